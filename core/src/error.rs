@@ -1,0 +1,345 @@
+//! The one error type of the crate.
+//!
+//! Every variant is documented by the situation that causes it, and every message says what was
+//! expected and where (a line and column, a JSON pointer or an XML path). Errors serialize to a
+//! stable JSON shape (`{"kind": …, "message": …, …}`) so that the Python and JS bindings and the
+//! shared test corpus all see the same thing.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::v3::Conflict;
+
+/// A `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while building a request or reading a response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Error {
+    /// A value given to a request builder was rejected before it could reach a URL or body: an id
+    /// with a character outside `[A-Za-z0-9_-]`, an unknown region, a malformed base URL, two
+    /// mutually exclusive options.
+    InvalidInput {
+        /// The input field that was rejected, e.g. `server_id`.
+        field: String,
+        /// What the field must look like.
+        expected: String,
+        /// The rejected value, shortened and with control characters escaped.
+        found: String,
+    },
+    /// A JSON body was not valid JSON, or did not have the shape the operation returns.
+    Json {
+        /// A JSON pointer (RFC 6901) to the offending value; empty for the document itself.
+        pointer: String,
+        /// 1-based line of the error in the body, when known.
+        line: usize,
+        /// 1-based column of the error in the body, when known.
+        column: usize,
+        /// What was wrong, saying what was expected.
+        detail: String,
+    },
+    /// An XML body was not well-formed, or did not have the shape the operation returns.
+    Xml {
+        /// The path of the offending element, e.g. `/automation_features/feature[2]/status`.
+        path: String,
+        /// Byte offset in the body, when known.
+        position: usize,
+        /// What was wrong, saying what was expected.
+        detail: String,
+    },
+    /// An XML body carried a `<!DOCTYPE …>` (and so possibly entity declarations). It is refused
+    /// before anything is expanded: none of these APIs send one.
+    XmlDoctype {
+        /// Byte offset of the declaration.
+        position: usize,
+    },
+    /// A plain-text body did not hold the single value expected.
+    Text {
+        /// 1-based line of the first unexpected character.
+        line: usize,
+        /// 1-based column of the first unexpected character.
+        column: usize,
+        /// What was expected there.
+        expected: String,
+        /// What was found (shortened, control characters escaped).
+        found: String,
+    },
+    /// A body was larger than the parser accepts.
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+        /// The size of the body in bytes.
+        size: usize,
+    },
+    /// A body nested deeper than the parser accepts.
+    TooDeep {
+        /// The maximum nesting depth.
+        limit: usize,
+        /// Where the limit was crossed (a JSON pointer, XML path, or `line L column C`).
+        at: String,
+    },
+    /// A header the operation needs was missing from a response (e.g. `X-Auth-Token` on v1.0 auth).
+    MissingHeader {
+        /// The header name.
+        header: String,
+        /// Why it was needed.
+        expected: String,
+    },
+    /// The service answered with an error status. The body is parsed tolerantly (JSON list, JSON
+    /// string, `{"fault": {…}}` or plain text) and kept.
+    Api(Box<ApiError>),
+}
+
+impl Error {
+    /// The stable, snake_case name of the variant (the `kind` field of the serialized form);
+    /// for [`Error::Api`] the kind of the API error, e.g. `conflict` or `unauthorized`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::Json { .. } => "json",
+            Error::Xml { .. } => "xml",
+            Error::XmlDoctype { .. } => "xml_doctype",
+            Error::Text { .. } => "text",
+            Error::BodyTooLarge { .. } => "body_too_large",
+            Error::TooDeep { .. } => "too_deep",
+            Error::MissingHeader { .. } => "missing_header",
+            Error::Api(api) => api.kind.as_str(),
+        }
+    }
+
+    /// True for errors about a response body that could not be read (the family a Python binding
+    /// also raises as `ValueError`).
+    pub fn is_parse_error(&self) -> bool {
+        matches!(
+            self,
+            Error::Json { .. }
+                | Error::Xml { .. }
+                | Error::XmlDoctype { .. }
+                | Error::Text { .. }
+                | Error::BodyTooLarge { .. }
+                | Error::TooDeep { .. }
+                | Error::MissingHeader { .. }
+        )
+    }
+
+    /// The API error, if the service answered with an error status.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(field: &str, expected: impl Into<String>, found: &str) -> Self {
+        Error::InvalidInput {
+            field: field.to_owned(),
+            expected: expected.into(),
+            found: shorten(found),
+        }
+    }
+
+    pub(crate) fn json(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Error::Json {
+            pointer: pointer.into(),
+            line: 0,
+            column: 0,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput {
+                field,
+                expected,
+                found,
+            } => {
+                write!(f, "invalid {field}: expected {expected}, found \"{found}\"")
+            }
+            Error::Json {
+                pointer,
+                line,
+                column,
+                detail,
+            } => {
+                write!(f, "invalid JSON body at ")?;
+                if pointer.is_empty() && *line == 0 {
+                    write!(f, "the document root")?;
+                } else if pointer.is_empty() {
+                    write!(f, "line {line} column {column}")?;
+                } else {
+                    write!(f, "{pointer}")?;
+                    if *line > 0 {
+                        write!(f, " (line {line} column {column})")?;
+                    }
+                }
+                write!(f, ": {detail}")
+            }
+            Error::Xml {
+                path,
+                position,
+                detail,
+            } => {
+                let path = if path.is_empty() {
+                    "the document"
+                } else {
+                    path
+                };
+                write!(f, "invalid XML body at {path} (byte {position}): {detail}")
+            }
+            Error::XmlDoctype { position } => write!(
+                f,
+                "XML body refused at byte {position}: expected no <!DOCTYPE> or entity declarations"
+            ),
+            Error::Text {
+                line,
+                column,
+                expected,
+                found,
+            } => write!(
+                f,
+                "invalid text body at line {line} column {column}: expected {expected}, found \"{found}\""
+            ),
+            Error::BodyTooLarge { limit, size } => {
+                write!(
+                    f,
+                    "body too large: expected at most {limit} bytes, got {size}"
+                )
+            }
+            Error::TooDeep { limit, at } => {
+                write!(
+                    f,
+                    "body nested too deeply at {at}: expected at most {limit} levels"
+                )
+            }
+            Error::MissingHeader { header, expected } => {
+                write!(f, "response lacks the {header} header: expected {expected}")
+            }
+            Error::Api(api) => fmt::Display::fmt(api, f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// What kind of error status the service answered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// 400: the request was malformed.
+    BadRequest,
+    /// 401: missing, bad or expired token or credentials. Re-authenticate once, then fail.
+    Unauthorized,
+    /// 401 with `WWW-Authenticate: OS-MF …`: Identity requires a second factor for this user.
+    MfaRequired,
+    /// 403 (other than v2's rate limit): the user is disabled, lacks a role, or must set up MFA.
+    Forbidden,
+    /// 404: the object does not exist (or is gone after a delete).
+    NotFound,
+    /// 409: a conflict; see [`ApiError::conflicts`].
+    Conflict,
+    /// 413/429, a v2 403, or Nova's `overLimit`: slow down; see [`ApiError::retry_after`].
+    RateLimited,
+    /// 5xx: the service failed.
+    ServerError,
+    /// Any other status the operation does not expect.
+    UnexpectedStatus,
+}
+
+impl ApiErrorKind {
+    /// The stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiErrorKind::BadRequest => "bad_request",
+            ApiErrorKind::Unauthorized => "unauthorized",
+            ApiErrorKind::MfaRequired => "mfa_required",
+            ApiErrorKind::Forbidden => "forbidden",
+            ApiErrorKind::NotFound => "not_found",
+            ApiErrorKind::Conflict => "conflict",
+            ApiErrorKind::RateLimited => "rate_limited",
+            ApiErrorKind::ServerError => "server_error",
+            ApiErrorKind::UnexpectedStatus => "unexpected_status",
+        }
+    }
+}
+
+/// An error status from one of the APIs, with its body read as far as it could be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiError {
+    /// The classification of the status (and, for 401, the `WWW-Authenticate` header).
+    #[serde(rename = "api_kind")]
+    pub kind: ApiErrorKind,
+    /// The HTTP status code.
+    pub status: u16,
+    /// The fault name of an Identity or Nova `{"<fault>": {…}}` body, e.g. `unauthorized`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
+    /// The messages the body carried, in order; the raw text if it held no recognisable shape.
+    pub messages: Vec<String>,
+    /// For a 409, each message classified (see [`Conflict`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<Conflict>,
+    /// Seconds to wait, from `Retry-After` or Nova's `retryAfter`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    /// The factor Identity asks for (e.g. `PASSCODE`) on an MFA 401. The session id in the same
+    /// header is a credential and is not kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mfa_factor: Option<String>,
+    /// The body as received (lossily decoded as UTF-8, at most 4 KiB).
+    pub raw: String,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            ApiErrorKind::BadRequest => "bad request",
+            ApiErrorKind::Unauthorized => {
+                "unauthorized (bad, missing or expired credentials or token)"
+            }
+            ApiErrorKind::MfaRequired => "multi-factor authentication required",
+            ApiErrorKind::Forbidden => "forbidden",
+            ApiErrorKind::NotFound => "not found",
+            ApiErrorKind::Conflict => "conflict",
+            ApiErrorKind::RateLimited => "rate limited",
+            ApiErrorKind::ServerError => "server error",
+            ApiErrorKind::UnexpectedStatus => "unexpected status",
+        };
+        write!(f, "HTTP {} {what}", self.status)?;
+        if let Some(factor) = &self.mfa_factor {
+            write!(f, " (factor {factor})")?;
+        }
+        if let Some(secs) = self.retry_after {
+            write!(f, " (retry after {secs} s)")?;
+        }
+        if !self.messages.is_empty() {
+            write!(f, ": {}", self.messages.join("; "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Shortens a value for an error message and escapes control characters, so a hostile body cannot
+/// flood a log or forge lines in it.
+pub(crate) fn shorten(value: &str) -> String {
+    const MAX: usize = 64;
+    let mut out = String::new();
+    for (i, c) in value.chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,151 @@
+//! JSON with errors that say where: line and column for syntax, a JSON pointer for shape.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::{MAX_DEPTH, check_size};
+use crate::error::{Error, Result};
+
+/// Parses a typed value. Shape errors carry a JSON pointer and the line and column.
+pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    check_size(body)?;
+    let mut de = serde_json::Deserializer::from_slice(strip_bom(body));
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let pointer = pointer_of(e.path());
+        from_serde(e.into_inner(), pointer)
+    })?;
+    de.end().map_err(|e| from_serde(e, String::new()))?;
+    Ok(value)
+}
+
+/// Parses into a tree, bounded by [`MAX_DEPTH`].
+pub(crate) fn parse_value(body: &[u8]) -> Result<Value> {
+    let value: Value = parse(body)?;
+    check_depth(&value, &mut Vec::new())?;
+    Ok(value)
+}
+
+fn strip_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+}
+
+fn check_depth(value: &Value, path: &mut Vec<String>) -> Result<()> {
+    if path.len() > MAX_DEPTH {
+        return Err(Error::TooDeep {
+            limit: MAX_DEPTH,
+            at: escape_pointer(path),
+        });
+    }
+    match value {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(i.to_string());
+                check_depth(item, path)?;
+                path.pop();
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                path.push(k.clone());
+                check_depth(item, path)?;
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+pub(crate) fn escape_pointer<S: AsRef<str>>(segments: &[S]) -> String {
+    let mut out = String::new();
+    for s in segments {
+        out.push('/');
+        out.push_str(&s.as_ref().replace('~', "~0").replace('/', "~1"));
+    }
+    out
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let segments: Vec<String> = path
+        .iter()
+        .filter_map(|s| match s {
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Map { key } => Some(key.clone()),
+            Segment::Enum { variant } => Some(variant.clone()),
+            Segment::Unknown => None,
+        })
+        .collect();
+    escape_pointer(&segments)
+}
+
+fn from_serde(e: serde_json::Error, pointer: String) -> Error {
+    let (line, column) = (e.line(), e.column());
+    let full = e.to_string();
+    // serde_json appends " at line L column C"; the position has fields of its own here.
+    let detail = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(d, _)| d)
+        .to_owned();
+    if detail.starts_with("recursion limit exceeded") {
+        return Error::TooDeep {
+            limit: 128,
+            at: format!("line {line} column {column}"),
+        };
+    }
+    let detail = match e.classify() {
+        serde_json::error::Category::Eof => {
+            format!("{detail}: expected more JSON, the body ended early")
+        }
+        serde_json::error::Category::Syntax => format!("{detail}: expected well-formed JSON"),
+        _ => detail,
+    };
+    Error::Json {
+        pointer,
+        line,
+        column,
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Item {
+        id: String,
+    }
+
+    #[test]
+    fn shape_errors_carry_pointer_and_position() {
+        let err = parse::<Vec<Item>>(b"[{\"id\": \"a\"},\n {\"id\": 5}]").expect_err("bad");
+        match &err {
+            Error::Json { pointer, line, .. } => {
+                assert_eq!(pointer, "/1/id");
+                assert_eq!(*line, 2);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err.to_string().contains("/1/id"), "{err}");
+        assert!(err.to_string().contains("expected a string"), "{err}");
+    }
+
+    #[test]
+    fn syntax_and_depth() {
+        let err = parse_value(b"{\"a\": ").expect_err("eof");
+        assert!(err.to_string().contains("line 1"), "{err}");
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(
+            parse_value(deep.as_bytes()).expect_err("deep").kind(),
+            "too_deep"
+        );
+        let deeper = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+        assert_eq!(
+            parse_value(deeper.as_bytes()).expect_err("deep").kind(),
+            "too_deep"
+        );
+        assert_eq!(parse_value(b"{} x").expect_err("trailing").kind(), "json");
+    }
+}

@@ -1,0 +1,65 @@
+//! Open enumerations: the statuses these APIs return are open sets. A value this crate does not
+//! know is kept as received (`Other`), never rejected, so a new status from Rackspace is surfaced
+//! to the user instead of breaking the parse or being looped on.
+
+macro_rules! open_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)+
+            /// A value this crate does not know, kept as received.
+            Other(String),
+        }
+
+        impl $name {
+            /// Reads a value; known values match in any case, anything else is kept as `Other`.
+            pub fn parse(text: &str) -> Self {
+                let text = text.trim();
+                $(if text.eq_ignore_ascii_case($text) { return Self::$variant; })+
+                Self::Other(text.to_owned())
+            }
+
+            /// The value as the API writes it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $text,)+
+                    Self::Other(other) => other,
+                }
+            }
+
+            /// False for a value this crate does not know.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Other(_))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(text: &str) -> Self {
+                Self::parse(text)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Ok(Self::parse(&text))
+            }
+        }
+    };
+}
+
+pub(crate) use open_enum;

@@ -1,0 +1,464 @@
+//! Every operation by name, with JSON in and JSON out.
+//!
+//! This is the one entry point the shared test corpus, the Python binding and the JS binding
+//! use: [`Operation::build`] turns a JSON object of inputs into a [`Request`], and
+//! [`Operation::parse`] turns a [`Response`] into the typed result, serialized to JSON. The
+//! typed builders and parsers in [`crate::v2`], [`crate::servers`], [`crate::identity`] and
+//! [`crate::v3`] do the work; this module only reads inputs and picks the function.
+//!
+//! ```
+//! use rackconnect::ops::Operation;
+//! use rackconnect::Response;
+//!
+//! let op = Operation::from_name("v3.get_pool")?;
+//! let request = op.build(&serde_json::json!({
+//!     "endpoint": "http://127.0.0.1:8080/v3/123456", "token": "t", "pool_id": "p1"
+//! }))?;
+//! assert_eq!(request.url, "http://127.0.0.1:8080/v3/123456/load_balancer_pools/p1");
+//! let pool = op.parse(&Response::new(200, r#"{"id": "p1", "status": "ACTIVE", "port": 80}"#))?;
+//! assert_eq!(pool["port"], 80);
+//! # Ok::<(), rackconnect::Error>(())
+//! ```
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::http::{Request, Response};
+use crate::id::{
+    BaseUrl, MetadataKey, NetworkId, NodeId, PoolId, PublicIpId, Region, ServerId, TenantId,
+};
+use crate::identity::{self, Credentials, IdentityEndpoint, TenantScope};
+use crate::secret::{ApiKey, Password, Token};
+use crate::servers::{self, ServersEndpoint};
+use crate::v2::{self, V2Endpoint, V2Format, V2Operation};
+use crate::v3::{self, PublicIpFilter, V3Endpoint};
+
+macro_rules! operations {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal),+ $(,)?) => {
+        /// Every operation this crate can build and parse.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum Operation {
+            $($(#[$doc])* #[serde(rename = $name)] $variant,)+
+        }
+
+        impl Operation {
+            /// All operations, in the order of the API notes.
+            pub const ALL: &'static [Operation] = &[$(Operation::$variant,)+];
+
+            /// The stable name, e.g. `v3.bulk_add_nodes`.
+            pub fn name(self) -> &'static str {
+                match self { $(Operation::$variant => $name,)+ }
+            }
+
+            /// Looks an operation up by its stable name.
+            pub fn from_name(name: &str) -> Result<Operation> {
+                match name {
+                    $($name => Ok(Operation::$variant),)+
+                    _ => Err(Error::invalid("op", "the name of an operation, e.g. v2.automation_status or v3.list_pools", name)),
+                }
+            }
+        }
+    };
+}
+
+operations! {
+    /// v2 `GET /v1/automation_status`
+    V2AutomationStatus = "v2.automation_status",
+    /// v2 `GET /v1/automation_status/details`
+    V2Details = "v2.details",
+    /// v2 `GET /v1/gateway_ip`
+    V2GatewayIp = "v2.gateway_ip",
+    /// v2 `GET /v1/automation_features`
+    V2AutomationFeatures = "v2.automation_features",
+    /// Cloud Servers `GET /servers/{id}`
+    ServersShow = "servers.show",
+    /// Cloud Servers `GET /servers/{id}/metadata`
+    ServersMetadata = "servers.metadata",
+    /// Cloud Servers `GET /servers/{id}/metadata/{key}`
+    ServersMetadataItem = "servers.metadata_item",
+    /// Cloud Servers `GET /servers/detail`
+    ServersListDetail = "servers.list_detail",
+    /// First-generation `GET /v1.0` auth
+    ServersV1Auth = "servers.v1_auth",
+    /// First-generation `GET {management URL}/servers/{id}`
+    ServersV1Show = "servers.v1_show",
+    /// Identity `POST /v2.0/tokens`
+    IdentityToken = "identity.token",
+    /// Identity `GET /v2.0/tokens/{id}`
+    IdentityValidate = "identity.validate",
+    /// Identity `DELETE /v2.0/tokens`
+    IdentityRevoke = "identity.revoke",
+    /// N1
+    V3ListNetworks = "v3.list_networks",
+    /// N2
+    V3GetNetwork = "v3.get_network",
+    /// P1
+    V3ListPools = "v3.list_pools",
+    /// P2
+    V3GetPool = "v3.get_pool",
+    /// P3
+    V3ListNodes = "v3.list_nodes",
+    /// P4
+    V3AddNode = "v3.add_node",
+    /// P5
+    V3ListNodeDetails = "v3.list_node_details",
+    /// P6
+    V3GetNode = "v3.get_node",
+    /// P7
+    V3RemoveNode = "v3.remove_node",
+    /// P8
+    V3GetNodeDetails = "v3.get_node_details",
+    /// B1
+    V3BulkAddNodes = "v3.bulk_add_nodes",
+    /// B2
+    V3BulkRemoveNodes = "v3.bulk_remove_nodes",
+    /// B3
+    V3ServerNodeDetails = "v3.server_node_details",
+    /// I1
+    V3ListPublicIps = "v3.list_public_ips",
+    /// I2
+    V3CreatePublicIp = "v3.create_public_ip",
+    /// I3
+    V3GetPublicIp = "v3.get_public_ip",
+    /// I4
+    V3UpdatePublicIp = "v3.update_public_ip",
+    /// I5
+    V3DeletePublicIp = "v3.delete_public_ip",
+}
+
+/// A (server, pool) pair of a bulk node operation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PairInput {
+    server_id: String,
+    pool_id: String,
+}
+
+/// The inputs of every operation; each takes what it needs.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    // Where.
+    region: Option<String>,
+    base_url: Option<String>,
+    endpoint: Option<String>,
+    tenant_id: Option<String>,
+    identity_url: Option<String>,
+    auth_url: Option<String>,
+    server_management_url: Option<String>,
+    // Credentials.
+    token: Option<Token>,
+    auth_token: Option<Token>,
+    username: Option<String>,
+    api_key: Option<ApiKey>,
+    password: Option<Password>,
+    tenant_name: Option<String>,
+    // What.
+    format: Option<String>,
+    server_id: Option<String>,
+    key: Option<String>,
+    limit: Option<u32>,
+    marker: Option<String>,
+    network_id: Option<String>,
+    pool_id: Option<String>,
+    node_id: Option<String>,
+    public_ip_id: Option<String>,
+    pairs: Option<Vec<PairInput>>,
+    cloud_server_id: Option<String>,
+    retain: Option<bool>,
+}
+
+fn required<'a, T>(value: &'a Option<T>, field: &str, expected: &str) -> Result<&'a T> {
+    value
+        .as_ref()
+        .ok_or_else(|| Error::invalid(field, expected, "nothing"))
+}
+
+impl Input {
+    fn v2_endpoint(&self) -> Result<V2Endpoint> {
+        match (&self.region, &self.base_url) {
+            (Some(region), None) => Ok(V2Endpoint::Region(Region::parse(region)?)),
+            (None, Some(url)) => Ok(V2Endpoint::BaseUrl(BaseUrl::new("base_url", url)?)),
+            _ => Err(Error::invalid(
+                "region",
+                "exactly one of region and base_url",
+                "both or neither",
+            )),
+        }
+    }
+
+    fn format(&self) -> Result<Option<V2Format>> {
+        self.format.as_deref().map(V2Format::parse).transpose()
+    }
+
+    fn region_tenant(&self) -> Result<Option<(Region, TenantId)>> {
+        match (&self.region, &self.tenant_id, &self.endpoint) {
+            (Some(region), Some(tenant), None) => Ok(Some((
+                Region::parse(region)?,
+                TenantId::new(tenant.clone())?,
+            ))),
+            (None, None, Some(_)) => Ok(None),
+            _ => Err(Error::invalid(
+                "endpoint",
+                "either endpoint, or region with tenant_id",
+                "another combination",
+            )),
+        }
+    }
+
+    fn endpoint_url(&self) -> Result<BaseUrl> {
+        BaseUrl::new(
+            "endpoint",
+            required(&self.endpoint, "endpoint", "a base URL")?,
+        )
+    }
+
+    fn servers_endpoint(&self) -> Result<ServersEndpoint> {
+        Ok(match self.region_tenant()? {
+            Some((region, tenant)) => ServersEndpoint::Region(region, tenant),
+            None => ServersEndpoint::BaseUrl(self.endpoint_url()?),
+        })
+    }
+
+    fn v3_endpoint(&self) -> Result<V3Endpoint> {
+        Ok(match self.region_tenant()? {
+            Some((region, tenant)) => V3Endpoint::Region(region, tenant),
+            None => V3Endpoint::BaseUrl(self.endpoint_url()?),
+        })
+    }
+
+    fn identity_endpoint(&self) -> Result<IdentityEndpoint> {
+        self.identity_url
+            .as_deref()
+            .map_or(Ok(IdentityEndpoint::Us), IdentityEndpoint::parse)
+    }
+
+    fn token(&self) -> Result<&Token> {
+        required(&self.token, "token", "an Identity token")
+    }
+
+    fn server(&self) -> Result<ServerId> {
+        ServerId::new(required(&self.server_id, "server_id", "a server id")?.clone())
+    }
+
+    fn pool(&self) -> Result<PoolId> {
+        PoolId::new(required(&self.pool_id, "pool_id", "a pool id")?.clone())
+    }
+
+    fn node(&self) -> Result<NodeId> {
+        NodeId::new(required(&self.node_id, "node_id", "a node id")?.clone())
+    }
+
+    fn public_ip(&self) -> Result<PublicIpId> {
+        PublicIpId::new(required(&self.public_ip_id, "public_ip_id", "a public IP id")?.clone())
+    }
+
+    fn optional_server(&self) -> Result<Option<ServerId>> {
+        self.cloud_server_id.clone().map(ServerId::new).transpose()
+    }
+
+    fn pairs(&self) -> Result<Vec<(ServerId, PoolId)>> {
+        required(&self.pairs, "pairs", "a list of {server_id, pool_id}")?
+            .iter()
+            .map(|p| {
+                Ok((
+                    ServerId::new(p.server_id.clone())?,
+                    PoolId::new(p.pool_id.clone())?,
+                ))
+            })
+            .collect()
+    }
+
+    fn credentials(&self) -> Result<Credentials> {
+        let username = required(&self.username, "username", "a user name")?.clone();
+        match (&self.api_key, &self.password) {
+            (Some(api_key), None) => Ok(Credentials::ApiKey {
+                username,
+                api_key: api_key.clone(),
+            }),
+            (None, Some(password)) => Ok(Credentials::Password {
+                username,
+                password: password.clone(),
+            }),
+            _ => Err(Error::invalid(
+                "api_key",
+                "exactly one of api_key and password",
+                "both or neither",
+            )),
+        }
+    }
+
+    fn tenant_scope(&self) -> Result<Option<TenantScope>> {
+        match (&self.tenant_id, &self.tenant_name) {
+            (Some(id), None) => Ok(Some(TenantScope::Id(id.clone()))),
+            (None, Some(name)) => Ok(Some(TenantScope::Name(name.clone()))),
+            (None, None) => Ok(None),
+            // Identity answers 400 to both; refuse before sending.
+            (Some(_), Some(_)) => Err(Error::invalid(
+                "tenant_id",
+                "at most one of tenant_id and tenant_name",
+                "both",
+            )),
+        }
+    }
+}
+
+fn to_json<T: Serialize>(value: T) -> Result<Value> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::json("", format!("the result could not be serialized: {e}")))
+}
+
+impl Operation {
+    /// Builds the request from a JSON object of inputs. The inputs are documented in
+    /// `tests/corpus/README.md`; unknown input names are refused.
+    pub fn build(self, input: &Value) -> Result<Request> {
+        let input: Input =
+            serde_json::from_value(input.clone()).map_err(|e| Error::InvalidInput {
+                field: "input".to_owned(),
+                expected: format!("an object of the inputs of {}", self.name()),
+                found: crate::error::shorten(&e.to_string()),
+            })?;
+        let i = &input;
+        use Operation::*;
+        Ok(match self {
+            V2AutomationStatus => {
+                V2Operation::AutomationStatus.request(&i.v2_endpoint()?, i.format()?)?
+            }
+            V2Details => V2Operation::Details.request(&i.v2_endpoint()?, i.format()?)?,
+            V2GatewayIp => V2Operation::GatewayIp.request(&i.v2_endpoint()?, i.format()?)?,
+            V2AutomationFeatures => {
+                V2Operation::AutomationFeatures.request(&i.v2_endpoint()?, i.format()?)?
+            }
+            ServersShow => servers::show_server(&i.servers_endpoint()?, i.token()?, &i.server()?),
+            ServersMetadata => {
+                servers::server_metadata(&i.servers_endpoint()?, i.token()?, &i.server()?)
+            }
+            ServersMetadataItem => {
+                let key = MetadataKey::new(required(&i.key, "key", "a metadata key")?.clone())?;
+                servers::metadata_item(&i.servers_endpoint()?, i.token()?, &i.server()?, &key)
+            }
+            ServersListDetail => {
+                let marker = i.marker.clone().map(ServerId::new).transpose()?;
+                servers::list_servers_detail(
+                    &i.servers_endpoint()?,
+                    i.token()?,
+                    i.limit,
+                    marker.as_ref(),
+                )?
+            }
+            ServersV1Auth => {
+                let url = i
+                    .auth_url
+                    .as_deref()
+                    .map(|u| BaseUrl::new("auth_url", u))
+                    .transpose()?;
+                let username = required(&i.username, "username", "a user name")?;
+                let api_key = required(&i.api_key, "api_key", "an API key")?;
+                servers::v1::auth(url.as_ref(), username, api_key)?
+            }
+            ServersV1Show => {
+                let url = required(
+                    &i.server_management_url,
+                    "server_management_url",
+                    "the X-Server-Management-Url",
+                )?;
+                servers::v1::show_server(
+                    &BaseUrl::new("server_management_url", url)?,
+                    i.token()?,
+                    &i.server()?,
+                )
+            }
+            IdentityToken => identity::token(
+                &i.identity_endpoint()?,
+                &i.credentials()?,
+                i.tenant_scope()?.as_ref(),
+            )?,
+            IdentityValidate => {
+                let auth = i.auth_token.as_ref().unwrap_or(i.token()?);
+                identity::validate_token(&i.identity_endpoint()?, auth, i.token()?)?
+            }
+            IdentityRevoke => identity::revoke_token(&i.identity_endpoint()?, i.token()?),
+            V3ListNetworks => v3::list_networks(&i.v3_endpoint()?, i.token()?),
+            V3GetNetwork => {
+                let network =
+                    NetworkId::new(required(&i.network_id, "network_id", "a network id")?.clone())?;
+                v3::get_network(&i.v3_endpoint()?, i.token()?, &network)
+            }
+            V3ListPools => v3::list_pools(&i.v3_endpoint()?, i.token()?),
+            V3GetPool => v3::get_pool(&i.v3_endpoint()?, i.token()?, &i.pool()?),
+            V3ListNodes => v3::list_nodes(&i.v3_endpoint()?, i.token()?, &i.pool()?),
+            V3AddNode => v3::add_node(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.server()?),
+            V3ListNodeDetails => v3::list_node_details(&i.v3_endpoint()?, i.token()?, &i.pool()?),
+            V3GetNode => v3::get_node(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?),
+            V3RemoveNode => v3::remove_node(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?),
+            V3GetNodeDetails => {
+                v3::get_node_details(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?)
+            }
+            V3BulkAddNodes => v3::bulk_add_nodes(&i.v3_endpoint()?, i.token()?, &i.pairs()?)?,
+            V3BulkRemoveNodes => v3::bulk_remove_nodes(&i.v3_endpoint()?, i.token()?, &i.pairs()?)?,
+            V3ServerNodeDetails => {
+                v3::server_node_details(&i.v3_endpoint()?, i.token()?, &i.server()?)
+            }
+            V3ListPublicIps => {
+                let filter = PublicIpFilter {
+                    cloud_server_id: i.optional_server()?,
+                    retain: i.retain,
+                };
+                v3::list_public_ips(&i.v3_endpoint()?, i.token()?, &filter)
+            }
+            V3CreatePublicIp => v3::create_public_ip(
+                &i.v3_endpoint()?,
+                i.token()?,
+                i.optional_server()?.as_ref(),
+                i.retain,
+            )?,
+            V3GetPublicIp => v3::get_public_ip(&i.v3_endpoint()?, i.token()?, &i.public_ip()?),
+            V3UpdatePublicIp => v3::update_public_ip(
+                &i.v3_endpoint()?,
+                i.token()?,
+                &i.public_ip()?,
+                i.retain,
+                i.optional_server()?.as_ref(),
+            )?,
+            V3DeletePublicIp => {
+                v3::delete_public_ip(&i.v3_endpoint()?, i.token()?, &i.public_ip()?)
+            }
+        })
+    }
+
+    /// Parses a response to this operation and serializes the typed result to JSON.
+    pub fn parse(self, response: &Response) -> Result<Value> {
+        use Operation::*;
+        match self {
+            V2AutomationStatus => to_json(v2::parse_automation_status(response)?),
+            V2Details => to_json(v2::parse_details(response)?),
+            V2GatewayIp => to_json(v2::parse_gateway_ip(response)?),
+            V2AutomationFeatures => to_json(v2::parse_automation_features(response)?),
+            ServersShow | ServersV1Show => to_json(servers::parse_server(response)?),
+            ServersMetadata => to_json(servers::parse_metadata(response)?),
+            ServersMetadataItem => to_json(servers::parse_metadata_item(response)?),
+            ServersListDetail => to_json(servers::parse_servers_detail(response)?),
+            ServersV1Auth => to_json(servers::v1::parse_auth(response)?),
+            IdentityToken | IdentityValidate => to_json(identity::parse_token(response)?),
+            IdentityRevoke => to_json(identity::parse_revoke(response)?),
+            V3ListNetworks => to_json(v3::parse_networks(response)?),
+            V3GetNetwork => to_json(v3::parse_network(response)?),
+            V3ListPools => to_json(v3::parse_pools(response)?),
+            V3GetPool => to_json(v3::parse_pool(response)?),
+            V3ListNodes | V3BulkAddNodes => to_json(v3::parse_nodes(response)?),
+            V3AddNode | V3GetNode => to_json(v3::parse_node(response)?),
+            V3ListNodeDetails => to_json(v3::parse_node_details_list(response)?),
+            V3GetNodeDetails => to_json(v3::parse_node_details(response)?),
+            V3ServerNodeDetails => to_json(v3::parse_server_node_details(response)?),
+            V3ListPublicIps => to_json(v3::parse_public_ips(response)?),
+            V3CreatePublicIp | V3GetPublicIp | V3UpdatePublicIp => {
+                to_json(v3::parse_public_ip(response)?)
+            }
+            V3RemoveNode | V3BulkRemoveNodes | V3DeletePublicIp => {
+                to_json(v3::parse_no_content(response)?)
+            }
+        }
+    }
+}

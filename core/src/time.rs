@@ -1,0 +1,240 @@
+//! Timestamps as these APIs write them.
+//!
+//! RackConnect v3 writes `YYYY-MM-DDTHH:MM:SSZ`; its how-to shows `2014-09-12T13:26:54.45` (a
+//! fraction and no zone); Identity writes milliseconds and `Z`. All of these parse; a missing
+//! zone means UTC. A timestamp serializes back in one canonical UTC form
+//! (`2014-09-12T13:26:54.45Z`: the fraction without trailing zeros, `Z` always).
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+
+/// An instant, to the nanosecond, in UTC.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Timestamp {
+    unix_seconds: i64,
+    nanos: u32,
+}
+
+impl Timestamp {
+    /// An instant from seconds since the Unix epoch.
+    pub fn from_unix(unix_seconds: i64, nanos: u32) -> Self {
+        Self {
+            unix_seconds: unix_seconds + i64::from(nanos / 1_000_000_000),
+            nanos: nanos % 1_000_000_000,
+        }
+    }
+
+    /// Whole seconds since the Unix epoch.
+    pub fn unix_seconds(&self) -> i64 {
+        self.unix_seconds
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub fn unix_millis(&self) -> i64 {
+        self.unix_seconds * 1000 + i64::from(self.nanos / 1_000_000)
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM]` (a space may replace the `T`).
+    pub fn parse(text: &str) -> Result<Self> {
+        parse(text).ok_or_else(|| {
+            Error::invalid(
+                "timestamp",
+                "YYYY-MM-DDTHH:MM:SS with an optional fraction and an optional Z or ±HH:MM",
+                text,
+            )
+        })
+    }
+}
+
+fn digits(bytes: &[u8], at: usize, n: usize) -> Option<i64> {
+    let slice = bytes.get(at..at + n)?;
+    slice.iter().try_fold(0i64, |acc, b| {
+        b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
+    })
+}
+
+fn parse(text: &str) -> Option<Timestamp> {
+    let b = text.trim().as_bytes();
+    let year = digits(b, 0, 4)?;
+    let month = digits(b, 5, 2)?;
+    let day = digits(b, 8, 2)?;
+    let hour = digits(b, 11, 2)?;
+    let minute = digits(b, 14, 2)?;
+    let second = digits(b, 17, 2)?;
+    if b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
+    {
+        return None;
+    }
+    if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+        return None;
+    }
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    // 60 admits a leap second, folded into the next minute.
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut at = 19;
+    let mut nanos: u32 = 0;
+    if b.get(at) == Some(&b'.') {
+        at += 1;
+        let start = at;
+        while b.get(at).is_some_and(u8::is_ascii_digit) {
+            if at - start < 9 {
+                nanos = nanos * 10 + u32::from(b[at] - b'0');
+            }
+            at += 1;
+        }
+        let len = at - start;
+        if len == 0 {
+            return None;
+        }
+        for _ in len..9 {
+            nanos *= 10;
+        }
+    }
+    let offset_seconds = match b.get(at) {
+        None => 0,
+        Some(b'Z' | b'z') if at + 1 == b.len() => 0,
+        Some(sign @ (b'+' | b'-')) if b.len() == at + 6 && b[at + 3] == b':' => {
+            let (h, m) = (digits(b, at + 1, 2)?, digits(b, at + 4, 2)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let total = (h * 60 + m) * 60;
+            if *sign == b'+' { total } else { -total }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let unix = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
+    Some(Timestamp {
+        unix_seconds: unix,
+        nanos,
+    })
+}
+
+fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Howard Hinnant's days_from_civil / civil_from_days (public-domain algorithms).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.unix_seconds.div_euclid(86_400);
+        let secs = self.unix_seconds.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        )?;
+        if self.nanos > 0 {
+            let fraction = format!("{:09}", self.nanos);
+            write!(f, ".{}", fraction.trim_end_matches('0'))?;
+        }
+        f.write_str("Z")
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Timestamp::parse(&text).map_err(|e| serde::de::Error::custom(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(text: &str) -> String {
+        Timestamp::parse(text)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn every_form_the_apis_write() {
+        assert_eq!(canon("2014-09-12T13:26:54Z"), "2014-09-12T13:26:54Z");
+        assert_eq!(canon("2014-09-12T13:26:54.45"), "2014-09-12T13:26:54.45Z");
+        assert_eq!(
+            canon("2015-06-05T16:24:57.637Z"),
+            "2015-06-05T16:24:57.637Z"
+        );
+        assert_eq!(
+            canon("2015-06-05T18:24:57.637+02:00"),
+            "2015-06-05T16:24:57.637Z"
+        );
+        assert_eq!(canon("2000-02-29T00:00:00"), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            Timestamp::parse("1970-01-01T00:00:01.5Z")
+                .map(|t| t.unix_millis())
+                .ok(),
+            Some(1500)
+        );
+    }
+
+    #[test]
+    fn bad_forms_name_the_expected_shape() {
+        for bad in [
+            "",
+            "2014-09-12",
+            "2014-13-01T00:00:00Z",
+            "2014-02-30T00:00:00Z",
+            "2014-09-12T25:00:00Z",
+            "2014-09-12T13:26:54.Z",
+            "2014-09-12T13:26:54ZZ",
+            "2014-09-12T13:26:54+2",
+            "２０１４",
+        ] {
+            let err = Timestamp::parse(bad).expect_err(bad);
+            assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
+        }
+    }
+}
