@@ -15,8 +15,11 @@ use crate::v3::Conflict;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong while building a request or reading a response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+///
+/// Serialized (see [`Error::to_json`]) as an object with `kind` (see [`Error::kind`]),
+/// `message` (the `Display` text) and the variant's fields; an [`Error::Api`] carries the
+/// [`ApiError`] fields at the top level.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
     /// A value given to a request builder was rejected before it could reach a URL or body: an id
@@ -133,40 +136,49 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(field: &str, expected: impl Into<String>, found: &str) -> Self {
-        Error::InvalidInput {
-            field: field.to_owned(),
-            expected: expected.into(),
-            found: shorten(found),
+    /// The JSON form: `kind`, `message` and the variant's fields.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let mut value = match self {
+            Error::InvalidInput { field, expected, found } => {
+                json!({"field": field, "expected": expected, "found": found})
+            }
+            Error::Json { pointer, line, column, detail } => {
+                json!({"pointer": pointer, "line": line, "column": column, "detail": detail})
+            }
+            Error::Xml { path, position, detail } => json!({"path": path, "position": position, "detail": detail}),
+            Error::XmlDoctype { position } => json!({"position": position}),
+            Error::Text { line, column, expected, found } => {
+                json!({"line": line, "column": column, "expected": expected, "found": found})
+            }
+            Error::BodyTooLarge { limit, size } => json!({"limit": limit, "size": size}),
+            Error::TooDeep { limit, at } => json!({"limit": limit, "at": at}),
+            Error::MissingHeader { header, expected } => json!({"header": header, "expected": expected}),
+            Error::Api(api) => serde_json::to_value(api).unwrap_or_default(),
+        };
+        if let serde_json::Value::Object(map) = &mut value {
+            map.insert("kind".to_owned(), json!(self.kind()));
+            map.insert("message".to_owned(), json!(self.to_string()));
         }
+        value
+    }
+
+    pub(crate) fn invalid(field: &str, expected: impl Into<String>, found: &str) -> Self {
+        Error::InvalidInput { field: field.to_owned(), expected: expected.into(), found: shorten(found) }
     }
 
     pub(crate) fn json(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Error::Json {
-            pointer: pointer.into(),
-            line: 0,
-            column: 0,
-            detail: detail.into(),
-        }
+        Error::Json { pointer: pointer.into(), line: 0, column: 0, detail: detail.into() }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidInput {
-                field,
-                expected,
-                found,
-            } => {
+            Error::InvalidInput { field, expected, found } => {
                 write!(f, "invalid {field}: expected {expected}, found \"{found}\"")
             }
-            Error::Json {
-                pointer,
-                line,
-                column,
-                detail,
-            } => {
+            Error::Json { pointer, line, column, detail } => {
                 write!(f, "invalid JSON body at ")?;
                 if pointer.is_empty() && *line == 0 {
                     write!(f, "the document root")?;
@@ -180,42 +192,21 @@ impl fmt::Display for Error {
                 }
                 write!(f, ": {detail}")
             }
-            Error::Xml {
-                path,
-                position,
-                detail,
-            } => {
-                let path = if path.is_empty() {
-                    "the document"
-                } else {
-                    path
-                };
+            Error::Xml { path, position, detail } => {
+                let path = if path.is_empty() { "the document" } else { path };
                 write!(f, "invalid XML body at {path} (byte {position}): {detail}")
             }
-            Error::XmlDoctype { position } => write!(
-                f,
-                "XML body refused at byte {position}: expected no <!DOCTYPE> or entity declarations"
-            ),
-            Error::Text {
-                line,
-                column,
-                expected,
-                found,
-            } => write!(
-                f,
-                "invalid text body at line {line} column {column}: expected {expected}, found \"{found}\""
-            ),
+            Error::XmlDoctype { position } => {
+                write!(f, "XML body refused at byte {position}: expected no <!DOCTYPE> or entity declarations")
+            }
+            Error::Text { line, column, expected, found } => {
+                write!(f, "invalid text body at line {line} column {column}: expected {expected}, found \"{found}\"")
+            }
             Error::BodyTooLarge { limit, size } => {
-                write!(
-                    f,
-                    "body too large: expected at most {limit} bytes, got {size}"
-                )
+                write!(f, "body too large: expected at most {limit} bytes, got {size}")
             }
             Error::TooDeep { limit, at } => {
-                write!(
-                    f,
-                    "body nested too deeply at {at}: expected at most {limit} levels"
-                )
+                write!(f, "body nested too deeply at {at}: expected at most {limit} levels")
             }
             Error::MissingHeader { header, expected } => {
                 write!(f, "response lacks the {header} header: expected {expected}")
@@ -226,6 +217,12 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
 
 /// What kind of error status the service answered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -273,7 +270,6 @@ impl ApiErrorKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiError {
     /// The classification of the status (and, for 401, the `WWW-Authenticate` header).
-    #[serde(rename = "api_kind")]
     pub kind: ApiErrorKind,
     /// The HTTP status code.
     pub status: u16,
@@ -300,9 +296,7 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
             ApiErrorKind::BadRequest => "bad request",
-            ApiErrorKind::Unauthorized => {
-                "unauthorized (bad, missing or expired credentials or token)"
-            }
+            ApiErrorKind::Unauthorized => "unauthorized (bad, missing or expired credentials or token)",
             ApiErrorKind::MfaRequired => "multi-factor authentication required",
             ApiErrorKind::Forbidden => "forbidden",
             ApiErrorKind::NotFound => "not found",

@@ -31,10 +31,7 @@ pub(crate) fn api_error(response: &Response, on_403: Forbidden403) -> Error {
 fn read(response: &Response, on_403: Forbidden403) -> ApiError {
     let raw = lossy_prefix(&response.body);
     let (fault, messages, body_retry) = messages_of(&response.body);
-    let retry_after = response
-        .header("Retry-After")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .or(body_retry);
+    let retry_after = response.header("Retry-After").and_then(|v| v.trim().parse::<u64>().ok()).or(body_retry);
     let status = response.status;
     let mut mfa_factor = None;
     let mut kind = match status {
@@ -57,21 +54,9 @@ fn read(response: &Response, on_403: Forbidden403) -> ApiError {
     if fault.as_deref() == Some("overLimit") {
         kind = ApiErrorKind::RateLimited;
     }
-    let conflicts = if kind == ApiErrorKind::Conflict {
-        messages.iter().map(|m| classify(m)).collect()
-    } else {
-        Vec::new()
-    };
-    ApiError {
-        kind,
-        status,
-        fault,
-        messages,
-        conflicts,
-        retry_after,
-        mfa_factor,
-        raw,
-    }
+    let conflicts =
+        if kind == ApiErrorKind::Conflict { messages.iter().map(|m| classify(m)).collect() } else { Vec::new() };
+    ApiError { kind, status, fault, messages, conflicts, retry_after, mfa_factor, raw }
 }
 
 /// `OS-MF sessionId='…', factor='PASSCODE'` → `PASSCODE`. The session id is not kept.
@@ -92,10 +77,9 @@ fn string_list(value: &Value) -> Option<Vec<String>> {
             .iter()
             .map(|item| match item {
                 Value::String(s) => s.clone(),
-                Value::Object(o) => o
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| item.to_string(), str::to_owned),
+                Value::Object(o) => {
+                    o.get("message").and_then(Value::as_str).map_or_else(|| item.to_string(), str::to_owned)
+                }
                 other => other.to_string(),
             })
             .collect(),
@@ -117,11 +101,7 @@ fn messages_of(body: &[u8]) -> (Option<String>, Vec<String>, Option<u64>) {
     if trimmed.is_empty() {
         return (None, Vec::new(), None);
     }
-    let parsed = if format::sniff(body) == format::Syntax::Json {
-        format::json::parse_value(body).ok()
-    } else {
-        None
-    };
+    let parsed = if format::sniff(body) == format::Syntax::Json { format::json::parse_value(body).ok() } else { None };
     let Some(value) = parsed else {
         return (None, vec![format::lossy_prefix(trimmed.as_bytes())], None);
     };
@@ -147,11 +127,7 @@ fn messages_of(body: &[u8]) -> (Option<String>, Vec<String>, Option<u64>) {
                             messages.push(d.to_owned());
                         }
                     }
-                    return (
-                        Some(name.clone()),
-                        messages,
-                        retry_of(inner.get("retryAfter")),
-                    );
+                    return (Some(name.clone()), messages, retry_of(inner.get("retryAfter")));
                 }
             }
             (None, vec![trimmed.to_owned()], None)

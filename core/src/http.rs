@@ -48,9 +48,7 @@ const SENSITIVE_HEADERS: [&str; 3] = ["x-auth-token", "x-auth-key", "authorizati
 
 /// True when a header's value is a credential and must not be shown.
 pub fn is_sensitive_header(name: &str) -> bool {
-    SENSITIVE_HEADERS
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case(name))
+    SENSITIVE_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
 }
 
 /// A request ready to send.
@@ -74,14 +72,7 @@ pub struct Request {
 
 impl Request {
     pub(crate) fn new(method: Method, url: String) -> Self {
-        Self {
-            method,
-            url,
-            headers: Vec::new(),
-            body: None,
-            sensitive_body: false,
-            sensitive_url: false,
-        }
+        Self { method, url, headers: Vec::new(), body: None, sensitive_body: false, sensitive_url: false }
     }
 
     pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -96,10 +87,7 @@ impl Request {
 
     /// The first value of a header, by case-insensitive name.
     pub fn header_value(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// A copy safe to log: sensitive header values and sensitive bodies replaced by `<redacted>`.
@@ -118,19 +106,11 @@ impl Request {
                 .headers
                 .iter()
                 .map(|(n, v)| {
-                    let v = if is_sensitive_header(n) {
-                        REDACTED.to_owned()
-                    } else {
-                        v.clone()
-                    };
+                    let v = if is_sensitive_header(n) { REDACTED.to_owned() } else { v.clone() };
                     (n.clone(), v)
                 })
                 .collect(),
-            body: if self.sensitive_body {
-                self.body.as_ref().map(|_| REDACTED.to_owned())
-            } else {
-                self.body.clone()
-            },
+            body: if self.sensitive_body { self.body.as_ref().map(|_| REDACTED.to_owned()) } else { self.body.clone() },
             sensitive_body: self.sensitive_body,
             sensitive_url: self.sensitive_url,
         }
@@ -165,11 +145,7 @@ pub struct Response {
 impl Response {
     /// A response with a status and a body and no headers.
     pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Self {
-        Self {
-            status,
-            headers: Vec::new(),
-            body: body.into(),
-        }
+        Self { status, headers: Vec::new(), body: body.into() }
     }
 
     /// Adds a header.
@@ -180,10 +156,7 @@ impl Response {
 
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// True for 2xx.

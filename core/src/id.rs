@@ -19,11 +19,7 @@ fn check(field: &str, value: &str, extra: &[char], expected: &str) -> Result<()>
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || extra.contains(&c))
         // `.` and `..` would be path segments of their own.
         && !value.chars().all(|c| c == '.');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid(field, expected, value))
-    }
+    if ok { Ok(()) } else { Err(Error::invalid(field, expected, value)) }
 }
 
 macro_rules! id_type {
@@ -142,14 +138,7 @@ pub enum Region {
 
 impl Region {
     /// All regions, in alphabetical order.
-    pub const ALL: [Region; 6] = [
-        Region::Dfw,
-        Region::Hkg,
-        Region::Iad,
-        Region::Lon,
-        Region::Ord,
-        Region::Syd,
-    ];
+    pub const ALL: [Region; 6] = [Region::Dfw, Region::Hkg, Region::Iad, Region::Lon, Region::Ord, Region::Syd];
 
     /// Parses a region name in any case (`dfw`, `DFW`).
     pub fn parse(value: &str) -> Result<Self> {
@@ -215,8 +204,7 @@ pub struct BaseUrl(String);
 impl BaseUrl {
     /// Validates a base URL.
     pub fn new(field: &str, value: &str) -> Result<Self> {
-        const EXPECTED: &str =
-            "an http:// or https:// URL with a host and no query, fragment, spaces or credentials";
+        const EXPECTED: &str = "an http:// or https:// URL with a host and no query, fragment, spaces or credentials";
         let rest = value
             .strip_prefix("https://")
             .or_else(|| value.strip_prefix("http://"))
@@ -224,9 +212,7 @@ impl BaseUrl {
         let host = rest.split('/').next().unwrap_or("");
         let bad = host.is_empty()
             || host.contains('@')
-            || rest
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '\\'))
+            || rest.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '\\'))
             || rest.split('/').any(|seg| seg == ".." || seg == ".");
         if bad {
             return Err(Error::invalid(field, EXPECTED, value));
@@ -269,18 +255,7 @@ mod tests {
 
     #[test]
     fn ids_refuse_path_and_query_injection() {
-        for bad in [
-            "",
-            "a/b",
-            "..",
-            "a?x=1",
-            "a#f",
-            "a b",
-            "a%2F",
-            "a\nb",
-            "é",
-            &"x".repeat(129),
-        ] {
+        for bad in ["", "a/b", "..", "a?x=1", "a#f", "a b", "a%2F", "a\nb", "é", &"x".repeat(129)] {
             let err = ServerId::new(bad).expect_err(bad);
             assert_eq!(err.kind(), "invalid_input");
             assert!(err.to_string().contains("server_id"), "{err}");
@@ -293,32 +268,16 @@ mod tests {
     #[test]
     fn base_urls() {
         assert_eq!(
-            BaseUrl::new("u", "http://127.0.0.1:8080/")
-                .map(|u| u.0)
-                .ok()
-                .as_deref(),
+            BaseUrl::new("u", "http://127.0.0.1:8080/").map(|u| u.0).ok().as_deref(),
             Some("http://127.0.0.1:8080")
         );
+        assert!(BaseUrl::new("u", "http://127.0.0.2:1").map(|u| u.is_loopback()).unwrap_or(false));
         assert!(
-            BaseUrl::new("u", "http://127.0.0.2:1")
-                .map(|u| u.is_loopback())
-                .unwrap_or(false)
+            !BaseUrl::new("u", "https://dfw.api.rackconnect.rackspace.com").map(|u| u.is_loopback()).unwrap_or(true)
         );
-        assert!(
-            !BaseUrl::new("u", "https://dfw.api.rackconnect.rackspace.com")
-                .map(|u| u.is_loopback())
-                .unwrap_or(true)
-        );
-        for bad in [
-            "ftp://x",
-            "http://",
-            "http://a b",
-            "http://x/?q",
-            "http://x/#f",
-            "http://u:p@x",
-            "http://x/../y",
-            "x",
-        ] {
+        for bad in
+            ["ftp://x", "http://", "http://a b", "http://x/?q", "http://x/#f", "http://u:p@x", "http://x/../y", "x"]
+        {
             assert!(BaseUrl::new("u", bad).is_err(), "{bad}");
         }
     }

@@ -68,8 +68,6 @@ pub mod v3;
 pub use error::{ApiError, ApiErrorKind, Error, Result};
 pub use format::{MAX_BODY_BYTES, MAX_DEPTH};
 pub use http::{Method, Request, Response, is_sensitive_header};
-pub use id::{
-    BaseUrl, MetadataKey, NetworkId, NodeId, PoolId, PublicIpId, Region, ServerId, TenantId,
-};
+pub use id::{BaseUrl, MetadataKey, NetworkId, NodeId, PoolId, PublicIpId, Region, ServerId, TenantId};
 pub use secret::{ApiKey, Password, REDACTED, Token};
 pub use time::Timestamp;

@@ -25,9 +25,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::http::{Request, Response};
-use crate::id::{
-    BaseUrl, MetadataKey, NetworkId, NodeId, PoolId, PublicIpId, Region, ServerId, TenantId,
-};
+use crate::id::{BaseUrl, MetadataKey, NetworkId, NodeId, PoolId, PublicIpId, Region, ServerId, TenantId};
 use crate::identity::{self, Credentials, IdentityEndpoint, TenantScope};
 use crate::secret::{ApiKey, Password, Token};
 use crate::servers::{self, ServersEndpoint};
@@ -171,9 +169,7 @@ struct Input {
 }
 
 fn required<'a, T>(value: &'a Option<T>, field: &str, expected: &str) -> Result<&'a T> {
-    value
-        .as_ref()
-        .ok_or_else(|| Error::invalid(field, expected, "nothing"))
+    value.as_ref().ok_or_else(|| Error::invalid(field, expected, "nothing"))
 }
 
 impl Input {
@@ -181,11 +177,7 @@ impl Input {
         match (&self.region, &self.base_url) {
             (Some(region), None) => Ok(V2Endpoint::Region(Region::parse(region)?)),
             (None, Some(url)) => Ok(V2Endpoint::BaseUrl(BaseUrl::new("base_url", url)?)),
-            _ => Err(Error::invalid(
-                "region",
-                "exactly one of region and base_url",
-                "both or neither",
-            )),
+            _ => Err(Error::invalid("region", "exactly one of region and base_url", "both or neither")),
         }
     }
 
@@ -195,24 +187,14 @@ impl Input {
 
     fn region_tenant(&self) -> Result<Option<(Region, TenantId)>> {
         match (&self.region, &self.tenant_id, &self.endpoint) {
-            (Some(region), Some(tenant), None) => Ok(Some((
-                Region::parse(region)?,
-                TenantId::new(tenant.clone())?,
-            ))),
+            (Some(region), Some(tenant), None) => Ok(Some((Region::parse(region)?, TenantId::new(tenant.clone())?))),
             (None, None, Some(_)) => Ok(None),
-            _ => Err(Error::invalid(
-                "endpoint",
-                "either endpoint, or region with tenant_id",
-                "another combination",
-            )),
+            _ => Err(Error::invalid("endpoint", "either endpoint, or region with tenant_id", "another combination")),
         }
     }
 
     fn endpoint_url(&self) -> Result<BaseUrl> {
-        BaseUrl::new(
-            "endpoint",
-            required(&self.endpoint, "endpoint", "a base URL")?,
-        )
+        BaseUrl::new("endpoint", required(&self.endpoint, "endpoint", "a base URL")?)
     }
 
     fn servers_endpoint(&self) -> Result<ServersEndpoint> {
@@ -230,9 +212,7 @@ impl Input {
     }
 
     fn identity_endpoint(&self) -> Result<IdentityEndpoint> {
-        self.identity_url
-            .as_deref()
-            .map_or(Ok(IdentityEndpoint::Us), IdentityEndpoint::parse)
+        self.identity_url.as_deref().map_or(Ok(IdentityEndpoint::Us), IdentityEndpoint::parse)
     }
 
     fn token(&self) -> Result<&Token> {
@@ -262,31 +242,16 @@ impl Input {
     fn pairs(&self) -> Result<Vec<(ServerId, PoolId)>> {
         required(&self.pairs, "pairs", "a list of {server_id, pool_id}")?
             .iter()
-            .map(|p| {
-                Ok((
-                    ServerId::new(p.server_id.clone())?,
-                    PoolId::new(p.pool_id.clone())?,
-                ))
-            })
+            .map(|p| Ok((ServerId::new(p.server_id.clone())?, PoolId::new(p.pool_id.clone())?)))
             .collect()
     }
 
     fn credentials(&self) -> Result<Credentials> {
         let username = required(&self.username, "username", "a user name")?.clone();
         match (&self.api_key, &self.password) {
-            (Some(api_key), None) => Ok(Credentials::ApiKey {
-                username,
-                api_key: api_key.clone(),
-            }),
-            (None, Some(password)) => Ok(Credentials::Password {
-                username,
-                password: password.clone(),
-            }),
-            _ => Err(Error::invalid(
-                "api_key",
-                "exactly one of api_key and password",
-                "both or neither",
-            )),
+            (Some(api_key), None) => Ok(Credentials::ApiKey { username, api_key: api_key.clone() }),
+            (None, Some(password)) => Ok(Credentials::Password { username, password: password.clone() }),
+            _ => Err(Error::invalid("api_key", "exactly one of api_key and password", "both or neither")),
         }
     }
 
@@ -296,85 +261,52 @@ impl Input {
             (None, Some(name)) => Ok(Some(TenantScope::Name(name.clone()))),
             (None, None) => Ok(None),
             // Identity answers 400 to both; refuse before sending.
-            (Some(_), Some(_)) => Err(Error::invalid(
-                "tenant_id",
-                "at most one of tenant_id and tenant_name",
-                "both",
-            )),
+            (Some(_), Some(_)) => Err(Error::invalid("tenant_id", "at most one of tenant_id and tenant_name", "both")),
         }
     }
 }
 
 fn to_json<T: Serialize>(value: T) -> Result<Value> {
-    serde_json::to_value(value)
-        .map_err(|e| Error::json("", format!("the result could not be serialized: {e}")))
+    serde_json::to_value(value).map_err(|e| Error::json("", format!("the result could not be serialized: {e}")))
 }
 
 impl Operation {
     /// Builds the request from a JSON object of inputs. The inputs are documented in
     /// `tests/corpus/README.md`; unknown input names are refused.
     pub fn build(self, input: &Value) -> Result<Request> {
-        let input: Input =
-            serde_json::from_value(input.clone()).map_err(|e| Error::InvalidInput {
-                field: "input".to_owned(),
-                expected: format!("an object of the inputs of {}", self.name()),
-                found: crate::error::shorten(&e.to_string()),
-            })?;
+        let input: Input = serde_json::from_value(input.clone()).map_err(|e| Error::InvalidInput {
+            field: "input".to_owned(),
+            expected: format!("an object of the inputs of {}", self.name()),
+            found: crate::error::shorten(&e.to_string()),
+        })?;
         let i = &input;
         use Operation::*;
         Ok(match self {
-            V2AutomationStatus => {
-                V2Operation::AutomationStatus.request(&i.v2_endpoint()?, i.format()?)?
-            }
+            V2AutomationStatus => V2Operation::AutomationStatus.request(&i.v2_endpoint()?, i.format()?)?,
             V2Details => V2Operation::Details.request(&i.v2_endpoint()?, i.format()?)?,
             V2GatewayIp => V2Operation::GatewayIp.request(&i.v2_endpoint()?, i.format()?)?,
-            V2AutomationFeatures => {
-                V2Operation::AutomationFeatures.request(&i.v2_endpoint()?, i.format()?)?
-            }
+            V2AutomationFeatures => V2Operation::AutomationFeatures.request(&i.v2_endpoint()?, i.format()?)?,
             ServersShow => servers::show_server(&i.servers_endpoint()?, i.token()?, &i.server()?),
-            ServersMetadata => {
-                servers::server_metadata(&i.servers_endpoint()?, i.token()?, &i.server()?)
-            }
+            ServersMetadata => servers::server_metadata(&i.servers_endpoint()?, i.token()?, &i.server()?),
             ServersMetadataItem => {
                 let key = MetadataKey::new(required(&i.key, "key", "a metadata key")?.clone())?;
                 servers::metadata_item(&i.servers_endpoint()?, i.token()?, &i.server()?, &key)
             }
             ServersListDetail => {
                 let marker = i.marker.clone().map(ServerId::new).transpose()?;
-                servers::list_servers_detail(
-                    &i.servers_endpoint()?,
-                    i.token()?,
-                    i.limit,
-                    marker.as_ref(),
-                )?
+                servers::list_servers_detail(&i.servers_endpoint()?, i.token()?, i.limit, marker.as_ref())?
             }
             ServersV1Auth => {
-                let url = i
-                    .auth_url
-                    .as_deref()
-                    .map(|u| BaseUrl::new("auth_url", u))
-                    .transpose()?;
+                let url = i.auth_url.as_deref().map(|u| BaseUrl::new("auth_url", u)).transpose()?;
                 let username = required(&i.username, "username", "a user name")?;
                 let api_key = required(&i.api_key, "api_key", "an API key")?;
                 servers::v1::auth(url.as_ref(), username, api_key)?
             }
             ServersV1Show => {
-                let url = required(
-                    &i.server_management_url,
-                    "server_management_url",
-                    "the X-Server-Management-Url",
-                )?;
-                servers::v1::show_server(
-                    &BaseUrl::new("server_management_url", url)?,
-                    i.token()?,
-                    &i.server()?,
-                )
+                let url = required(&i.server_management_url, "server_management_url", "the X-Server-Management-Url")?;
+                servers::v1::show_server(&BaseUrl::new("server_management_url", url)?, i.token()?, &i.server()?)
             }
-            IdentityToken => identity::token(
-                &i.identity_endpoint()?,
-                &i.credentials()?,
-                i.tenant_scope()?.as_ref(),
-            )?,
+            IdentityToken => identity::token(&i.identity_endpoint()?, &i.credentials()?, i.tenant_scope()?.as_ref())?,
             IdentityValidate => {
                 let auth = i.auth_token.as_ref().unwrap_or(i.token()?);
                 identity::validate_token(&i.identity_endpoint()?, auth, i.token()?)?
@@ -382,8 +314,7 @@ impl Operation {
             IdentityRevoke => identity::revoke_token(&i.identity_endpoint()?, i.token()?),
             V3ListNetworks => v3::list_networks(&i.v3_endpoint()?, i.token()?),
             V3GetNetwork => {
-                let network =
-                    NetworkId::new(required(&i.network_id, "network_id", "a network id")?.clone())?;
+                let network = NetworkId::new(required(&i.network_id, "network_id", "a network id")?.clone())?;
                 v3::get_network(&i.v3_endpoint()?, i.token()?, &network)
             }
             V3ListPools => v3::list_pools(&i.v3_endpoint()?, i.token()?),
@@ -393,27 +324,17 @@ impl Operation {
             V3ListNodeDetails => v3::list_node_details(&i.v3_endpoint()?, i.token()?, &i.pool()?),
             V3GetNode => v3::get_node(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?),
             V3RemoveNode => v3::remove_node(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?),
-            V3GetNodeDetails => {
-                v3::get_node_details(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?)
-            }
+            V3GetNodeDetails => v3::get_node_details(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?),
             V3BulkAddNodes => v3::bulk_add_nodes(&i.v3_endpoint()?, i.token()?, &i.pairs()?)?,
             V3BulkRemoveNodes => v3::bulk_remove_nodes(&i.v3_endpoint()?, i.token()?, &i.pairs()?)?,
-            V3ServerNodeDetails => {
-                v3::server_node_details(&i.v3_endpoint()?, i.token()?, &i.server()?)
-            }
+            V3ServerNodeDetails => v3::server_node_details(&i.v3_endpoint()?, i.token()?, &i.server()?),
             V3ListPublicIps => {
-                let filter = PublicIpFilter {
-                    cloud_server_id: i.optional_server()?,
-                    retain: i.retain,
-                };
+                let filter = PublicIpFilter { cloud_server_id: i.optional_server()?, retain: i.retain };
                 v3::list_public_ips(&i.v3_endpoint()?, i.token()?, &filter)
             }
-            V3CreatePublicIp => v3::create_public_ip(
-                &i.v3_endpoint()?,
-                i.token()?,
-                i.optional_server()?.as_ref(),
-                i.retain,
-            )?,
+            V3CreatePublicIp => {
+                v3::create_public_ip(&i.v3_endpoint()?, i.token()?, i.optional_server()?.as_ref(), i.retain)?
+            }
             V3GetPublicIp => v3::get_public_ip(&i.v3_endpoint()?, i.token()?, &i.public_ip()?),
             V3UpdatePublicIp => v3::update_public_ip(
                 &i.v3_endpoint()?,
@@ -422,9 +343,7 @@ impl Operation {
                 i.retain,
                 i.optional_server()?.as_ref(),
             )?,
-            V3DeletePublicIp => {
-                v3::delete_public_ip(&i.v3_endpoint()?, i.token()?, &i.public_ip()?)
-            }
+            V3DeletePublicIp => v3::delete_public_ip(&i.v3_endpoint()?, i.token()?, &i.public_ip()?),
         })
     }
 
@@ -453,12 +372,8 @@ impl Operation {
             V3GetNodeDetails => to_json(v3::parse_node_details(response)?),
             V3ServerNodeDetails => to_json(v3::parse_server_node_details(response)?),
             V3ListPublicIps => to_json(v3::parse_public_ips(response)?),
-            V3CreatePublicIp | V3GetPublicIp | V3UpdatePublicIp => {
-                to_json(v3::parse_public_ip(response)?)
-            }
-            V3RemoveNode | V3BulkRemoveNodes | V3DeletePublicIp => {
-                to_json(v3::parse_no_content(response)?)
-            }
+            V3CreatePublicIp | V3GetPublicIp | V3UpdatePublicIp => to_json(v3::parse_public_ip(response)?),
+            V3RemoveNode | V3BulkRemoveNodes | V3DeletePublicIp => to_json(v3::parse_no_content(response)?),
         }
     }
 }

@@ -21,10 +21,7 @@ pub struct Timestamp {
 impl Timestamp {
     /// An instant from seconds since the Unix epoch.
     pub fn from_unix(unix_seconds: i64, nanos: u32) -> Self {
-        Self {
-            unix_seconds: unix_seconds + i64::from(nanos / 1_000_000_000),
-            nanos: nanos % 1_000_000_000,
-        }
+        Self { unix_seconds: unix_seconds + i64::from(nanos / 1_000_000_000), nanos: nanos % 1_000_000_000 }
     }
 
     /// Whole seconds since the Unix epoch.
@@ -51,9 +48,7 @@ impl Timestamp {
 
 fn digits(bytes: &[u8], at: usize, n: usize) -> Option<i64> {
     let slice = bytes.get(at..at + n)?;
-    slice.iter().try_fold(0i64, |acc, b| {
-        b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
-    })
+    slice.iter().try_fold(0i64, |acc, b| b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0')))
 }
 
 fn parse(text: &str) -> Option<Timestamp> {
@@ -64,10 +59,7 @@ fn parse(text: &str) -> Option<Timestamp> {
     let hour = digits(b, 11, 2)?;
     let minute = digits(b, 14, 2)?;
     let second = digits(b, 17, 2)?;
-    if b.get(4) != Some(&b'-')
-        || b.get(7) != Some(&b'-')
-        || !matches!(b.get(10), Some(b'T' | b't' | b' '))
-    {
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
         return None;
     }
     if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
@@ -114,10 +106,7 @@ fn parse(text: &str) -> Option<Timestamp> {
     };
     let days = days_from_civil(year, month, day);
     let unix = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
-    Some(Timestamp {
-        unix_seconds: unix,
-        nanos,
-    })
+    Some(Timestamp { unix_seconds: unix, nanos })
 }
 
 fn is_leap(year: i64) -> bool {
@@ -161,13 +150,7 @@ impl fmt::Display for Timestamp {
         let days = self.unix_seconds.div_euclid(86_400);
         let secs = self.unix_seconds.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        write!(
-            f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-            secs / 3600,
-            secs % 3600 / 60,
-            secs % 60
-        )?;
+        write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)?;
         if self.nanos > 0 {
             let fraction = format!("{:09}", self.nanos);
             write!(f, ".{}", fraction.trim_end_matches('0'))?;
@@ -194,30 +177,17 @@ mod tests {
     use super::*;
 
     fn canon(text: &str) -> String {
-        Timestamp::parse(text)
-            .map(|t| t.to_string())
-            .unwrap_or_else(|e| e.to_string())
+        Timestamp::parse(text).map(|t| t.to_string()).unwrap_or_else(|e| e.to_string())
     }
 
     #[test]
     fn every_form_the_apis_write() {
         assert_eq!(canon("2014-09-12T13:26:54Z"), "2014-09-12T13:26:54Z");
         assert_eq!(canon("2014-09-12T13:26:54.45"), "2014-09-12T13:26:54.45Z");
-        assert_eq!(
-            canon("2015-06-05T16:24:57.637Z"),
-            "2015-06-05T16:24:57.637Z"
-        );
-        assert_eq!(
-            canon("2015-06-05T18:24:57.637+02:00"),
-            "2015-06-05T16:24:57.637Z"
-        );
+        assert_eq!(canon("2015-06-05T16:24:57.637Z"), "2015-06-05T16:24:57.637Z");
+        assert_eq!(canon("2015-06-05T18:24:57.637+02:00"), "2015-06-05T16:24:57.637Z");
         assert_eq!(canon("2000-02-29T00:00:00"), "2000-02-29T00:00:00Z");
-        assert_eq!(
-            Timestamp::parse("1970-01-01T00:00:01.5Z")
-                .map(|t| t.unix_millis())
-                .ok(),
-            Some(1500)
-        );
+        assert_eq!(Timestamp::parse("1970-01-01T00:00:01.5Z").map(|t| t.unix_millis()).ok(), Some(1500));
     }
 
     #[test]

@@ -31,10 +31,7 @@ fn strip_bom(body: &[u8]) -> &[u8] {
 
 fn check_depth(value: &Value, path: &mut Vec<String>) -> Result<()> {
     if path.len() > MAX_DEPTH {
-        return Err(Error::TooDeep {
-            limit: MAX_DEPTH,
-            at: escape_pointer(path),
-        });
+        return Err(Error::TooDeep { limit: MAX_DEPTH, at: escape_pointer(path) });
     }
     match value {
         Value::Array(items) => {
@@ -83,15 +80,9 @@ fn from_serde(e: serde_json::Error, pointer: String) -> Error {
     let (line, column) = (e.line(), e.column());
     let full = e.to_string();
     // serde_json appends " at line L column C"; the position has fields of its own here.
-    let detail = full
-        .rsplit_once(" at line ")
-        .map_or(full.as_str(), |(d, _)| d)
-        .to_owned();
+    let detail = full.rsplit_once(" at line ").map_or(full.as_str(), |(d, _)| d).to_owned();
     if detail.starts_with("recursion limit exceeded") {
-        return Error::TooDeep {
-            limit: 128,
-            at: format!("line {line} column {column}"),
-        };
+        return Error::TooDeep { limit: 128, at: format!("line {line} column {column}") };
     }
     let detail = match e.classify() {
         serde_json::error::Category::Eof => {
@@ -100,12 +91,7 @@ fn from_serde(e: serde_json::Error, pointer: String) -> Error {
         serde_json::error::Category::Syntax => format!("{detail}: expected well-formed JSON"),
         _ => detail,
     };
-    Error::Json {
-        pointer,
-        line,
-        column,
-        detail,
-    }
+    Error::Json { pointer, line, column, detail }
 }
 
 #[cfg(test)]
@@ -137,15 +123,9 @@ mod tests {
         let err = parse_value(b"{\"a\": ").expect_err("eof");
         assert!(err.to_string().contains("line 1"), "{err}");
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
-        assert_eq!(
-            parse_value(deep.as_bytes()).expect_err("deep").kind(),
-            "too_deep"
-        );
+        assert_eq!(parse_value(deep.as_bytes()).expect_err("deep").kind(), "too_deep");
         let deeper = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
-        assert_eq!(
-            parse_value(deeper.as_bytes()).expect_err("deep").kind(),
-            "too_deep"
-        );
+        assert_eq!(parse_value(deeper.as_bytes()).expect_err("deep").kind(), "too_deep");
         assert_eq!(parse_value(b"{} x").expect_err("trailing").kind(), "json");
     }
 }

@@ -21,10 +21,7 @@ pub const MAX_DEPTH: usize = 64;
 
 pub(crate) fn check_size(body: &[u8]) -> Result<()> {
     if body.len() > MAX_BODY_BYTES {
-        return Err(Error::BodyTooLarge {
-            limit: MAX_BODY_BYTES,
-            size: body.len(),
-        });
+        return Err(Error::BodyTooLarge { limit: MAX_BODY_BYTES, size: body.len() });
     }
     Ok(())
 }
@@ -67,13 +64,7 @@ pub(crate) fn lossy_prefix(body: &[u8]) -> String {
 pub(crate) fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
     (line, column)
 }

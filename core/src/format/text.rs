@@ -16,29 +16,15 @@ fn text_error(body: &str, rest: &str, expected: &str) -> Error {
     let offset = body.len() - rest.len();
     let (line, column) = line_column(body.as_bytes(), offset);
     let found = rest.lines().next().unwrap_or("");
-    let found = if rest.is_empty() {
-        "the end of the body".to_owned()
-    } else {
-        shorten(found)
-    };
-    Error::Text {
-        line,
-        column,
-        expected: expected.to_owned(),
-        found,
-    }
+    let found = if rest.is_empty() { "the end of the body".to_owned() } else { shorten(found) };
+    Error::Text { line, column, expected: expected.to_owned(), found }
 }
 
 fn utf8(body: &[u8]) -> Result<&str> {
     check_size(body)?;
     std::str::from_utf8(body).map_err(|e| {
         let (line, column) = line_column(body, e.valid_up_to());
-        Error::Text {
-            line,
-            column,
-            expected: "UTF-8 text".to_owned(),
-            found: "a byte that is not UTF-8".to_owned(),
-        }
+        Error::Text { line, column, expected: "UTF-8 text".to_owned(), found: "a byte that is not UTF-8".to_owned() }
     })
 }
 
@@ -63,8 +49,7 @@ fn octet(input: &str) -> IResult<&str, u8> {
 }
 
 fn ipv4(input: &str) -> IResult<&str, Ipv4Addr> {
-    let (rest, (a, _, b, _, c, _, d)) =
-        (octet, char('.'), octet, char('.'), octet, char('.'), octet).parse(input)?;
+    let (rest, (a, _, b, _, c, _, d)) = (octet, char('.'), octet, char('.'), octet, char('.'), octet).parse(input)?;
     Ok((rest, Ipv4Addr::new(a, b, c, d)))
 }
 
@@ -74,9 +59,7 @@ pub(crate) fn parse_ipv4_text(text: &str) -> std::result::Result<Ipv4Addr, (usiz
     let result = all_consuming(delimited(multispace0, ipv4, multispace0)).parse(text);
     match result {
         Ok((_, ip)) => Ok(ip),
-        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
-            Err((text.len() - e.input.len(), EXPECTED))
-        }
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err((text.len() - e.input.len(), EXPECTED)),
         Err(nom::Err::Incomplete(_)) => Err((text.len(), EXPECTED)),
     }
 }
@@ -93,16 +76,10 @@ mod tests {
 
     #[test]
     fn words_and_addresses() {
-        assert_eq!(
-            parse_word(b"  DEPLOYED\n").ok().as_deref(),
-            Some("DEPLOYED")
-        );
+        assert_eq!(parse_word(b"  DEPLOYED\n").ok().as_deref(), Some("DEPLOYED"));
         let err = parse_word(b"DEPLOYED\nFAILED").expect_err("two words");
         assert!(err.to_string().contains("line 2 column 1"), "{err}");
-        assert_eq!(
-            parse_ipv4(b"10.1.2.1\n").ok(),
-            Some(Ipv4Addr::new(10, 1, 2, 1))
-        );
+        assert_eq!(parse_ipv4(b"10.1.2.1\n").ok(), Some(Ipv4Addr::new(10, 1, 2, 1)));
         let err = parse_ipv4(b"10.1.2.300").expect_err("octet");
         assert!(err.to_string().contains("column 8"), "{err}");
         assert_eq!(parse_word(b"\xff").expect_err("utf8").kind(), "text");

@@ -22,14 +22,8 @@ impl Doc {
     /// Reads a JSON or XML body, sniffed from its first byte. `None` for anything else.
     pub(crate) fn parse(body: &[u8]) -> Result<Option<Doc>> {
         match sniff(body) {
-            Syntax::Json => Ok(Some(Doc {
-                root: json::parse_value(body)?,
-                syntax: Syntax::Json,
-            })),
-            Syntax::Xml => Ok(Some(Doc {
-                root: xml::parse_value(body)?,
-                syntax: Syntax::Xml,
-            })),
+            Syntax::Json => Ok(Some(Doc { root: json::parse_value(body)?, syntax: Syntax::Json })),
+            Syntax::Xml => Ok(Some(Doc { root: xml::parse_value(body)?, syntax: Syntax::Xml })),
             Syntax::Text => Ok(None),
         }
     }
@@ -68,11 +62,7 @@ impl Doc {
         let at = self.render(path);
         let detail = format!("expected {expected}");
         match self.syntax {
-            Syntax::Xml => Error::Xml {
-                path: at,
-                position: 0,
-                detail,
-            },
+            Syntax::Xml => Error::Xml { path: at, position: 0, detail },
             _ => Error::json(at, detail),
         }
     }

@@ -44,42 +44,22 @@ fn local(name: &[u8]) -> String {
 
 fn open(stack: &mut Vec<Frame>, start: &BytesStart<'_>, position: u64) -> Result<()> {
     if stack.len() >= MAX_DEPTH {
-        return Err(Error::TooDeep {
-            limit: MAX_DEPTH,
-            at: path_of(stack),
-        });
+        return Err(Error::TooDeep { limit: MAX_DEPTH, at: path_of(stack) });
     }
     let name = local(start.local_name().as_ref());
     let mut fields = Map::new();
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| {
-            err(
-                stack,
-                position,
-                format!("{e}: expected well-formed attributes"),
-            )
-        })?;
+        let attr = attr.map_err(|e| err(stack, position, format!("{e}: expected well-formed attributes")))?;
         let key = attr.key;
         if key.as_ref() == b"xmlns" || key.as_ref().starts_with(b"xmlns:") {
             continue;
         }
-        let value = attr.unescape_value().map_err(|e| {
-            err(
-                stack,
-                position,
-                format!("{e}: expected only predefined entities in attribute values"),
-            )
-        })?;
-        fields.insert(
-            local(key.local_name().as_ref()),
-            Value::String(value.into_owned()),
-        );
+        let value = attr
+            .unescape_value()
+            .map_err(|e| err(stack, position, format!("{e}: expected only predefined entities in attribute values")))?;
+        fields.insert(local(key.local_name().as_ref()), Value::String(value.into_owned()));
     }
-    stack.push(Frame {
-        name,
-        fields,
-        text: String::new(),
-    });
+    stack.push(Frame { name, fields, text: String::new() });
     Ok(())
 }
 
@@ -124,18 +104,12 @@ pub(crate) fn parse_value(body: &[u8]) -> Result<Value> {
     let mut root: Option<Value> = None;
     loop {
         let position = reader.buffer_position();
-        let event = reader.read_event().map_err(|e| {
-            err(
-                &stack,
-                reader.error_position(),
-                format!("{e}: expected well-formed XML"),
-            )
-        })?;
+        let event = reader
+            .read_event()
+            .map_err(|e| err(&stack, reader.error_position(), format!("{e}: expected well-formed XML")))?;
         match event {
             Event::DocType(_) => {
-                return Err(Error::XmlDoctype {
-                    position: usize::try_from(position).unwrap_or(usize::MAX),
-                });
+                return Err(Error::XmlDoctype { position: usize::try_from(position).unwrap_or(usize::MAX) });
             }
             Event::Start(start) => {
                 if root.is_some() && stack.is_empty() {
@@ -152,33 +126,21 @@ pub(crate) fn parse_value(body: &[u8]) -> Result<Value> {
             }
             Event::End(_) => close(&mut stack, &mut root),
             Event::Text(text) => {
-                let decoded = text
-                    .decode()
-                    .map_err(|e| err(&stack, position, format!("{e}: expected UTF-8 text")))?;
+                let decoded = text.decode().map_err(|e| err(&stack, position, format!("{e}: expected UTF-8 text")))?;
                 match stack.last_mut() {
                     Some(frame) => frame.text.push_str(&decoded),
                     None if decoded.trim().is_empty() => {}
                     None => {
-                        return Err(err(
-                            &stack,
-                            position,
-                            "expected no text outside the root element",
-                        ));
+                        return Err(err(&stack, position, "expected no text outside the root element"));
                     }
                 }
             }
             Event::CData(data) => {
-                let decoded = data
-                    .decode()
-                    .map_err(|e| err(&stack, position, format!("{e}: expected UTF-8 text")))?;
+                let decoded = data.decode().map_err(|e| err(&stack, position, format!("{e}: expected UTF-8 text")))?;
                 match stack.last_mut() {
                     Some(frame) => frame.text.push_str(&decoded),
                     None => {
-                        return Err(err(
-                            &stack,
-                            position,
-                            "expected no text outside the root element",
-                        ));
+                        return Err(err(&stack, position, "expected no text outside the root element"));
                     }
                 }
             }
@@ -186,9 +148,7 @@ pub(crate) fn parse_value(body: &[u8]) -> Result<Value> {
                 let resolved = match reference.resolve_char_ref() {
                     Ok(Some(c)) => c.to_string(),
                     _ => {
-                        let name = reference
-                            .decode()
-                            .map_err(|e| err(&stack, position, format!("{e}")))?;
+                        let name = reference.decode().map_err(|e| err(&stack, position, format!("{e}")))?;
                         quick_xml::escape::resolve_predefined_entity(&name)
                             .ok_or_else(|| {
                                 err(
@@ -203,11 +163,7 @@ pub(crate) fn parse_value(body: &[u8]) -> Result<Value> {
                 match stack.last_mut() {
                     Some(frame) => frame.text.push_str(&resolved),
                     None => {
-                        return Err(err(
-                            &stack,
-                            position,
-                            "expected no text outside the root element",
-                        ));
+                        return Err(err(&stack, position, "expected no text outside the root element"));
                     }
                 }
             }
@@ -217,11 +173,7 @@ pub(crate) fn parse_value(body: &[u8]) -> Result<Value> {
     }
     if let Some(open) = stack.last() {
         let name = open.name.clone();
-        return Err(err(
-            &stack,
-            reader.buffer_position(),
-            format!("expected </{name}> before the body ended"),
-        ));
+        return Err(err(&stack, reader.buffer_position(), format!("expected </{name}> before the body ended")));
     }
     root.ok_or_else(|| err(&stack, reader.buffer_position(), "expected a root element"))
 }
@@ -231,9 +183,7 @@ mod tests {
     use super::*;
 
     fn tree(xml: &str) -> String {
-        parse_value(xml.as_bytes())
-            .map(|v| v.to_string())
-            .unwrap_or_else(|e| format!("{}: {e}", e.kind()))
+        parse_value(xml.as_bytes()).map(|v| v.to_string()).unwrap_or_else(|e| format!("{}: {e}", e.kind()))
     }
 
     #[test]
@@ -243,30 +193,20 @@ mod tests {
             tree("<?xml version=\"1.0\"?>\n<n:a xmlns:n=\"urn:x\"><n:b>1</n:b><b>2</b></n:a>"),
             r#"{"a":{"b":["1","2"]}}"#
         );
-        assert_eq!(
-            tree("<a k=\"v\">t &amp; &#65;</a>"),
-            r#"{"a":{"k":"v","$text":"t & A"}}"#
-        );
+        assert_eq!(tree("<a k=\"v\">t &amp; &#65;</a>"), r#"{"a":{"k":"v","$text":"t & A"}}"#);
         assert_eq!(tree("<a><![CDATA[<x>]]></a>"), r#"{"a":"<x>"}"#);
         assert_eq!(tree("<a/>"), r#"{"a":""}"#);
     }
 
     #[test]
     fn hostile() {
-        let bomb = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]><a>&lol2;</a>";
+        let bomb =
+            "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]><a>&lol2;</a>";
         assert!(tree(bomb).starts_with("xml_doctype"), "{}", tree(bomb));
-        assert!(
-            tree("<a>&ext;</a>").contains("unknown entity"),
-            "{}",
-            tree("<a>&ext;</a>")
-        );
+        assert!(tree("<a>&ext;</a>").contains("unknown entity"), "{}", tree("<a>&ext;</a>"));
         assert!(tree("<a></b>").starts_with("xml:"), "{}", tree("<a></b>"));
         assert!(tree("<a>").contains("expected </a>"), "{}", tree("<a>"));
-        assert!(
-            tree("<a/><b/>").contains("single root"),
-            "{}",
-            tree("<a/><b/>")
-        );
+        assert!(tree("<a/><b/>").contains("single root"), "{}", tree("<a/><b/>"));
         assert!(tree("").contains("root element"), "{}", tree(""));
         let deep = format!("{}{}", "<a>".repeat(100), "</a>".repeat(100));
         assert!(tree(&deep).starts_with("too_deep"), "{}", tree(&deep));

@@ -85,9 +85,7 @@ impl Credentials {
     /// The user name.
     pub fn username(&self) -> &str {
         match self {
-            Credentials::ApiKey { username, .. } | Credentials::Password { username, .. } => {
-                username
-            }
+            Credentials::ApiKey { username, .. } | Credentials::Password { username, .. } => username,
         }
     }
 }
@@ -102,34 +100,21 @@ pub enum TenantScope {
 }
 
 pub(crate) fn check_username(username: &str) -> Result<()> {
-    if username.trim().is_empty() || username.len() > 256 || username.chars().any(char::is_control)
-    {
-        return Err(Error::invalid(
-            "username",
-            "a non-empty user name without control characters",
-            username,
-        ));
+    if username.trim().is_empty() || username.len() > 256 || username.chars().any(char::is_control) {
+        return Err(Error::invalid("username", "a non-empty user name without control characters", username));
     }
     Ok(())
 }
 
 fn check_tenant(field: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() || value.len() > 256 || value.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            field,
-            "a non-empty tenant without control characters",
-            value,
-        ));
+        return Err(Error::invalid(field, "a non-empty tenant without control characters", value));
     }
     Ok(())
 }
 
 /// `POST /v2.0/tokens`. The request body holds the secret: its `Debug` form redacts it.
-pub fn token(
-    endpoint: &IdentityEndpoint,
-    credentials: &Credentials,
-    tenant: Option<&TenantScope>,
-) -> Result<Request> {
+pub fn token(endpoint: &IdentityEndpoint, credentials: &Credentials, tenant: Option<&TenantScope>) -> Result<Request> {
     check_username(credentials.username())?;
     let mut auth = match credentials {
         Credentials::ApiKey { username, api_key } => {
@@ -166,36 +151,22 @@ pub fn token(
 fn check_token_for_path(token: &Token) -> Result<()> {
     let ok = !token.is_empty()
         && token.expose().len() <= 4096
-        && token
-            .expose()
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && token.expose().chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if ok {
         Ok(())
     } else {
         // The value is a credential: say what is wrong without echoing it.
-        Err(Error::invalid(
-            "token",
-            "1 to 4096 characters from A-Z a-z 0-9 - _",
-            crate::secret::REDACTED,
-        ))
+        Err(Error::invalid("token", "1 to 4096 characters from A-Z a-z 0-9 - _", crate::secret::REDACTED))
     }
 }
 
 /// `GET /v2.0/tokens/{token}`: validates `token`, asked with `auth_token` (may be the same).
 /// The URL holds the token, so the request's `Debug` form redacts it.
-pub fn validate_token(
-    endpoint: &IdentityEndpoint,
-    auth_token: &Token,
-    token: &Token,
-) -> Result<Request> {
+pub fn validate_token(endpoint: &IdentityEndpoint, auth_token: &Token, token: &Token) -> Result<Request> {
     check_token_for_path(token)?;
-    let mut request = Request::new(
-        Method::Get,
-        format!("{}/tokens/{}", endpoint.v2_base(), token.expose()),
-    )
-    .header("X-Auth-Token", auth_token.expose())
-    .header("Accept", "application/json");
+    let mut request = Request::new(Method::Get, format!("{}/tokens/{}", endpoint.v2_base(), token.expose()))
+        .header("X-Auth-Token", auth_token.expose())
+        .header("Accept", "application/json");
     request.sensitive_url = true;
     Ok(request)
 }
@@ -208,11 +179,7 @@ pub fn revoke_token(endpoint: &IdentityEndpoint, token: &Token) -> Request {
 }
 
 fn check(response: &Response) -> Result<()> {
-    if response.is_success() {
-        Ok(())
-    } else {
-        Err(api_error(response, Forbidden403::Forbidden))
-    }
+    if response.is_success() { Ok(()) } else { Err(api_error(response, Forbidden403::Forbidden)) }
 }
 
 /// Reads the answer of a token request (or of a token validation): the token, its tenant, the

@@ -81,11 +81,7 @@ pub struct Endpoint {
     #[serde(rename = "publicURL")]
     pub public_url: String,
     /// The ServiceNet URL, if any.
-    #[serde(
-        rename = "internalURL",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "internalURL", default, skip_serializing_if = "Option::is_none")]
     pub internal_url: Option<String>,
 }
 
@@ -131,33 +127,15 @@ impl Access {
     /// The endpoint of a service type in a region (compared in any case). Where several
     /// services share the type, the one named `prefer_name` wins (Rackspace's own names are
     /// `cloudServersOpenStack` and `rackconnect`).
-    pub fn endpoint(
-        &self,
-        service_type: &str,
-        region: &str,
-        prefer_name: Option<&str>,
-    ) -> Option<&Endpoint> {
+    pub fn endpoint(&self, service_type: &str, region: &str, prefer_name: Option<&str>) -> Option<&Endpoint> {
         let in_region = |entry: &&CatalogEntry| {
             entry.service_type == service_type
-                && entry.endpoints.iter().any(|e| {
-                    e.region
-                        .as_deref()
-                        .is_some_and(|r| r.eq_ignore_ascii_case(region))
-                })
+                && entry.endpoints.iter().any(|e| e.region.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(region)))
         };
         let entry = prefer_name
-            .and_then(|name| {
-                self.service_catalog
-                    .iter()
-                    .filter(in_region)
-                    .find(|e| e.name == name)
-            })
+            .and_then(|name| self.service_catalog.iter().filter(in_region).find(|e| e.name == name))
             .or_else(|| self.service_catalog.iter().find(in_region))?;
-        entry.endpoints.iter().find(|e| {
-            e.region
-                .as_deref()
-                .is_some_and(|r| r.eq_ignore_ascii_case(region))
-        })
+        entry.endpoints.iter().find(|e| e.region.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(region)))
     }
 
     /// RackConnect v3's endpoint in a region; `None` means the account has no RCv3 there.
@@ -172,10 +150,7 @@ impl Access {
 
     /// True when the user has a role of this name (compared in any case).
     pub fn has_role(&self, name: &str) -> bool {
-        self.user
-            .roles
-            .iter()
-            .any(|r| r.name.eq_ignore_ascii_case(name))
+        self.user.roles.iter().any(|r| r.name.eq_ignore_ascii_case(name))
     }
 
     /// `rack_connect`: the account uses RackConnect v2.
@@ -195,9 +170,6 @@ impl Access {
 
     /// The regions in which the user has RackConnect v3, by role.
     pub fn rackconnect_v3_regions(&self) -> Vec<Region> {
-        Region::ALL
-            .into_iter()
-            .filter(|r| self.has_rackconnect_v3(*r))
-            .collect()
+        Region::ALL.into_iter().filter(|r| self.has_rackconnect_v3(*r)).collect()
     }
 }

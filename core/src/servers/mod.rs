@@ -7,9 +7,7 @@
 mod model;
 pub mod v1;
 
-pub use model::{
-    ManagedStatus, MetadataItem, RackConnectFeatures, RackConnectView, Server, ServerPage,
-};
+pub use model::{ManagedStatus, MetadataItem, RackConnectFeatures, RackConnectView, Server, ServerPage};
 
 use serde_json::{Map, Value};
 
@@ -27,14 +25,11 @@ pub mod keys {
     /// Free text explaining `UNPROCESSABLE`.
     pub const UNPROCESSABLE_REASON: &str = "rackconnect_unprocessable_reason";
     /// `ENABLED`/`DISABLED`.
-    pub const FEATURE_CONFIGURE_NETWORK_STACK: &str =
-        "rackconnect_automation_feature_configure_network_stack";
+    pub const FEATURE_CONFIGURE_NETWORK_STACK: &str = "rackconnect_automation_feature_configure_network_stack";
     /// `ENABLED`/`DISABLED`.
-    pub const FEATURE_MANAGE_SOFTWARE_FIREWALL: &str =
-        "rackconnect_automation_feature_manage_software_firewall";
+    pub const FEATURE_MANAGE_SOFTWARE_FIREWALL: &str = "rackconnect_automation_feature_manage_software_firewall";
     /// `ENABLED`/`DISABLED`. The key really is spelled "provison".
-    pub const FEATURE_PROVISION_PUBLIC_IP: &str =
-        "rackconnect_automation_feature_provison_public_ip";
+    pub const FEATURE_PROVISION_PUBLIC_IP: &str = "rackconnect_automation_feature_provison_public_ip";
     /// Managed Operations automation: `Pending | In Progress | Complete | Build Error | Authentication Error`.
     pub const MANAGED_STATUS: &str = "rax_service_level_automation";
 }
@@ -53,10 +48,7 @@ impl ServersEndpoint {
     pub fn base(&self) -> String {
         match self {
             ServersEndpoint::Region(region, tenant) => {
-                format!(
-                    "https://{}.servers.api.rackspacecloud.com/v2/{tenant}",
-                    region.lower()
-                )
+                format!("https://{}.servers.api.rackspacecloud.com/v2/{tenant}", region.lower())
             }
             ServersEndpoint::BaseUrl(url) => url.as_str().to_owned(),
         }
@@ -80,17 +72,8 @@ pub fn server_metadata(endpoint: &ServersEndpoint, token: &Token, server: &Serve
 }
 
 /// `GET /servers/{id}/metadata/{key}`
-pub fn metadata_item(
-    endpoint: &ServersEndpoint,
-    token: &Token,
-    server: &ServerId,
-    key: &MetadataKey,
-) -> Request {
-    get(
-        endpoint,
-        token,
-        &format!("/servers/{server}/metadata/{key}"),
-    )
+pub fn metadata_item(endpoint: &ServersEndpoint, token: &Token, server: &ServerId, key: &MetadataKey) -> Request {
+    get(endpoint, token, &format!("/servers/{server}/metadata/{key}"))
 }
 
 /// `GET /servers/detail?limit=N&marker=ID`: one page of servers with their metadata.
@@ -110,26 +93,17 @@ pub fn list_servers_detail(
     if let Some(marker) = marker {
         query.push(format!("marker={marker}"));
     }
-    let path = if query.is_empty() {
-        "/servers/detail".to_owned()
-    } else {
-        format!("/servers/detail?{}", query.join("&"))
-    };
+    let path =
+        if query.is_empty() { "/servers/detail".to_owned() } else { format!("/servers/detail?{}", query.join("&")) };
     Ok(get(endpoint, token, &path))
 }
 
 fn success(response: &Response) -> Result<()> {
-    if response.is_success() {
-        Ok(())
-    } else {
-        Err(api_error(response, Forbidden403::Forbidden))
-    }
+    if response.is_success() { Ok(()) } else { Err(api_error(response, Forbidden403::Forbidden)) }
 }
 
 fn object<'a>(value: &'a Value, pointer: &str, expected: &str) -> Result<&'a Map<String, Value>> {
-    value
-        .as_object()
-        .ok_or_else(|| Error::json(pointer, format!("expected {expected}")))
+    value.as_object().ok_or_else(|| Error::json(pointer, format!("expected {expected}")))
 }
 
 /// Reads `{"server": {…}}` from show server (also the v1.0 API's answer).
@@ -137,9 +111,7 @@ pub fn parse_server(response: &Response) -> Result<Server> {
     success(response)?;
     let root = json::parse_value(&response.body)?;
     let root = object(&root, "", "an object {\"server\": {…}}")?;
-    let server = root
-        .get("server")
-        .ok_or_else(|| Error::json("", "expected the key \"server\""))?;
+    let server = root.get("server").ok_or_else(|| Error::json("", "expected the key \"server\""))?;
     Server::from_json(server, "/server")
 }
 
@@ -148,13 +120,8 @@ pub fn parse_metadata(response: &Response) -> Result<RackConnectView> {
     success(response)?;
     let root = json::parse_value(&response.body)?;
     let root = object(&root, "", "an object {\"metadata\": {…}}")?;
-    let metadata = root
-        .get("metadata")
-        .ok_or_else(|| Error::json("", "expected the key \"metadata\""))?;
-    Ok(RackConnectView::from_metadata(&model::metadata_map(
-        metadata,
-        "/metadata",
-    )?))
+    let metadata = root.get("metadata").ok_or_else(|| Error::json("", "expected the key \"metadata\""))?;
+    Ok(RackConnectView::from_metadata(&model::metadata_map(metadata, "/metadata")?))
 }
 
 /// Reads `{"meta": {key: value}}`. A missing key is a 404 (an [`Error::Api`] of kind `not_found`).
@@ -162,9 +129,7 @@ pub fn parse_metadata_item(response: &Response) -> Result<MetadataItem> {
     success(response)?;
     let root = json::parse_value(&response.body)?;
     let root = object(&root, "", "an object {\"meta\": {key: value}}")?;
-    let meta = root
-        .get("meta")
-        .ok_or_else(|| Error::json("", "expected the key \"meta\""))?;
+    let meta = root.get("meta").ok_or_else(|| Error::json("", "expected the key \"meta\""))?;
     let map = model::metadata_map(meta, "/meta")?;
     let mut entries = map.into_iter();
     match (entries.next(), entries.next()) {

@@ -108,10 +108,7 @@ fn opt_string(value: Option<&Value>) -> Option<String> {
 /// Reads a metadata object; values are strings in Nova, but numbers and booleans are accepted.
 pub(crate) fn metadata_map(value: &Value, pointer: &str) -> Result<BTreeMap<String, String>> {
     let Value::Object(map) = value else {
-        return Err(Error::json(
-            pointer,
-            "expected an object of metadata key to string value",
-        ));
+        return Err(Error::json(pointer, "expected an object of metadata key to string value"));
     };
     map.iter()
         .map(|(k, v)| {
@@ -121,10 +118,7 @@ pub(crate) fn metadata_map(value: &Value, pointer: &str) -> Result<BTreeMap<Stri
                 Value::Bool(b) => b.to_string(),
                 Value::Null => String::new(),
                 _ => {
-                    let at = crate::format::json::escape_pointer(&[
-                        pointer.trim_start_matches('/'),
-                        k.as_str(),
-                    ]);
+                    let at = crate::format::json::escape_pointer(&[pointer.trim_start_matches('/'), k.as_str()]);
                     return Err(Error::json(at, "expected a string value"));
                 }
             };
@@ -190,34 +184,18 @@ impl ServerPage {
         let next_link = root
             .get("servers_links")
             .and_then(Value::as_array)
-            .and_then(|links| {
-                links
-                    .iter()
-                    .find(|l| l.get("rel").and_then(Value::as_str) == Some("next"))
-            })
+            .and_then(|links| links.iter().find(|l| l.get("rel").and_then(Value::as_str) == Some("next")))
             .and_then(|l| l.get("href"))
             .and_then(Value::as_str)
             .map(str::to_owned);
         let next_marker = next_link.as_deref().map(|link| {
-            marker_of(link).unwrap_or_else(|| {
-                servers
-                    .last()
-                    .and_then(|s| s.id.clone())
-                    .unwrap_or_default()
-            })
+            marker_of(link).unwrap_or_else(|| servers.last().and_then(|s| s.id.clone()).unwrap_or_default())
         });
-        Ok(ServerPage {
-            servers,
-            next_link,
-            next_marker,
-        })
+        Ok(ServerPage { servers, next_link, next_marker })
     }
 }
 
 fn marker_of(link: &str) -> Option<String> {
     let query = link.split_once('?')?.1;
-    query
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("marker="))
-        .map(str::to_owned)
+    query.split('&').find_map(|pair| pair.strip_prefix("marker=")).map(str::to_owned)
 }

@@ -19,9 +19,7 @@ pub const DEFAULT_V1_AUTH_URL: &str = "https://auth.api.rackspacecloud.com/v1.0"
 pub fn auth(auth_url: Option<&BaseUrl>, username: &str, api_key: &ApiKey) -> Result<Request> {
     crate::identity::check_username(username)?;
     let url = auth_url.map_or_else(|| DEFAULT_V1_AUTH_URL.to_owned(), |u| u.as_str().to_owned());
-    Ok(Request::new(Method::Get, url)
-        .header("X-Auth-User", username)
-        .header("X-Auth-Key", api_key.expose()))
+    Ok(Request::new(Method::Get, url).header("X-Auth-User", username).header("X-Auth-Key", api_key.expose()))
 }
 
 /// What v1.0 auth answers in its headers.
@@ -47,17 +45,11 @@ pub fn parse_auth(response: &Response) -> Result<V1Auth> {
             .header(name)
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| Error::MissingHeader {
-                header: name.to_owned(),
-                expected: why.to_owned(),
-            })
+            .ok_or_else(|| Error::MissingHeader { header: name.to_owned(), expected: why.to_owned() })
     };
     Ok(V1Auth {
         token: Token::new(required("X-Auth-Token", "the token v1.0 auth issues")?),
-        server_management_url: required(
-            "X-Server-Management-Url",
-            "the servers API URL v1.0 auth returns",
-        )?,
+        server_management_url: required("X-Server-Management-Url", "the servers API URL v1.0 auth returns")?,
         storage_url: response.header("X-Storage-Url").map(str::to_owned),
         cdn_management_url: response.header("X-CDN-Management-Url").map(str::to_owned),
     })
@@ -66,10 +58,7 @@ pub fn parse_auth(response: &Response) -> Result<V1Auth> {
 /// `GET {server_management_url}/servers/{id}` with the v1.0 token; read with
 /// [`super::parse_server`].
 pub fn show_server(server_management_url: &BaseUrl, token: &Token, server: &ServerId) -> Request {
-    Request::new(
-        Method::Get,
-        server_management_url.join(&format!("/servers/{server}")),
-    )
-    .header("X-Auth-Token", token.expose())
-    .header("Accept", "application/json")
+    Request::new(Method::Get, server_management_url.join(&format!("/servers/{server}")))
+        .header("X-Auth-Token", token.expose())
+        .header("Accept", "application/json")
 }

@@ -22,12 +22,9 @@ mod model;
 mod parse;
 
 pub use model::{
-    AutomationDetails, AutomationFeatures, AutomationStatus, Feature, FeatureState, GatewayIp,
-    Task, V2Answer,
+    AutomationDetails, AutomationFeatures, AutomationStatus, Feature, FeatureState, GatewayIp, Task, V2Answer,
 };
-pub use parse::{
-    parse_automation_features, parse_automation_status, parse_details, parse_gateway_ip,
-};
+pub use parse::{parse_automation_features, parse_automation_status, parse_details, parse_gateway_ip};
 
 use serde::{Deserialize, Serialize};
 
@@ -128,12 +125,8 @@ impl V2Operation {
     /// The formats the operation offers.
     pub fn formats(self) -> &'static [V2Format] {
         match self {
-            V2Operation::AutomationStatus | V2Operation::GatewayIp => {
-                &[V2Format::Text, V2Format::Json, V2Format::Xml]
-            }
-            V2Operation::Details | V2Operation::AutomationFeatures => {
-                &[V2Format::Json, V2Format::Xml]
-            }
+            V2Operation::AutomationStatus | V2Operation::GatewayIp => &[V2Format::Text, V2Format::Json, V2Format::Xml],
+            V2Operation::Details | V2Operation::AutomationFeatures => &[V2Format::Json, V2Format::Xml],
         }
     }
 

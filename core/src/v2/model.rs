@@ -85,10 +85,7 @@ impl AutomationFeatures {
     /// `provision_public_ip` and `PROVISION_PUBLIC_IP` are one feature).
     pub fn state_of(&self, name: &str) -> Option<&FeatureState> {
         let wanted = normalize_feature_name(name);
-        self.features
-            .iter()
-            .find(|f| normalize_feature_name(&f.name) == wanted)
-            .map(|f| &f.status)
+        self.features.iter().find(|f| normalize_feature_name(&f.name) == wanted).map(|f| &f.status)
     }
 }
 

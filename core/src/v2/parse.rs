@@ -3,8 +3,7 @@
 use serde_json::{Map, Value};
 
 use super::model::{
-    AutomationDetails, AutomationFeatures, AutomationStatus, Feature, FeatureState, GatewayIp,
-    Task, V2Answer,
+    AutomationDetails, AutomationFeatures, AutomationStatus, Feature, FeatureState, GatewayIp, Task, V2Answer,
 };
 use crate::error::{Error, Result};
 use crate::fault::{Forbidden403, api_error};
@@ -31,9 +30,7 @@ fn answer<T>(
     match response.status {
         200..=299 => read(&response.body).map(V2Answer::Answer),
         403 => Ok(V2Answer::RateLimited {
-            retry_after: response
-                .header("Retry-After")
-                .and_then(|v| v.trim().parse().ok()),
+            retry_after: response.header("Retry-After").and_then(|v| v.trim().parse().ok()),
             body: lossy_prefix(&response.body),
         }),
         404 if not_found_is_unassigned => Ok(V2Answer::NotAssigned),
@@ -53,27 +50,18 @@ pub fn parse_automation_status(response: &Response) -> Result<V2Answer<Automatio
 /// as details without tasks).
 pub fn parse_details(response: &Response) -> Result<V2Answer<AutomationDetails>> {
     answer(response, false, |body| match Doc::parse(body)? {
-        None => text::parse_word(body).map(|w| AutomationDetails {
-            automation_status: AutomationStatus::parse(&w),
-            tasks: Vec::new(),
-        }),
+        None => text::parse_word(body)
+            .map(|w| AutomationDetails { automation_status: AutomationStatus::parse(&w), tasks: Vec::new() }),
         Some(doc) => {
             let automation_status = status_of(&doc)?;
             let tasks = match locate(&doc, TASK_LIST_KEYS) {
                 None => Vec::new(),
                 Some((value, path)) => items(&doc, value, &path, TASK_ITEM_KEYS, "task")?
                     .into_iter()
-                    .map(|(name, status, extra)| Task {
-                        name,
-                        status,
-                        extra,
-                    })
+                    .map(|(name, status, extra)| Task { name, status, extra })
                     .collect(),
             };
-            Ok(AutomationDetails {
-                automation_status,
-                tasks,
-            })
+            Ok(AutomationDetails { automation_status, tasks })
         }
     })
 }
@@ -85,12 +73,8 @@ pub fn parse_gateway_ip(response: &Response) -> Result<V2Answer<GatewayIp>> {
         Some(doc) => {
             let (value, path) = match &doc.root {
                 Value::String(_) => (&doc.root, Vec::new()),
-                _ => locate(&doc, GATEWAY_KEYS).ok_or_else(|| {
-                    doc.error(
-                        &[],
-                        "a gateway_ip value, e.g. {\"gateway_ip\": \"10.1.2.1\"}",
-                    )
-                })?,
+                _ => locate(&doc, GATEWAY_KEYS)
+                    .ok_or_else(|| doc.error(&[], "a gateway_ip value, e.g. {\"gateway_ip\": \"10.1.2.1\"}"))?,
             };
             let text = scalar(value).ok_or_else(|| doc.error(&path, "an IPv4 address string"))?;
             text::parse_ipv4_text(&text).map_err(|(_, expected)| doc.error(&path, expected))
@@ -110,16 +94,11 @@ pub fn parse_automation_features(response: &Response) -> Result<V2Answer<Automat
                 found: crate::error::shorten(String::from_utf8_lossy(body).trim()),
             }
         })?;
-        let (value, path) = locate(&doc, FEATURE_LIST_KEYS).ok_or_else(|| {
-            doc.error(&[], "automation_features holding a list of {name, status}")
-        })?;
+        let (value, path) = locate(&doc, FEATURE_LIST_KEYS)
+            .ok_or_else(|| doc.error(&[], "automation_features holding a list of {name, status}"))?;
         let features = items(&doc, value, &path, FEATURE_ITEM_KEYS, "feature")?
             .into_iter()
-            .map(|(name, status, extra)| Feature {
-                name,
-                status: FeatureState::parse(&status),
-                extra,
-            })
+            .map(|(name, status, extra)| Feature { name, status: FeatureState::parse(&status), extra })
             .collect();
         Ok(AutomationFeatures { features })
     })
@@ -152,16 +131,11 @@ fn status_of(doc: &Doc) -> Result<AutomationStatus> {
     };
     // `<automation_status value="DEPLOYED"/>`: the status as an attribute.
     let text = scalar(value).or_else(|| match value {
-        Value::Object(map) => ["value", "status", "state"]
-            .iter()
-            .find_map(|k| map.get(*k))
-            .and_then(scalar),
+        Value::Object(map) => ["value", "status", "state"].iter().find_map(|k| map.get(*k)).and_then(scalar),
         _ => None,
     });
     match text {
-        Some(t) if !t.is_empty() && !t.chars().any(char::is_control) => {
-            Ok(AutomationStatus::parse(&t))
-        }
+        Some(t) if !t.is_empty() && !t.chars().any(char::is_control) => Ok(AutomationStatus::parse(&t)),
         _ => Err(doc.error(&path, "a non-empty status string such as DEPLOYED")),
     }
 }
@@ -170,27 +144,15 @@ type Item = (String, String, Map<String, Value>);
 
 /// A list of {name, status} items: an array, a wrapper element holding one or many items, or a
 /// name → status map.
-fn items(
-    doc: &Doc,
-    value: &Value,
-    path: &[Step],
-    item_keys: &[&str],
-    what: &str,
-) -> Result<Vec<Item>> {
+fn items(doc: &Doc, value: &Value, path: &[Step], item_keys: &[&str], what: &str) -> Result<Vec<Item>> {
     match value {
         Value::Null => Ok(Vec::new()),
         Value::String(s) if s.trim().is_empty() => Ok(Vec::new()),
-        Value::Array(list) => list
-            .iter()
-            .enumerate()
-            .map(|(i, v)| item(doc, v, &index(path, i), what))
-            .collect(),
+        Value::Array(list) => list.iter().enumerate().map(|(i, v)| item(doc, v, &index(path, i), what)).collect(),
         Value::Object(map) => {
             if map.len() == 1 {
                 if let Some((k, inner)) = map.iter().next() {
-                    if item_keys.contains(&k.as_str())
-                        && matches!(inner, Value::Array(_) | Value::Object(_))
-                    {
+                    if item_keys.contains(&k.as_str()) && matches!(inner, Value::Array(_) | Value::Object(_)) {
                         let inner_path = child(path, k);
                         return match inner {
                             Value::Array(list) => list
@@ -206,20 +168,13 @@ fn items(
             // A name → status map.
             map.iter()
                 .map(|(name, status)| {
-                    let status = scalar(status).ok_or_else(|| {
-                        doc.error(
-                            &child(path, name),
-                            &format!("the {what}'s status as a string"),
-                        )
-                    })?;
+                    let status = scalar(status)
+                        .ok_or_else(|| doc.error(&child(path, name), &format!("the {what}'s status as a string")))?;
                     Ok((name.clone(), status, Map::new()))
                 })
                 .collect()
         }
-        _ => Err(doc.error(
-            path,
-            &format!("a list of {what}s, <{what}> elements, or a map of {what} name to status"),
-        )),
+        _ => Err(doc.error(path, &format!("a list of {what}s, <{what}> elements, or a map of {what} name to status"))),
     }
 }
 
@@ -227,18 +182,11 @@ fn item(doc: &Doc, value: &Value, path: &[Step], what: &str) -> Result<Item> {
     let Value::Object(map) = value else {
         return Err(doc.error(path, &format!("a {what} object with a name and a status")));
     };
-    let pick = |keys: &[&'static str]| {
-        keys.iter()
-            .find_map(|k| map.get(*k).and_then(scalar).map(|v| (*k, v)))
-    };
-    let (name_key, name) = pick(NAME_KEYS).ok_or_else(|| {
-        doc.error(
-            path,
-            &format!("the {what}'s name (name, task or description)"),
-        )
-    })?;
-    let (state_key, status) = pick(STATE_KEYS)
-        .ok_or_else(|| doc.error(path, &format!("the {what}'s status (status or state)")))?;
+    let pick = |keys: &[&'static str]| keys.iter().find_map(|k| map.get(*k).and_then(scalar).map(|v| (*k, v)));
+    let (name_key, name) =
+        pick(NAME_KEYS).ok_or_else(|| doc.error(path, &format!("the {what}'s name (name, task or description)")))?;
+    let (state_key, status) =
+        pick(STATE_KEYS).ok_or_else(|| doc.error(path, &format!("the {what}'s status (status or state)")))?;
     let extra = map
         .iter()
         .filter(|(k, _)| k.as_str() != name_key && k.as_str() != state_key)

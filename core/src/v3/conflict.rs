@@ -43,13 +43,7 @@ impl ConflictKind {
     /// True for conflicts that right after a server build usually clear up on their own
     /// (the server is not yet known to RackConnect).
     pub fn is_retryable(self) -> bool {
-        matches!(
-            self,
-            Self::ServerDoesNotExist
-                | Self::ServerUnprocessable
-                | Self::PoolNotActive
-                | Self::NodeNotActive
-        )
+        matches!(self, Self::ServerDoesNotExist | Self::ServerUnprocessable | Self::PoolNotActive | Self::NodeNotActive)
     }
 }
 
@@ -74,23 +68,18 @@ pub struct Conflict {
 impl Conflict {
     /// True when the conflict names this server and pool (UUIDs compared in any case).
     pub fn is_about(&self, server_id: &str, pool_id: &str) -> bool {
-        let same =
-            |a: &Option<String>, b: &str| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(b));
+        let same = |a: &Option<String>, b: &str| a.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(b));
         same(&self.server_id, server_id) && same(&self.pool_id, pool_id)
     }
 
     /// True when the conflict names this server (in any case).
     pub fn names_server(&self, server_id: &str) -> bool {
-        self.server_id
-            .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case(server_id))
+        self.server_id.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(server_id))
     }
 
     /// True when the conflict names this pool (in any case).
     pub fn names_pool(&self, pool_id: &str) -> bool {
-        self.pool_id
-            .as_deref()
-            .is_some_and(|p| p.eq_ignore_ascii_case(pool_id))
+        self.pool_id.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(pool_id))
     }
 }
 
@@ -98,91 +87,40 @@ fn id(input: &str) -> IResult<&str, &str> {
     take_while1(|c: char| !c.is_whitespace())(input)
 }
 
-type Parsed<'a> = (
-    ConflictKind,
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<&'a str>,
-);
+type Parsed<'a> = (ConflictKind, Option<&'a str>, Option<&'a str>, Option<&'a str>);
 
 fn template(input: &str) -> IResult<&str, Parsed<'_>> {
     use ConflictKind::*;
     alt((
+        map((tag_no_case("Load Balancer Pool Node "), id, tag_no_case(" is not in an ACTIVE state")), |(_, n, _)| {
+            (NodeNotActive, None, None, Some(n))
+        }),
         map(
-            (
-                tag_no_case("Load Balancer Pool Node "),
-                id,
-                tag_no_case(" is not in an ACTIVE state"),
-            ),
-            |(_, n, _)| (NodeNotActive, None, None, Some(n)),
-        ),
-        map(
-            (
-                tag_no_case("Cloud Server "),
-                id,
-                tag_no_case(" is already a member of Load Balancer Pool "),
-                id,
-            ),
+            (tag_no_case("Cloud Server "), id, tag_no_case(" is already a member of Load Balancer Pool "), id),
             |(_, s, _, p)| (AlreadyMember, Some(s), Some(p), None),
         ),
         map(
-            (
-                tag_no_case("Cloud Server "),
-                id,
-                tag_no_case(" is not a member of Load Balancer Pool "),
-                id,
-            ),
+            (tag_no_case("Cloud Server "), id, tag_no_case(" is not a member of Load Balancer Pool "), id),
             |(_, s, _, p)| (NotMember, Some(s), Some(p), None),
         ),
-        map(
-            (
-                tag_no_case("Node "),
-                id,
-                tag_no_case(" is not a member of Load Balancer Pool "),
-                id,
-            ),
-            |(_, n, _, p)| (NodeNotMember, None, Some(p), Some(n)),
-        ),
-        map(
-            (
-                tag_no_case("Load Balancer Pool "),
-                id,
-                tag_no_case(" is not in an ACTIVE state"),
-            ),
-            |(_, p, _)| (PoolNotActive, None, Some(p), None),
-        ),
-        map(
-            (
-                tag_no_case("Load Balancer Pool "),
-                id,
-                tag_no_case(" does not exist"),
-            ),
-            |(_, p, _)| (PoolDoesNotExist, None, Some(p), None),
-        ),
-        map(
-            (
-                tag_no_case("Cloud Server "),
-                id,
-                tag_no_case(" does not exist"),
-            ),
-            |(_, s, _)| (ServerDoesNotExist, Some(s), None, None),
-        ),
-        map(
-            (
-                tag_no_case("Cloud Server "),
-                id,
-                tag_no_case(" is unprocessable"),
-            ),
-            |(_, s, _)| (ServerUnprocessable, Some(s), None, None),
-        ),
-        map(
-            (
-                tag_no_case("Cloud Server "),
-                id,
-                tag_no_case(" already has a Public IP"),
-            ),
-            |(_, s, _)| (ServerHasPublicIp, Some(s), None, None),
-        ),
+        map((tag_no_case("Node "), id, tag_no_case(" is not a member of Load Balancer Pool "), id), |(_, n, _, p)| {
+            (NodeNotMember, None, Some(p), Some(n))
+        }),
+        map((tag_no_case("Load Balancer Pool "), id, tag_no_case(" is not in an ACTIVE state")), |(_, p, _)| {
+            (PoolNotActive, None, Some(p), None)
+        }),
+        map((tag_no_case("Load Balancer Pool "), id, tag_no_case(" does not exist")), |(_, p, _)| {
+            (PoolDoesNotExist, None, Some(p), None)
+        }),
+        map((tag_no_case("Cloud Server "), id, tag_no_case(" does not exist")), |(_, s, _)| {
+            (ServerDoesNotExist, Some(s), None, None)
+        }),
+        map((tag_no_case("Cloud Server "), id, tag_no_case(" is unprocessable")), |(_, s, _)| {
+            (ServerUnprocessable, Some(s), None, None)
+        }),
+        map((tag_no_case("Cloud Server "), id, tag_no_case(" already has a Public IP")), |(_, s, _)| {
+            (ServerHasPublicIp, Some(s), None, None)
+        }),
     ))
     .parse(input)
 }
@@ -206,13 +144,7 @@ pub fn classify(message: &str) -> Conflict {
             } else {
                 ConflictKind::Other
             };
-            Conflict {
-                kind,
-                server_id: None,
-                pool_id: None,
-                node_id: None,
-                message: message.to_owned(),
-            }
+            Conflict { kind, server_id: None, pool_id: None, node_id: None, message: message.to_owned() }
         }
     }
 }
@@ -224,54 +156,21 @@ mod tests {
     #[test]
     fn every_template() {
         let cases = [
-            (
-                "Cloud Server S1 is already a member of Load Balancer Pool P1",
-                ConflictKind::AlreadyMember,
-            ),
-            (
-                "cloud server s1 is not a member of load balancer pool p1.",
-                ConflictKind::NotMember,
-            ),
-            (
-                "Node N1 is not a member of Load Balancer Pool P1",
-                ConflictKind::NodeNotMember,
-            ),
-            (
-                "Load Balancer Pool P1 is not in an ACTIVE state",
-                ConflictKind::PoolNotActive,
-            ),
-            (
-                "Load Balancer Pool P1 does not exist",
-                ConflictKind::PoolDoesNotExist,
-            ),
-            (
-                "Cloud Server S1 does not exist",
-                ConflictKind::ServerDoesNotExist,
-            ),
-            (
-                "Cloud Server S1 is unprocessable",
-                ConflictKind::ServerUnprocessable,
-            ),
-            (
-                "Load Balancer Pool Node N1 is not in an ACTIVE state",
-                ConflictKind::NodeNotActive,
-            ),
-            (
-                "Cloud Server S1 already has a Public IP",
-                ConflictKind::ServerHasPublicIp,
-            ),
-            (
-                "Retained Public IP limit of 5 reached",
-                ConflictKind::RetainedLimitReached,
-            ),
+            ("Cloud Server S1 is already a member of Load Balancer Pool P1", ConflictKind::AlreadyMember),
+            ("cloud server s1 is not a member of load balancer pool p1.", ConflictKind::NotMember),
+            ("Node N1 is not a member of Load Balancer Pool P1", ConflictKind::NodeNotMember),
+            ("Load Balancer Pool P1 is not in an ACTIVE state", ConflictKind::PoolNotActive),
+            ("Load Balancer Pool P1 does not exist", ConflictKind::PoolDoesNotExist),
+            ("Cloud Server S1 does not exist", ConflictKind::ServerDoesNotExist),
+            ("Cloud Server S1 is unprocessable", ConflictKind::ServerUnprocessable),
+            ("Load Balancer Pool Node N1 is not in an ACTIVE state", ConflictKind::NodeNotActive),
+            ("Cloud Server S1 already has a Public IP", ConflictKind::ServerHasPublicIp),
+            ("Retained Public IP limit of 5 reached", ConflictKind::RetainedLimitReached),
             ("Something else", ConflictKind::Other),
         ];
         for (message, kind) in cases {
             assert_eq!(classify(message).kind, kind, "{message}");
         }
-        assert!(
-            classify("Cloud Server ABC is already a member of Load Balancer Pool DEF")
-                .is_about("abc", "def")
-        );
+        assert!(classify("Cloud Server ABC is already a member of Load Balancer Pool DEF").is_about("abc", "def"));
     }
 }

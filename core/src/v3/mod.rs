@@ -49,8 +49,8 @@ mod model;
 
 pub use conflict::{Conflict, ConflictKind, classify};
 pub use model::{
-    CloudNetwork, CloudServer, Node, NodeCounts, NodeDetails, NodeStatus, ObjectRef, Pool,
-    PoolStatus, PublicIp, PublicIpStatus, ServerNetwork, ServerNodeDetails,
+    CloudNetwork, CloudServer, Node, NodeCounts, NodeDetails, NodeStatus, ObjectRef, Pool, PoolStatus, PublicIp,
+    PublicIpStatus, ServerNetwork, ServerNodeDetails,
 };
 
 use serde::de::DeserializeOwned;
@@ -78,10 +78,7 @@ impl V3Endpoint {
     pub fn base(&self) -> String {
         match self {
             V3Endpoint::Region(region, tenant) => {
-                format!(
-                    "https://{}.rackconnect.api.rackspacecloud.com/v3/{tenant}",
-                    region.lower()
-                )
+                format!("https://{}.rackconnect.api.rackspacecloud.com/v3/{tenant}", region.lower())
             }
             V3Endpoint::BaseUrl(url) => url.as_str().to_owned(),
         }
@@ -101,12 +98,7 @@ pub fn list_networks(endpoint: &V3Endpoint, token: &Token) -> Request {
 
 /// N2: `GET /cloud_networks/{network_id}`
 pub fn get_network(endpoint: &V3Endpoint, token: &Token, network: &NetworkId) -> Request {
-    request(
-        Method::Get,
-        endpoint,
-        token,
-        &format!("/cloud_networks/{network}"),
-    )
+    request(Method::Get, endpoint, token, &format!("/cloud_networks/{network}"))
 }
 
 /// P1: `GET /load_balancer_pools`
@@ -116,87 +108,43 @@ pub fn list_pools(endpoint: &V3Endpoint, token: &Token) -> Request {
 
 /// P2: `GET /load_balancer_pools/{pool_id}`
 pub fn get_pool(endpoint: &V3Endpoint, token: &Token, pool: &PoolId) -> Request {
-    request(
-        Method::Get,
-        endpoint,
-        token,
-        &format!("/load_balancer_pools/{pool}"),
-    )
+    request(Method::Get, endpoint, token, &format!("/load_balancer_pools/{pool}"))
 }
 
 /// P3: `GET /load_balancer_pools/{pool_id}/nodes`
 pub fn list_nodes(endpoint: &V3Endpoint, token: &Token, pool: &PoolId) -> Request {
-    request(
-        Method::Get,
-        endpoint,
-        token,
-        &format!("/load_balancer_pools/{pool}/nodes"),
-    )
+    request(Method::Get, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes"))
 }
 
 /// P4: `POST /load_balancer_pools/{pool_id}/nodes` with `{"cloud_server": {"id": …}}`
 pub fn add_node(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, server: &ServerId) -> Request {
-    request(
-        Method::Post,
-        endpoint,
-        token,
-        &format!("/load_balancer_pools/{pool}/nodes"),
-    )
-    .json_body(&json!({"cloud_server": {"id": server.as_str()}}))
+    request(Method::Post, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes"))
+        .json_body(&json!({"cloud_server": {"id": server.as_str()}}))
 }
 
 /// P5: `GET /load_balancer_pools/{pool_id}/nodes/details`
 pub fn list_node_details(endpoint: &V3Endpoint, token: &Token, pool: &PoolId) -> Request {
-    request(
-        Method::Get,
-        endpoint,
-        token,
-        &format!("/load_balancer_pools/{pool}/nodes/details"),
-    )
+    request(Method::Get, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes/details"))
 }
 
 /// P6: `GET /load_balancer_pools/{pool_id}/nodes/{node_id}`
 pub fn get_node(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, node: &NodeId) -> Request {
-    request(
-        Method::Get,
-        endpoint,
-        token,
-        &format!("/load_balancer_pools/{pool}/nodes/{node}"),
-    )
+    request(Method::Get, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes/{node}"))
 }
 
 /// P7: `DELETE /load_balancer_pools/{pool_id}/nodes/{node_id}`
 pub fn remove_node(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, node: &NodeId) -> Request {
-    request(
-        Method::Delete,
-        endpoint,
-        token,
-        &format!("/load_balancer_pools/{pool}/nodes/{node}"),
-    )
+    request(Method::Delete, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes/{node}"))
 }
 
 /// P8: `GET /load_balancer_pools/{pool_id}/nodes/{node_id}/details`
-pub fn get_node_details(
-    endpoint: &V3Endpoint,
-    token: &Token,
-    pool: &PoolId,
-    node: &NodeId,
-) -> Request {
-    request(
-        Method::Get,
-        endpoint,
-        token,
-        &format!("/load_balancer_pools/{pool}/nodes/{node}/details"),
-    )
+pub fn get_node_details(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, node: &NodeId) -> Request {
+    request(Method::Get, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes/{node}/details"))
 }
 
 fn pairs_body(pairs: &[(ServerId, PoolId)]) -> Result<Value> {
     if pairs.is_empty() {
-        return Err(Error::invalid(
-            "pairs",
-            "at least one (server, pool) pair",
-            "",
-        ));
+        return Err(Error::invalid("pairs", "at least one (server, pool) pair", ""));
     }
     Ok(Value::Array(
         pairs
@@ -207,40 +155,18 @@ fn pairs_body(pairs: &[(ServerId, PoolId)]) -> Result<Value> {
 }
 
 /// B1: `POST /load_balancer_pools/nodes`: adds many servers to many pools, atomically.
-pub fn bulk_add_nodes(
-    endpoint: &V3Endpoint,
-    token: &Token,
-    pairs: &[(ServerId, PoolId)],
-) -> Result<Request> {
-    Ok(
-        request(Method::Post, endpoint, token, "/load_balancer_pools/nodes")
-            .json_body(&pairs_body(pairs)?),
-    )
+pub fn bulk_add_nodes(endpoint: &V3Endpoint, token: &Token, pairs: &[(ServerId, PoolId)]) -> Result<Request> {
+    Ok(request(Method::Post, endpoint, token, "/load_balancer_pools/nodes").json_body(&pairs_body(pairs)?))
 }
 
 /// B2: `DELETE /load_balancer_pools/nodes` **with a body**: removes many, atomically.
-pub fn bulk_remove_nodes(
-    endpoint: &V3Endpoint,
-    token: &Token,
-    pairs: &[(ServerId, PoolId)],
-) -> Result<Request> {
-    Ok(request(
-        Method::Delete,
-        endpoint,
-        token,
-        "/load_balancer_pools/nodes",
-    )
-    .json_body(&pairs_body(pairs)?))
+pub fn bulk_remove_nodes(endpoint: &V3Endpoint, token: &Token, pairs: &[(ServerId, PoolId)]) -> Result<Request> {
+    Ok(request(Method::Delete, endpoint, token, "/load_balancer_pools/nodes").json_body(&pairs_body(pairs)?))
 }
 
 /// B3: `GET /load_balancer_pools/nodes/details?cloud_server_id={id}`: every pool a server is in.
 pub fn server_node_details(endpoint: &V3Endpoint, token: &Token, server: &ServerId) -> Request {
-    request(
-        Method::Get,
-        endpoint,
-        token,
-        &format!("/load_balancer_pools/nodes/details?cloud_server_id={server}"),
-    )
+    request(Method::Get, endpoint, token, &format!("/load_balancer_pools/nodes/details?cloud_server_id={server}"))
 }
 
 /// Filters for [`list_public_ips`].
@@ -261,11 +187,7 @@ pub fn list_public_ips(endpoint: &V3Endpoint, token: &Token, filter: &PublicIpFi
     if let Some(retain) = filter.retain {
         query.push(format!("retain={retain}"));
     }
-    let path = if query.is_empty() {
-        "/public_ips".to_owned()
-    } else {
-        format!("/public_ips?{}", query.join("&"))
-    };
+    let path = if query.is_empty() { "/public_ips".to_owned() } else { format!("/public_ips?{}", query.join("&")) };
     request(Method::Get, endpoint, token, &path)
 }
 
@@ -318,26 +240,14 @@ pub fn update_public_ip(
         body.insert("cloud_server".into(), json!({"id": server.as_str()}));
     }
     if body.is_empty() {
-        return Err(Error::invalid(
-            "retain",
-            "retain, cloud_server_id or both",
-            "",
-        ));
+        return Err(Error::invalid("retain", "retain, cloud_server_id or both", ""));
     }
-    Ok(
-        request(Method::Patch, endpoint, token, &format!("/public_ips/{ip}"))
-            .json_body(&Value::Object(body)),
-    )
+    Ok(request(Method::Patch, endpoint, token, &format!("/public_ips/{ip}")).json_body(&Value::Object(body)))
 }
 
 /// I5: `DELETE /public_ips/{public_ip_id}`
 pub fn delete_public_ip(endpoint: &V3Endpoint, token: &Token, ip: &PublicIpId) -> Request {
-    request(
-        Method::Delete,
-        endpoint,
-        token,
-        &format!("/public_ips/{ip}"),
-    )
+    request(Method::Delete, endpoint, token, &format!("/public_ips/{ip}"))
 }
 
 fn parse_json<T: DeserializeOwned>(response: &Response) -> Result<T> {
@@ -404,9 +314,5 @@ pub fn parse_public_ip(response: &Response) -> Result<PublicIp> {
 
 /// Reads P7, B2 and I5 (204, no body).
 pub fn parse_no_content(response: &Response) -> Result<()> {
-    if response.is_success() {
-        Ok(())
-    } else {
-        Err(api_error(response, Forbidden403::Forbidden))
-    }
+    if response.is_success() { Ok(()) } else { Err(api_error(response, Forbidden403::Forbidden)) }
 }

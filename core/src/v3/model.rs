@@ -65,10 +65,7 @@ open_enum!(
 impl PublicIpStatus {
     /// True for `ADD_FAILED`, `REMOVE_FAILED` and `UPDATE_FAILED`.
     pub fn is_failed(&self) -> bool {
-        matches!(
-            self,
-            Self::AddFailed | Self::RemoveFailed | Self::UpdateFailed
-        )
+        matches!(self, Self::AddFailed | Self::RemoveFailed | Self::UpdateFailed)
     }
 }
 
