@@ -32,8 +32,14 @@ macro_rules! id_type {
         impl $name {
             /// Validates and wraps an id.
             pub fn new(value: impl Into<String>) -> Result<Self> {
+                Self::new_as($field, value)
+            }
+
+            /// Validates an id given under another input name (e.g. `cloud_server_id`), so
+            /// the error names what the caller wrote.
+            pub fn new_as(field: &str, value: impl Into<String>) -> Result<Self> {
                 let value = value.into();
-                check($field, &value, $extra, $expected)?;
+                check(field, &value, $extra, $expected)?;
                 Ok(Self(value))
             }
 

@@ -65,6 +65,11 @@ pub mod servers;
 pub mod v2;
 pub mod v3;
 
+// The README's Rust snippets run as doctests, so they cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 pub use error::{ApiError, ApiErrorKind, Error, Result};
 pub use format::{MAX_BODY_BYTES, MAX_DEPTH};
 pub use http::{Method, Request, Response, is_sensitive_header};

@@ -236,13 +236,18 @@ impl Input {
     }
 
     fn optional_server(&self) -> Result<Option<ServerId>> {
-        self.cloud_server_id.clone().map(ServerId::new).transpose()
+        self.cloud_server_id.clone().map(|id| ServerId::new_as("cloud_server_id", id)).transpose()
     }
 
     fn pairs(&self) -> Result<Vec<(ServerId, PoolId)>> {
         required(&self.pairs, "pairs", "a list of {server_id, pool_id}")?
             .iter()
-            .map(|p| Ok((ServerId::new(p.server_id.clone())?, PoolId::new(p.pool_id.clone())?)))
+            .enumerate()
+            .map(|(n, p)| {
+                let server = ServerId::new_as(&format!("pairs[{n}].server_id"), p.server_id.clone())?;
+                let pool = PoolId::new_as(&format!("pairs[{n}].pool_id"), p.pool_id.clone())?;
+                Ok((server, pool))
+            })
             .collect()
     }
 
@@ -270,14 +275,59 @@ fn to_json<T: Serialize>(value: T) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| Error::json("", format!("the result could not be serialized: {e}")))
 }
 
+const V2_WHERE: &[&str] = &["region", "base_url", "format"];
+const SERVERS_WHERE: &[&str] = &["endpoint", "region", "tenant_id", "token"];
+
 impl Operation {
+    /// The input names the operation takes (see `tests/corpus/README.md`).
+    pub fn inputs(self) -> Vec<&'static str> {
+        use Operation::*;
+        let (base, extra): (&[&str], &[&str]) = match self {
+            V2AutomationStatus | V2Details | V2GatewayIp | V2AutomationFeatures => (V2_WHERE, &[]),
+            ServersShow | ServersMetadata => (SERVERS_WHERE, &["server_id"]),
+            ServersMetadataItem => (SERVERS_WHERE, &["server_id", "key"]),
+            ServersListDetail => (SERVERS_WHERE, &["limit", "marker"]),
+            ServersV1Auth => (&[], &["username", "api_key", "auth_url"]),
+            ServersV1Show => (&[], &["server_management_url", "token", "server_id"]),
+            IdentityToken => (&[], &["identity_url", "username", "api_key", "password", "tenant_id", "tenant_name"]),
+            IdentityValidate => (&[], &["identity_url", "token", "auth_token"]),
+            IdentityRevoke => (&[], &["identity_url", "token"]),
+            V3ListNetworks | V3ListPools => (SERVERS_WHERE, &[]),
+            V3GetNetwork => (SERVERS_WHERE, &["network_id"]),
+            V3GetPool | V3ListNodes | V3ListNodeDetails => (SERVERS_WHERE, &["pool_id"]),
+            V3AddNode => (SERVERS_WHERE, &["pool_id", "server_id"]),
+            V3GetNode | V3RemoveNode | V3GetNodeDetails => (SERVERS_WHERE, &["pool_id", "node_id"]),
+            V3BulkAddNodes | V3BulkRemoveNodes => (SERVERS_WHERE, &["pairs"]),
+            V3ServerNodeDetails => (SERVERS_WHERE, &["server_id"]),
+            V3ListPublicIps | V3CreatePublicIp => (SERVERS_WHERE, &["cloud_server_id", "retain"]),
+            V3GetPublicIp | V3DeletePublicIp => (SERVERS_WHERE, &["public_ip_id"]),
+            V3UpdatePublicIp => (SERVERS_WHERE, &["public_ip_id", "retain", "cloud_server_id"]),
+        };
+        base.iter().chain(extra).copied().collect()
+    }
+
     /// Builds the request from a JSON object of inputs. The inputs are documented in
     /// `tests/corpus/README.md`; unknown input names are refused.
     pub fn build(self, input: &Value) -> Result<Request> {
-        let input: Input = serde_json::from_value(input.clone()).map_err(|e| Error::InvalidInput {
-            field: "input".to_owned(),
-            expected: format!("an object of the inputs of {}", self.name()),
-            found: crate::error::shorten(&e.to_string()),
+        let Value::Object(given) = input else {
+            return Err(Error::invalid(
+                "input",
+                format!("an object of the inputs of {}", self.name()),
+                &input.to_string(),
+            ));
+        };
+        let allowed = self.inputs();
+        if let Some(unknown) = given.keys().find(|k| !allowed.contains(&k.as_str())) {
+            // An input the operation does not take is a mistake to report, not to ignore.
+            return Err(Error::invalid("input", format!("only {} for {}", allowed.join(", "), self.name()), unknown));
+        }
+        let input: Input = serde_path_to_error::deserialize(input.clone()).map_err(|e| {
+            let field = e.path().to_string();
+            let secret = ["token", "auth_token", "api_key", "password"].contains(&field.as_str());
+            let problem = e.into_inner().to_string();
+            // serde's message may quote the value; a credential is never echoed.
+            let found = if secret { crate::secret::REDACTED.to_owned() } else { problem };
+            Error::invalid(&field, format!("a value of the right type for {}", self.name()), &found)
         })?;
         let i = &input;
         use Operation::*;
@@ -286,14 +336,14 @@ impl Operation {
             V2Details => V2Operation::Details.request(&i.v2_endpoint()?, i.format()?)?,
             V2GatewayIp => V2Operation::GatewayIp.request(&i.v2_endpoint()?, i.format()?)?,
             V2AutomationFeatures => V2Operation::AutomationFeatures.request(&i.v2_endpoint()?, i.format()?)?,
-            ServersShow => servers::show_server(&i.servers_endpoint()?, i.token()?, &i.server()?),
-            ServersMetadata => servers::server_metadata(&i.servers_endpoint()?, i.token()?, &i.server()?),
+            ServersShow => servers::show_server(&i.servers_endpoint()?, i.token()?, &i.server()?)?,
+            ServersMetadata => servers::server_metadata(&i.servers_endpoint()?, i.token()?, &i.server()?)?,
             ServersMetadataItem => {
                 let key = MetadataKey::new(required(&i.key, "key", "a metadata key")?.clone())?;
-                servers::metadata_item(&i.servers_endpoint()?, i.token()?, &i.server()?, &key)
+                servers::metadata_item(&i.servers_endpoint()?, i.token()?, &i.server()?, &key)?
             }
             ServersListDetail => {
-                let marker = i.marker.clone().map(ServerId::new).transpose()?;
+                let marker = i.marker.clone().map(|m| ServerId::new_as("marker", m)).transpose()?;
                 servers::list_servers_detail(&i.servers_endpoint()?, i.token()?, i.limit, marker.as_ref())?
             }
             ServersV1Auth => {
@@ -304,38 +354,38 @@ impl Operation {
             }
             ServersV1Show => {
                 let url = required(&i.server_management_url, "server_management_url", "the X-Server-Management-Url")?;
-                servers::v1::show_server(&BaseUrl::new("server_management_url", url)?, i.token()?, &i.server()?)
+                servers::v1::show_server(&BaseUrl::new("server_management_url", url)?, i.token()?, &i.server()?)?
             }
             IdentityToken => identity::token(&i.identity_endpoint()?, &i.credentials()?, i.tenant_scope()?.as_ref())?,
             IdentityValidate => {
                 let auth = i.auth_token.as_ref().unwrap_or(i.token()?);
                 identity::validate_token(&i.identity_endpoint()?, auth, i.token()?)?
             }
-            IdentityRevoke => identity::revoke_token(&i.identity_endpoint()?, i.token()?),
-            V3ListNetworks => v3::list_networks(&i.v3_endpoint()?, i.token()?),
+            IdentityRevoke => identity::revoke_token(&i.identity_endpoint()?, i.token()?)?,
+            V3ListNetworks => v3::list_networks(&i.v3_endpoint()?, i.token()?)?,
             V3GetNetwork => {
                 let network = NetworkId::new(required(&i.network_id, "network_id", "a network id")?.clone())?;
-                v3::get_network(&i.v3_endpoint()?, i.token()?, &network)
+                v3::get_network(&i.v3_endpoint()?, i.token()?, &network)?
             }
-            V3ListPools => v3::list_pools(&i.v3_endpoint()?, i.token()?),
-            V3GetPool => v3::get_pool(&i.v3_endpoint()?, i.token()?, &i.pool()?),
-            V3ListNodes => v3::list_nodes(&i.v3_endpoint()?, i.token()?, &i.pool()?),
-            V3AddNode => v3::add_node(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.server()?),
-            V3ListNodeDetails => v3::list_node_details(&i.v3_endpoint()?, i.token()?, &i.pool()?),
-            V3GetNode => v3::get_node(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?),
-            V3RemoveNode => v3::remove_node(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?),
-            V3GetNodeDetails => v3::get_node_details(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?),
+            V3ListPools => v3::list_pools(&i.v3_endpoint()?, i.token()?)?,
+            V3GetPool => v3::get_pool(&i.v3_endpoint()?, i.token()?, &i.pool()?)?,
+            V3ListNodes => v3::list_nodes(&i.v3_endpoint()?, i.token()?, &i.pool()?)?,
+            V3AddNode => v3::add_node(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.server()?)?,
+            V3ListNodeDetails => v3::list_node_details(&i.v3_endpoint()?, i.token()?, &i.pool()?)?,
+            V3GetNode => v3::get_node(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?)?,
+            V3RemoveNode => v3::remove_node(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?)?,
+            V3GetNodeDetails => v3::get_node_details(&i.v3_endpoint()?, i.token()?, &i.pool()?, &i.node()?)?,
             V3BulkAddNodes => v3::bulk_add_nodes(&i.v3_endpoint()?, i.token()?, &i.pairs()?)?,
             V3BulkRemoveNodes => v3::bulk_remove_nodes(&i.v3_endpoint()?, i.token()?, &i.pairs()?)?,
-            V3ServerNodeDetails => v3::server_node_details(&i.v3_endpoint()?, i.token()?, &i.server()?),
+            V3ServerNodeDetails => v3::server_node_details(&i.v3_endpoint()?, i.token()?, &i.server()?)?,
             V3ListPublicIps => {
                 let filter = PublicIpFilter { cloud_server_id: i.optional_server()?, retain: i.retain };
-                v3::list_public_ips(&i.v3_endpoint()?, i.token()?, &filter)
+                v3::list_public_ips(&i.v3_endpoint()?, i.token()?, &filter)?
             }
             V3CreatePublicIp => {
                 v3::create_public_ip(&i.v3_endpoint()?, i.token()?, i.optional_server()?.as_ref(), i.retain)?
             }
-            V3GetPublicIp => v3::get_public_ip(&i.v3_endpoint()?, i.token()?, &i.public_ip()?),
+            V3GetPublicIp => v3::get_public_ip(&i.v3_endpoint()?, i.token()?, &i.public_ip()?)?,
             V3UpdatePublicIp => v3::update_public_ip(
                 &i.v3_endpoint()?,
                 i.token()?,
@@ -343,7 +393,7 @@ impl Operation {
                 i.retain,
                 i.optional_server()?.as_ref(),
             )?,
-            V3DeletePublicIp => v3::delete_public_ip(&i.v3_endpoint()?, i.token()?, &i.public_ip()?),
+            V3DeletePublicIp => v3::delete_public_ip(&i.v3_endpoint()?, i.token()?, &i.public_ip()?)?,
         })
     }
 

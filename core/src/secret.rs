@@ -33,6 +33,18 @@ macro_rules! secret_type {
             pub fn is_empty(&self) -> bool {
                 self.0.is_empty()
             }
+
+            /// Checks that the value can go into a header: non-empty, visible ASCII only, so
+            /// that no CR, LF or other control character can add a header of its own. The error
+            /// names `field` but never echoes the value.
+            #[allow(dead_code, reason = "a password goes into a body, never into a header")]
+            pub(crate) fn check_for_header(&self, field: &str) -> crate::error::Result<()> {
+                if !self.0.is_empty() && self.0.bytes().all(|b| b.is_ascii_graphic()) {
+                    Ok(())
+                } else {
+                    Err(crate::error::Error::invalid(field, "a non-empty value of visible ASCII characters", REDACTED))
+                }
+            }
         }
 
         impl fmt::Debug for $name {

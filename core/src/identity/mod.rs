@@ -164,6 +164,7 @@ fn check_token_for_path(token: &Token) -> Result<()> {
 /// The URL holds the token, so the request's `Debug` form redacts it.
 pub fn validate_token(endpoint: &IdentityEndpoint, auth_token: &Token, token: &Token) -> Result<Request> {
     check_token_for_path(token)?;
+    auth_token.check_for_header("auth_token")?;
     let mut request = Request::new(Method::Get, format!("{}/tokens/{}", endpoint.v2_base(), token.expose()))
         .header("X-Auth-Token", auth_token.expose())
         .header("Accept", "application/json");
@@ -172,10 +173,11 @@ pub fn validate_token(endpoint: &IdentityEndpoint, auth_token: &Token, token: &T
 }
 
 /// `DELETE /v2.0/tokens`: revokes the caller's own token (204).
-pub fn revoke_token(endpoint: &IdentityEndpoint, token: &Token) -> Request {
-    Request::new(Method::Delete, format!("{}/tokens", endpoint.v2_base()))
+pub fn revoke_token(endpoint: &IdentityEndpoint, token: &Token) -> Result<Request> {
+    token.check_for_header("token")?;
+    Ok(Request::new(Method::Delete, format!("{}/tokens", endpoint.v2_base()))
         .header("X-Auth-Token", token.expose())
-        .header("Accept", "application/json")
+        .header("Accept", "application/json"))
 }
 
 fn check(response: &Response) -> Result<()> {

@@ -46,13 +46,16 @@ pub struct AuthToken {
 }
 
 /// A tenant (account).
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct TenantRef {
     /// The tenant id.
     pub id: String,
     /// The tenant name.
     #[serde(default)]
     pub name: Option<String>,
+    /// Any other fields, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// A service in the catalog.
@@ -66,6 +69,9 @@ pub struct CatalogEntry {
     /// The service's endpoints.
     #[serde(default)]
     pub endpoints: Vec<Endpoint>,
+    /// Any other fields, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// One endpoint of a service.
@@ -81,8 +87,11 @@ pub struct Endpoint {
     #[serde(rename = "publicURL")]
     pub public_url: String,
     /// The ServiceNet URL, if any.
-    #[serde(rename = "internalURL", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "internalURL", default)]
     pub internal_url: Option<String>,
+    /// Any other fields, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// The user a token was issued to.
@@ -100,22 +109,28 @@ pub struct User {
     /// The user's default region.
     #[serde(rename = "RAX-AUTH:defaultRegion", default)]
     pub default_region: Option<String>,
+    /// Any other fields, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// A role.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct Role {
     /// The role name, e.g. `rackconnect:v3-DFW`.
     pub name: String,
     /// The role id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub id: Option<String>,
     /// What it grants.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub description: Option<String>,
     /// The tenant it is limited to.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tenantId", default)]
     pub tenant_id: Option<String>,
+    /// Any other fields, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// The catalog type of RackConnect v3.

@@ -55,24 +55,30 @@ impl ServersEndpoint {
     }
 }
 
-fn get(endpoint: &ServersEndpoint, token: &Token, path: &str) -> Request {
-    Request::new(Method::Get, format!("{}{path}", endpoint.base()))
+fn get(endpoint: &ServersEndpoint, token: &Token, path: &str) -> Result<Request> {
+    token.check_for_header("token")?;
+    Ok(Request::new(Method::Get, format!("{}{path}", endpoint.base()))
         .header("X-Auth-Token", token.expose())
-        .header("Accept", "application/json")
+        .header("Accept", "application/json"))
 }
 
 /// `GET /servers/{id}`
-pub fn show_server(endpoint: &ServersEndpoint, token: &Token, server: &ServerId) -> Request {
+pub fn show_server(endpoint: &ServersEndpoint, token: &Token, server: &ServerId) -> Result<Request> {
     get(endpoint, token, &format!("/servers/{server}"))
 }
 
 /// `GET /servers/{id}/metadata`
-pub fn server_metadata(endpoint: &ServersEndpoint, token: &Token, server: &ServerId) -> Request {
+pub fn server_metadata(endpoint: &ServersEndpoint, token: &Token, server: &ServerId) -> Result<Request> {
     get(endpoint, token, &format!("/servers/{server}/metadata"))
 }
 
 /// `GET /servers/{id}/metadata/{key}`
-pub fn metadata_item(endpoint: &ServersEndpoint, token: &Token, server: &ServerId, key: &MetadataKey) -> Request {
+pub fn metadata_item(
+    endpoint: &ServersEndpoint,
+    token: &Token,
+    server: &ServerId,
+    key: &MetadataKey,
+) -> Result<Request> {
     get(endpoint, token, &format!("/servers/{server}/metadata/{key}"))
 }
 
@@ -95,7 +101,7 @@ pub fn list_servers_detail(
     }
     let path =
         if query.is_empty() { "/servers/detail".to_owned() } else { format!("/servers/detail?{}", query.join("&")) };
-    Ok(get(endpoint, token, &path))
+    get(endpoint, token, &path)
 }
 
 fn success(response: &Response) -> Result<()> {

@@ -118,7 +118,7 @@ pub(crate) fn metadata_map(value: &Value, pointer: &str) -> Result<BTreeMap<Stri
                 Value::Bool(b) => b.to_string(),
                 Value::Null => String::new(),
                 _ => {
-                    let at = crate::format::json::escape_pointer(&[pointer.trim_start_matches('/'), k.as_str()]);
+                    let at = format!("{pointer}{}", crate::format::json::escape_pointer(&[k.as_str()]));
                     return Err(Error::json(at, "expected a string value"));
                 }
             };

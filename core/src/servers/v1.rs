@@ -18,6 +18,7 @@ pub const DEFAULT_V1_AUTH_URL: &str = "https://auth.api.rackspacecloud.com/v1.0"
 /// [`DEFAULT_V1_AUTH_URL`]).
 pub fn auth(auth_url: Option<&BaseUrl>, username: &str, api_key: &ApiKey) -> Result<Request> {
     crate::identity::check_username(username)?;
+    api_key.check_for_header("api_key")?;
     let url = auth_url.map_or_else(|| DEFAULT_V1_AUTH_URL.to_owned(), |u| u.as_str().to_owned());
     Ok(Request::new(Method::Get, url).header("X-Auth-User", username).header("X-Auth-Key", api_key.expose()))
 }
@@ -57,8 +58,9 @@ pub fn parse_auth(response: &Response) -> Result<V1Auth> {
 
 /// `GET {server_management_url}/servers/{id}` with the v1.0 token; read with
 /// [`super::parse_server`].
-pub fn show_server(server_management_url: &BaseUrl, token: &Token, server: &ServerId) -> Request {
-    Request::new(Method::Get, server_management_url.join(&format!("/servers/{server}")))
+pub fn show_server(server_management_url: &BaseUrl, token: &Token, server: &ServerId) -> Result<Request> {
+    token.check_for_header("token")?;
+    Ok(Request::new(Method::Get, server_management_url.join(&format!("/servers/{server}")))
         .header("X-Auth-Token", token.expose())
-        .header("Accept", "application/json")
+        .header("Accept", "application/json"))
 }

@@ -85,60 +85,61 @@ impl V3Endpoint {
     }
 }
 
-fn request(method: Method, endpoint: &V3Endpoint, token: &Token, path: &str) -> Request {
-    Request::new(method, format!("{}{path}", endpoint.base()))
+fn request(method: Method, endpoint: &V3Endpoint, token: &Token, path: &str) -> Result<Request> {
+    token.check_for_header("token")?;
+    Ok(Request::new(method, format!("{}{path}", endpoint.base()))
         .header("X-Auth-Token", token.expose())
-        .header("Accept", "application/json")
+        .header("Accept", "application/json"))
 }
 
 /// N1: `GET /cloud_networks`
-pub fn list_networks(endpoint: &V3Endpoint, token: &Token) -> Request {
+pub fn list_networks(endpoint: &V3Endpoint, token: &Token) -> Result<Request> {
     request(Method::Get, endpoint, token, "/cloud_networks")
 }
 
 /// N2: `GET /cloud_networks/{network_id}`
-pub fn get_network(endpoint: &V3Endpoint, token: &Token, network: &NetworkId) -> Request {
+pub fn get_network(endpoint: &V3Endpoint, token: &Token, network: &NetworkId) -> Result<Request> {
     request(Method::Get, endpoint, token, &format!("/cloud_networks/{network}"))
 }
 
 /// P1: `GET /load_balancer_pools`
-pub fn list_pools(endpoint: &V3Endpoint, token: &Token) -> Request {
+pub fn list_pools(endpoint: &V3Endpoint, token: &Token) -> Result<Request> {
     request(Method::Get, endpoint, token, "/load_balancer_pools")
 }
 
 /// P2: `GET /load_balancer_pools/{pool_id}`
-pub fn get_pool(endpoint: &V3Endpoint, token: &Token, pool: &PoolId) -> Request {
+pub fn get_pool(endpoint: &V3Endpoint, token: &Token, pool: &PoolId) -> Result<Request> {
     request(Method::Get, endpoint, token, &format!("/load_balancer_pools/{pool}"))
 }
 
 /// P3: `GET /load_balancer_pools/{pool_id}/nodes`
-pub fn list_nodes(endpoint: &V3Endpoint, token: &Token, pool: &PoolId) -> Request {
+pub fn list_nodes(endpoint: &V3Endpoint, token: &Token, pool: &PoolId) -> Result<Request> {
     request(Method::Get, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes"))
 }
 
 /// P4: `POST /load_balancer_pools/{pool_id}/nodes` with `{"cloud_server": {"id": …}}`
-pub fn add_node(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, server: &ServerId) -> Request {
-    request(Method::Post, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes"))
-        .json_body(&json!({"cloud_server": {"id": server.as_str()}}))
+pub fn add_node(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, server: &ServerId) -> Result<Request> {
+    Ok(request(Method::Post, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes"))?
+        .json_body(&json!({"cloud_server": {"id": server.as_str()}})))
 }
 
 /// P5: `GET /load_balancer_pools/{pool_id}/nodes/details`
-pub fn list_node_details(endpoint: &V3Endpoint, token: &Token, pool: &PoolId) -> Request {
+pub fn list_node_details(endpoint: &V3Endpoint, token: &Token, pool: &PoolId) -> Result<Request> {
     request(Method::Get, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes/details"))
 }
 
 /// P6: `GET /load_balancer_pools/{pool_id}/nodes/{node_id}`
-pub fn get_node(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, node: &NodeId) -> Request {
+pub fn get_node(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, node: &NodeId) -> Result<Request> {
     request(Method::Get, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes/{node}"))
 }
 
 /// P7: `DELETE /load_balancer_pools/{pool_id}/nodes/{node_id}`
-pub fn remove_node(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, node: &NodeId) -> Request {
+pub fn remove_node(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, node: &NodeId) -> Result<Request> {
     request(Method::Delete, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes/{node}"))
 }
 
 /// P8: `GET /load_balancer_pools/{pool_id}/nodes/{node_id}/details`
-pub fn get_node_details(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, node: &NodeId) -> Request {
+pub fn get_node_details(endpoint: &V3Endpoint, token: &Token, pool: &PoolId, node: &NodeId) -> Result<Request> {
     request(Method::Get, endpoint, token, &format!("/load_balancer_pools/{pool}/nodes/{node}/details"))
 }
 
@@ -156,16 +157,16 @@ fn pairs_body(pairs: &[(ServerId, PoolId)]) -> Result<Value> {
 
 /// B1: `POST /load_balancer_pools/nodes`: adds many servers to many pools, atomically.
 pub fn bulk_add_nodes(endpoint: &V3Endpoint, token: &Token, pairs: &[(ServerId, PoolId)]) -> Result<Request> {
-    Ok(request(Method::Post, endpoint, token, "/load_balancer_pools/nodes").json_body(&pairs_body(pairs)?))
+    Ok(request(Method::Post, endpoint, token, "/load_balancer_pools/nodes")?.json_body(&pairs_body(pairs)?))
 }
 
 /// B2: `DELETE /load_balancer_pools/nodes` **with a body**: removes many, atomically.
 pub fn bulk_remove_nodes(endpoint: &V3Endpoint, token: &Token, pairs: &[(ServerId, PoolId)]) -> Result<Request> {
-    Ok(request(Method::Delete, endpoint, token, "/load_balancer_pools/nodes").json_body(&pairs_body(pairs)?))
+    Ok(request(Method::Delete, endpoint, token, "/load_balancer_pools/nodes")?.json_body(&pairs_body(pairs)?))
 }
 
 /// B3: `GET /load_balancer_pools/nodes/details?cloud_server_id={id}`: every pool a server is in.
-pub fn server_node_details(endpoint: &V3Endpoint, token: &Token, server: &ServerId) -> Request {
+pub fn server_node_details(endpoint: &V3Endpoint, token: &Token, server: &ServerId) -> Result<Request> {
     request(Method::Get, endpoint, token, &format!("/load_balancer_pools/nodes/details?cloud_server_id={server}"))
 }
 
@@ -179,7 +180,7 @@ pub struct PublicIpFilter {
 }
 
 /// I1: `GET /public_ips`, optionally filtered.
-pub fn list_public_ips(endpoint: &V3Endpoint, token: &Token, filter: &PublicIpFilter) -> Request {
+pub fn list_public_ips(endpoint: &V3Endpoint, token: &Token, filter: &PublicIpFilter) -> Result<Request> {
     let mut query = Vec::new();
     if let Some(server) = &filter.cloud_server_id {
         query.push(format!("cloud_server_id={server}"));
@@ -216,11 +217,11 @@ pub fn create_public_ip(
     if let Some(retain) = retain {
         body.insert("retain".into(), Value::Bool(retain));
     }
-    Ok(request(Method::Post, endpoint, token, "/public_ips").json_body(&Value::Object(body)))
+    Ok(request(Method::Post, endpoint, token, "/public_ips")?.json_body(&Value::Object(body)))
 }
 
 /// I3: `GET /public_ips/{public_ip_id}`
-pub fn get_public_ip(endpoint: &V3Endpoint, token: &Token, ip: &PublicIpId) -> Request {
+pub fn get_public_ip(endpoint: &V3Endpoint, token: &Token, ip: &PublicIpId) -> Result<Request> {
     request(Method::Get, endpoint, token, &format!("/public_ips/{ip}"))
 }
 
@@ -242,11 +243,11 @@ pub fn update_public_ip(
     if body.is_empty() {
         return Err(Error::invalid("retain", "retain, cloud_server_id or both", ""));
     }
-    Ok(request(Method::Patch, endpoint, token, &format!("/public_ips/{ip}")).json_body(&Value::Object(body)))
+    Ok(request(Method::Patch, endpoint, token, &format!("/public_ips/{ip}"))?.json_body(&Value::Object(body)))
 }
 
 /// I5: `DELETE /public_ips/{public_ip_id}`
-pub fn delete_public_ip(endpoint: &V3Endpoint, token: &Token, ip: &PublicIpId) -> Request {
+pub fn delete_public_ip(endpoint: &V3Endpoint, token: &Token, ip: &PublicIpId) -> Result<Request> {
     request(Method::Delete, endpoint, token, &format!("/public_ips/{ip}"))
 }
 
