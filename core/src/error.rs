@@ -274,19 +274,15 @@ pub struct ApiError {
     /// The HTTP status code.
     pub status: u16,
     /// The fault name of an Identity or Nova `{"<fault>": {…}}` body, e.g. `unauthorized`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<String>,
     /// The messages the body carried, in order; the raw text if it held no recognisable shape.
     pub messages: Vec<String>,
     /// For a 409, each message classified (see [`Conflict`]).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
     /// Seconds to wait, from `Retry-After` or Nova's `retryAfter`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
     /// The factor Identity asks for (e.g. `PASSCODE`) on an MFA 401. The session id in the same
     /// header is a credential and is not kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mfa_factor: Option<String>,
     /// The body as received (lossily decoded as UTF-8, at most 4 KiB).
     pub raw: String,

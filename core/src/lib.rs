@@ -31,7 +31,7 @@
 //!
 //! // 4. Build the next request with what was parsed.
 //! let v3_endpoint = v3::V3Endpoint::BaseUrl(rackconnect::BaseUrl::new("endpoint", &endpoint.public_url)?);
-//! let pools = v3::list_pools(&v3_endpoint, &access.token.id);
+//! let pools = v3::list_pools(&v3_endpoint, &access.token.id)?;
 //! assert_eq!(pools.url, "https://dfw.rackconnect.api.rackspacecloud.com/v3/123456/load_balancer_pools");
 //! # Ok::<(), rackconnect::Error>(())
 //! ```

@@ -339,7 +339,7 @@ impl Operation {
             ServersShow => servers::show_server(&i.servers_endpoint()?, i.token()?, &i.server()?)?,
             ServersMetadata => servers::server_metadata(&i.servers_endpoint()?, i.token()?, &i.server()?)?,
             ServersMetadataItem => {
-                let key = MetadataKey::new(required(&i.key, "key", "a metadata key")?.clone())?;
+                let key = MetadataKey::new_as("key", required(&i.key, "key", "a metadata key")?.clone())?;
                 servers::metadata_item(&i.servers_endpoint()?, i.token()?, &i.server()?, &key)?
             }
             ServersListDetail => {

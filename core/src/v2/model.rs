@@ -108,7 +108,6 @@ pub enum V2Answer<T> {
     /// for the next minute; only a 403 that persists means "not a RackConnect server".
     RateLimited {
         /// Seconds to wait, if the service said (`Retry-After`).
-        #[serde(skip_serializing_if = "Option::is_none")]
         retry_after: Option<u64>,
         /// The body text, for messages.
         body: String,

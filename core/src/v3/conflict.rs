@@ -53,13 +53,10 @@ pub struct Conflict {
     /// What it says.
     pub kind: ConflictKind,
     /// The server it names, as written.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub server_id: Option<String>,
     /// The pool it names, as written.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pool_id: Option<String>,
     /// The node it names, as written.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub node_id: Option<String>,
     /// The message itself.
     pub message: String,
