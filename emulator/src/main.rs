@@ -1,0 +1,70 @@
+//! `rackconnect-emulator`: runs the emulator until interrupted. The first line on stdout is
+//! `listening on http://ADDR:PORT`.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use rackconnect_emulator::{Emulator, Options, Scenario};
+
+/// A faithful local RackConnect (Identity, v2 by source IP, v3, Cloud Servers metadata) for tests.
+///
+/// With no arguments it serves the demo account (username demo, API key demo-api-key, password
+/// demo-password, tenant 123456) on 127.0.0.1:8080.
+#[derive(Parser, Debug)]
+#[command(name = "rackconnect-emulator", version)]
+struct Args {
+    /// Where to listen; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    listen: SocketAddr,
+    /// A scenario file (JSON; see emulator/README.md). Default: the built-in demo scenario.
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// Answer CORS preflights and add CORS headers, so browser consoles can call it.
+    #[arg(long)]
+    cors: bool,
+    /// Emulated seconds per real second (60 makes a ten-minute automation take ten seconds).
+    #[arg(long, value_name = "SPEED")]
+    clock_speed: Option<f64>,
+    /// Print the built-in demo scenario and exit.
+    #[arg(long)]
+    print_scenario: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if args.print_scenario {
+        print!("{}", rackconnect_emulator::scenario::DEFAULT_SCENARIO);
+        return ExitCode::SUCCESS;
+    }
+    let scenario = match &args.scenario {
+        None => Scenario::demo(),
+        Some(path) => {
+            match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| Scenario::from_json(&t)) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("rackconnect-emulator: {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    if args.clock_speed.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
+        eprintln!("rackconnect-emulator: --clock-speed must be a non-negative number");
+        return ExitCode::from(2);
+    }
+    let options = Options { listen: args.listen, cors: args.cors, clock_speed: args.clock_speed };
+    let emulator = match Emulator::start(scenario, options) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("rackconnect-emulator: cannot listen on {}: {e}", args.listen);
+            return ExitCode::from(1);
+        }
+    };
+    println!("listening on {}", emulator.url());
+    let _flushed = std::io::stdout().flush();
+    emulator.wait();
+    ExitCode::SUCCESS
+}

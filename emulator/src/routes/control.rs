@@ -1,0 +1,207 @@
+//! The control API, under `/__emulator/`: the clock, new servers, automation outcomes, faults,
+//! token expiry and the request log. It is never subject to faults and never logged.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::Call;
+use crate::automation;
+use crate::clock::iso_millis;
+use crate::reply::Reply;
+use crate::scenario;
+use crate::world::{Fault, World};
+
+fn bad(message: &str) -> Reply {
+    Reply::json(400, &json!({"error": message}))
+}
+
+/// Answers `/__emulator/…`.
+pub fn route(world: &mut World, call: &Call) -> Reply {
+    let rest = call.path.trim_start_matches(super::CONTROL_PREFIX).trim_end_matches('/');
+    let segments: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('/').collect() };
+    match (call.method, segments.as_slice()) {
+        ("GET", []) => Reply::json(200, &summary(world)),
+        ("GET", ["clock"]) => Reply::json(200, &clock(world)),
+        ("POST", ["clock"]) => set_clock(world, call),
+        ("POST", ["servers"]) => build_server(world, call),
+        ("POST", ["servers", id, "automation"]) => set_automation(world, call, id),
+        ("DELETE", ["servers", id]) => match world.server(id).map(|s| s.spec.id.clone()) {
+            Some(id) => {
+                super::servers::delete(world, &id);
+                Reply::empty(204)
+            }
+            None => Reply::json(404, &json!({"error": format!("no server {id}")})),
+        },
+        ("GET", ["faults"]) => Reply::json(200, &json!({"faults": world.faults})),
+        ("POST", ["faults"]) => match serde_json::from_slice::<Fault>(call.body) {
+            Ok(fault) if ["status", "delay", "reset", "truncate"].contains(&fault.kind.as_str()) => {
+                world.faults.push(fault);
+                Reply::json(201, &json!({"faults": world.faults}))
+            }
+            Ok(_) => bad("kind must be status, delay, reset or truncate"),
+            Err(e) => {
+                bad(&format!("expected a fault {{kind, count, status, delay_ms, path_prefix, retry_after}}: {e}"))
+            }
+        },
+        ("DELETE", ["faults"]) => {
+            world.faults.clear();
+            Reply::empty(204)
+        }
+        ("POST", ["tokens", "expire"]) => {
+            let now = world.now();
+            let only = call.json().and_then(|b| b.get("token").and_then(Value::as_str).map(str::to_owned));
+            let mut expired = 0;
+            for (id, token) in &mut world.tokens {
+                if only.as_deref().is_none_or(|o| o == id) {
+                    token.expires = now;
+                    expired += 1;
+                }
+            }
+            Reply::json(200, &json!({"expired": expired}))
+        }
+        ("GET", ["requests"]) => Reply::json(200, &requests(world)),
+        ("DELETE", ["requests"]) => {
+            world.log.clear();
+            Reply::empty(204)
+        }
+        _ => Reply::json(404, &json!({"error": format!("unknown control path {}", call.path)})),
+    }
+}
+
+fn clock(world: &World) -> Value {
+    let now = world.now();
+    json!({"now": iso_millis(now), "now_ms": now, "speed": world.clock.speed()})
+}
+
+fn summary(world: &World) -> Value {
+    let servers: Vec<Value> = world
+        .servers
+        .iter()
+        .filter(|s| !s.deleted)
+        .map(|s| {
+            let progress = world.progress(s);
+            let metadata = world.metadata(s);
+            json!({
+                "id": s.spec.id, "name": s.spec.name, "tenant": s.spec.tenant, "region": s.spec.region,
+                "source_ip": s.spec.source_ip, "automation_status": progress.status,
+                "managed_status": metadata.get("rax_service_level_automation"),
+                "access_ipv4": world.access_ipv4(s),
+            })
+        })
+        .collect();
+    json!({"clock": clock(world), "servers": servers, "faults": world.faults, "requests_logged": world.log.len()})
+}
+
+fn set_clock(world: &mut World, call: &Call) -> Reply {
+    let Some(body) = call.json() else { return bad("expected {\"advance_seconds\": N} and/or {\"speed\": X}") };
+    if let Some(seconds) = body.get("advance_seconds").and_then(Value::as_f64) {
+        world.clock.advance(seconds);
+    }
+    if let Some(speed) = body.get("speed").and_then(Value::as_f64) {
+        world.clock.set_speed(speed);
+    }
+    world.settle();
+    Reply::json(200, &clock(world))
+}
+
+fn build_server(world: &mut World, call: &Call) -> Reply {
+    let Some(Value::Object(mut body)) = call.json() else {
+        return bad("expected a server object (see emulator/README.md)");
+    };
+    let n = world.servers.len() + 1;
+    let first_tenant = world.accounts.first().map(|a| a.tenant.clone()).unwrap_or_default();
+    let defaults = [
+        ("tenant", json!(first_tenant)),
+        ("region", json!("DFW")),
+        ("name", json!(format!("server-{n}"))),
+        ("original_ipv4", json!(format!("203.0.113.{}", 100 + n % 150))),
+        ("rackconnect_ipv4", json!(format!("198.51.100.{}", n % 200))),
+    ];
+    for (key, value) in defaults {
+        body.entry(key).or_insert(value);
+    }
+    if !body.contains_key("id") {
+        body.insert("id".into(), json!(world.new_id()));
+    }
+    let managed_account =
+        world.account(body.get("tenant").and_then(Value::as_str).unwrap_or_default()).is_some_and(|a| a.managed);
+    if managed_account && !body.contains_key("managed") {
+        body.insert("managed".into(), json!({}));
+    }
+    let spec: scenario::Server = match serde_json::from_value(Value::Object(body)) {
+        Ok(spec) => spec,
+        Err(e) => return bad(&format!("invalid server: {e}")),
+    };
+    if world.server(&spec.id).is_some() {
+        return bad("a server with this id exists");
+    }
+    let now = world.now();
+    let index = world.add_server(spec, now);
+    let s = &world.servers[index];
+    Reply::json(
+        201,
+        &json!({"id": s.spec.id, "name": s.spec.name, "region": s.spec.region, "tenant": s.spec.tenant, "source_ip": s.spec.source_ip}),
+    )
+}
+
+fn set_automation(world: &mut World, call: &Call, id: &str) -> Reply {
+    let Some(body) = call.json() else {
+        return bad(
+            "expected {\"outcome\", \"unprocessable_reason\"?, \"failed_task\"?, \"managed_outcome\"?, \"finish_now\"?}",
+        );
+    };
+    let now = world.now();
+    let Some(server) = world.servers.iter_mut().find(|s| !s.deleted && s.spec.id.eq_ignore_ascii_case(id)) else {
+        return Reply::json(404, &json!({"error": format!("no server {id}")}));
+    };
+    if let Some(outcome) = body.get("outcome").and_then(Value::as_str) {
+        let outcome = outcome.to_ascii_uppercase();
+        if !["DEPLOYED", "FAILED", "UNPROCESSABLE"].contains(&outcome.as_str()) {
+            return bad("outcome must be DEPLOYED, FAILED or UNPROCESSABLE");
+        }
+        server.spec.automation.outcome = outcome;
+    }
+    if let Some(reason) = body.get("unprocessable_reason").and_then(Value::as_str) {
+        server.spec.automation.unprocessable_reason = Some(reason.to_owned());
+    }
+    if let Some(task) = body.get("failed_task").and_then(Value::as_u64) {
+        server.spec.automation.failed_task = usize::try_from(task).unwrap_or(0);
+    }
+    if let Some(managed) = body.get("managed_outcome").and_then(Value::as_str) {
+        server.spec.managed.get_or_insert_with(scenario::Managed::default).outcome = managed.to_owned();
+    }
+    if body.get("finish_now").and_then(Value::as_bool) == Some(true) {
+        let total = automation::total_seconds(&server.spec.automation);
+        server.automation_started = now - (total * 1000.0) as i64;
+        server.spec.automation.metadata_delay_seconds = server.spec.automation.metadata_delay_seconds.min(total);
+    }
+    let server = server.clone();
+    let progress = world.progress(&server);
+    Reply::json(200, &json!({"id": server.spec.id, "automation_status": progress.status}))
+}
+
+fn requests(world: &World) -> Value {
+    // Per server: v2 requests in all, and the most that fell in any 60-second window of emulated
+    // time (what the 30-per-minute limit is about).
+    let mut by_server: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for entry in &world.log {
+        if let Some(server) = &entry.server_id {
+            by_server.entry(server).or_default().push(entry.emulated_ms);
+        }
+    }
+    let mut counts = serde_json::Map::new();
+    for (server, mut times) in by_server {
+        times.sort_unstable();
+        let mut max = 0;
+        let mut start = 0;
+        for end in 0..times.len() {
+            while times[end] - times[start] >= 60_000 {
+                start += 1;
+            }
+            max = max.max(end - start + 1);
+        }
+        counts.insert(server.to_owned(), json!({"v2_requests": times.len(), "max_in_any_60s": max}));
+    }
+    json!({"requests": world.log, "servers": counts})
+}

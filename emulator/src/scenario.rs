@@ -1,0 +1,336 @@
+//! The scenario: who and what the emulator starts with. A scenario is a JSON file (format in
+//! `emulator/README.md`; the built-in default is `emulator/scenarios/default.json`). Every field
+//! but the ids has a default, so a scenario can be as small as one account and one server.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The built-in demo scenario.
+pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.json");
+
+/// A whole scenario.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// What this scenario is for.
+    #[serde(default)]
+    pub description: String,
+    /// How long things take.
+    #[serde(default)]
+    pub timings: Timings,
+    /// Accounts and their users.
+    pub accounts: Vec<Account>,
+    /// Cloud networks.
+    #[serde(default)]
+    pub networks: Vec<Network>,
+    /// Load-balancer pools.
+    #[serde(default)]
+    pub pools: Vec<Pool>,
+    /// Cloud servers.
+    #[serde(default)]
+    pub servers: Vec<Server>,
+    /// Pool memberships that exist at start.
+    #[serde(default)]
+    pub nodes: Vec<Node>,
+    /// Public IPs that exist at start.
+    #[serde(default)]
+    pub public_ips: Vec<PublicIp>,
+}
+
+impl Scenario {
+    /// The built-in demo scenario.
+    pub fn demo() -> Self {
+        // The file is part of the binary and checked by the tests.
+        serde_json::from_str(DEFAULT_SCENARIO).unwrap_or_else(|e| panic!("the built-in scenario is invalid: {e}"))
+    }
+
+    /// Reads a scenario, naming the line and column of a mistake.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))
+    }
+}
+
+/// How long things take, in emulated seconds.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timings {
+    /// Emulated seconds per real second (1 = real time).
+    pub clock_speed: f64,
+    /// How long a token lives.
+    pub token_lifetime_seconds: f64,
+    /// ADDING → ACTIVE for nodes and public IPs.
+    pub v3_add_seconds: f64,
+    /// REMOVING → gone.
+    pub v3_remove_seconds: f64,
+    /// UPDATING → ACTIVE after a PATCH.
+    pub v3_update_seconds: f64,
+    /// How long a pool's node_counts lag behind its nodes.
+    pub node_counts_lag_seconds: f64,
+    /// v2 requests allowed per server per minute before 403.
+    pub v2_requests_per_minute: u32,
+    /// Retained public IPs allowed per account.
+    pub retained_ip_limit: usize,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Self {
+            clock_speed: 1.0,
+            token_lifetime_seconds: 86_400.0,
+            v3_add_seconds: 4.0,
+            v3_remove_seconds: 4.0,
+            v3_update_seconds: 2.0,
+            node_counts_lag_seconds: 60.0,
+            v2_requests_per_minute: 30,
+            retained_ip_limit: 5,
+        }
+    }
+}
+
+/// An account (tenant).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The tenant id, e.g. `123456`.
+    pub tenant: String,
+    /// Its users.
+    pub users: Vec<User>,
+    /// Managed Operations (the `rax_managed` role; servers get `rax_service_level_automation`).
+    #[serde(default)]
+    pub managed: bool,
+    /// RackConnect v2 (the `rack_connect` role).
+    #[serde(default)]
+    pub rackconnect_v2: bool,
+    /// Regions with RackConnect v3 (roles `rackconnect:v3-REGION` and a catalog entry each).
+    #[serde(default)]
+    pub rackconnect_v3_regions: Vec<String>,
+}
+
+/// A user of an account.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// The user name.
+    pub username: String,
+    /// The API key, if the user has one.
+    #[serde(default)]
+    pub api_key: Option<String>,
+    /// The password, if the user has one.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// A disabled user gets 403.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Password logins need a second factor (401 with `WWW-Authenticate: OS-MF …`).
+    #[serde(default)]
+    pub mfa: bool,
+    /// `RAX-AUTH:defaultRegion`.
+    #[serde(default)]
+    pub default_region: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A cloud network.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// Its id.
+    pub id: String,
+    /// The owning tenant.
+    pub tenant: String,
+    /// Its region (upper case).
+    pub region: String,
+    /// Its name.
+    pub name: String,
+    /// Its CIDR.
+    pub cidr: String,
+}
+
+/// A load-balancer pool.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pool {
+    /// Its id.
+    pub id: String,
+    /// The owning tenant.
+    pub tenant: String,
+    /// Its region (upper case).
+    pub region: String,
+    /// Its name.
+    pub name: String,
+    /// The balanced port.
+    pub port: u32,
+    /// The virtual IP.
+    pub virtual_ip: String,
+    /// Its status (`ACTIVE`; anything else makes adds and removes conflict).
+    #[serde(default = "active")]
+    pub status: String,
+    /// Why.
+    #[serde(default)]
+    pub status_detail: Option<String>,
+}
+
+fn active() -> String {
+    "ACTIVE".to_owned()
+}
+
+/// A cloud server and how its automation will go.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// Its id.
+    pub id: String,
+    /// The owning tenant.
+    pub tenant: String,
+    /// Its region (upper case).
+    pub region: String,
+    /// Its name.
+    pub name: String,
+    /// The loopback address it asks v2 from (e.g. `127.0.0.2`); without one it cannot ask v2.
+    #[serde(default)]
+    pub source_ip: Option<String>,
+    /// How long before the emulator started it was built (0: building now).
+    #[serde(default)]
+    pub built_seconds_ago: f64,
+    /// Its cloud network.
+    #[serde(default)]
+    pub network_id: Option<String>,
+    /// Its address on that network.
+    #[serde(default)]
+    pub private_ip_v4: Option<String>,
+    /// The public address it is built with (`accessIPv4` before RackConnect automation).
+    pub original_ipv4: String,
+    /// The RackConnect public address (`accessIPv4` from DEPLOYED on, when the provision
+    /// public IP feature is enabled).
+    #[serde(default)]
+    pub rackconnect_ipv4: Option<String>,
+    /// RackConnect v2 automation.
+    #[serde(default)]
+    pub automation: Automation,
+    /// Managed Operations automation; only for managed accounts.
+    #[serde(default)]
+    pub managed: Option<Managed>,
+    /// For how long after the build RackConnect v3 does not know the server yet (409 `does not
+    /// exist` on adds: the post-build race).
+    #[serde(default = "fifteen")]
+    pub rackconnect_known_after_seconds: f64,
+    /// Adding this server to a pool, or giving it a public IP, ends in ADD_FAILED with this detail.
+    #[serde(default)]
+    pub v3_add_failure: Option<String>,
+    /// Other metadata.
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+fn fifteen() -> f64 {
+    15.0
+}
+
+/// How a server's RackConnect v2 automation goes.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Automation {
+    /// `DEPLOYED`, `FAILED` or `UNPROCESSABLE`.
+    pub outcome: String,
+    /// For `UNPROCESSABLE`: `rackconnect_unprocessable_reason`.
+    pub unprocessable_reason: Option<String>,
+    /// For `FAILED`: the index of the task that fails (default: the first).
+    pub failed_task: usize,
+    /// How long after the build the metadata key appears (missing before: "still waiting").
+    pub metadata_delay_seconds: f64,
+    /// The tasks, run one after another.
+    pub tasks: Vec<Task>,
+    /// The gateway IP v2 reports once assigned.
+    pub gateway_ip: String,
+    /// The gateway is assigned when this task completes (404 before).
+    pub gateway_after_task: usize,
+    /// Whether the account's automation features are enabled.
+    pub features_enabled: bool,
+}
+
+impl Default for Automation {
+    fn default() -> Self {
+        let task = |name: &str, seconds: f64| Task { name: name.to_owned(), seconds };
+        Self {
+            outcome: "DEPLOYED".to_owned(),
+            unprocessable_reason: None,
+            failed_task: 0,
+            metadata_delay_seconds: 5.0,
+            tasks: vec![
+                task("Cloud Server Created: Add \"rackconnect\" user", 20.0),
+                task("Cloud Server Created: Update access on dedicated network devices", 40.0),
+                task("Cloud Server Created: Configure network stack", 30.0),
+                task("Cloud Server Created: Manage software firewall", 30.0),
+            ],
+            gateway_ip: "10.1.2.1".to_owned(),
+            gateway_after_task: 1,
+            features_enabled: true,
+        }
+    }
+}
+
+/// One automation task.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    /// Its name.
+    pub name: String,
+    /// How long it runs.
+    pub seconds: f64,
+}
+
+/// How a server's Managed Operations automation goes (after RackConnect's).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Managed {
+    /// `Complete`, `Build Error` or `Authentication Error`.
+    pub outcome: String,
+    /// How long it stays `Pending` after RackConnect finishes.
+    pub pending_seconds: f64,
+    /// How long it stays `In Progress`.
+    pub seconds: f64,
+}
+
+impl Default for Managed {
+    fn default() -> Self {
+        Self { outcome: "Complete".to_owned(), pending_seconds: 10.0, seconds: 60.0 }
+    }
+}
+
+/// A pool membership at start.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Node {
+    /// Its id (generated when absent).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The server.
+    pub server_id: String,
+    /// The pool.
+    pub pool_id: String,
+}
+
+/// A public IP at start.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicIp {
+    /// Its id (generated when absent).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The owning tenant.
+    pub tenant: String,
+    /// Its region (upper case).
+    pub region: String,
+    /// The address.
+    pub public_ip_v4: String,
+    /// The server it is on; none for a retained, unassigned IP.
+    #[serde(default)]
+    pub server_id: Option<String>,
+    /// Whether it outlives its server.
+    #[serde(default)]
+    pub retain: bool,
+}

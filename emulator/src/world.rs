@@ -1,0 +1,466 @@
+//! The emulated world: accounts, tokens, servers, networks, pools, nodes and public IPs, with the
+//! asynchronous transitions that v3 objects go through, the v2 rate-limit counters, the injected
+//! faults and the request log. Transitions are applied lazily: [`World::settle`] runs before
+//! every request and moves every object whose time has come.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::automation::{self, Progress};
+use crate::clock::{Clock, Millis, iso_seconds};
+use crate::scenario::{self, Scenario, Timings};
+
+/// An issued token.
+#[derive(Clone, Debug)]
+pub struct TokenState {
+    /// The tenant it is scoped to.
+    pub tenant: String,
+    /// The user it was issued to.
+    pub username: String,
+    /// When it expires.
+    pub expires: Millis,
+    /// How it was obtained (`APIKEY` or `PASSWORD`).
+    pub method: &'static str,
+}
+
+/// A cloud server.
+#[derive(Clone, Debug)]
+pub struct ServerState {
+    /// What the scenario (or the control API) says about it.
+    pub spec: scenario::Server,
+    /// When it was built.
+    pub created: Millis,
+    /// When its automation started (moved by the control API to finish it at once).
+    pub automation_started: Millis,
+    /// Deleted servers answer 404 and leave v3.
+    pub deleted: bool,
+}
+
+/// What happens to a v3 object when its time comes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Next {
+    /// Becomes ACTIVE.
+    Activate,
+    /// Ends in this failed status with this detail.
+    Fail(&'static str, String),
+    /// Disappears.
+    Vanish,
+}
+
+/// A load-balancer pool.
+#[derive(Clone, Debug)]
+pub struct PoolState {
+    /// What the scenario says.
+    pub spec: scenario::Pool,
+    /// The node counts shown (they lag).
+    pub counts: (u64, u64, u64),
+    /// When the counts were last taken.
+    pub counts_at: Millis,
+}
+
+/// A pool node.
+#[derive(Clone, Debug)]
+pub struct NodeState {
+    /// The node id.
+    pub id: String,
+    /// The server.
+    pub server_id: String,
+    /// The pool.
+    pub pool_id: String,
+    /// Its status.
+    pub status: String,
+    /// Why.
+    pub detail: Option<String>,
+    /// Created.
+    pub created: Millis,
+    /// Updated.
+    pub updated: Option<Millis>,
+    /// The pending transition.
+    pub next: Option<(Millis, Next)>,
+}
+
+/// A public IP.
+#[derive(Clone, Debug)]
+pub struct IpState {
+    /// The public IP id.
+    pub id: String,
+    /// The tenant.
+    pub tenant: String,
+    /// The region.
+    pub region: String,
+    /// The server it is on.
+    pub server_id: Option<String>,
+    /// Retained?
+    pub retain: bool,
+    /// The address, once allocated.
+    pub address: Option<String>,
+    /// The address it gets when it becomes ACTIVE.
+    pub pending_address: String,
+    /// Its status.
+    pub status: String,
+    /// Why.
+    pub detail: Option<String>,
+    /// Created.
+    pub created: Millis,
+    /// Updated.
+    pub updated: Option<Millis>,
+    /// The pending transition.
+    pub next: Option<(Millis, Next)>,
+}
+
+/// A fault to inject into the next matching requests.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// `status` (answer with `status`), `delay` (wait `delay_ms`, then answer normally),
+    /// `reset` (close the connection without an answer) or `truncate` (send half the body,
+    /// then close).
+    pub kind: String,
+    /// How many requests it applies to.
+    #[serde(default = "one")]
+    pub count: u32,
+    /// The status for `status` faults.
+    #[serde(default = "five_oh_three")]
+    pub status: u16,
+    /// The delay for `delay` faults.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Only requests whose path starts with this (e.g. `/rackconnect/`, `/v1/`).
+    #[serde(default)]
+    pub path_prefix: Option<String>,
+    /// A `Retry-After` header for `status` faults.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn five_oh_three() -> u16 {
+    503
+}
+
+/// One logged request.
+#[derive(Clone, Debug, Serialize)]
+pub struct LogEntry {
+    /// Order of arrival.
+    pub seq: u64,
+    /// Real milliseconds since the emulator started.
+    pub real_ms: u64,
+    /// Emulated time, milliseconds since the Unix epoch.
+    pub emulated_ms: Millis,
+    /// The method.
+    pub method: String,
+    /// The path and query.
+    pub path: String,
+    /// The status answered (0 when the connection was reset).
+    pub status: u16,
+    /// The client's address.
+    pub source_ip: String,
+    /// For v2 requests, the server the source address maps to.
+    pub server_id: Option<String>,
+    /// The injected fault, if any.
+    pub fault: Option<String>,
+}
+
+/// Everything the emulator knows.
+#[derive(Debug)]
+pub struct World {
+    /// The emulated clock.
+    pub clock: Clock,
+    /// How long things take.
+    pub timings: Timings,
+    /// Accounts from the scenario.
+    pub accounts: Vec<scenario::Account>,
+    /// Issued tokens by id.
+    pub tokens: HashMap<String, TokenState>,
+    /// Servers.
+    pub servers: Vec<ServerState>,
+    /// Networks.
+    pub networks: Vec<scenario::Network>,
+    /// Pools.
+    pub pools: Vec<PoolState>,
+    /// Nodes.
+    pub nodes: Vec<NodeState>,
+    /// Public IPs.
+    pub ips: Vec<IpState>,
+    /// v2 requests per (server, emulated minute).
+    pub v2_counts: HashMap<(String, i64), u32>,
+    /// Faults waiting for requests.
+    pub faults: Vec<Fault>,
+    /// The request log.
+    pub log: Vec<LogEntry>,
+    started: Instant,
+    counter: u64,
+    seed: u64,
+}
+
+/// The most requests the log keeps (the oldest are dropped first).
+const LOG_LIMIT: usize = 200_000;
+
+impl World {
+    /// Builds the world a scenario describes, with the clock at the real time.
+    pub fn new(scenario: Scenario, clock_speed: Option<f64>) -> Self {
+        let clock = Clock::new(clock_speed.unwrap_or(scenario.timings.clock_speed));
+        let now = clock.now();
+        let seed = u64::try_from(now).unwrap_or(1) | 1;
+        let mut world = World {
+            clock,
+            timings: scenario.timings.clone(),
+            accounts: scenario.accounts.clone(),
+            tokens: HashMap::new(),
+            servers: Vec::new(),
+            networks: scenario.networks.clone(),
+            pools: Vec::new(),
+            nodes: Vec::new(),
+            ips: Vec::new(),
+            v2_counts: HashMap::new(),
+            faults: Vec::new(),
+            log: Vec::new(),
+            started: Instant::now(),
+            counter: 0,
+            seed,
+        };
+        for server in scenario.servers {
+            world.add_server(server, now);
+        }
+        for pool in scenario.pools {
+            world.pools.push(PoolState { spec: pool, counts: (0, 0, 0), counts_at: i64::MIN / 2 });
+        }
+        for node in scenario.nodes {
+            let id = node.id.unwrap_or_else(|| world.new_id());
+            let created = now - 86_400_000;
+            world.nodes.push(NodeState {
+                id,
+                server_id: node.server_id,
+                pool_id: node.pool_id,
+                status: "ACTIVE".into(),
+                detail: None,
+                created,
+                updated: Some(created),
+                next: None,
+            });
+        }
+        for ip in scenario.public_ips {
+            let id = ip.id.unwrap_or_else(|| world.new_id());
+            let created = now - 86_400_000;
+            world.ips.push(IpState {
+                id,
+                tenant: ip.tenant,
+                region: ip.region.to_ascii_uppercase(),
+                server_id: ip.server_id,
+                retain: ip.retain,
+                address: Some(ip.public_ip_v4.clone()),
+                pending_address: ip.public_ip_v4,
+                status: "ACTIVE".into(),
+                detail: None,
+                created,
+                updated: Some(created),
+                next: None,
+            });
+        }
+        world.settle();
+        world
+    }
+
+    /// Adds a server built `spec.built_seconds_ago` before `now`.
+    pub fn add_server(&mut self, mut spec: scenario::Server, now: Millis) -> usize {
+        spec.region = spec.region.to_ascii_uppercase();
+        let created = now - (spec.built_seconds_ago.max(0.0) * 1000.0) as Millis;
+        self.servers.push(ServerState { spec, created, automation_started: created, deleted: false });
+        self.servers.len() - 1
+    }
+
+    /// A fresh UUID-shaped id (deterministic per run, distinct between runs).
+    pub fn new_id(&mut self) -> String {
+        self.counter += 1;
+        let mut x = self.seed ^ self.counter.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut next = || {
+            // xorshift64*
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        let (a, b) = (next(), next());
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | (b >> 48) & 0x3fff,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    /// A fresh 32-hex-digit token id.
+    pub fn new_token_id(&mut self) -> String {
+        let id = self.new_id().replace('-', "");
+        id.chars().take(32).collect()
+    }
+
+    /// Applies every transition whose time has come, and refreshes lagging node counts.
+    pub fn settle(&mut self) {
+        let now = self.clock.now();
+        for node in &mut self.nodes {
+            if let Some((at, next)) = node.next.clone() {
+                if at <= now {
+                    node.next = None;
+                    node.updated = Some(at);
+                    match next {
+                        Next::Activate => {
+                            node.status = "ACTIVE".into();
+                            node.detail = None;
+                        }
+                        Next::Fail(status, detail) => {
+                            node.status = status.into();
+                            node.detail = Some(detail);
+                        }
+                        Next::Vanish => node.status = "GONE".into(),
+                    }
+                }
+            }
+        }
+        self.nodes.retain(|n| n.status != "GONE");
+        for ip in &mut self.ips {
+            if let Some((at, next)) = ip.next.clone() {
+                if at <= now {
+                    ip.next = None;
+                    ip.updated = Some(at);
+                    match next {
+                        Next::Activate => {
+                            ip.status = "ACTIVE".into();
+                            ip.detail = None;
+                            ip.address = Some(ip.pending_address.clone());
+                        }
+                        Next::Fail(status, detail) => {
+                            ip.status = status.into();
+                            ip.detail = Some(detail);
+                        }
+                        Next::Vanish => ip.status = "GONE".into(),
+                    }
+                }
+            }
+        }
+        self.ips.retain(|i| i.status != "GONE");
+        let lag = (self.timings.node_counts_lag_seconds * 1000.0) as Millis;
+        for pool in &mut self.pools {
+            if now - pool.counts_at >= lag {
+                let servers = self.nodes.iter().filter(|n| n.pool_id.eq_ignore_ascii_case(&pool.spec.id)).count();
+                let servers = u64::try_from(servers).unwrap_or(0);
+                pool.counts = (servers, 0, servers);
+                pool.counts_at = now;
+            }
+        }
+    }
+
+    /// The emulated time now.
+    pub fn now(&self) -> Millis {
+        self.clock.now()
+    }
+
+    /// Real milliseconds since start.
+    pub fn real_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Appends to the request log.
+    pub fn record(&mut self, mut entry: LogEntry) {
+        entry.seq = self.log.last().map_or(1, |e| e.seq + 1);
+        if self.log.len() >= LOG_LIMIT {
+            self.log.drain(..LOG_LIMIT / 10);
+        }
+        self.log.push(entry);
+    }
+
+    /// Takes the first fault that matches `path`, counting it down.
+    pub fn take_fault(&mut self, path: &str) -> Option<Fault> {
+        let index = self
+            .faults
+            .iter()
+            .position(|f| f.count > 0 && f.path_prefix.as_deref().is_none_or(|p| path.starts_with(p)))?;
+        let fault = &mut self.faults[index];
+        fault.count -= 1;
+        let taken = fault.clone();
+        self.faults.retain(|f| f.count > 0);
+        Some(taken)
+    }
+
+    /// The account of a tenant.
+    pub fn account(&self, tenant: &str) -> Option<&scenario::Account> {
+        self.accounts.iter().find(|a| a.tenant == tenant)
+    }
+
+    /// A live (not deleted) server by id, in any case.
+    pub fn server(&self, id: &str) -> Option<&ServerState> {
+        self.servers.iter().find(|s| !s.deleted && s.spec.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The server a v2 request comes from, by source address.
+    pub fn server_by_source(&self, ip: &str) -> Option<&ServerState> {
+        self.servers.iter().find(|s| !s.deleted && s.spec.source_ip.as_deref() == Some(ip))
+    }
+
+    /// A server's automation progress now.
+    pub fn progress(&self, server: &ServerState) -> Progress {
+        automation::progress(&server.spec.automation, server.automation_started, self.now())
+    }
+
+    /// A server's metadata now, as RackConnect and Managed Operations write it.
+    pub fn metadata(&self, server: &ServerState) -> serde_json::Map<String, Value> {
+        let mut meta: serde_json::Map<String, Value> =
+            server.spec.metadata.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let progress = self.progress(server);
+        if progress.metadata_visible {
+            meta.insert("rackconnect_automation_status".into(), json!(progress.status));
+            if progress.status == "UNPROCESSABLE" {
+                if let Some(reason) = &server.spec.automation.unprocessable_reason {
+                    meta.insert("rackconnect_unprocessable_reason".into(), json!(reason));
+                }
+            }
+            let feature = if server.spec.automation.features_enabled { "ENABLED" } else { "DISABLED" };
+            for key in [
+                "rackconnect_automation_feature_configure_network_stack",
+                "rackconnect_automation_feature_manage_software_firewall",
+                // The real key is misspelled; so is ours.
+                "rackconnect_automation_feature_provison_public_ip",
+            ] {
+                meta.insert(key.into(), json!(feature));
+            }
+        }
+        let managed_account = self.account(&server.spec.tenant).is_some_and(|a| a.managed);
+        if let (true, Some(managed)) = (managed_account, &server.spec.managed) {
+            meta.insert(
+                "rax_service_level_automation".into(),
+                json!(automation::managed_status(managed, &progress, self.now())),
+            );
+        }
+        meta
+    }
+
+    /// `accessIPv4`: the RackConnect public IP once automation is DEPLOYED.
+    pub fn access_ipv4(&self, server: &ServerState) -> String {
+        let deployed = self.progress(server).status == "DEPLOYED";
+        match (&server.spec.rackconnect_ipv4, deployed && server.spec.automation.features_enabled) {
+            (Some(ip), true) => ip.clone(),
+            _ => server.spec.original_ipv4.clone(),
+        }
+    }
+
+    /// Counts a v2 request; false when the server is over its limit for this minute.
+    pub fn count_v2(&mut self, server_id: &str) -> bool {
+        let minute = self.now().div_euclid(60_000);
+        let count = self.v2_counts.entry((server_id.to_owned(), minute)).or_insert(0);
+        *count += 1;
+        *count <= self.timings.v2_requests_per_minute
+    }
+
+    /// A timestamp for v3 bodies.
+    pub fn stamp(at: Millis) -> Value {
+        json!(iso_seconds(at))
+    }
+}
