@@ -72,7 +72,7 @@ pub fn route(world: &mut World, call: &Call, rest: &[&str]) -> Reply {
                     Reply::xml(
                         200,
                         format!(
-                            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<automation_status_details><automation_status>{}</automation_status><tasks>{tasks}</tasks></automation_status_details>",
+                            "<automation_status_details><automation_status>{}</automation_status><tasks>{tasks}</tasks></automation_status_details>",
                             progress.status
                         ),
                     )
