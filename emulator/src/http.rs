@@ -2,6 +2,7 @@
 //! injected faults (status, delay, reset, truncated body) and the request log.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -58,20 +59,28 @@ fn full(body: Vec<u8>) -> ResponseBody {
     Full::new(Bytes::from(body)).map_err(|never: Infallible| match never {}).boxed()
 }
 
-/// A body that sends its first half, then fails, so the connection closes mid-body.
+/// A body that sends its first half, then fails, so the connection closes mid-body. It pauses
+/// before failing: hyper writes what it has only when the body stops producing, and drops the
+/// buffer if the failure comes at once.
 struct Truncated {
     half: Option<Bytes>,
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl Body for Truncated {
     type Data = Bytes;
     type Error = io::Error;
 
-    fn poll_frame(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        Poll::Ready(Some(match self.get_mut().half.take() {
-            Some(data) => Ok(Frame::data(data)),
-            None => Err(io::Error::other("injected truncation")),
-        }))
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        let this = self.get_mut();
+        if let Some(data) = this.half.take() {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        let pause = this.pause.get_or_insert_with(|| Box::pin(tokio::time::sleep(Duration::from_millis(50))));
+        match pause.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => Poll::Ready(Some(Err(io::Error::other("injected truncation")))),
+        }
     }
 }
 
@@ -96,7 +105,7 @@ fn to_response(reply: Reply, truncate: bool) -> Result<Response<ResponseBody>, i
         let length = reply.body.len();
         builder = builder.header("Content-Length", length.to_string());
         let half = Bytes::from(reply.body).slice(..length / 2);
-        Truncated { half: Some(half) }.boxed()
+        Truncated { half: Some(half), pause: None }.boxed()
     } else {
         full(reply.body)
     };

@@ -197,6 +197,7 @@ pub struct World {
     started: Instant,
     counter: u64,
     seed: u64,
+    addresses_given: u32,
 }
 
 /// The most requests the log keeps (the oldest are dropped first).
@@ -224,6 +225,7 @@ impl World {
             started: Instant::now(),
             counter: 0,
             seed,
+            addresses_given: 0,
         };
         for server in scenario.servers {
             world.add_server(server, now);
@@ -295,6 +297,23 @@ impl World {
             0x8000 | (b >> 48) & 0x3fff,
             b & 0xffff_ffff_ffff
         )
+    }
+
+    /// A public address for a new public IP: from 198.18.0.0/15 (a range reserved for tests),
+    /// never one a public IP holds or is about to hold.
+    pub fn allocate_address(&mut self) -> String {
+        loop {
+            let n = self.addresses_given % (2 * 256 * 254);
+            self.addresses_given = self.addresses_given.wrapping_add(1);
+            let address = format!("198.{}.{}.{}", 18 + n / (256 * 254), n / 254 % 256, n % 254 + 1);
+            if !self
+                .ips
+                .iter()
+                .any(|ip| ip.pending_address == address || ip.address.as_deref() == Some(address.as_str()))
+            {
+                return address;
+            }
+        }
     }
 
     /// A fresh 32-hex-digit token id.

@@ -302,7 +302,13 @@ fn bulk(world: &mut World, call: &Call, scope: &Scope, add: bool) -> Reply {
         let server = item.pointer("/cloud_server/id").and_then(Value::as_str);
         let pool = item.pointer("/load_balancer_pool/id").and_then(Value::as_str);
         match (server, pool) {
-            (Some(s), Some(p)) => pairs.push((s.to_owned(), p.to_owned())),
+            // A pair listed twice is one membership.
+            (Some(s), Some(p)) => {
+                if !pairs.iter().any(|(x, y): &(String, String)| x.eq_ignore_ascii_case(s) && y.eq_ignore_ascii_case(p))
+                {
+                    pairs.push((s.to_owned(), p.to_owned()));
+                }
+            }
             _ => return Reply::v3_bad_input(),
         }
     }
@@ -401,7 +407,7 @@ fn create_ip(world: &mut World, call: &Call, scope: &Scope) -> Reply {
         Some(detail) => Next::Fail("ADD_FAILED", detail),
         None => Next::Activate,
     };
-    let count = world.ips.len() + world.nodes.len();
+    let pending_address = world.allocate_address();
     let ip = IpState {
         id: world.new_id(),
         tenant: scope.tenant.to_owned(),
@@ -409,7 +415,7 @@ fn create_ip(world: &mut World, call: &Call, scope: &Scope) -> Reply {
         server_id: server_state.map(|s| s.spec.id),
         retain,
         address: None,
-        pending_address: format!("198.51.100.{}", 200 + count % 50),
+        pending_address,
         status: "ADDING".into(),
         detail: None,
         created: now,
