@@ -59,3 +59,52 @@ fn the_built_in_scenario_parses_and_is_printable() {
     let access = common::demo_token(&emulator);
     assert!(access.has_rackconnect_v3(rackconnect::Region::Syd));
 }
+
+#[test]
+fn every_scenario_in_the_repository_loads_and_serves() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut loaded = 0;
+    for entry in std::fs::read_dir(&dir).expect("scenarios/") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        let scenario =
+            rackconnect_emulator::Scenario::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let user = scenario.accounts[0].users[0].clone();
+        let emulator = common::start_with(scenario, Some(0.0), false);
+        let body = serde_json::json!({"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": user.username, "apiKey": user.api_key}}});
+        let response = common::send(
+            &emulator,
+            "POST",
+            "/v2.0/tokens",
+            &[("Content-Type", "application/json")],
+            Some(body.to_string().as_bytes()),
+        );
+        assert_eq!(response.status, 200, "{}", path.display());
+        loaded += 1;
+    }
+    assert!(loaded >= 3, "the repository ships example scenarios");
+}
+
+#[test]
+fn an_accelerated_clock_runs_a_two_minute_automation_in_a_moment() {
+    // 600 emulated seconds per real second: web2's two minutes of tasks take 0.2 s. Timed from
+    // before the start, so a slow machine can only make the wait look longer, never shorter.
+    let started = std::time::Instant::now();
+    let emulator = common::start_with(rackconnect_emulator::Scenario::demo(), Some(600.0), false);
+    let status = |emulator: &rackconnect_emulator::Emulator| {
+        let request = rackconnect::v2::automation_status(&common::v2_endpoint(emulator), None).expect("request");
+        rackconnect::v2::parse_automation_status(&common::send_request_from(emulator, common::demo::WEB2_IP, &request))
+            .expect("parses")
+    };
+    use rackconnect::v2::{AutomationStatus, V2Answer};
+    loop {
+        match status(&emulator) {
+            V2Answer::Answer(AutomationStatus::Deployed) => break,
+            V2Answer::Answer(AutomationStatus::Deploying) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "still DEPLOYING after 10 s at 600x");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(started.elapsed() >= std::time::Duration::from_millis(150), "not before the tasks' time has passed");
+}
