@@ -181,11 +181,7 @@ pub fn route_v1(world: &mut World, call: &Call, rest: &[&str]) -> Reply {
     match (call.method, rest) {
         ("GET", [] | [""]) => v1_auth(world, call),
         ("GET", [tenant, "servers", id]) => {
-            let token = match authenticate(world, call) {
-                Ok(t) => t,
-                Err(reply) => return reply,
-            };
-            if let Err(reply) = super::authorize_tenant(&token, tenant) {
+            if let Err(reply) = super::authenticate_for(world, call, tenant) {
                 return reply;
             }
             match world.server(id).filter(|s| s.spec.tenant == *tenant) {

@@ -85,6 +85,13 @@ pub fn authenticate(world: &World, call: &Call) -> Result<TokenState, Reply> {
     }
 }
 
+/// The token of a call, if it is valid and may act on `tenant`; else the 401 to answer.
+pub fn authenticate_for(world: &World, call: &Call, tenant: &str) -> Result<TokenState, Reply> {
+    let token = authenticate(world, call)?;
+    authorize_tenant(&token, tenant)?;
+    Ok(token)
+}
+
 /// Checks that a token may act on a tenant.
 pub fn authorize_tenant(token: &TokenState, tenant: &str) -> Result<(), Reply> {
     if token.tenant == tenant {

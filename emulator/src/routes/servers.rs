@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Call, authenticate, authorize_tenant};
+use super::{Call, authenticate_for};
 use crate::clock::iso_seconds;
 use crate::reply::Reply;
 use crate::world::{Next, ServerState, World};
@@ -14,11 +14,7 @@ fn not_found() -> Reply {
 
 /// Answers `/servers/{region}/v2/{tenant}/…`.
 pub fn route(world: &mut World, call: &Call, region: &str, tenant: &str, rest: &[&str]) -> Reply {
-    let token = match authenticate(world, call) {
-        Ok(t) => t,
-        Err(reply) => return reply,
-    };
-    if let Err(reply) = authorize_tenant(&token, tenant) {
+    if let Err(reply) = authenticate_for(world, call, tenant) {
         return reply;
     }
     let region = region.to_ascii_uppercase();

@@ -5,9 +5,9 @@
 
 use serde_json::{Value, json};
 
-use super::{Call, authenticate, authorize_tenant};
+use super::{Call, authenticate_for};
 use crate::reply::Reply;
-use crate::world::{IpState, Next, NodeState, ServerState, World};
+use crate::world::{IpState, Next, NodeState, PoolState, ServerState, World};
 
 struct Scope<'a> {
     region: String,
@@ -20,11 +20,7 @@ fn up(id: &str) -> String {
 
 /// Answers `/rackconnect/{region}/v3/{tenant}/…`.
 pub fn route(world: &mut World, call: &Call, region: &str, tenant: &str, rest: &[&str]) -> Reply {
-    let token = match authenticate(world, call) {
-        Ok(t) => t,
-        Err(reply) => return reply,
-    };
-    if let Err(reply) = authorize_tenant(&token, tenant) {
+    if let Err(reply) = authenticate_for(world, call, tenant) {
         return reply;
     }
     let region = region.to_ascii_uppercase();
@@ -85,12 +81,7 @@ pub fn route(world: &mut World, call: &Call, region: &str, tenant: &str, rest: &
         }
         ["load_balancer_pools", "nodes", "details"] => Reply::method_not_allowed("GET"),
         ["load_balancer_pools", pool, rest @ ..] => {
-            let Some(pool_id) = world
-                .pools
-                .iter()
-                .find(|p| in_scope(&scope, &p.spec.tenant, &p.spec.region) && p.spec.id.eq_ignore_ascii_case(pool))
-                .map(|p| p.spec.id.clone())
-            else {
+            let Some(pool_id) = find_pool(world, &scope, pool).map(|p| p.spec.id.clone()) else {
                 return Reply::errors(404, &[format!("Load Balancer Pool {pool} does not exist")]);
             };
             pool_routes(world, call, &scope, &pool_id, rest)
@@ -149,11 +140,15 @@ fn in_scope(scope: &Scope, tenant: &str, region: &str) -> bool {
     tenant == scope.tenant && region.eq_ignore_ascii_case(&scope.region)
 }
 
-fn pool_in_scope(world: &World, scope: &Scope, pool_id: &str) -> bool {
+fn find_pool<'w>(world: &'w World, scope: &Scope, pool_id: &str) -> Option<&'w PoolState> {
     world
         .pools
         .iter()
-        .any(|p| p.spec.id.eq_ignore_ascii_case(pool_id) && in_scope(scope, &p.spec.tenant, &p.spec.region))
+        .find(|p| p.spec.id.eq_ignore_ascii_case(pool_id) && in_scope(scope, &p.spec.tenant, &p.spec.region))
+}
+
+fn pool_in_scope(world: &World, scope: &Scope, pool_id: &str) -> bool {
+    find_pool(world, scope, pool_id).is_some()
 }
 
 fn pool_routes(world: &mut World, call: &Call, scope: &Scope, pool_id: &str, rest: &[&str]) -> Reply {
@@ -226,10 +221,7 @@ fn pool_routes(world: &mut World, call: &Call, scope: &Scope, pool_id: &str, res
 /// Why `server` cannot be added to `pool`, in the documented wording.
 fn add_errors(world: &World, scope: &Scope, server: &str, pool: &str) -> Vec<String> {
     let mut errors = Vec::new();
-    let pool_state = world
-        .pools
-        .iter()
-        .find(|p| p.spec.id.eq_ignore_ascii_case(pool) && in_scope(scope, &p.spec.tenant, &p.spec.region));
+    let pool_state = find_pool(world, scope, pool);
     match pool_state {
         None => errors.push(format!("Load Balancer Pool {} does not exist", up(pool))),
         Some(p) if p.spec.status != "ACTIVE" => {
@@ -346,10 +338,7 @@ fn bulk(world: &mut World, call: &Call, scope: &Scope, add: bool) -> Reply {
 
 fn remove_errors(world: &World, scope: &Scope, server: &str, pool: &str) -> Vec<String> {
     let mut errors = Vec::new();
-    let pool_state = world
-        .pools
-        .iter()
-        .find(|p| p.spec.id.eq_ignore_ascii_case(pool) && in_scope(scope, &p.spec.tenant, &p.spec.region));
+    let pool_state = find_pool(world, scope, pool);
     match pool_state {
         None => {
             errors.push(format!("Load Balancer Pool {} does not exist", up(pool)));
