@@ -41,6 +41,7 @@
 //! - [`servers`]: Cloud Servers (show, metadata, one item, servers/detail) and [`servers::v1`] auth.
 //! - [`identity`]: Identity v2.0 tokens, the catalog, roles and faults.
 //! - [`v3`]: RackConnect v3.0, all 18 operations, with 409 conflicts classified.
+//! - [`wait`]: waiters as sans-IO state machines (v2, metadata, v3 nodes and public IPs).
 //! - [`ops`]: every operation by name, JSON in and JSON out (what the bindings and corpus use).
 //!
 //! ## What is not
@@ -64,6 +65,7 @@ pub mod ops;
 pub mod servers;
 pub mod v2;
 pub mod v3;
+pub mod wait;
 
 // The README's Rust snippets run as doctests, so they cannot drift from the code.
 #[cfg(doctest)]

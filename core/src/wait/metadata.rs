@@ -1,0 +1,267 @@
+//! Waiting through Cloud Servers metadata, from anywhere, with a token: RackConnect v2
+//! automation and Managed Operations, each optional.
+
+use serde::{Deserialize, Serialize};
+
+use super::{BudgetKind, Clock, Event, Machine, Millis, Outcome, RateBudget, Step, WaitConfig, WaitResult};
+use crate::http::Response;
+use crate::id::ServerId;
+use crate::secret::Token;
+use crate::servers::{self, ManagedStatus, Server, ServersEndpoint, keys};
+use crate::v2::AutomationStatus;
+
+/// What to wait for, and for how long a missing key counts as "not written yet".
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetadataWaitConfig {
+    /// The deadline, pace and jitter.
+    pub wait: WaitConfig,
+    /// Wait for `rackconnect_automation_status`.
+    pub rackconnect: bool,
+    /// Wait for `rax_service_level_automation` (Managed Operations), after RackConnect.
+    pub managed: bool,
+    /// A key still missing this long after the start means "does not apply here".
+    pub grace_ms: Millis,
+}
+
+impl Default for MetadataWaitConfig {
+    fn default() -> Self {
+        Self {
+            wait: WaitConfig { interval_ms: 5_000, ..WaitConfig::default() },
+            rackconnect: true,
+            managed: false,
+            grace_ms: 5 * 60_000,
+        }
+    }
+}
+
+/// Where one part of the wait stands.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Part {
+    Pending,
+    Settled,
+}
+
+/// Waits on a server's metadata: `DEPLOYED` then (if asked) Managed `Complete`. `FAILED`,
+/// `Build Error` and `Authentication Error` fail at once; `UNPROCESSABLE` (with its reason) and a
+/// key missing past the grace period are "not applicable". The result's `status` is the last
+/// RackConnect status; [`MetadataWaiter::server`] holds the last server read, with the
+/// reachable address (`accessIPv4`, which switches to the RackConnect public IP at DEPLOYED).
+#[derive(Debug)]
+pub struct MetadataWaiter {
+    endpoint: ServersEndpoint,
+    token: Token,
+    server_id: ServerId,
+    config: MetadataWaitConfig,
+    clock: Clock,
+    rackconnect: Part,
+    managed: Part,
+    not_applicable: Vec<String>,
+    last_server: Option<Server>,
+    result: Option<WaitResult>,
+}
+
+impl MetadataWaiter {
+    /// A waiter starting at `now`.
+    pub fn new(
+        endpoint: ServersEndpoint,
+        token: Token,
+        server_id: ServerId,
+        config: MetadataWaitConfig,
+        now: Millis,
+    ) -> Self {
+        let clock = Clock::new(&config.wait, now);
+        let rackconnect = if config.rackconnect { Part::Pending } else { Part::Settled };
+        let managed = if config.managed { Part::Pending } else { Part::Settled };
+        Self {
+            endpoint,
+            token,
+            server_id,
+            config,
+            clock,
+            rackconnect,
+            managed,
+            not_applicable: Vec::new(),
+            last_server: None,
+            result: None,
+        }
+    }
+
+    /// Replaces the token (after the runner re-authenticated).
+    pub fn set_token(&mut self, token: Token) {
+        self.token = token;
+    }
+
+    /// The last server read: its `access_ipv4` is the address to reach it by.
+    pub fn server(&self) -> Option<&Server> {
+        self.last_server.as_ref()
+    }
+
+    fn finish(&mut self, now: Millis, outcome: Outcome, reason: Option<String>) {
+        let mut result = self.clock.result(outcome, now);
+        result.reason = reason;
+        self.result = Some(result);
+    }
+
+    fn missing(&mut self, now: Millis, key: &str) -> bool {
+        let grace_until = self.clock.start.saturating_add(self.config.grace_ms);
+        if now >= grace_until {
+            return true;
+        }
+        self.clock.events.push(Event::KeyMissing { at: now, key: key.to_owned(), grace_until });
+        false
+    }
+
+    fn read(&mut self, now: Millis, server: &Server) {
+        let view = &server.rackconnect;
+        if self.rackconnect == Part::Pending {
+            match &view.automation_status {
+                None => {
+                    if self.missing(now, keys::AUTOMATION_STATUS) {
+                        self.rackconnect = Part::Settled;
+                        self.not_applicable
+                            .push(format!("{} never appeared: not a RackConnect v2 server", keys::AUTOMATION_STATUS));
+                    }
+                }
+                Some(status) => {
+                    self.clock.saw(now, "rackconnect", status.as_str());
+                    match status {
+                        AutomationStatus::Deployed => self.rackconnect = Part::Settled,
+                        AutomationStatus::Failed => {
+                            return self.finish(now, Outcome::Failed, Some("RackConnect automation FAILED".into()));
+                        }
+                        AutomationStatus::Unprocessable => {
+                            self.rackconnect = Part::Settled;
+                            let reason = view.unprocessable_reason.clone().unwrap_or_else(|| "no reason given".into());
+                            self.not_applicable.push(format!("UNPROCESSABLE: {reason}"));
+                        }
+                        AutomationStatus::Deploying => {}
+                        other => self.clock.events.push(Event::UnknownStatus {
+                            at: now,
+                            what: "rackconnect".into(),
+                            status: other.as_str().to_owned(),
+                        }),
+                    }
+                }
+            }
+        }
+        // Managed Operations runs after RackConnect; its status is read once RackConnect is settled.
+        if self.managed == Part::Pending && self.rackconnect == Part::Settled {
+            match &view.managed_status {
+                None => {
+                    if self.missing(now, keys::MANAGED_STATUS) {
+                        self.managed = Part::Settled;
+                        self.not_applicable
+                            .push(format!("{} never appeared: no Managed Operations here", keys::MANAGED_STATUS));
+                    }
+                }
+                Some(status) => {
+                    self.clock.events.push(Event::Status {
+                        at: now,
+                        what: "managed".into(),
+                        status: status.as_str().to_owned(),
+                        changed: true,
+                    });
+                    match status {
+                        ManagedStatus::Complete => self.managed = Part::Settled,
+                        failed if failed.is_failure() => {
+                            return self.finish(now, Outcome::Failed, Some(format!("Managed Operations: {failed}")));
+                        }
+                        ManagedStatus::Pending | ManagedStatus::InProgress => {}
+                        other => self.clock.events.push(Event::UnknownStatus {
+                            at: now,
+                            what: "managed".into(),
+                            status: other.as_str().to_owned(),
+                        }),
+                    }
+                }
+            }
+        }
+        if self.rackconnect == Part::Settled && self.managed == Part::Settled {
+            if self.not_applicable.is_empty() {
+                self.finish(now, Outcome::Done, None);
+            } else {
+                let reason = self.not_applicable.join("; ");
+                self.finish(now, Outcome::NotApplicable, Some(reason));
+            }
+        } else {
+            self.clock.again(now, self.config.wait.interval_ms);
+        }
+    }
+}
+
+impl Machine for MetadataWaiter {
+    type Output = WaitResult;
+
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<WaitResult> {
+        if let Some(result) = &self.result {
+            return Step::Finished(result.clone());
+        }
+        if self.rackconnect == Part::Settled && self.managed == Part::Settled {
+            self.finish(now, Outcome::Done, Some("nothing to wait for".into()));
+            return self.poll(now, budget);
+        }
+        match self.clock.gate(now, budget) {
+            Some(Err(outcome)) => {
+                self.finish(now, outcome, None);
+                return self.poll(now, budget);
+            }
+            Some(Ok(at)) => return Step::SleepUntil(at),
+            None => {}
+        }
+        match servers::show_server(&self.endpoint, &self.token, &self.server_id) {
+            Ok(request) => {
+                self.clock.sent(now, budget);
+                Step::Send(request)
+            }
+            Err(error) => {
+                self.finish(now, Outcome::Error, None);
+                if let Some(result) = &mut self.result {
+                    result.error = Some(error);
+                }
+                self.poll(now, budget)
+            }
+        }
+    }
+
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        self.clock.in_flight = false;
+        match servers::parse_server(response) {
+            Ok(server) => {
+                self.read(now, &server);
+                self.last_server = Some(server);
+            }
+            Err(error) if super::is_retryable(&error) => {
+                let retry_after = super::retry_after(&error);
+                self.clock.retry(now, error.to_string(), retry_after);
+            }
+            Err(error) => {
+                let outcome = match error.as_api().map(|a| a.status) {
+                    Some(401 | 403) => Outcome::Forbidden,
+                    _ => Outcome::Error,
+                };
+                self.finish(now, outcome, None);
+                if let Some(result) = &mut self.result {
+                    result.error = Some(error);
+                }
+            }
+        }
+    }
+
+    fn on_transport_error(&mut self, now: Millis, error: &str) {
+        self.clock.in_flight = false;
+        self.clock.retry(now, error.to_owned(), None);
+    }
+
+    fn cancel(&mut self) {
+        self.clock.cancelled = true;
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.clock.events)
+    }
+
+    fn budget_kind(&self) -> BudgetKind {
+        BudgetKind::Api
+    }
+}

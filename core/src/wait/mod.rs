@@ -1,0 +1,311 @@
+//! Waiters and planners as sans-IO state machines.
+//!
+//! A [`Machine`] is told the time and the last response, and answers what to do next: send a
+//! request, sleep until an instant, or stop with a result. It never sleeps, reads a clock or
+//! opens a socket; a runner (the blocking client, the JS client, a test) does that:
+//!
+//! ```
+//! use rackconnect::wait::{Machine, RateBudget, Step, V2Waiter, WaitConfig};
+//! use rackconnect::v2::V2Endpoint;
+//! use rackconnect::{Region, Response};
+//!
+//! let mut waiter = V2Waiter::new(V2Endpoint::Region(Region::Dfw), WaitConfig::default(), 0);
+//! let mut budget = RateBudget::v2();
+//! let mut now = 0;
+//! let answers = ["DEPLOYING", "DEPLOYED"];
+//! let mut next = answers.iter();
+//! let result = loop {
+//!     match waiter.poll(now, &mut budget) {
+//!         Step::Send(_request) => {
+//!             // Send it; here, a canned answer.
+//!             let body = next.next().copied().unwrap_or("DEPLOYED");
+//!             waiter.on_response(now, &Response::new(200, body));
+//!         }
+//!         Step::SleepUntil(at) => now = at,
+//!         Step::Finished(result) => break result,
+//!     }
+//! };
+//! assert_eq!(result.outcome, rackconnect::wait::Outcome::Done);
+//! assert_eq!(result.requests, 2);
+//! assert!(now >= 2_000, "the second poll respects the 30-per-minute pace");
+//! ```
+
+mod budget;
+mod metadata;
+mod v2;
+mod v3;
+
+pub use budget::{Backoff, RateBudget};
+pub use metadata::{MetadataWaitConfig, MetadataWaiter};
+pub use v2::V2Waiter;
+pub use v3::{NodeFailure, NodesWaiter, PublicIpWaiter, Target};
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::http::Request;
+use crate::v2::Task;
+
+/// Milliseconds on the runner's monotonic clock. Only differences matter.
+pub type Millis = u64;
+
+/// What a machine wants next.
+#[derive(Debug)]
+pub enum Step<T> {
+    /// Send this request, then report the answer with [`Machine::on_response`] (or the failure
+    /// with [`Machine::on_transport_error`]) before polling again.
+    Send(Request),
+    /// Nothing to do until this instant (poll again then, or earlier: that is harmless).
+    SleepUntil(Millis),
+    /// Done; polling again returns the same result.
+    Finished(T),
+}
+
+/// A sans-IO state machine driven by a runner.
+pub trait Machine {
+    /// What it ends with.
+    type Output: Clone;
+
+    /// What to do at `now`. `budget` is the rate budget of the API the machine polls (see
+    /// [`Machine::budget_kind`]); a runner shares one per server for v2.
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Self::Output>;
+
+    /// The answer to the last request sent.
+    fn on_response(&mut self, now: Millis, response: &crate::Response);
+
+    /// The last request got no answer (connection refused or reset, timeout, truncated body).
+    fn on_transport_error(&mut self, now: Millis, error: &str);
+
+    /// Stops at the next poll with [`Outcome::Cancelled`].
+    fn cancel(&mut self);
+
+    /// Progress since the last call, oldest first.
+    fn take_events(&mut self) -> Vec<Event>;
+
+    /// Which budget the machine's requests count against.
+    fn budget_kind(&self) -> BudgetKind;
+}
+
+/// Which rate budget a machine's requests count against.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BudgetKind {
+    /// RackConnect v2: 30 requests per minute per server.
+    V2,
+    /// Token APIs (Cloud Servers, v3): paced, not metered by the service.
+    Api,
+}
+
+/// How long to wait, how often to poll.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WaitConfig {
+    /// Give up after this long (milliseconds from the start).
+    pub timeout_ms: Millis,
+    /// The pause between polls while nothing is wrong; the rate budget may stretch it.
+    pub interval_ms: Millis,
+    /// Seeds the backoff jitter (any value; fixed seeds make tests repeatable).
+    pub seed: u64,
+    /// v2: how many rate-limited answers in a row, each after a full wait, before a 403 is read
+    /// as "forbidden" (not a RackConnect server) rather than "rate limited".
+    pub forbidden_after: u32,
+}
+
+impl Default for WaitConfig {
+    fn default() -> Self {
+        Self { timeout_ms: 30 * 60 * 1000, interval_ms: 2_000, seed: 0x5DEE_CE66_D1CE_4E5B, forbidden_after: 3 }
+    }
+}
+
+/// How a wait ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The target state was reached (DEPLOYED, Complete, ACTIVE, gone).
+    Done,
+    /// A failure state was reached (FAILED, Build Error, ADD_FAILED …); see `reason` and `tasks`.
+    Failed,
+    /// RackConnect (or Managed Operations) does not apply: UNPROCESSABLE, or the key never
+    /// appeared within the grace period. The caller decides whether that is success.
+    NotApplicable,
+    /// The deadline passed first.
+    TimedOut,
+    /// [`Machine::cancel`] was called.
+    Cancelled,
+    /// The service refused (a v2 403 that persisted past rate limiting, a 401 or 403 elsewhere).
+    Forbidden,
+    /// A request failed in a way retrying cannot fix; see `error`.
+    Error,
+}
+
+/// The result of a wait.
+#[derive(Clone, Debug, Serialize)]
+pub struct WaitResult {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The last status seen (e.g. `DEPLOYED`, `In Progress`, `ACTIVE`).
+    pub status: Option<String>,
+    /// Why it failed or does not apply, when known.
+    pub reason: Option<String>,
+    /// For a v2 FAILED: the tasks from `automation_status/details`.
+    pub tasks: Vec<Task>,
+    /// The error behind [`Outcome::Error`] or [`Outcome::Forbidden`].
+    pub error: Option<Error>,
+    /// Requests sent.
+    pub requests: u32,
+    /// Time from the start to the end.
+    pub elapsed_ms: Millis,
+}
+
+impl WaitResult {
+    pub(crate) fn new(outcome: Outcome, status: Option<String>, requests: u32, elapsed_ms: Millis) -> Self {
+        Self { outcome, status, reason: None, tasks: Vec::new(), error: None, requests, elapsed_ms }
+    }
+}
+
+/// Progress, for displays and logs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A status was read (`changed` when it differs from the previous one).
+    Status {
+        /// When.
+        at: Millis,
+        /// What is being waited for (`rackconnect`, `managed`, `node`, `public_ip`).
+        what: String,
+        /// The status.
+        status: String,
+        /// True when it differs from the last one seen.
+        changed: bool,
+    },
+    /// A status this crate does not know: surfaced, and waited through until the deadline.
+    UnknownStatus {
+        /// When.
+        at: Millis,
+        /// What is being waited for.
+        what: String,
+        /// The status as received.
+        status: String,
+    },
+    /// A metadata key is not written yet; waiting within the grace period.
+    KeyMissing {
+        /// When.
+        at: Millis,
+        /// The key.
+        key: String,
+        /// When the grace period ends.
+        grace_until: Millis,
+    },
+    /// The service said to slow down; no request until `until`.
+    RateLimited {
+        /// When.
+        at: Millis,
+        /// The next request's earliest time.
+        until: Millis,
+    },
+    /// A request failed and will be retried at `until`.
+    Retrying {
+        /// When.
+        at: Millis,
+        /// The retry's time.
+        until: Millis,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// Shared bookkeeping of every wait: the deadline, the schedule, the count and the events.
+#[derive(Debug)]
+pub(crate) struct Clock {
+    pub start: Millis,
+    pub deadline: Millis,
+    pub next_at: Millis,
+    pub requests: u32,
+    pub in_flight: bool,
+    pub cancelled: bool,
+    pub events: Vec<Event>,
+    pub backoff: Backoff,
+    pub last_status: Option<String>,
+}
+
+impl Clock {
+    pub fn new(config: &WaitConfig, now: Millis) -> Self {
+        Self {
+            start: now,
+            deadline: now.saturating_add(config.timeout_ms),
+            next_at: now,
+            requests: 0,
+            in_flight: false,
+            cancelled: false,
+            events: Vec::new(),
+            backoff: Backoff::new(config.seed),
+            last_status: None,
+        }
+    }
+
+    /// Records a status read, as an event.
+    pub fn saw(&mut self, now: Millis, what: &str, status: &str) {
+        let changed = self.last_status.as_deref() != Some(status);
+        self.events.push(Event::Status { at: now, what: what.to_owned(), status: status.to_owned(), changed });
+        self.last_status = Some(status.to_owned());
+    }
+
+    /// Schedules a retry after an error, honouring the service's `Retry-After`.
+    pub fn retry(&mut self, now: Millis, reason: String, retry_after_s: Option<u64>) {
+        let mut delay = self.backoff.next_delay();
+        if let Some(secs) = retry_after_s {
+            delay = delay.max(secs.saturating_mul(1000));
+        }
+        self.next_at = now.saturating_add(delay);
+        self.events.push(Event::Retrying { at: now, until: self.next_at, reason });
+    }
+
+    /// Schedules the next regular poll.
+    pub fn again(&mut self, now: Millis, interval: Millis) {
+        self.backoff.reset();
+        self.next_at = now.saturating_add(interval);
+    }
+
+    pub fn result(&self, outcome: Outcome, now: Millis) -> WaitResult {
+        WaitResult::new(outcome, self.last_status.clone(), self.requests, now.saturating_sub(self.start))
+    }
+
+    /// The common part of `poll`: cancelled, timed out, or not yet time. `None` means "send now".
+    pub fn gate(&mut self, now: Millis, budget: &RateBudget) -> Option<Result<Millis, Outcome>> {
+        if self.cancelled {
+            return Some(Err(Outcome::Cancelled));
+        }
+        if now >= self.deadline {
+            return Some(Err(Outcome::TimedOut));
+        }
+        let at = self.next_at.max(budget.next_allowed(now));
+        if at > now {
+            // Never sleep past the deadline: the timeout is reported on time.
+            return Some(Ok(at.min(self.deadline)));
+        }
+        None
+    }
+
+    pub fn sent(&mut self, now: Millis, budget: &mut RateBudget) {
+        budget.record(now);
+        self.requests += 1;
+        self.in_flight = true;
+    }
+}
+
+/// True for errors worth retrying: the service failed or asked to slow down, or the body broke.
+pub(crate) fn is_retryable(error: &Error) -> bool {
+    match error {
+        Error::Api(api) => matches!(
+            api.kind,
+            crate::ApiErrorKind::ServerError | crate::ApiErrorKind::RateLimited | crate::ApiErrorKind::UnexpectedStatus
+        ),
+        // A truncated or garbled body: the next answer may be whole.
+        other => other.is_parse_error(),
+    }
+}
+
+/// The `Retry-After` of an error, in seconds.
+pub(crate) fn retry_after(error: &Error) -> Option<u64> {
+    error.as_api().and_then(|api| api.retry_after)
+}

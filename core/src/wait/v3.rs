@@ -1,0 +1,366 @@
+//! Waiting for RackConnect v3 objects to settle after a create, a delete or a PATCH.
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+use super::{BudgetKind, Clock, Event, Machine, Millis, Outcome, RateBudget, Step, WaitConfig, WaitResult};
+use crate::http::Response;
+use crate::id::{PoolId, PublicIpId};
+use crate::secret::Token;
+use crate::v3::{self, PublicIp, V3Endpoint};
+
+/// The state waited for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// `ACTIVE` (after a create or a PATCH); `*_FAILED` fails.
+    Active,
+    /// Gone (404 or absent from the list, after a delete); `REMOVE_FAILED` fails.
+    Gone,
+}
+
+/// A node that did not reach the target.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NodeFailure {
+    /// The pool.
+    pub pool_id: String,
+    /// The node.
+    pub node_id: String,
+    /// Its last status (`ADD_FAILED`, `REMOVE_FAILED`, or `GONE` when it vanished while being added).
+    pub status: String,
+    /// Its `status_detail`.
+    pub detail: Option<String>,
+}
+
+/// Waits for many pool nodes at once: one list request per pool per round (not one per node),
+/// so ensuring two hundred servers into three pools polls three URLs.
+#[derive(Debug)]
+pub struct NodesWaiter {
+    endpoint: V3Endpoint,
+    token: Token,
+    config: WaitConfig,
+    target: Target,
+    clock: Clock,
+    pending: Vec<(PoolId, String)>,
+    failures: Vec<NodeFailure>,
+    round: VecDeque<PoolId>,
+    asking: Option<PoolId>,
+    result: Option<WaitResult>,
+}
+
+impl NodesWaiter {
+    /// Waits for `nodes` (pool, node id) to reach `target`, starting at `now`.
+    pub fn new(
+        endpoint: V3Endpoint,
+        token: Token,
+        nodes: Vec<(PoolId, String)>,
+        target: Target,
+        config: WaitConfig,
+        now: Millis,
+    ) -> Self {
+        let clock = Clock::new(&config, now);
+        Self {
+            endpoint,
+            token,
+            config,
+            target,
+            clock,
+            pending: nodes,
+            failures: Vec::new(),
+            round: VecDeque::new(),
+            asking: None,
+            result: None,
+        }
+    }
+
+    /// Replaces the token (after the runner re-authenticated).
+    pub fn set_token(&mut self, token: Token) {
+        self.token = token;
+    }
+
+    /// The nodes that failed.
+    pub fn failures(&self) -> &[NodeFailure] {
+        &self.failures
+    }
+
+    fn settle(&mut self, now: Millis) {
+        if !self.pending.is_empty() {
+            return;
+        }
+        let outcome = if self.failures.is_empty() { Outcome::Done } else { Outcome::Failed };
+        let mut result = self.clock.result(outcome, now);
+        if !self.failures.is_empty() {
+            let reasons: Vec<String> = self
+                .failures
+                .iter()
+                .map(|f| {
+                    format!(
+                        "node {} in pool {}: {}{}",
+                        f.node_id,
+                        f.pool_id,
+                        f.status,
+                        f.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+                    )
+                })
+                .collect();
+            result.reason = Some(reasons.join("; "));
+        }
+        self.result = Some(result);
+    }
+}
+
+impl Machine for NodesWaiter {
+    type Output = WaitResult;
+
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<WaitResult> {
+        if self.result.is_none() {
+            self.settle(now);
+        }
+        if let Some(result) = &self.result {
+            return Step::Finished(result.clone());
+        }
+        match self.clock.gate(now, budget) {
+            Some(Err(outcome)) => {
+                let mut result = self.clock.result(outcome, now);
+                result.reason = Some(format!("{} node(s) still pending", self.pending.len()));
+                self.result = Some(result.clone());
+                return Step::Finished(result);
+            }
+            Some(Ok(at)) => return Step::SleepUntil(at),
+            None => {}
+        }
+        if self.round.is_empty() {
+            let mut pools: Vec<PoolId> = self.pending.iter().map(|(p, _)| p.clone()).collect();
+            pools.dedup();
+            pools.sort();
+            pools.dedup();
+            self.round = pools.into();
+        }
+        let Some(pool) = self.round.pop_front() else { return Step::SleepUntil(now) };
+        match v3::list_nodes(&self.endpoint, &self.token, &pool) {
+            Ok(request) => {
+                self.asking = Some(pool);
+                self.clock.sent(now, budget);
+                Step::Send(request)
+            }
+            Err(error) => {
+                let mut result = self.clock.result(Outcome::Error, now);
+                result.error = Some(error);
+                self.result = Some(result.clone());
+                Step::Finished(result)
+            }
+        }
+    }
+
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        self.clock.in_flight = false;
+        let Some(pool) = self.asking.take() else { return };
+        let nodes = match v3::parse_nodes(response) {
+            Ok(nodes) => nodes,
+            Err(error) if super::is_retryable(&error) => {
+                let retry_after = super::retry_after(&error);
+                self.round.push_front(pool);
+                return self.clock.retry(now, error.to_string(), retry_after);
+            }
+            Err(error) => {
+                let outcome = if error.as_api().is_some_and(|a| matches!(a.status, 401 | 403)) {
+                    Outcome::Forbidden
+                } else {
+                    Outcome::Error
+                };
+                let mut result = self.clock.result(outcome, now);
+                result.error = Some(error);
+                self.result = Some(result);
+                return;
+            }
+        };
+        let target = self.target;
+        let mut still = Vec::new();
+        for (p, id) in std::mem::take(&mut self.pending) {
+            if p != pool {
+                still.push((p, id));
+                continue;
+            }
+            let found = nodes.iter().find(|n| n.id.eq_ignore_ascii_case(&id));
+            let status = found.map(|n| n.status.as_str().to_owned());
+            let failure = |status: &str| NodeFailure {
+                pool_id: p.to_string(),
+                node_id: id.clone(),
+                status: status.to_owned(),
+                detail: found.and_then(|n| n.status_detail.clone()),
+            };
+            match (target, status.as_deref()) {
+                (Target::Active, Some("ACTIVE")) | (Target::Gone, None) => {}
+                (Target::Active, None) => self.failures.push(failure("GONE")),
+                (_, Some(s)) if s.ends_with("_FAILED") => self.failures.push(failure(s)),
+                (_, Some(s)) => {
+                    self.clock.saw(now, "node", s);
+                    still.push((p.clone(), id.clone()));
+                }
+            }
+        }
+        self.pending = still;
+        if self.round.is_empty() {
+            self.clock.again(now, self.config.interval_ms);
+        } else {
+            self.clock.next_at = now;
+        }
+        self.settle(now);
+    }
+
+    fn on_transport_error(&mut self, now: Millis, error: &str) {
+        self.clock.in_flight = false;
+        if let Some(pool) = self.asking.take() {
+            self.round.push_front(pool);
+        }
+        self.clock.retry(now, error.to_owned(), None);
+    }
+
+    fn cancel(&mut self) {
+        self.clock.cancelled = true;
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.clock.events)
+    }
+
+    fn budget_kind(&self) -> BudgetKind {
+        BudgetKind::Api
+    }
+}
+
+/// Waits for one public IP: `ACTIVE` after a create or PATCH (then its address is known), or
+/// gone after a delete.
+#[derive(Debug)]
+pub struct PublicIpWaiter {
+    endpoint: V3Endpoint,
+    token: Token,
+    id: PublicIpId,
+    config: WaitConfig,
+    target: Target,
+    clock: Clock,
+    last: Option<PublicIp>,
+    result: Option<WaitResult>,
+}
+
+impl PublicIpWaiter {
+    /// Waits for the public IP `id` to reach `target`, starting at `now`.
+    pub fn new(
+        endpoint: V3Endpoint,
+        token: Token,
+        id: PublicIpId,
+        target: Target,
+        config: WaitConfig,
+        now: Millis,
+    ) -> Self {
+        let clock = Clock::new(&config, now);
+        Self { endpoint, token, id, config, target, clock, last: None, result: None }
+    }
+
+    /// Replaces the token (after the runner re-authenticated).
+    pub fn set_token(&mut self, token: Token) {
+        self.token = token;
+    }
+
+    /// The public IP as last read (with its address once ACTIVE).
+    pub fn public_ip(&self) -> Option<&PublicIp> {
+        self.last.as_ref()
+    }
+
+    fn finish(&mut self, now: Millis, outcome: Outcome, reason: Option<String>) {
+        let mut result = self.clock.result(outcome, now);
+        result.reason = reason;
+        self.result = Some(result);
+    }
+}
+
+impl Machine for PublicIpWaiter {
+    type Output = WaitResult;
+
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<WaitResult> {
+        if let Some(result) = &self.result {
+            return Step::Finished(result.clone());
+        }
+        match self.clock.gate(now, budget) {
+            Some(Err(outcome)) => {
+                self.finish(now, outcome, None);
+                return self.poll(now, budget);
+            }
+            Some(Ok(at)) => return Step::SleepUntil(at),
+            None => {}
+        }
+        match v3::get_public_ip(&self.endpoint, &self.token, &self.id) {
+            Ok(request) => {
+                self.clock.sent(now, budget);
+                Step::Send(request)
+            }
+            Err(error) => {
+                self.finish(now, Outcome::Error, None);
+                if let Some(result) = &mut self.result {
+                    result.error = Some(error);
+                }
+                self.poll(now, budget)
+            }
+        }
+    }
+
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        self.clock.in_flight = false;
+        match v3::parse_public_ip(response) {
+            Ok(ip) => {
+                let status = ip.status.as_str().to_owned();
+                self.clock.saw(now, "public_ip", &status);
+                let detail = ip.status_detail.clone();
+                self.last = Some(ip);
+                match (self.target, status.as_str()) {
+                    (Target::Active, "ACTIVE") => self.finish(now, Outcome::Done, None),
+                    (_, s) if s.ends_with("_FAILED") => {
+                        self.finish(
+                            now,
+                            Outcome::Failed,
+                            Some(format!("{s}: {}", detail.unwrap_or_else(|| "no detail".into()))),
+                        );
+                    }
+                    _ => self.clock.again(now, self.config.interval_ms),
+                }
+            }
+            Err(error) if error.as_api().is_some_and(|a| a.status == 404) => match self.target {
+                Target::Gone => self.finish(now, Outcome::Done, None),
+                Target::Active => self.finish(now, Outcome::Failed, Some("the public IP disappeared".into())),
+            },
+            Err(error) if super::is_retryable(&error) => {
+                let retry_after = super::retry_after(&error);
+                self.clock.retry(now, error.to_string(), retry_after);
+            }
+            Err(error) => {
+                let outcome = if error.as_api().is_some_and(|a| matches!(a.status, 401 | 403)) {
+                    Outcome::Forbidden
+                } else {
+                    Outcome::Error
+                };
+                self.finish(now, outcome, None);
+                if let Some(result) = &mut self.result {
+                    result.error = Some(error);
+                }
+            }
+        }
+    }
+
+    fn on_transport_error(&mut self, now: Millis, error: &str) {
+        self.clock.in_flight = false;
+        self.clock.retry(now, error.to_owned(), None);
+    }
+
+    fn cancel(&mut self) {
+        self.clock.cancelled = true;
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.clock.events)
+    }
+
+    fn budget_kind(&self) -> BudgetKind {
+        BudgetKind::Api
+    }
+}
