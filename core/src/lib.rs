@@ -41,6 +41,7 @@
 //! - [`servers`]: Cloud Servers (show, metadata, one item, servers/detail) and [`servers::v1`] auth.
 //! - [`identity`]: Identity v2.0 tokens, the catalog, roles and faults.
 //! - [`v3`]: RackConnect v3.0, all 18 operations, with 409 conflicts classified.
+//! - [`ensure`]: idempotent pool membership and public IP planners, with a dry-run plan.
 //! - [`wait`]: waiters as sans-IO state machines (v2, metadata, v3 nodes and public IPs).
 //! - [`ops`]: every operation by name, JSON in and JSON out (what the bindings and corpus use).
 //!
@@ -60,6 +61,7 @@ mod open_enum;
 mod secret;
 mod time;
 
+pub mod ensure;
 pub mod identity;
 pub mod ops;
 pub mod servers;

@@ -1,0 +1,565 @@
+//! Pool membership for many servers across many pools.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde::Serialize;
+
+use super::{EnsureOptions, Presence};
+use crate::http::Response;
+use crate::id::{PoolId, ServerId};
+use crate::secret::Token;
+use crate::v3::{self, ConflictKind, V3Endpoint};
+use crate::wait::{BudgetKind, Event, Machine, Millis, NodesWaiter, Outcome, RateBudget, Step, Target, WaitConfig};
+
+/// A (server, pool) pair.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize)]
+pub struct Pair {
+    /// The server.
+    pub server_id: String,
+    /// The pool.
+    pub pool_id: String,
+}
+
+/// A pair that could not be brought to the wanted state.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct PairFailure {
+    /// The pair.
+    pub pair: Pair,
+    /// Why.
+    pub reason: String,
+}
+
+/// What the planner found and means to do.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize)]
+pub struct MembershipPlan {
+    /// Pairs to add.
+    pub add: Vec<Pair>,
+    /// Pairs to remove.
+    pub remove: Vec<Pair>,
+    /// Pairs already as wanted.
+    pub unchanged: Vec<Pair>,
+}
+
+/// How an ensure ended.
+#[derive(Clone, Debug, Serialize)]
+pub struct MembershipResult {
+    /// Done when every pair is as wanted; Failed when some could not be; TimedOut, Cancelled,
+    /// Forbidden or Error otherwise.
+    pub outcome: Outcome,
+    /// True when a pair was added or removed (in dry-run mode: would be).
+    pub changed: bool,
+    /// The plan as first made.
+    pub plan: MembershipPlan,
+    /// Pairs this run added.
+    pub added: Vec<Pair>,
+    /// Pairs this run removed.
+    pub removed: Vec<Pair>,
+    /// Pairs that failed.
+    pub failed: Vec<PairFailure>,
+    /// Why it did not end Done, when known.
+    pub reason: Option<String>,
+    /// Requests sent.
+    pub requests: u32,
+    /// Time from the start to the end.
+    pub elapsed_ms: Millis,
+}
+
+#[derive(Debug)]
+enum Phase {
+    Reading,
+    Applying,
+    Waiting(Box<NodesWaiter>),
+    Finished,
+}
+
+type Key = (String, String);
+
+fn key(server: &str, pool: &str) -> Key {
+    (server.to_ascii_lowercase(), pool.to_ascii_lowercase())
+}
+
+/// Ensures that every (server, pool) pair is a member (or not): one list per pool to read, one
+/// bulk add or remove for the difference, then convergence on the atomic 409: already-member
+/// (on add) and not-member (on remove) pairs are dropped as done; does-not-exist,
+/// unprocessable and not-ACTIVE conflicts are retried with backoff (they clear up after a
+/// build); a pool that does not exist fails its pairs. Then it waits for ACTIVE or gone.
+#[derive(Debug)]
+pub struct MembershipPlanner {
+    endpoint: V3Endpoint,
+    token: Token,
+    presence: Presence,
+    dry_run: bool,
+    wait: bool,
+    config: WaitConfig,
+    clock: crate::wait::Clock,
+    desired: Vec<(ServerId, PoolId)>,
+    to_read: VecDeque<PoolId>,
+    reading: Option<PoolId>,
+    current: BTreeMap<Key, (String, String)>,
+    plan: MembershipPlan,
+    remaining: Vec<(ServerId, PoolId)>,
+    pending_waits: Vec<(PoolId, String)>,
+    added: Vec<Pair>,
+    removed: Vec<Pair>,
+    failed: Vec<PairFailure>,
+    phase: Phase,
+    result: Option<MembershipResult>,
+}
+
+impl MembershipPlanner {
+    /// A planner for `pairs`, starting at `now` (see [`EnsureOptions`] for dry runs and waits).
+    pub fn new(
+        endpoint: V3Endpoint,
+        token: Token,
+        pairs: Vec<(ServerId, PoolId)>,
+        presence: Presence,
+        options: EnsureOptions,
+        now: Millis,
+    ) -> Self {
+        let EnsureOptions { dry_run, no_wait, wait: config } = options;
+        let wait = !no_wait;
+        let mut desired: Vec<(ServerId, PoolId)> = Vec::new();
+        for (s, p) in pairs {
+            if !desired.iter().any(|(ds, dp)| ds.eq_ignore_case(s.as_str()) && dp.eq_ignore_case(p.as_str())) {
+                desired.push((s, p));
+            }
+        }
+        let mut pools: Vec<PoolId> = Vec::new();
+        for (_, p) in &desired {
+            if !pools.iter().any(|q| q.eq_ignore_case(p.as_str())) {
+                pools.push(p.clone());
+            }
+        }
+        Self {
+            endpoint,
+            token,
+            presence,
+            dry_run,
+            wait,
+            clock: crate::wait::Clock::new(&config, now),
+            config,
+            desired,
+            to_read: pools.into(),
+            reading: None,
+            current: BTreeMap::new(),
+            plan: MembershipPlan::default(),
+            remaining: Vec::new(),
+            pending_waits: Vec::new(),
+            added: Vec::new(),
+            removed: Vec::new(),
+            failed: Vec::new(),
+            phase: Phase::Reading,
+            result: None,
+        }
+    }
+
+    /// Replaces the token (after the runner re-authenticated).
+    pub fn set_token(&mut self, token: Token) {
+        self.token = token;
+    }
+
+    fn pair(server: &ServerId, pool: &PoolId) -> Pair {
+        Pair { server_id: server.to_string(), pool_id: pool.to_string() }
+    }
+
+    fn finish(&mut self, now: Millis, outcome: Outcome, reason: Option<String>) {
+        let changed = if self.dry_run {
+            !self.plan.add.is_empty() || !self.plan.remove.is_empty()
+        } else {
+            !self.added.is_empty() || !self.removed.is_empty()
+        };
+        let outcome = if outcome == Outcome::Done && !self.failed.is_empty() { Outcome::Failed } else { outcome };
+        let reason = reason.or_else(|| {
+            (!self.failed.is_empty()).then(|| {
+                self.failed
+                    .iter()
+                    .map(|f| format!("{} in {}: {}", f.pair.server_id, f.pair.pool_id, f.reason))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        });
+        self.result = Some(MembershipResult {
+            outcome,
+            changed,
+            plan: self.plan.clone(),
+            added: self.added.clone(),
+            removed: self.removed.clone(),
+            failed: self.failed.clone(),
+            reason,
+            requests: self.clock.requests,
+            elapsed_ms: now.saturating_sub(self.clock.start),
+        });
+        self.phase = Phase::Finished;
+    }
+
+    fn make_plan(&mut self, now: Millis) {
+        for (server, pool) in self.desired.clone() {
+            let pair = Self::pair(&server, &pool);
+            if self.failed.iter().any(|f| f.pair == pair) {
+                continue;
+            }
+            let found = self.current.get(&key(server.as_str(), pool.as_str())).cloned();
+            match (self.presence, found.as_ref().map(|(id, status)| (id.clone(), status.as_str()))) {
+                (Presence::Present, Some((id, "ACTIVE" | "ADDING"))) => {
+                    self.plan.unchanged.push(pair);
+                    self.pending_waits.push((pool.clone(), id));
+                }
+                (Presence::Present, Some((_, status))) if status.ends_with("_FAILED") => {
+                    self.failed
+                        .push(PairFailure { pair, reason: format!("an existing node is {status}; remove it first") });
+                }
+                (Presence::Present, _) => {
+                    self.plan.add.push(pair);
+                    self.remaining.push((server, pool));
+                }
+                (Presence::Absent, None) => self.plan.unchanged.push(pair),
+                (Presence::Absent, Some((id, "REMOVING"))) => {
+                    self.plan.unchanged.push(pair);
+                    self.pending_waits.push((pool.clone(), id));
+                }
+                (Presence::Absent, Some(_)) => {
+                    self.plan.remove.push(pair);
+                    self.remaining.push((server, pool));
+                }
+            }
+        }
+        if self.dry_run {
+            return self.finish(now, Outcome::Done, None);
+        }
+        if self.remaining.is_empty() {
+            self.start_waiting(now);
+        } else {
+            self.phase = Phase::Applying;
+            self.clock.next_at = now;
+        }
+    }
+
+    fn start_waiting(&mut self, now: Millis) {
+        if !self.wait || self.pending_waits.is_empty() {
+            return self.finish(now, Outcome::Done, None);
+        }
+        let target = if self.presence == Presence::Present { Target::Active } else { Target::Gone };
+        let remaining_ms = self.clock.deadline.saturating_sub(now);
+        let config = WaitConfig { timeout_ms: remaining_ms, ..self.config.clone() };
+        let waits = std::mem::take(&mut self.pending_waits);
+        self.phase = Phase::Waiting(Box::new(NodesWaiter::new(
+            self.endpoint.clone(),
+            self.token.clone(),
+            waits,
+            target,
+            config,
+            now,
+        )));
+    }
+
+    /// Reads a 409 into per-pair decisions.
+    fn converge(&mut self, now: Millis, api: &crate::ApiError) {
+        let node_of = |pair: &(ServerId, PoolId), current: &BTreeMap<Key, (String, String)>| {
+            current.get(&key(pair.0.as_str(), pair.1.as_str())).map(|(id, _)| id.clone())
+        };
+        let mut matched = false;
+        let mut retry = false;
+        let mut keep = Vec::new();
+        for pair in std::mem::take(&mut self.remaining) {
+            let (s, p) = (pair.0.as_str(), pair.1.as_str());
+            let node = node_of(&pair, &self.current);
+            let about: Vec<_> = api
+                .conflicts
+                .iter()
+                .filter(|c| {
+                    c.is_about(s, p)
+                        || (c.server_id.is_some() && c.pool_id.is_none() && c.names_server(s))
+                        || (c.pool_id.is_some() && c.server_id.is_none() && c.node_id.is_none() && c.names_pool(p))
+                        || (c.node_id.as_deref().zip(node.as_deref()).is_some_and(|(a, b)| a.eq_ignore_ascii_case(b)))
+                })
+                .collect();
+            if about.is_empty() {
+                keep.push(pair);
+                continue;
+            }
+            matched = true;
+            let done = about.iter().any(|c| match c.kind {
+                ConflictKind::AlreadyMember => self.presence == Presence::Present,
+                ConflictKind::NotMember | ConflictKind::NodeNotMember => self.presence == Presence::Absent,
+                _ => false,
+            });
+            let fatal = about.iter().find(|c| matches!(c.kind, ConflictKind::PoolDoesNotExist | ConflictKind::Other));
+            if done {
+                self.plan_unchanged(&pair);
+            } else if let Some(conflict) = fatal {
+                self.failed.push(PairFailure { pair: Self::pair(&pair.0, &pair.1), reason: conflict.message.clone() });
+            } else {
+                // Does not exist, unprocessable, not ACTIVE: clears up after a build or a pending change.
+                retry = true;
+                keep.push(pair);
+            }
+        }
+        self.remaining = keep;
+        if !matched {
+            // Nothing in the answer names our pairs: the same request would fail the same way.
+            let reason = api.messages.join("; ");
+            for (s, p) in std::mem::take(&mut self.remaining) {
+                self.failed.push(PairFailure { pair: Self::pair(&s, &p), reason: reason.clone() });
+            }
+        }
+        if self.remaining.is_empty() {
+            self.start_waiting(now);
+        } else if retry {
+            self.clock.retry(now, api.messages.join("; "), api.retry_after);
+        } else {
+            self.clock.next_at = now;
+        }
+    }
+
+    fn plan_unchanged(&mut self, pair: &(ServerId, PoolId)) {
+        let p = Self::pair(&pair.0, &pair.1);
+        self.plan.add.retain(|x| x != &p);
+        self.plan.remove.retain(|x| x != &p);
+        if !self.plan.unchanged.contains(&p) {
+            self.plan.unchanged.push(p);
+        }
+    }
+}
+
+impl Machine for MembershipPlanner {
+    type Output = MembershipResult;
+
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<MembershipResult> {
+        if let Some(result) = &self.result {
+            return Step::Finished(result.clone());
+        }
+        if let Phase::Waiting(waiter) = &mut self.phase {
+            if self.clock.cancelled {
+                waiter.cancel();
+            }
+            match waiter.poll(now, budget) {
+                Step::Finished(wait) => {
+                    for failure in waiter.failures().to_vec() {
+                        let pair = self
+                            .added
+                            .iter()
+                            .chain(self.plan.unchanged.iter())
+                            .chain(self.removed.iter())
+                            .find(|p| {
+                                p.pool_id.eq_ignore_ascii_case(&failure.pool_id)
+                                    && self.current_node_is(p, &failure.node_id)
+                            })
+                            .cloned()
+                            .unwrap_or(Pair { server_id: "?".into(), pool_id: failure.pool_id.clone() });
+                        let detail = failure.detail.clone().map(|d| format!(": {d}")).unwrap_or_default();
+                        self.failed.push(PairFailure { pair, reason: format!("{}{detail}", failure.status) });
+                    }
+                    self.clock.requests += wait.requests;
+                    let reason = if wait.outcome == Outcome::Done { None } else { wait.reason.clone() };
+                    self.finish(now, wait.outcome, reason);
+                    return self.poll(now, budget);
+                }
+                other => return other.map_finished(),
+            }
+        }
+        match self.clock.gate(now, budget) {
+            Some(Err(outcome)) => {
+                let reason =
+                    (outcome == Outcome::TimedOut).then(|| format!("{} pair(s) still pending", self.remaining.len()));
+                self.finish(now, outcome, reason);
+                return self.poll(now, budget);
+            }
+            Some(Ok(at)) => return Step::SleepUntil(at),
+            None => {}
+        }
+        let request = match self.phase {
+            Phase::Reading => match self.to_read.pop_front() {
+                Some(pool) => {
+                    let request = v3::list_nodes(&self.endpoint, &self.token, &pool);
+                    self.reading = Some(pool);
+                    request
+                }
+                None => {
+                    self.make_plan(now);
+                    return self.poll(now, budget);
+                }
+            },
+            Phase::Applying if self.presence == Presence::Present => {
+                v3::bulk_add_nodes(&self.endpoint, &self.token, &self.remaining)
+            }
+            Phase::Applying => v3::bulk_remove_nodes(&self.endpoint, &self.token, &self.remaining),
+            Phase::Waiting(_) | Phase::Finished => return Step::SleepUntil(now),
+        };
+        match request {
+            Ok(request) => {
+                self.clock.sent(now, budget);
+                Step::Send(request)
+            }
+            Err(error) => {
+                self.finish(now, Outcome::Error, Some(error.to_string()));
+                self.poll(now, budget)
+            }
+        }
+    }
+
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        self.clock.in_flight = false;
+        if let Phase::Waiting(waiter) = &mut self.phase {
+            return waiter.on_response(now, response);
+        }
+        match self.phase {
+            Phase::Reading => {
+                let Some(pool) = self.reading.take() else { return };
+                match v3::parse_nodes(response) {
+                    Ok(nodes) => {
+                        for node in nodes {
+                            self.current.insert(
+                                key(&node.cloud_server.id, &node.load_balancer_pool.id),
+                                (node.id.clone(), node.status.as_str().to_owned()),
+                            );
+                        }
+                        self.clock.again(now, 0);
+                    }
+                    Err(error) if error.as_api().is_some_and(|a| a.status == 404) => {
+                        for (s, p) in self.desired.clone() {
+                            if p.eq_ignore_case(pool.as_str()) {
+                                self.failed.push(PairFailure {
+                                    pair: Self::pair(&s, &p),
+                                    reason: format!("Load Balancer Pool {pool} does not exist"),
+                                });
+                            }
+                        }
+                        self.clock.again(now, 0);
+                    }
+                    Err(error) if crate::wait::is_retryable(&error) => {
+                        self.to_read.push_front(pool);
+                        self.clock.retry(now, error.to_string(), crate::wait::retry_after(&error));
+                    }
+                    Err(error) => self.fail_with(now, error),
+                }
+            }
+            Phase::Applying => {
+                if response.is_success() {
+                    let present = self.presence == Presence::Present;
+                    if present {
+                        match v3::parse_nodes(response) {
+                            Ok(nodes) => {
+                                for node in nodes {
+                                    let pool = PoolId::new(node.load_balancer_pool.id.clone());
+                                    if let Ok(pool) = pool {
+                                        self.current.insert(
+                                            key(&node.cloud_server.id, pool.as_str()),
+                                            (node.id.clone(), "ADDING".into()),
+                                        );
+                                        self.pending_waits.push((pool, node.id));
+                                    }
+                                }
+                            }
+                            Err(error) => return self.fail_with(now, error),
+                        }
+                    }
+                    for (s, p) in std::mem::take(&mut self.remaining) {
+                        let pair = Self::pair(&s, &p);
+                        if present {
+                            self.added.push(pair);
+                        } else {
+                            if let Some((id, _)) = self.current.get(&key(s.as_str(), p.as_str())) {
+                                self.pending_waits.push((p.clone(), id.clone()));
+                            }
+                            self.removed.push(pair);
+                        }
+                    }
+                    return self.start_waiting(now);
+                }
+                if let Err(error) = v3::parse_no_content(response) {
+                    match error.as_api() {
+                        Some(api) if api.status == 409 => {
+                            let api = api.clone();
+                            self.converge(now, &api);
+                        }
+                        _ if crate::wait::is_retryable(&error) => {
+                            self.clock.retry(now, error.to_string(), crate::wait::retry_after(&error));
+                        }
+                        _ => self.fail_with(now, error),
+                    }
+                }
+            }
+            Phase::Waiting(_) | Phase::Finished => {}
+        }
+    }
+
+    fn on_transport_error(&mut self, now: Millis, error: &str) {
+        self.clock.in_flight = false;
+        match &mut self.phase {
+            Phase::Waiting(waiter) => waiter.on_transport_error(now, error),
+            Phase::Reading => {
+                if let Some(pool) = self.reading.take() {
+                    self.to_read.push_front(pool);
+                }
+                self.clock.retry(now, error.to_owned(), None);
+            }
+            // A bulk change that got no answer may or may not have happened: re-read first,
+            // so the retry is planned from what is there now.
+            Phase::Applying => {
+                self.remaining.clear();
+                self.plan = MembershipPlan::default();
+                self.phase = Phase::Reading;
+                self.to_read = {
+                    let mut pools: Vec<PoolId> = Vec::new();
+                    for (_, p) in &self.desired {
+                        if !pools.iter().any(|q| q.eq_ignore_case(p.as_str())) {
+                            pools.push(p.clone());
+                        }
+                    }
+                    pools.into()
+                };
+                self.current.clear();
+                self.pending_waits.clear();
+                self.clock.retry(now, error.to_owned(), None);
+            }
+            Phase::Finished => {}
+        }
+    }
+
+    fn cancel(&mut self) {
+        self.clock.cancelled = true;
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        let mut events = std::mem::take(&mut self.clock.events);
+        if let Phase::Waiting(waiter) = &mut self.phase {
+            events.extend(waiter.take_events());
+        }
+        events
+    }
+
+    fn budget_kind(&self) -> BudgetKind {
+        BudgetKind::Api
+    }
+}
+
+impl MembershipPlanner {
+    fn fail_with(&mut self, now: Millis, error: crate::Error) {
+        let outcome = if error.as_api().is_some_and(|a| matches!(a.status, 401 | 403)) {
+            Outcome::Forbidden
+        } else {
+            Outcome::Error
+        };
+        self.finish(now, outcome, Some(error.to_string()));
+    }
+
+    fn current_node_is(&self, pair: &Pair, node_id: &str) -> bool {
+        self.current.get(&key(&pair.server_id, &pair.pool_id)).is_some_and(|(id, _)| id.eq_ignore_ascii_case(node_id))
+    }
+}
+
+/// Turns a waiter's step into the planner's (only `Finished` differs in type, and it is handled
+/// before this is called).
+trait MapFinished<T> {
+    fn map_finished(self) -> Step<T>;
+}
+
+impl<A, T> MapFinished<T> for Step<A> {
+    fn map_finished(self) -> Step<T> {
+        match self {
+            Step::Send(request) => Step::Send(request),
+            Step::SleepUntil(at) => Step::SleepUntil(at),
+            Step::Finished(_) => Step::SleepUntil(0),
+        }
+    }
+}

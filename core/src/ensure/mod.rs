@@ -1,0 +1,38 @@
+//! "Ensure" planners: idempotent changes as sans-IO state machines ([`crate::wait::Machine`]).
+//!
+//! Each planner reads the current state, makes a plan (what it would change: returned alone in
+//! dry-run mode, for Ansible's check mode and the CLI's `--dry-run`), applies it with as few
+//! requests as the API allows, converges on the conflicts the API answers, waits for the result
+//! to settle, and reports whether anything `changed`.
+
+mod membership;
+mod public_ip;
+
+pub use membership::{MembershipPlan, MembershipPlanner, MembershipResult, Pair, PairFailure};
+pub use public_ip::{PublicIpAction, PublicIpPlanner, PublicIpResult, PublicIpSpec};
+
+use serde::{Deserialize, Serialize};
+
+use crate::wait::WaitConfig;
+
+/// Whether something should exist.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// Make it exist.
+    Present,
+    /// Make it not exist.
+    Absent,
+}
+
+/// How a planner runs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnsureOptions {
+    /// Stop after the plan: report what would change, change nothing.
+    pub dry_run: bool,
+    /// Do not wait for the changes to settle (ACTIVE or gone).
+    pub no_wait: bool,
+    /// The deadline, pace and jitter of the whole run (the wait included).
+    pub wait: WaitConfig,
+}

@@ -1,0 +1,426 @@
+//! A server's public IP: present or absent, retained or not, or a retained IP moved to it.
+
+use serde::{Deserialize, Serialize};
+
+use super::{EnsureOptions, Presence};
+use crate::http::Response;
+use crate::id::{PublicIpId, ServerId};
+use crate::secret::Token;
+use crate::v3::{self, ConflictKind, PublicIp, PublicIpFilter, V3Endpoint};
+use crate::wait::{
+    BudgetKind, Clock, Event, Machine, Millis, Outcome, PublicIpWaiter, RateBudget, Step, Target, WaitConfig,
+};
+
+/// What to ensure.
+#[derive(Clone, Debug)]
+pub struct PublicIpSpec {
+    /// The server.
+    pub server_id: ServerId,
+    /// Whether it should have a public IP.
+    pub presence: Presence,
+    /// Whether the IP should be retained (outlive the server); `None` leaves it as it is.
+    pub retain: Option<bool>,
+    /// With `Present`: move this (retained) public IP to the server instead of creating one.
+    pub public_ip_id: Option<PublicIpId>,
+}
+
+/// The change the planner means to make.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum PublicIpAction {
+    /// Nothing to change.
+    None,
+    /// `POST /public_ips`.
+    Create {
+        /// The `retain` to create it with.
+        retain: bool,
+    },
+    /// `PATCH /public_ips/{id}` with `retain`.
+    SetRetain {
+        /// The public IP.
+        id: String,
+        /// The new value.
+        retain: bool,
+    },
+    /// `PATCH /public_ips/{id}` with the server (and `retain`, if asked).
+    Move {
+        /// The public IP.
+        id: String,
+        /// The `retain` to set at the same time.
+        retain: Option<bool>,
+    },
+    /// `DELETE /public_ips/{id}`.
+    Delete {
+        /// The public IP.
+        id: String,
+    },
+}
+
+/// How it ended.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicIpResult {
+    /// Done, Failed, TimedOut, Cancelled, Forbidden or Error.
+    pub outcome: Outcome,
+    /// True when the change was made (in dry-run mode: would be).
+    pub changed: bool,
+    /// The change planned.
+    pub plan: PublicIpAction,
+    /// The public IP as last read (with its address once ACTIVE); none after a delete.
+    pub public_ip: Option<PublicIp>,
+    /// Why it did not end Done.
+    pub reason: Option<String>,
+    /// Requests sent.
+    pub requests: u32,
+    /// Time from the start to the end.
+    pub elapsed_ms: Millis,
+}
+
+#[derive(Debug)]
+enum Phase {
+    /// Reading the server's IPs.
+    ReadServer,
+    /// Reading the IP to move.
+    ReadMoving,
+    Applying,
+    Waiting(Box<PublicIpWaiter>),
+    Finished,
+}
+
+/// Ensures a server's public IP. A create that meets the post-build 409 (`does not exist`,
+/// `unprocessable`) is retried with backoff; a create that meets "already has a Public IP"
+/// (another client was quicker) re-reads and plans again. Then it waits for ACTIVE or gone.
+#[derive(Debug)]
+pub struct PublicIpPlanner {
+    endpoint: V3Endpoint,
+    token: Token,
+    spec: PublicIpSpec,
+    dry_run: bool,
+    wait: bool,
+    config: WaitConfig,
+    clock: Clock,
+    current: Option<PublicIp>,
+    moving: Option<PublicIp>,
+    plan: Option<PublicIpAction>,
+    last: Option<PublicIp>,
+    changed: bool,
+    phase: Phase,
+    result: Option<PublicIpResult>,
+}
+
+impl PublicIpPlanner {
+    /// A planner starting at `now` (see [`EnsureOptions`] for dry runs and waits).
+    pub fn new(endpoint: V3Endpoint, token: Token, spec: PublicIpSpec, options: EnsureOptions, now: Millis) -> Self {
+        let EnsureOptions { dry_run, no_wait, wait: config } = options;
+        let wait = !no_wait;
+        Self {
+            endpoint,
+            token,
+            spec,
+            dry_run,
+            wait,
+            clock: Clock::new(&config, now),
+            config,
+            current: None,
+            moving: None,
+            plan: None,
+            last: None,
+            changed: false,
+            phase: Phase::ReadServer,
+            result: None,
+        }
+    }
+
+    /// Replaces the token (after the runner re-authenticated).
+    pub fn set_token(&mut self, token: Token) {
+        self.token = token;
+    }
+
+    fn finish(&mut self, now: Millis, outcome: Outcome, reason: Option<String>) {
+        let plan = self.plan.clone().unwrap_or(PublicIpAction::None);
+        let changed = if self.dry_run { plan != PublicIpAction::None } else { self.changed };
+        self.result = Some(PublicIpResult {
+            outcome,
+            changed,
+            plan,
+            public_ip: self.last.clone(),
+            reason,
+            requests: self.clock.requests,
+            elapsed_ms: now.saturating_sub(self.clock.start),
+        });
+        self.phase = Phase::Finished;
+    }
+
+    fn make_plan(&mut self, now: Millis) {
+        let current = self.current.clone();
+        self.last = current.clone();
+        let plan = match (self.spec.presence, &current, &self.moving) {
+            (Presence::Absent, Some(ip), _) => PublicIpAction::Delete { id: ip.id.clone() },
+            (Presence::Absent, None, _) => PublicIpAction::None,
+            (Presence::Present, Some(ip), Some(moving)) if !ip.id.eq_ignore_ascii_case(&moving.id) => {
+                return self.finish(
+                    now,
+                    Outcome::Failed,
+                    Some(format!(
+                        "the server already has public IP {}; remove it before moving {} to it",
+                        ip.id, moving.id
+                    )),
+                );
+            }
+            (Presence::Present, None, Some(moving)) => {
+                PublicIpAction::Move { id: moving.id.clone(), retain: self.spec.retain }
+            }
+            (Presence::Present, Some(ip), _) => match self.spec.retain {
+                Some(retain) if retain != ip.retain => PublicIpAction::SetRetain { id: ip.id.clone(), retain },
+                _ => PublicIpAction::None,
+            },
+            (Presence::Present, None, None) => PublicIpAction::Create { retain: self.spec.retain.unwrap_or(false) },
+        };
+        self.plan = Some(plan.clone());
+        if self.dry_run {
+            return self.finish(now, Outcome::Done, None);
+        }
+        if plan == PublicIpAction::None {
+            // Already as wanted, but it may still be settling (ADDING, REMOVING).
+            match &current {
+                Some(ip) if self.wait && ip.status.as_str() != "ACTIVE" => {
+                    self.start_waiting(now, &ip.id.clone(), Target::Active)
+                }
+                _ => self.finish(now, Outcome::Done, None),
+            }
+        } else {
+            self.phase = Phase::Applying;
+            self.clock.next_at = now;
+        }
+    }
+
+    fn start_waiting(&mut self, now: Millis, id: &str, target: Target) {
+        let Ok(id) = PublicIpId::new(id.to_owned()) else {
+            return self.finish(now, Outcome::Error, Some(format!("the API returned an unusable public IP id {id:?}")));
+        };
+        if !self.wait {
+            return self.finish(now, Outcome::Done, None);
+        }
+        let config = WaitConfig { timeout_ms: self.clock.deadline.saturating_sub(now), ..self.config.clone() };
+        self.phase = Phase::Waiting(Box::new(PublicIpWaiter::new(
+            self.endpoint.clone(),
+            self.token.clone(),
+            id,
+            target,
+            config,
+            now,
+        )));
+    }
+
+    fn fail_with(&mut self, now: Millis, error: crate::Error) {
+        let outcome = if error.as_api().is_some_and(|a| matches!(a.status, 401 | 403)) {
+            Outcome::Forbidden
+        } else {
+            Outcome::Error
+        };
+        self.finish(now, outcome, Some(error.to_string()));
+    }
+
+    fn request(&self) -> crate::Result<crate::Request> {
+        match (&self.phase, &self.plan) {
+            (Phase::ReadServer, _) => {
+                let filter = PublicIpFilter { cloud_server_id: Some(self.spec.server_id.clone()), retain: None };
+                v3::list_public_ips(&self.endpoint, &self.token, &filter)
+            }
+            (Phase::ReadMoving, _) => match &self.spec.public_ip_id {
+                Some(id) => v3::get_public_ip(&self.endpoint, &self.token, id),
+                None => Err(crate::Error::invalid("public_ip_id", "a public IP to move", "")),
+            },
+            (Phase::Applying, Some(PublicIpAction::Create { retain })) => {
+                v3::create_public_ip(&self.endpoint, &self.token, Some(&self.spec.server_id), retain.then_some(true))
+            }
+            (Phase::Applying, Some(PublicIpAction::SetRetain { id, retain })) => {
+                v3::update_public_ip(&self.endpoint, &self.token, &PublicIpId::new(id.clone())?, Some(*retain), None)
+            }
+            (Phase::Applying, Some(PublicIpAction::Move { id, retain })) => v3::update_public_ip(
+                &self.endpoint,
+                &self.token,
+                &PublicIpId::new(id.clone())?,
+                *retain,
+                Some(&self.spec.server_id),
+            ),
+            (Phase::Applying, Some(PublicIpAction::Delete { id })) => {
+                v3::delete_public_ip(&self.endpoint, &self.token, &PublicIpId::new(id.clone())?)
+            }
+            _ => Err(crate::Error::invalid("plan", "a change to apply", "none")),
+        }
+    }
+}
+
+impl Machine for PublicIpPlanner {
+    type Output = PublicIpResult;
+
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<PublicIpResult> {
+        if let Some(result) = &self.result {
+            return Step::Finished(result.clone());
+        }
+        if let Phase::Waiting(waiter) = &mut self.phase {
+            if self.clock.cancelled {
+                waiter.cancel();
+            }
+            return match waiter.poll(now, budget) {
+                Step::Finished(wait) => {
+                    if let Some(ip) = waiter.public_ip() {
+                        self.last = Some(ip.clone());
+                    }
+                    if matches!(self.plan, Some(PublicIpAction::Delete { .. })) && wait.outcome == Outcome::Done {
+                        self.last = None;
+                    }
+                    self.clock.requests += wait.requests;
+                    self.finish(now, wait.outcome, wait.reason);
+                    self.poll(now, budget)
+                }
+                Step::Send(request) => Step::Send(request),
+                Step::SleepUntil(at) => Step::SleepUntil(at),
+            };
+        }
+        match self.clock.gate(now, budget) {
+            Some(Err(outcome)) => {
+                self.finish(now, outcome, None);
+                return self.poll(now, budget);
+            }
+            Some(Ok(at)) => return Step::SleepUntil(at),
+            None => {}
+        }
+        match self.request() {
+            Ok(request) => {
+                self.clock.sent(now, budget);
+                Step::Send(request)
+            }
+            Err(error) => {
+                self.finish(now, Outcome::Error, Some(error.to_string()));
+                self.poll(now, budget)
+            }
+        }
+    }
+
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        self.clock.in_flight = false;
+        if let Phase::Waiting(waiter) = &mut self.phase {
+            return waiter.on_response(now, response);
+        }
+        match &self.phase {
+            Phase::ReadServer => match v3::parse_public_ips(response) {
+                Ok(ips) => {
+                    let server = self.spec.server_id.as_str();
+                    // A REMOVING IP is on its way out: for "present" a new one is needed.
+                    self.current = ips.into_iter().find(|ip| {
+                        ip.cloud_server.as_ref().is_some_and(|s| s.id.eq_ignore_ascii_case(server))
+                            && !matches!(ip.status.as_str(), "REMOVING" | "REMOVED")
+                    });
+                    if self.spec.presence == Presence::Present && self.spec.public_ip_id.is_some() {
+                        self.phase = Phase::ReadMoving;
+                        self.clock.next_at = now;
+                    } else {
+                        self.make_plan(now);
+                    }
+                }
+                Err(error) if crate::wait::is_retryable(&error) => {
+                    self.clock.retry(now, error.to_string(), crate::wait::retry_after(&error));
+                }
+                Err(error) => self.fail_with(now, error),
+            },
+            Phase::ReadMoving => match v3::parse_public_ip(response) {
+                Ok(ip) => {
+                    self.moving = Some(ip);
+                    self.make_plan(now);
+                }
+                Err(error) if crate::wait::is_retryable(&error) => {
+                    self.clock.retry(now, error.to_string(), crate::wait::retry_after(&error));
+                }
+                Err(error) => self.fail_with(now, error),
+            },
+            Phase::Applying => {
+                let deleting = matches!(self.plan, Some(PublicIpAction::Delete { .. }));
+                if deleting {
+                    match v3::parse_no_content(response) {
+                        Ok(()) => {
+                            self.changed = true;
+                            let id = self.current.as_ref().map(|ip| ip.id.clone()).unwrap_or_default();
+                            return self.start_waiting(now, &id, Target::Gone);
+                        }
+                        // Someone else deleted it first: nothing was changed by us.
+                        Err(error) if error.as_api().is_some_and(|a| a.status == 404) => {
+                            self.last = None;
+                            return self.finish(now, Outcome::Done, None);
+                        }
+                        Err(error) => return self.applying_error(now, error),
+                    }
+                }
+                match v3::parse_public_ip(response) {
+                    Ok(ip) => {
+                        self.changed = true;
+                        let id = ip.id.clone();
+                        self.last = Some(ip);
+                        self.start_waiting(now, &id, Target::Active);
+                    }
+                    Err(error) => self.applying_error(now, error),
+                }
+            }
+            Phase::Waiting(_) | Phase::Finished => {}
+        }
+    }
+
+    fn on_transport_error(&mut self, now: Millis, error: &str) {
+        self.clock.in_flight = false;
+        match &mut self.phase {
+            Phase::Waiting(waiter) => waiter.on_transport_error(now, error),
+            // A change that got no answer may have happened: read again before retrying.
+            Phase::Applying => {
+                self.phase = Phase::ReadServer;
+                self.clock.retry(now, error.to_owned(), None);
+            }
+            _ => self.clock.retry(now, error.to_owned(), None),
+        }
+    }
+
+    fn cancel(&mut self) {
+        self.clock.cancelled = true;
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        let mut events = std::mem::take(&mut self.clock.events);
+        if let Phase::Waiting(waiter) = &mut self.phase {
+            events.extend(waiter.take_events());
+        }
+        events
+    }
+
+    fn budget_kind(&self) -> BudgetKind {
+        BudgetKind::Api
+    }
+}
+
+impl PublicIpPlanner {
+    fn applying_error(&mut self, now: Millis, error: crate::Error) {
+        let Some(api) = error.as_api() else { return self.fail_with(now, error) };
+        if api.status == 409 {
+            let kinds: Vec<ConflictKind> = api.conflicts.iter().map(|c| c.kind).collect();
+            if kinds.iter().all(|k| k.is_retryable()) && !kinds.is_empty() {
+                // The post-build race: RackConnect does not know the server yet.
+                let (messages, retry_after) = (api.messages.join("; "), api.retry_after);
+                return self.clock.retry(now, messages, retry_after);
+            }
+            if kinds.contains(&ConflictKind::ServerHasPublicIp)
+                && matches!(self.plan, Some(PublicIpAction::Create { .. }))
+            {
+                // Another client gave it one meanwhile: plan again from what is there.
+                self.phase = Phase::ReadServer;
+                self.clock.next_at = now;
+                return;
+            }
+            let reason = api.messages.join("; ");
+            return self.finish(now, Outcome::Failed, Some(reason));
+        }
+        if crate::wait::is_retryable(&error) {
+            // Retrying a change is safe only after reading again.
+            self.phase = Phase::ReadServer;
+            return self.clock.retry(now, error.to_string(), crate::wait::retry_after(&error));
+        }
+        self.fail_with(now, error)
+    }
+}
