@@ -53,8 +53,13 @@ fn main() -> Result<(), rackconnect::Error> {
 
     // 3. The gateway IP: 404 until automation assigns one.
     show("v2 gateway IP", &v2::gateway_ip(&on_server, None)?);
-    println!("<- HTTP 404: {:?}", v2::parse_gateway_ip(&Response::new(404, "Not Found"))?);
-    println!("<- HTTP 200: {:?}", v2::parse_gateway_ip(&Response::new(200, "10.1.2.1\n"))?);
+    for (status, body) in [(404, "Not Found"), (200, "10.1.2.1\n")] {
+        match v2::parse_gateway_ip(&Response::new(status, body))? {
+            V2Answer::Answer(ip) => println!("<- HTTP {status}: gateway {ip}"),
+            V2Answer::NotAssigned => println!("<- HTTP {status}: no gateway assigned yet (keep waiting)"),
+            V2Answer::RateLimited { .. } => println!("<- HTTP {status}: rate limited"),
+        }
+    }
 
     // 4. From anywhere: a token, then the server's metadata and the v3 endpoint.
     let creds = Credentials::ApiKey { username: "demo".into(), api_key: ApiKey::new("demo-api-key") };
@@ -84,9 +89,12 @@ fn main() -> Result<(), rackconnect::Error> {
             "metadata": {"rackconnect_automation_status": "DEPLOYED", "rackconnect_automation_feature_provison_public_ip": "ENABLED",
                          "rax_service_level_automation": "In Progress"}}}"#,
     ))?;
+    let or_absent = |v: Option<String>| v.unwrap_or_else(|| "(absent)".into());
     println!(
-        "<- RackConnect {:?}, Managed Operations {:?}, reach it at {:?}",
-        shown.rackconnect.automation_status, shown.rackconnect.managed_status, shown.access_ipv4
+        "<- RackConnect {}, Managed Operations {}, reach it at {}",
+        or_absent(shown.rackconnect.automation_status.map(|s| s.to_string())),
+        or_absent(shown.rackconnect.managed_status.map(|s| s.to_string())),
+        or_absent(shown.access_ipv4.clone())
     );
 
     // 5. v3: put the server into two pools at once; the 409 is atomic and names every problem.
@@ -131,6 +139,7 @@ fn main() -> Result<(), rackconnect::Error> {
         r#"{"id": "2d0f586b-37a7-4ae0-adac-2743d5feb450", "public_ip_v4": null, "status": "ADDING", "retain": false,
             "created": "2026-11-22T14:01:03Z", "updated": null, "cloud_server": {"id": "8f3c5a6e-2b1d-4c7e-9a0b-1234567890ab"}}"#,
     ))?;
-    println!("<- public IP {}: {}, address {:?} (allocated when ACTIVE)", ip.id, ip.status, ip.public_ip_v4);
+    let address = ip.public_ip_v4.as_deref().unwrap_or("not yet");
+    println!("<- public IP {}: {}, address {address} (allocated when ACTIVE)", ip.id, ip.status);
     Ok(())
 }
