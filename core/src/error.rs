@@ -94,6 +94,18 @@ pub enum Error {
     /// The service answered with an error status. The body is parsed tolerantly (JSON list, JSON
     /// string, `{"fault": {…}}` or plain text) and kept.
     Api(Box<ApiError>),
+    /// The blocking transport (feature `blocking`) could not carry a request through, so there
+    /// was no answer to parse: a plain `http://` URL to a host that is not loopback, refused
+    /// before any connection (`insecure_url`); no connection (`connect`); no answer in time
+    /// (`timeout`); a connection that broke mid-exchange (`io`); an answer larger than the cap
+    /// (`too_large`). Serialized with the kind as `transport_kind`.
+    Transport {
+        /// `insecure_url`, `connect`, `timeout`, `io` or `too_large`.
+        kind: String,
+        /// What happened and to which request (method and URL, credentials redacted); never a
+        /// secret.
+        detail: String,
+    },
 }
 
 impl Error {
@@ -110,6 +122,7 @@ impl Error {
             Error::TooDeep { .. } => "too_deep",
             Error::MissingHeader { .. } => "missing_header",
             Error::Api(api) => api.kind.as_str(),
+            Error::Transport { .. } => "transport",
         }
     }
 
@@ -155,6 +168,8 @@ impl Error {
             Error::TooDeep { limit, at } => json!({"limit": limit, "at": at}),
             Error::MissingHeader { header, expected } => json!({"header": header, "expected": expected}),
             Error::Api(api) => serde_json::to_value(api).unwrap_or_default(),
+            // `kind` is the variant's name in this form, so the transport's own kind is renamed.
+            Error::Transport { kind, detail } => json!({"transport_kind": kind, "detail": detail}),
         };
         if let serde_json::Value::Object(map) = &mut value {
             map.insert("kind".to_owned(), json!(self.kind()));
@@ -212,6 +227,7 @@ impl fmt::Display for Error {
                 write!(f, "response lacks the {header} header: expected {expected}")
             }
             Error::Api(api) => fmt::Display::fmt(api, f),
+            Error::Transport { kind, detail } => write!(f, "transport error ({kind}): {detail}"),
         }
     }
 }

@@ -44,6 +44,8 @@
 //! - [`ensure`]: idempotent pool membership and public IP planners, with a dry-run plan.
 //! - [`wait`]: waiters as sans-IO state machines (v2, metadata, v3 nodes and public IPs).
 //! - [`ops`]: every operation by name, JSON in and JSON out (what the bindings and corpus use).
+//! - `blocking` (feature `blocking`): an HTTP client (ureq, rustls) that sends these requests,
+//!   caches tokens and runs the waiters with a real clock. Not for wasm32.
 //!
 //! ## What is not
 //! No I/O, no TLS, no clock, no retries: those belong to a transport. Every parser bounds the
@@ -51,6 +53,8 @@
 //! and answers a value or an [`Error`], never a panic.
 
 #![forbid(unsafe_code)]
+// docs.rs (nightly, `--cfg docsrs`) labels feature-gated items such as `blocking`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod fault;
@@ -61,6 +65,8 @@ mod open_enum;
 mod secret;
 mod time;
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 pub mod ensure;
 pub mod identity;
 pub mod ops;
