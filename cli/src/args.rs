@@ -1,0 +1,359 @@
+//! The command line.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::output::Format;
+
+/// Wait for RackConnect automation the right way, and put servers into load-balancer pools and
+/// give them public IPs, repeatably. Talks to Rackspace, or with --emulated to a local emulator.
+#[derive(Parser, Debug)]
+#[command(name = "rackconnect", version, after_help = crate::exit::HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub output: Format,
+    /// Run against an in-process emulator (the demo account) instead of Rackspace.
+    #[arg(long, global = true)]
+    pub emulated: bool,
+    /// Region (dfw, hkg, iad, lon, ord, syd) [env: RAX_REGION; default: the user's default region].
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Tenant (account) to scope the token to [env: RAX_TENANT].
+    #[arg(long, global = true)]
+    pub tenant: Option<String>,
+    /// Identity: us, uk, or any URL (an emulator, another fake) [env: RAX_IDENTITY_URL; default: us].
+    #[arg(long, global = true)]
+    pub identity_url: Option<String>,
+    /// A pyrax-style credentials file ([rackspace_cloud] username, api_key) [env: RAX_CREDS_FILE].
+    #[arg(long, global = true)]
+    pub credentials: Option<PathBuf>,
+    /// User name [env: RAX_USERNAME].
+    #[arg(long, global = true)]
+    pub username: Option<String>,
+    /// API key. Prefer RAX_API_KEY or a credentials file: arguments are visible to other users.
+    #[arg(long, global = true)]
+    pub api_key: Option<String>,
+    /// Password. Prefer RAX_PASSWORD or a credentials file: arguments are visible to other users.
+    #[arg(long, global = true)]
+    pub password: Option<String>,
+    /// RackConnect v2 base URL [env: RAX_RACKCONNECT_V2_URL; default: https://REGION.api.rackconnect.rackspace.com].
+    #[arg(long, global = true)]
+    pub v2_url: Option<String>,
+    /// Source address for v2 requests (v2 knows a server by the address it asks from).
+    #[arg(long, global = true)]
+    pub source_address: Option<IpAddr>,
+    /// With --emulated: emulated seconds per real second.
+    #[arg(long, global = true, default_value_t = 30.0)]
+    pub emulated_speed: f64,
+    /// No progress display.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// RackConnect v2, asked from the server itself.
+    V2 {
+        #[command(subcommand)]
+        command: V2Command,
+    },
+    /// A server's RackConnect and Managed Operations status, from its metadata (from anywhere).
+    Server {
+        #[command(subcommand)]
+        command: ServerCommand,
+    },
+    /// RackConnect v3: networks, pools, nodes, public IPs.
+    V3 {
+        #[command(subcommand)]
+        command: V3Command,
+    },
+    /// Run the emulator (a local RackConnect) until interrupted.
+    Emulator {
+        /// Where to listen; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// A scenario file (see emulator/README.md).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Answer CORS preflights, for browser consoles.
+        #[arg(long)]
+        cors: bool,
+        /// Emulated seconds per real second.
+        #[arg(long)]
+        clock_speed: Option<f64>,
+    },
+    /// The whole story against an in-process emulator: wait, read the IPs, ensure pools and a
+    /// public IP, then show that a second run changes nothing.
+    Demo,
+}
+
+/// How long to wait.
+#[derive(Args, Debug, Clone)]
+pub struct WaitArgs {
+    /// Give up after this long (e.g. 30m, 90s, 1h).
+    #[arg(long, default_value = "30m", value_parser = parse_duration)]
+    pub timeout: u64,
+    /// What "not applicable" (UNPROCESSABLE, or a key that never appears) means.
+    #[arg(long, value_enum, default_value = "ok")]
+    pub not_applicable: NotApplicable,
+}
+
+/// `--not-applicable`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NotApplicable {
+    /// Success, with a warning carrying the reason.
+    Ok,
+    /// Failure (exit 4).
+    Fail,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum V2Command {
+    /// Automation status (DEPLOYING, DEPLOYED, FAILED).
+    Status(V2Query),
+    /// Status with each task.
+    Details(V2Query),
+    /// The gateway IP (or "not assigned yet").
+    GatewayIp(V2Query),
+    /// The automation features.
+    Features(V2Query),
+    /// Wait until automation is DEPLOYED; fail at once on FAILED. Never more than 30 requests a minute.
+    Wait(WaitArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct V2Query {
+    /// The answer format to ask for (the answer is parsed either way).
+    #[arg(long, value_enum)]
+    pub format: Option<V2FormatArg>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum V2FormatArg {
+    Text,
+    Json,
+    Xml,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ServerCommand {
+    /// The RackConnect view of a server's metadata, and the address to reach it by.
+    Status {
+        /// The server id.
+        server: String,
+    },
+    /// Wait for RackConnect automation (and with --managed, Managed Operations) through metadata.
+    Wait {
+        /// The server id.
+        server: String,
+        /// Also wait for Managed Operations (rax_service_level_automation) to be Complete.
+        #[arg(long)]
+        managed: bool,
+        /// Wait only for Managed Operations, not RackConnect.
+        #[arg(long, requires = "managed")]
+        managed_only: bool,
+        /// How long a missing key counts as "not written yet".
+        #[arg(long, default_value = "5m", value_parser = parse_duration)]
+        grace: u64,
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum V3Command {
+    /// Cloud networks.
+    Networks {
+        #[command(subcommand)]
+        command: ListShow,
+    },
+    /// Load-balancer pools.
+    Pools {
+        #[command(subcommand)]
+        command: ListShow,
+    },
+    /// Pool nodes.
+    Nodes {
+        #[command(subcommand)]
+        command: NodesCommand,
+    },
+    /// Public IPs.
+    PublicIps {
+        #[command(subcommand)]
+        command: PublicIpsCommand,
+    },
+    /// Pool membership, idempotently.
+    PoolMembers {
+        #[command(subcommand)]
+        command: PoolMembersCommand,
+    },
+    /// A server's public IP, idempotently.
+    PublicIp {
+        #[command(subcommand)]
+        command: PublicIpCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ListShow {
+    /// List them.
+    List,
+    /// Show one.
+    Show {
+        /// The id.
+        id: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NodesCommand {
+    /// The nodes of a pool.
+    List {
+        /// The pool id.
+        pool: String,
+    },
+    /// One node, with details.
+    Show {
+        /// The pool id.
+        pool: String,
+        /// The node id.
+        node: String,
+    },
+    /// Add a server to a pool.
+    Add {
+        /// The pool id.
+        pool: String,
+        /// The server id.
+        server: String,
+        /// Return at once instead of waiting for ACTIVE.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Remove a node from a pool.
+    Remove {
+        /// The pool id.
+        pool: String,
+        /// The node id.
+        node: String,
+        /// Return at once instead of waiting until it is gone.
+        #[arg(long)]
+        no_wait: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PublicIpsCommand {
+    /// List public IPs.
+    List {
+        /// Only this server's.
+        #[arg(long)]
+        server: Option<String>,
+        /// Only retained (true) or only not retained (false).
+        #[arg(long)]
+        retain: Option<bool>,
+    },
+    /// Show one.
+    Show {
+        /// The public IP id.
+        id: String,
+    },
+    /// Give a server a public IP.
+    Add {
+        /// The server id.
+        server: String,
+        /// Keep the IP when the server is deleted.
+        #[arg(long)]
+        retain: bool,
+        /// Return at once instead of waiting for ACTIVE.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Release a public IP.
+    Remove {
+        /// The public IP id.
+        id: String,
+        /// Return at once instead of waiting until it is gone.
+        #[arg(long)]
+        no_wait: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct EnsureArgs {
+    /// Show what would change; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Return once the change is accepted, without waiting for ACTIVE or gone.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Give up after this long.
+    #[arg(long, default_value = "30m", value_parser = parse_duration)]
+    pub timeout: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PoolMembersCommand {
+    /// Make every --server a member of every --pool (or, with --absent, of none), in one bulk call.
+    Ensure {
+        /// A server id (repeat, or separate with commas).
+        #[arg(long = "server", required = true, value_delimiter = ',')]
+        servers: Vec<String>,
+        /// A pool id (repeat, or separate with commas).
+        #[arg(long = "pool", required = true, value_delimiter = ',')]
+        pools: Vec<String>,
+        /// Remove instead of add.
+        #[arg(long)]
+        absent: bool,
+        #[command(flatten)]
+        ensure: EnsureArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PublicIpCommand {
+    /// Give --server a public IP (or, with --absent, none).
+    Ensure {
+        /// The server id.
+        #[arg(long)]
+        server: String,
+        /// Release instead of create.
+        #[arg(long)]
+        absent: bool,
+        /// Whether the IP outlives the server (left as it is when not given).
+        #[arg(long)]
+        retain: Option<bool>,
+        /// Move this (retained) public IP to the server instead of creating one.
+        #[arg(long)]
+        move_ip: Option<String>,
+        #[command(flatten)]
+        ensure: EnsureArgs,
+    },
+}
+
+/// Parses `90`, `90s`, `5m`, `1h` into milliseconds.
+pub fn parse_duration(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (number, unit) = text.find(|c: char| !c.is_ascii_digit()).map_or((text, ""), |i| text.split_at(i));
+    let value: u64 =
+        number.parse().map_err(|_| format!("expected a duration such as 90s, 5m or 1h, found {text:?}"))?;
+    let scale = match unit {
+        "" | "s" => 1_000,
+        "ms" => 1,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(format!("expected a duration such as 90s, 5m or 1h, found {text:?}")),
+    };
+    Ok(value.saturating_mul(scale))
+}

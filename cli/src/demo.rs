@@ -1,0 +1,187 @@
+//! `rackconnect demo`: the story a user lives through, against an in-process emulator. A server
+//! is built; on the server, v2 automation is waited for (with progress, within the rate limit);
+//! the gateway IP and, from anywhere, Managed Operations and the reachable IP are read; the
+//! server is ensured into two pools and given a public IP; a second run finds nothing to change.
+
+use std::sync::atomic::AtomicBool;
+
+use rackconnect::blocking::{HttpConfig, IdentityClient, Session, Transport};
+use rackconnect::ensure::{EnsureOptions, MembershipPlanner, Presence, PublicIpPlanner, PublicIpSpec};
+use rackconnect::identity::{Credentials, IdentityEndpoint};
+use rackconnect::v2::{V2Answer, V2Endpoint};
+use rackconnect::wait::{MetadataWaitConfig, Outcome, RateBudget, WaitConfig};
+use rackconnect::{ApiKey, BaseUrl, Method, PoolId, Region, Request, ServerId};
+use rackconnect_emulator::{Emulator, Options, Scenario};
+use serde_json::{Value, json};
+
+use crate::args::Global;
+use crate::exit;
+use crate::output::{self, Progress};
+use crate::{Failure, Outcome_};
+
+const SERVER_SOURCE: &str = "127.0.0.60";
+const WEB_POOL: &str = "00000001-bbbb-4bbb-8bbb-dfw000000001";
+const API_POOL: &str = "00000001-bbbb-4bbb-8bbb-dfw000000002";
+
+fn step(title: &str) {
+    println!("\n== {title}");
+}
+
+fn fail(message: impl Into<String>) -> Failure {
+    Failure { code: exit::FAILED, message: message.into() }
+}
+
+/// Builds a server through the emulator's control API, as if a user had just created it.
+fn build_server(transport: &Transport, url: &str) -> Result<String, Failure> {
+    let body = json!({"name": "demo-web", "region": "DFW", "source_ip": SERVER_SOURCE, "network_id": "00000001-aaaa-4aaa-8aaa-dfw000000001", "private_ip_v4": "192.168.10.60"});
+    let request = Request {
+        method: Method::Post,
+        url: format!("{url}/__emulator/servers"),
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: Some(body.to_string()),
+        sensitive_body: false,
+        sensitive_url: false,
+    };
+    let response = transport.send(&request)?;
+    let created: Value =
+        serde_json::from_slice(&response.body).map_err(|e| fail(format!("the emulator answered oddly: {e}")))?;
+    created["id"].as_str().map(str::to_owned).ok_or_else(|| fail("the emulator built no server"))
+}
+
+/// Runs the demo.
+pub fn run(global: &Global) -> Outcome_ {
+    let speed = if global.emulated_speed > 0.0 { global.emulated_speed } else { 30.0 };
+    let emulator = Emulator::start(Scenario::demo(), Options { clock_speed: Some(speed), ..Options::default() })
+        .map_err(|e| Failure { code: exit::TRANSPORT, message: format!("cannot start the emulator: {e}") })?;
+    let url = emulator.url();
+    let cancel = AtomicBool::new(false);
+    println!("A local RackConnect is running at {url}: the demo account (user demo, tenant 123456),");
+    println!("its clock running {speed}x so a two-minute automation takes seconds. Nothing leaves this machine.");
+
+    let api = Transport::new(HttpConfig::default());
+    step("1. A new cloud server is built");
+    let server = build_server(&api, &url)?;
+    println!("server {server} (demo-web, DFW); RackConnect automation starts now.");
+
+    step("2. On the server: wait for RackConnect v2 automation (never more than 30 requests a minute)");
+    let source = SERVER_SOURCE.parse().map_err(|_| fail("bad source address"))?;
+    let on_server = Transport::new(HttpConfig { local_address: Some(source), ..HttpConfig::default() });
+    let v2 = V2Endpoint::BaseUrl(BaseUrl::new("v2_url", &url)?);
+    let mut progress = Progress::new("RackConnect v2", global.quiet);
+    let waited = rackconnect::blocking::wait_v2(
+        &on_server,
+        v2.clone(),
+        WaitConfig::default(),
+        &mut RateBudget::v2(),
+        &cancel,
+        |e| progress.event(e),
+    );
+    progress.finish();
+    if waited.outcome != Outcome::Done {
+        return Err(fail(format!("automation ended {:?}: {}", waited.outcome, waited.reason.unwrap_or_default())));
+    }
+    println!(
+        "DEPLOYED after {:.0} emulated s, {} requests.",
+        waited.elapsed_ms as f64 * speed / 1000.0,
+        waited.requests
+    );
+    let gateway = rackconnect::v2::parse_gateway_ip(&on_server.send(&rackconnect::v2::gateway_ip(&v2, None)?)?)?;
+    match gateway {
+        V2Answer::Answer(ip) => println!("gateway IP: {ip}"),
+        other => println!("gateway IP: {other:?}"),
+    }
+
+    step("3. From anywhere, with a token: wait for Managed Operations, then read the reachable IP");
+    let credentials = Credentials::ApiKey { username: "demo".into(), api_key: ApiKey::new("demo-api-key") };
+    let identity = IdentityClient::new(IdentityEndpoint::parse(&url)?, credentials, None);
+    let mut session = Session::new(api.clone(), identity);
+    let server_id = ServerId::new(server.clone())?;
+    let config = MetadataWaitConfig {
+        managed: true,
+        wait: WaitConfig { interval_ms: 5_000, ..WaitConfig::default() },
+        ..MetadataWaitConfig::default()
+    };
+    let mut progress = Progress::new("Managed Operations", global.quiet);
+    let managed =
+        session
+            .servers(Region::Dfw)?
+            .wait_metadata(server_id.clone(), config, &mut RateBudget::api(), &cancel, |e| progress.event(e));
+    progress.finish();
+    if managed.result.outcome != Outcome::Done {
+        return Err(fail(format!(
+            "Managed Operations ended {:?}: {}",
+            managed.result.outcome,
+            managed.result.reason.unwrap_or_default()
+        )));
+    }
+    println!(
+        "Managed Operations Complete; reach the server at {} (the RackConnect public IP, not the one it was built with).",
+        managed.access_ipv4.as_deref().unwrap_or("?")
+    );
+
+    let endpoint = session.v3_endpoint(Region::Dfw)?;
+    let pairs = vec![(server_id.clone(), PoolId::new(WEB_POOL)?), (server_id.clone(), PoolId::new(API_POOL)?)];
+    let spec =
+        PublicIpSpec { server_id: server_id.clone(), presence: Presence::Present, retain: None, public_ip_id: None };
+    let mut changed_second_run = false;
+    for run in 1..=2 {
+        let title = if run == 1 {
+            "4. Ensure the server is in the web and API pools (one bulk call), and has a public IP"
+        } else {
+            "5. The same again: a second run finds nothing left to change"
+        };
+        step(title);
+        let token = session.token()?;
+        let mut planner = MembershipPlanner::new(
+            endpoint.clone(),
+            token.clone(),
+            pairs.clone(),
+            Presence::Present,
+            EnsureOptions::default(),
+            0,
+        );
+        let mut progress = Progress::new("pool members", global.quiet);
+        let members = rackconnect::blocking::run(&mut planner, &mut session, &mut RateBudget::api(), &cancel, |e| {
+            progress.event(e)
+        });
+        progress.finish();
+        if members.outcome != Outcome::Done {
+            return Err(fail(format!(
+                "pool membership ended {:?}: {}",
+                members.outcome,
+                members.reason.unwrap_or_default()
+            )));
+        }
+        println!(
+            "pools: {} ({} added, {} already members)",
+            if members.changed { "changed" } else { "unchanged" },
+            members.added.len(),
+            members.plan.unchanged.len()
+        );
+        let mut planner = PublicIpPlanner::new(endpoint.clone(), token, spec.clone(), EnsureOptions::default(), 0);
+        let mut progress = Progress::new("public IP", global.quiet);
+        let ip = rackconnect::blocking::run(&mut planner, &mut session, &mut RateBudget::api(), &cancel, |e| {
+            progress.event(e)
+        });
+        progress.finish();
+        if ip.outcome != Outcome::Done {
+            return Err(fail(format!("public IP ended {:?}: {}", ip.outcome, ip.reason.unwrap_or_default())));
+        }
+        let address = ip.public_ip.as_ref().and_then(|i| i.public_ip_v4.clone()).unwrap_or_else(|| "?".into());
+        println!("public IP: {} ({address})", if ip.changed { "created" } else { "unchanged" });
+        if run == 2 {
+            changed_second_run = members.changed || ip.changed;
+        }
+    }
+    if changed_second_run {
+        output::warn("the second run changed something; it should not have");
+        return Ok(exit::FAILED);
+    }
+    println!("\nDone: nothing left to change. With real credentials (RAX_USERNAME, RAX_API_KEY, RAX_REGION)");
+    println!("the same commands talk to Rackspace: `rackconnect v2 wait`, `rackconnect server wait ID --managed`,");
+    println!(
+        "`rackconnect v3 pool-members ensure --server ID --pool ID`, `rackconnect v3 public-ip ensure --server ID`."
+    );
+    drop(emulator);
+    Ok(exit::DONE)
+}

@@ -1,0 +1,49 @@
+//! The exit codes, documented in `--help` and the README.
+
+use rackconnect::wait::Outcome;
+
+/// Done: the wait reached its target, the change was made or nothing was needed.
+pub const DONE: u8 = 0;
+/// Automation failed (FAILED, Build Error, ADD_FAILED …), or an ensure could not converge.
+pub const FAILED: u8 = 1;
+/// The command line was wrong (clap's own code).
+pub const USAGE: u8 = 2;
+/// The deadline passed first.
+pub const TIMED_OUT: u8 = 3;
+/// RackConnect or Managed Operations does not apply here (UNPROCESSABLE, or the key never
+/// appeared), and `--not-applicable fail` was given.
+pub const NOT_APPLICABLE: u8 = 4;
+/// Credentials were refused, MFA is required, or the user lacks the role.
+pub const AUTHENTICATION: u8 = 5;
+/// The service could not be reached, or answered in a way that could not be read.
+pub const TRANSPORT: u8 = 6;
+/// Interrupted (Ctrl-C).
+pub const CANCELLED: u8 = 130;
+
+/// The text `--help` shows.
+pub const HELP: &str = "Exit codes: 0 done, 1 failed (automation or change), 2 usage, 3 timed out, \
+4 not applicable (with --not-applicable fail), 5 authentication, 6 transport, 130 interrupted.";
+
+/// The exit code of a wait or ensure outcome.
+pub fn of_outcome(outcome: Outcome, not_applicable_fails: bool) -> u8 {
+    match outcome {
+        Outcome::Done => DONE,
+        Outcome::Failed | Outcome::Error => FAILED,
+        Outcome::NotApplicable if not_applicable_fails => NOT_APPLICABLE,
+        Outcome::NotApplicable => DONE,
+        Outcome::TimedOut => TIMED_OUT,
+        Outcome::Cancelled => CANCELLED,
+        Outcome::Forbidden => AUTHENTICATION,
+    }
+}
+
+/// The exit code of an error.
+pub fn of_error(error: &rackconnect::Error) -> u8 {
+    match error.kind() {
+        "unauthorized" | "mfa_required" | "forbidden" => AUTHENTICATION,
+        "transport" => TRANSPORT,
+        "invalid_input" => USAGE,
+        _ if error.is_parse_error() => TRANSPORT,
+        _ => FAILED,
+    }
+}

@@ -1,0 +1,96 @@
+//! Printing results: `--output json` prints one JSON document on stdout; `--output text` prints
+//! lines a person reads. Progress goes to stderr: a live line when stderr is a terminal, plain
+//! lines otherwise. Nothing printed ever holds a secret (tokens serialize as `<redacted>`).
+
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
+
+use clap::ValueEnum;
+use rackconnect::wait::Event;
+use serde::Serialize;
+
+/// `--output`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Lines for people.
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+/// Prints a result.
+pub fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce() -> String) {
+    let mut out = std::io::stdout().lock();
+    let _written = match format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        ),
+        Format::Text => writeln!(out, "{}", text()),
+    };
+}
+
+/// Prints a warning to stderr.
+pub fn warn(message: &str) {
+    eprintln!("warning: {message}");
+}
+
+/// Shows wait progress on stderr.
+pub struct Progress {
+    live: bool,
+    quiet: bool,
+    started: Instant,
+    label: String,
+    last: String,
+}
+
+impl Progress {
+    /// A display for a wait described by `label`.
+    pub fn new(label: &str, quiet: bool) -> Self {
+        Self {
+            live: std::io::stderr().is_terminal(),
+            quiet,
+            started: Instant::now(),
+            label: label.to_owned(),
+            last: String::new(),
+        }
+    }
+
+    /// Shows one event.
+    pub fn event(&mut self, event: &Event) {
+        if self.quiet {
+            return;
+        }
+        let elapsed = self.started.elapsed().as_secs();
+        let line = match event {
+            Event::Status { what, status, .. } => format!("{what}: {status}"),
+            Event::UnknownStatus { what, status, .. } => format!("{what}: unknown status {status:?} (waiting on)"),
+            Event::KeyMissing { key, .. } => format!("{key} not written yet"),
+            Event::RateLimited { at, until } => {
+                format!("rate limited; next request in {} s", until.saturating_sub(*at) / 1000)
+            }
+            Event::Retrying { at, until, reason } => {
+                format!("retrying in {} s: {reason}", until.saturating_sub(*at).div_ceil(1000))
+            }
+        };
+        if line == self.last && !self.live {
+            return;
+        }
+        self.last = line.clone();
+        let mut err = std::io::stderr().lock();
+        let _written = if self.live {
+            write!(err, "\r\x1b[2K[{:>3}:{:02}] {} · {line}", elapsed / 60, elapsed % 60, self.label)
+        } else {
+            writeln!(err, "[{:>3}:{:02}] {} · {line}", elapsed / 60, elapsed % 60, self.label)
+        };
+        let _flushed = err.flush();
+    }
+
+    /// Ends the live line.
+    pub fn finish(&mut self) {
+        if self.live && !self.quiet && !self.last.is_empty() {
+            eprintln!();
+        }
+    }
+}
