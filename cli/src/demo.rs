@@ -98,7 +98,7 @@ pub fn run(global: &Global) -> Outcome_ {
     let server_id = ServerId::new(server.clone())?;
     let config = MetadataWaitConfig {
         managed: true,
-        wait: WaitConfig { interval_ms: 5_000, ..WaitConfig::default() },
+        wait: WaitConfig { interval_ms: 1_000, ..WaitConfig::default() },
         ..MetadataWaitConfig::default()
     };
     let mut progress = Progress::new("Managed Operations", global.quiet);
