@@ -1,6 +1,7 @@
 //! Printing results: `--output json` prints one JSON document on stdout; `--output text` prints
-//! lines a person reads. Progress goes to stderr: a live line when stderr is a terminal, plain
-//! lines otherwise. Nothing printed ever holds a secret (tokens serialize as `<redacted>`).
+//! lines a person reads. Progress goes to stderr: a live line when stdout (and stderr) is a
+//! terminal, plain lines otherwise (so piping the output, e.g. `--output json | jq`, gets plain
+//! lines on stderr). Nothing printed ever holds a secret (tokens serialize as `<redacted>`).
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
