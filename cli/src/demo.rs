@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::args::Global;
 use crate::exit;
 use crate::output::{self, Progress};
-use crate::{Failure, Outcome_};
+use crate::{CommandResult, Failure};
 
 const SERVER_SOURCE: &str = "127.0.0.60";
 const WEB_POOL: &str = "00000001-bbbb-4bbb-8bbb-dfw000000001";
@@ -49,7 +49,7 @@ fn build_server(transport: &Transport, url: &str) -> Result<String, Failure> {
 }
 
 /// Runs the demo.
-pub fn run(global: &Global) -> Outcome_ {
+pub fn run(global: &Global) -> CommandResult {
     let speed = if global.emulated_speed > 0.0 { global.emulated_speed } else { 30.0 };
     let emulator = Emulator::start(Scenario::demo(), Options { clock_speed: Some(speed), ..Options::default() })
         .map_err(|e| Failure { code: exit::TRANSPORT, message: format!("cannot start the emulator: {e}") })?;

@@ -46,7 +46,8 @@ impl From<rackconnect::Error> for Failure {
     }
 }
 
-type Outcome_ = Result<u8, Failure>;
+/// What a command ends with: an exit code, or a failure to report.
+type CommandResult = Result<u8, Failure>;
 
 /// The source address `--emulated` asks v2 from by default: `web2`, a server being built.
 const EMULATED_V2_SOURCE: &str = "127.0.0.3";
@@ -185,7 +186,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Outcome_ {
+fn run(cli: Cli) -> CommandResult {
     match cli.command {
         Command::Emulator { listen, scenario, cors, clock_speed } => run_emulator(listen, scenario, cors, clock_speed),
         Command::Demo => demo::run(&cli.global),
@@ -206,7 +207,7 @@ fn run_emulator(
     scenario: Option<std::path::PathBuf>,
     cors: bool,
     clock_speed: Option<f64>,
-) -> Outcome_ {
+) -> CommandResult {
     let scenario = match scenario {
         None => Scenario::demo(),
         Some(path) => {
@@ -233,7 +234,11 @@ fn v2_format(format: Option<V2FormatArg>) -> Option<V2Format> {
 }
 
 /// Prints a one-shot v2 answer; a 403 is reported as the rate limit it most likely is.
-fn v2_answer<T: serde::Serialize>(ctx: &Context, answer: V2Answer<T>, text: impl FnOnce(&T) -> String) -> Outcome_ {
+fn v2_answer<T: serde::Serialize>(
+    ctx: &Context,
+    answer: V2Answer<T>,
+    text: impl FnOnce(&T) -> String,
+) -> CommandResult {
     match &answer {
         V2Answer::Answer(value) => {
             output::print(ctx.global.output, &answer, || text(value));
@@ -254,7 +259,7 @@ fn v2_answer<T: serde::Serialize>(ctx: &Context, answer: V2Answer<T>, text: impl
     }
 }
 
-fn v2_command(ctx: &mut Context, command: V2Command) -> Outcome_ {
+fn v2_command(ctx: &mut Context, command: V2Command) -> CommandResult {
     let endpoint = ctx.v2_endpoint()?;
     let send = |request: rackconnect::Request| ctx.v2.send(&request);
     match command {
@@ -294,7 +299,12 @@ fn v2_command(ctx: &mut Context, command: V2Command) -> Outcome_ {
     }
 }
 
-fn report_wait(ctx: &Context, result: &WaitResult, reachable: Option<&str>, not_applicable: NotApplicable) -> Outcome_ {
+fn report_wait(
+    ctx: &Context,
+    result: &WaitResult,
+    reachable: Option<&str>,
+    not_applicable: NotApplicable,
+) -> CommandResult {
     let fails = not_applicable == NotApplicable::Fail;
     if result.outcome == Outcome::NotApplicable && !fails {
         output::warn(&format!("not applicable: {}", result.reason.as_deref().unwrap_or("no reason given")));
@@ -329,7 +339,7 @@ fn report_wait(ctx: &Context, result: &WaitResult, reachable: Option<&str>, not_
     Ok(exit::of_outcome(result.outcome, fails))
 }
 
-fn server_command(ctx: &mut Context, command: ServerCommand) -> Outcome_ {
+fn server_command(ctx: &mut Context, command: ServerCommand) -> CommandResult {
     let region = ctx.region()?;
     match command {
         ServerCommand::Status { server } => {
@@ -374,7 +384,7 @@ fn server_command(ctx: &mut Context, command: ServerCommand) -> Outcome_ {
     }
 }
 
-fn v3_command(ctx: &mut Context, command: V3Command) -> Outcome_ {
+fn v3_command(ctx: &mut Context, command: V3Command) -> CommandResult {
     let region = ctx.region()?;
     let format = ctx.global.output;
     let quiet = ctx.global.quiet;
@@ -565,7 +575,7 @@ fn wait_config() -> WaitConfig {
     WaitConfig { timeout_ms: 10 * 60_000, interval_ms: 2_000, ..WaitConfig::default() }
 }
 
-fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Outcome_ {
+fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> CommandResult {
     let format = ctx.global.output;
     let quiet = ctx.global.quiet;
     let cancel = AtomicBool::new(false);
@@ -647,7 +657,7 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Ou
     }
 }
 
-fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsCommand) -> Outcome_ {
+fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsCommand) -> CommandResult {
     let format = ctx.global.output;
     let quiet = ctx.global.quiet;
     let cancel = AtomicBool::new(false);
