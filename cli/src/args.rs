@@ -135,7 +135,8 @@ pub enum V2Command {
 
 #[derive(Args, Debug, Clone)]
 pub struct V2Query {
-    /// The answer format to ask for (the answer is parsed either way).
+    /// The answer format to ask for; the answer is parsed either way. Status and gateway-ip offer
+    /// text, json and xml; details and features offer json and xml.
     #[arg(long, value_enum)]
     pub format: Option<V2FormatArg>,
 }
@@ -161,8 +162,8 @@ pub enum ServerCommand {
         /// Also wait for Managed Operations (rax_service_level_automation) to be Complete.
         #[arg(long)]
         managed: bool,
-        /// Wait only for Managed Operations, not RackConnect.
-        #[arg(long, requires = "managed")]
+        /// Wait only for Managed Operations, not RackConnect (implies --managed).
+        #[arg(long)]
         managed_only: bool,
         /// How long a missing key counts as "not written yet".
         #[arg(long, default_value = "5m", value_parser = parse_duration)]

@@ -101,6 +101,10 @@ impl Context {
                 env("RAX_IDENTITY_URL").map_or(Ok(IdentityEndpoint::Us), |u| IdentityEndpoint::parse(&u))?
             }
         };
+        // A region that is given is checked even when the command does not need one.
+        if let Some(region) = &global.region {
+            Region::parse(region)?;
+        }
         let v2_url = global.v2_url.clone().or_else(|| emulator_url.clone()).or_else(|| env("RAX_RACKCONNECT_V2_URL"));
         let v2_endpoint = match v2_url {
             Some(url) => Some(V2Endpoint::BaseUrl(BaseUrl::new("v2_url", &url)?)),
@@ -368,10 +372,14 @@ fn server_command(ctx: &mut Context, command: ServerCommand) -> CommandResult {
             let config = MetadataWaitConfig {
                 wait: WaitConfig { timeout_ms: wait.timeout, interval_ms: 5_000, ..WaitConfig::default() },
                 rackconnect: !managed_only,
-                managed,
+                managed: managed || managed_only,
                 grace_ms: grace,
             };
-            let label = if managed { "RackConnect + Managed Operations" } else { "RackConnect (metadata)" };
+            let label = match (managed, managed_only) {
+                (_, true) => "Managed Operations",
+                (true, false) => "RackConnect + Managed Operations",
+                (false, false) => "RackConnect (metadata)",
+            };
             let mut progress = ctx.progress(label);
             let cancel = AtomicBool::new(false);
             let waited =
@@ -470,30 +478,7 @@ fn v3_command(ctx: &mut Context, command: V3Command) -> CommandResult {
                     progress.event(e)
                 });
             progress.finish();
-            output::print(format, &result, || {
-                let verb = if ensure.dry_run { "would" } else { "did" };
-                let mut lines = vec![format!(
-                    "{}: {} change{} ({} to add, {} to remove, {} already as wanted)",
-                    outcome_word(result.outcome),
-                    if result.changed { verb } else { "no" },
-                    if result.changed { "" } else { "s needed" },
-                    result.plan.add.len(),
-                    result.plan.remove.len(),
-                    result.plan.unchanged.len()
-                )];
-                lines.extend(result.added.iter().map(|p| format!("  added   {} to {}", p.server_id, p.pool_id)));
-                lines.extend(result.removed.iter().map(|p| format!("  removed {} from {}", p.server_id, p.pool_id)));
-                lines.extend(
-                    result
-                        .failed
-                        .iter()
-                        .map(|f| format!("  FAILED  {} in {}: {}", f.pair.server_id, f.pair.pool_id, f.reason)),
-                );
-                if let Some(reason) = result.reason.as_deref().filter(|_| result.outcome != Outcome::Done) {
-                    lines.push(format!("  {reason}"));
-                }
-                lines.join("\n")
-            });
+            output::print(format, &result, || membership_text(&result, ensure.dry_run));
             Ok(exit::of_outcome(result.outcome, true))
         }
         V3Command::PublicIp { command: PublicIpCommand::Ensure { server, absent, retain, move_ip, ensure } } => {
@@ -531,12 +516,12 @@ fn v3_command(ctx: &mut Context, command: V3Command) -> CommandResult {
                         )
                     })
                     .unwrap_or_default();
-                let what = if plan == "none" {
-                    "no change needed".to_owned()
-                } else if ensure.dry_run {
-                    format!("would {plan}")
-                } else {
-                    plan.replace('_', " ")
+                let what = match (plan.as_str(), ensure.dry_run, result.outcome) {
+                    ("none", _, _) => "no change needed".to_owned(),
+                    (plan, true, _) => format!("would {}", plan.replace('_', " ")),
+                    (plan, false, Outcome::Done) => plan.replace('_', " "),
+                    (plan, false, _) if result.changed => format!("{} made, not settled", plan.replace('_', " ")),
+                    (plan, false, _) => format!("{} not made", plan.replace('_', " ")),
                 };
                 let reason = result
                     .reason
@@ -549,6 +534,41 @@ fn v3_command(ctx: &mut Context, command: V3Command) -> CommandResult {
             Ok(exit::of_outcome(result.outcome, true))
         }
     }
+}
+
+fn membership_text(result: &rackconnect::ensure::MembershipResult, dry_run: bool) -> String {
+    let plan = &result.plan;
+    let counts = format!(
+        "{} to add, {} to remove, {} already as wanted",
+        plan.add.len(),
+        plan.remove.len(),
+        plan.unchanged.len()
+    );
+    let mut lines = vec![if dry_run {
+        format!("dry run: {} ({counts})", if result.changed { "would change" } else { "nothing to change" })
+    } else if result.outcome == Outcome::Done {
+        format!("done: {} ({counts})", if result.changed { "changed" } else { "no change needed" })
+    } else {
+        let made = result.added.len() + result.removed.len();
+        format!(
+            "{}: {made} change{} made before it stopped ({counts})",
+            outcome_word(result.outcome),
+            if made == 1 { "" } else { "s" }
+        )
+    }];
+    if dry_run {
+        lines.extend(plan.add.iter().map(|p| format!("  would add    {} to {}", p.server_id, p.pool_id)));
+        lines.extend(plan.remove.iter().map(|p| format!("  would remove {} from {}", p.server_id, p.pool_id)));
+    }
+    lines.extend(result.added.iter().map(|p| format!("  added   {} to {}", p.server_id, p.pool_id)));
+    lines.extend(result.removed.iter().map(|p| format!("  removed {} from {}", p.server_id, p.pool_id)));
+    lines.extend(
+        result.failed.iter().map(|f| format!("  FAILED  {} in {}: {}", f.pair.server_id, f.pair.pool_id, f.reason)),
+    );
+    if let Some(reason) = result.reason.as_deref().filter(|_| result.outcome != Outcome::Done) {
+        lines.push(format!("  {reason}"));
+    }
+    lines.join("\n")
 }
 
 fn outcome_word(outcome: Outcome) -> &'static str {

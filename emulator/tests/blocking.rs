@@ -156,7 +156,10 @@ fn a_metadata_wait_for_rackconnect_and_managed_gives_the_reachable_address() {
     let wait =
         servers.wait_metadata(server(demo::WEB2), config, &mut RateBudget::api(), &AtomicBool::new(false), |_| {});
     assert_eq!(wait.result.outcome, Outcome::Done, "{:?}", wait.result);
-    assert_eq!(wait.result.status.as_deref(), Some("DEPLOYED"));
+    // The status is the last thing waited for: Managed Operations, after RackConnect.
+    assert_eq!(wait.result.status.as_deref(), Some("Complete"));
+    let rackconnect = wait.server.as_ref().and_then(|s| s.rackconnect.automation_status.clone());
+    assert_eq!(rackconnect.map(|s| s.to_string()).as_deref(), Some("DEPLOYED"));
     let address = wait.access_ipv4.expect("accessIPv4");
     assert!(address.starts_with("198.51.100."), "the RackConnect address, not the original: {address}");
     assert_eq!(address, "198.51.100.102");

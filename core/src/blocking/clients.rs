@@ -229,6 +229,31 @@ impl<'s> V3Client<'s> {
         parse(&self.session.send_authed(&request)?)
     }
 
+    /// A create that rides out the post-build race: a 409 saying only that the server is not
+    /// known yet (`does not exist`, `is unprocessable`) is retried with backoff for up to
+    /// [`POST_BUILD_RETRY_MS`]. Safe: a refused POST created nothing.
+    fn create<T>(
+        &mut self,
+        build: impl Fn(&V3Endpoint, &Token) -> Result<Request>,
+        parse: fn(&Response) -> Result<T>,
+    ) -> Result<T> {
+        let started = std::time::Instant::now();
+        let mut backoff = crate::wait::Backoff::new(u64::from(started.elapsed().subsec_nanos()) ^ 0x9E37_79B9);
+        loop {
+            let token = self.session.token()?;
+            let request = build(&self.endpoint, &token)?;
+            let result = parse(&self.session.send_authed(&request)?);
+            let spent = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            match result {
+                Err(error) if is_post_build_conflict(&error) && spent < POST_BUILD_RETRY_MS => {
+                    let delay = backoff.next_delay().min(POST_BUILD_RETRY_MS - spent);
+                    std::thread::sleep(std::time::Duration::from_millis(delay));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// N1: the cloud networks.
     pub fn list_networks(&mut self) -> Result<Vec<CloudNetwork>> {
         self.get(v3::list_networks, v3::parse_networks)
@@ -274,9 +299,9 @@ impl<'s> V3Client<'s> {
         self.get(|e, t| v3::server_node_details(e, t, server), v3::parse_server_node_details)
     }
 
-    /// P4: adds a server to a pool (answers `ADDING`). Not retried.
+    /// P4: adds a server to a pool (answers `ADDING`). Retried only on the post-build 409.
     pub fn add_node(&mut self, pool: &PoolId, server: &ServerId) -> Result<Node> {
-        self.change(|e, t| v3::add_node(e, t, pool, server), v3::parse_node)
+        self.create(|e, t| v3::add_node(e, t, pool, server), v3::parse_node)
     }
 
     /// P7: removes a node from a pool. Not retried.
@@ -284,9 +309,10 @@ impl<'s> V3Client<'s> {
         self.change(|e, t| v3::remove_node(e, t, pool, node), v3::parse_no_content)
     }
 
-    /// B1: adds many servers to many pools, atomically (a 409 lists every conflict). Not retried.
+    /// B1: adds many servers to many pools, atomically (a 409 lists every conflict). Retried
+    /// only on the post-build 409.
     pub fn bulk_add_nodes(&mut self, pairs: &[(ServerId, PoolId)]) -> Result<Vec<Node>> {
-        self.change(|e, t| v3::bulk_add_nodes(e, t, pairs), v3::parse_nodes)
+        self.create(|e, t| v3::bulk_add_nodes(e, t, pairs), v3::parse_nodes)
     }
 
     /// B2: removes many, atomically. Not retried.
@@ -305,9 +331,9 @@ impl<'s> V3Client<'s> {
     }
 
     /// I2: a public IP for a server (answers `ADDING`), or with no server and `retain: true`,
-    /// an unassigned retained IP. Not retried.
+    /// an unassigned retained IP. Retried only on the post-build 409.
     pub fn create_public_ip(&mut self, server: Option<&ServerId>, retain: Option<bool>) -> Result<PublicIp> {
-        self.change(|e, t| v3::create_public_ip(e, t, server, retain), v3::parse_public_ip)
+        self.create(|e, t| v3::create_public_ip(e, t, server, retain), v3::parse_public_ip)
     }
 
     /// I4: changes `retain`, or moves the IP to another server. Not retried.
@@ -358,6 +384,22 @@ impl<'s> V3Client<'s> {
         let result = runner::run(&mut waiter, &mut *self.session, budget, cancel, on_event);
         PublicIpWait { result, public_ip: waiter.public_ip().cloned() }
     }
+}
+
+/// How long [`V3Client`]'s creates keep retrying the post-build 409.
+pub const POST_BUILD_RETRY_MS: u64 = 60_000;
+
+/// A 409 whose every conflict says the server is not known to RackConnect yet.
+fn is_post_build_conflict(error: &crate::Error) -> bool {
+    use crate::v3::ConflictKind;
+    error.as_api().is_some_and(|api| {
+        api.status == 409
+            && !api.conflicts.is_empty()
+            && api
+                .conflicts
+                .iter()
+                .all(|c| matches!(c.kind, ConflictKind::ServerDoesNotExist | ConflictKind::ServerUnprocessable))
+    })
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ mod identity;
 mod runner;
 mod transport;
 
-pub use clients::{NodesWait, PublicIpWait, ServersClient, V2Client, V3Client};
+pub use clients::{NodesWait, POST_BUILD_RETRY_MS, PublicIpWait, ServersClient, V2Client, V3Client};
 pub use identity::{IdentityClient, REFRESH_MARGIN_MS, Session};
 pub use runner::{MetadataWait, SLEEP_SLICE_MS, Sender, run, wait_metadata, wait_v2};
 pub use transport::{HttpConfig, Transport};

@@ -22,9 +22,10 @@ impl RateBudget {
         Self { limit, window_ms, sent: VecDeque::new(), blocked_until: 0 }
     }
 
-    /// RackConnect v2's budget: 30 requests per minute.
+    /// RackConnect v2's budget: 30 requests per minute, counted over 62 s so that latency
+    /// jitter can never make the service see 31 in one of its minutes.
     pub fn v2() -> Self {
-        Self::new(crate::v2::REQUESTS_PER_MINUTE, 60_000)
+        Self::new(crate::v2::REQUESTS_PER_MINUTE, 62_000)
     }
 
     /// A pace for token APIs: 10 requests per second (Rackspace's own Auto Scale paced GETs so).

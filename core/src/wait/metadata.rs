@@ -156,12 +156,8 @@ impl MetadataWaiter {
                     }
                 }
                 Some(status) => {
-                    self.clock.events.push(Event::Status {
-                        at: now,
-                        what: "managed".into(),
-                        status: status.as_str().to_owned(),
-                        changed: true,
-                    });
+                    // The result's status is what was waited for last: Managed Operations.
+                    self.clock.saw(now, "managed", status.as_str());
                     match status {
                         ManagedStatus::Complete => self.managed = Part::Settled,
                         failed if failed.is_failure() => {
@@ -186,6 +182,15 @@ impl MetadataWaiter {
             }
         } else {
             self.clock.again(now, self.config.wait.interval_ms);
+            // A missing key is judged when its grace period ends, not at the next poll after.
+            let grace_until = self.clock.start.saturating_add(self.config.grace_ms);
+            let key_missing = (self.rackconnect == Part::Pending && server.rackconnect.automation_status.is_none())
+                || (self.managed == Part::Pending
+                    && self.rackconnect == Part::Settled
+                    && server.rackconnect.managed_status.is_none());
+            if key_missing && grace_until > now {
+                self.clock.next_at = self.clock.next_at.min(grace_until);
+            }
         }
     }
 }

@@ -191,7 +191,8 @@ impl Machine for NodesWaiter {
                 detail: found.and_then(|n| n.status_detail.clone()),
             };
             match (target, status.as_deref()) {
-                (Target::Active, Some("ACTIVE")) | (Target::Gone, None) => {}
+                (Target::Active, Some("ACTIVE")) => self.clock.saw(now, "node", "ACTIVE"),
+                (Target::Gone, None) => self.clock.saw(now, "node", "GONE"),
                 (Target::Active, None) => self.failures.push(failure("GONE")),
                 (_, Some(s)) if s.ends_with("_FAILED") => self.failures.push(failure(s)),
                 (_, Some(s)) => {
