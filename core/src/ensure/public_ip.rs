@@ -212,11 +212,7 @@ impl PublicIpPlanner {
     }
 
     fn fail_with(&mut self, now: Millis, error: crate::Error) {
-        let outcome = if error.as_api().is_some_and(|a| matches!(a.status, 401 | 403)) {
-            Outcome::Forbidden
-        } else {
-            Outcome::Error
-        };
+        let outcome = crate::wait::outcome_of(&error);
         self.finish(now, outcome, Some(error.to_string()));
     }
 

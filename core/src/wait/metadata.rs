@@ -241,10 +241,7 @@ impl Machine for MetadataWaiter {
                 self.clock.retry(now, error.to_string(), retry_after);
             }
             Err(error) => {
-                let outcome = match error.as_api().map(|a| a.status) {
-                    Some(401 | 403) => Outcome::Forbidden,
-                    _ => Outcome::Error,
-                };
+                let outcome = super::outcome_of(&error);
                 self.finish(now, outcome, None);
                 if let Some(result) = &mut self.result {
                     result.error = Some(error);

@@ -305,6 +305,12 @@ pub(crate) fn is_retryable(error: &Error) -> bool {
     }
 }
 
+/// How a wait ends on an error retrying cannot fix: refused credentials or roles are
+/// [`Outcome::Forbidden`], anything else [`Outcome::Error`].
+pub(crate) fn outcome_of(error: &Error) -> Outcome {
+    if error.as_api().is_some_and(|a| matches!(a.status, 401 | 403)) { Outcome::Forbidden } else { Outcome::Error }
+}
+
 /// The `Retry-After` of an error, in seconds.
 pub(crate) fn retry_after(error: &Error) -> Option<u64> {
     error.as_api().and_then(|api| api.retry_after)

@@ -164,11 +164,7 @@ impl Machine for NodesWaiter {
                 return self.clock.retry(now, error.to_string(), retry_after);
             }
             Err(error) => {
-                let outcome = if error.as_api().is_some_and(|a| matches!(a.status, 401 | 403)) {
-                    Outcome::Forbidden
-                } else {
-                    Outcome::Error
-                };
+                let outcome = crate::wait::outcome_of(&error);
                 let mut result = self.clock.result(outcome, now);
                 result.error = Some(error);
                 self.result = Some(result);
@@ -335,11 +331,7 @@ impl Machine for PublicIpWaiter {
                 self.clock.retry(now, error.to_string(), retry_after);
             }
             Err(error) => {
-                let outcome = if error.as_api().is_some_and(|a| matches!(a.status, 401 | 403)) {
-                    Outcome::Forbidden
-                } else {
-                    Outcome::Error
-                };
+                let outcome = crate::wait::outcome_of(&error);
                 self.finish(now, outcome, None);
                 if let Some(result) = &mut self.result {
                     result.error = Some(error);
