@@ -3,8 +3,6 @@
 //! the gateway IP and, from anywhere, Managed Operations and the reachable IP are read; the
 //! server is ensured into two pools and given a public IP; a second run finds nothing to change.
 
-use std::sync::atomic::AtomicBool;
-
 use rackconnect::blocking::{HttpConfig, IdentityClient, Session, Transport};
 use rackconnect::ensure::{EnsureOptions, MembershipPlanner, Presence, PublicIpPlanner, PublicIpSpec};
 use rackconnect::identity::{Credentials, IdentityEndpoint};
@@ -54,7 +52,6 @@ pub fn run(global: &Global) -> CommandResult {
     let emulator = Emulator::start(Scenario::demo(), Options { clock_speed: Some(speed), ..Options::default() })
         .map_err(|e| Failure { code: exit::TRANSPORT, message: format!("cannot start the emulator: {e}") })?;
     let url = emulator.url();
-    let cancel = AtomicBool::new(false);
     println!("A local RackConnect is running at {url}: the demo account (user demo, tenant 123456),");
     println!("its clock running {speed}x so a two-minute automation takes seconds. Nothing leaves this machine.");
 
@@ -73,7 +70,7 @@ pub fn run(global: &Global) -> CommandResult {
         v2.clone(),
         WaitConfig::default(),
         &mut RateBudget::v2(),
-        &cancel,
+        &crate::CANCEL,
         |e| progress.event(e),
     );
     progress.finish();
@@ -102,10 +99,13 @@ pub fn run(global: &Global) -> CommandResult {
         ..MetadataWaitConfig::default()
     };
     let mut progress = Progress::new("Managed Operations", global.quiet);
-    let managed =
-        session
-            .servers(Region::Dfw)?
-            .wait_metadata(server_id.clone(), config, &mut RateBudget::api(), &cancel, |e| progress.event(e));
+    let managed = session.servers(Region::Dfw)?.wait_metadata(
+        server_id.clone(),
+        config,
+        &mut RateBudget::api(),
+        &crate::CANCEL,
+        |e| progress.event(e),
+    );
     progress.finish();
     if managed.result.outcome != Outcome::Done {
         return Err(fail(format!(
@@ -141,9 +141,10 @@ pub fn run(global: &Global) -> CommandResult {
             0,
         );
         let mut progress = Progress::new("pool members", global.quiet);
-        let members = rackconnect::blocking::run(&mut planner, &mut session, &mut RateBudget::api(), &cancel, |e| {
-            progress.event(e)
-        });
+        let members =
+            rackconnect::blocking::run(&mut planner, &mut session, &mut RateBudget::api(), &crate::CANCEL, |e| {
+                progress.event(e)
+            });
         progress.finish();
         if members.outcome != Outcome::Done {
             return Err(fail(format!(
@@ -160,7 +161,7 @@ pub fn run(global: &Global) -> CommandResult {
         );
         let mut planner = PublicIpPlanner::new(endpoint.clone(), token, spec.clone(), EnsureOptions::default(), 0);
         let mut progress = Progress::new("public IP", global.quiet);
-        let ip = rackconnect::blocking::run(&mut planner, &mut session, &mut RateBudget::api(), &cancel, |e| {
+        let ip = rackconnect::blocking::run(&mut planner, &mut session, &mut RateBudget::api(), &crate::CANCEL, |e| {
             progress.event(e)
         });
         progress.finish();

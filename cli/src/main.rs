@@ -49,6 +49,21 @@ impl From<rackconnect::Error> for Failure {
 /// What a command ends with: an exit code, or a failure to report.
 type CommandResult = Result<u8, Failure>;
 
+/// Set by the first Ctrl-C: the running wait or ensure stops at its next step and reports
+/// `cancelled` (exit 130). A second Ctrl-C exits at once.
+pub static CANCEL: AtomicBool = AtomicBool::new(false);
+
+fn install_interrupt_handler() {
+    let installed = ctrlc::set_handler(|| {
+        if CANCEL.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(i32::from(exit::CANCELLED));
+        }
+    });
+    if let Err(e) = installed {
+        output::warn(&format!("Ctrl-C will end the program without a summary: {e}"));
+    }
+}
+
 /// The source address `--emulated` asks v2 from by default: `web2`, a server being built.
 const EMULATED_V2_SOURCE: &str = "127.0.0.3";
 
@@ -63,7 +78,6 @@ pub struct Context {
     v2_endpoint: Option<V2Endpoint>,
     identity_url: IdentityEndpoint,
     session: Option<Session>,
-    cancel: AtomicBool,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -113,17 +127,7 @@ impl Context {
                 None => None,
             },
         };
-        Ok(Self {
-            global,
-            _emulator: emulator,
-            emulator_url,
-            api,
-            v2,
-            v2_endpoint,
-            identity_url,
-            session: None,
-            cancel: AtomicBool::new(false),
-        })
+        Ok(Self { global, _emulator: emulator, emulator_url, api, v2, v2_endpoint, identity_url, session: None })
     }
 
     fn v2_endpoint(&self) -> Result<V2Endpoint, Failure> {
@@ -177,6 +181,7 @@ impl Context {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    install_interrupt_handler();
     let format = cli.global.output;
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -294,7 +299,7 @@ fn v2_command(ctx: &mut Context, command: V2Command) -> CommandResult {
             let config = WaitConfig { timeout_ms: wait.timeout, ..WaitConfig::default() };
             let mut progress = ctx.progress("RackConnect v2");
             let result =
-                rackconnect::blocking::wait_v2(&ctx.v2, endpoint, config, &mut RateBudget::v2(), &ctx.cancel, |e| {
+                rackconnect::blocking::wait_v2(&ctx.v2, endpoint, config, &mut RateBudget::v2(), &CANCEL, |e| {
                     progress.event(e)
                 });
             progress.finish();
@@ -381,11 +386,10 @@ fn server_command(ctx: &mut Context, command: ServerCommand) -> CommandResult {
                 (false, false) => "RackConnect (metadata)",
             };
             let mut progress = ctx.progress(label);
-            let cancel = AtomicBool::new(false);
             let waited =
                 ctx.session()?
                     .servers(region)?
-                    .wait_metadata(id, config, &mut RateBudget::api(), &cancel, |e| progress.event(e));
+                    .wait_metadata(id, config, &mut RateBudget::api(), &CANCEL, |e| progress.event(e));
             progress.finish();
             report_wait(ctx, &waited.result, waited.access_ipv4.as_deref(), wait.not_applicable)
         }
@@ -396,7 +400,6 @@ fn v3_command(ctx: &mut Context, command: V3Command) -> CommandResult {
     let region = ctx.region()?;
     let format = ctx.global.output;
     let quiet = ctx.global.quiet;
-    let cancel = AtomicBool::new(false);
     match command {
         V3Command::Networks { command } => {
             let mut v3 = ctx.session()?.v3(region)?;
@@ -474,7 +477,7 @@ fn v3_command(ctx: &mut Context, command: V3Command) -> CommandResult {
             let mut planner = MembershipPlanner::new(endpoint, token, pairs, presence, options, 0);
             let mut progress = Progress::new("pool members", quiet);
             let result =
-                rackconnect::blocking::run(&mut planner, &mut *session, &mut RateBudget::api(), &cancel, |e| {
+                rackconnect::blocking::run(&mut planner, &mut *session, &mut RateBudget::api(), &CANCEL, |e| {
                     progress.event(e)
                 });
             progress.finish();
@@ -495,7 +498,7 @@ fn v3_command(ctx: &mut Context, command: V3Command) -> CommandResult {
             let mut planner = PublicIpPlanner::new(endpoint, token, spec, options, 0);
             let mut progress = Progress::new("public IP", quiet);
             let result =
-                rackconnect::blocking::run(&mut planner, &mut *session, &mut RateBudget::api(), &cancel, |e| {
+                rackconnect::blocking::run(&mut planner, &mut *session, &mut RateBudget::api(), &CANCEL, |e| {
                     progress.event(e)
                 });
             progress.finish();
@@ -598,7 +601,6 @@ fn wait_config() -> WaitConfig {
 fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> CommandResult {
     let format = ctx.global.output;
     let quiet = ctx.global.quiet;
-    let cancel = AtomicBool::new(false);
     let mut v3 = ctx.session()?.v3(region)?;
     let line = |n: &rackconnect::v3::Node| {
         format!(
@@ -643,7 +645,7 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
                 Target::Active,
                 wait_config(),
                 &mut RateBudget::api(),
-                &cancel,
+                &CANCEL,
                 |e| progress.event(e),
             );
             progress.finish();
@@ -665,7 +667,7 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
                 Target::Gone,
                 wait_config(),
                 &mut RateBudget::api(),
-                &cancel,
+                &CANCEL,
                 |e| progress.event(e),
             );
             progress.finish();
@@ -680,7 +682,6 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
 fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsCommand) -> CommandResult {
     let format = ctx.global.output;
     let quiet = ctx.global.quiet;
-    let cancel = AtomicBool::new(false);
     let mut v3 = ctx.session()?.v3(region)?;
     let line = |ip: &rackconnect::v3::PublicIp| {
         format!(
@@ -717,7 +718,7 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
                 Target::Active,
                 wait_config(),
                 &mut RateBudget::api(),
-                &cancel,
+                &CANCEL,
                 |e| progress.event(e),
             );
             progress.finish();
@@ -736,7 +737,7 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
             }
             let mut progress = Progress::new("public IP", quiet);
             let waited =
-                v3.wait_public_ip(id.clone(), Target::Gone, wait_config(), &mut RateBudget::api(), &cancel, |e| {
+                v3.wait_public_ip(id.clone(), Target::Gone, wait_config(), &mut RateBudget::api(), &CANCEL, |e| {
                     progress.event(e)
                 });
             progress.finish();

@@ -984,3 +984,28 @@ fn usage_errors_exit_2_and_say_what_was_expected() {
     let out = rc(&["v2", "status"]).run();
     out.expect_code(2).expect_stderr("--region");
 }
+
+/// Ctrl-C during a wait stops it at its next step, with a summary and exit 130.
+#[test]
+fn ctrl_c_cancels_a_wait_cleanly() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rackconnect"))
+        .args(["--emulated", "--emulated-speed", "0.01", "v2", "wait", "--timeout", "60s"])
+        .env_remove("RAX_USERNAME")
+        .env_remove("RAX_API_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let sent = std::time::Instant::now();
+    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("wait");
+    assert!(sent.elapsed() < std::time::Duration::from_secs(3), "cancelled promptly: {:?}", sent.elapsed());
+    assert_eq!(output.status.code(), Some(130), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("cancelled"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
