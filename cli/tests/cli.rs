@@ -988,7 +988,7 @@ fn usage_errors_exit_2_and_say_what_was_expected() {
 /// Ctrl-C during a wait stops it at its next step, with a summary and exit 130.
 #[test]
 fn ctrl_c_cancels_a_wait_cleanly() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rackconnect"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_rackconnect"))
         .args(["--emulated", "--emulated-speed", "0.01", "v2", "wait", "--timeout", "60s"])
         .env_remove("RAX_USERNAME")
         .env_remove("RAX_API_KEY")

@@ -1,0 +1,130 @@
+//! What every command needs: credentials, endpoints, transports (v2's bound to
+//! `--source-address`, the others not), an in-process emulator with `--emulated`, and a session
+//! made on first use.
+
+use std::net::IpAddr;
+
+use rackconnect::blocking::{HttpConfig, IdentityClient, Session, Transport};
+use rackconnect::identity::{IdentityEndpoint, TenantScope};
+use rackconnect::v2::V2Endpoint;
+use rackconnect::{BaseUrl, Region};
+use rackconnect_emulator::{Emulator, Options, Scenario};
+
+use crate::args::Global;
+use crate::output::{self, Progress};
+use crate::{Failure, credentials, exit};
+
+/// The source address `--emulated` asks v2 from by default: `web2`, a server being built.
+const EMULATED_V2_SOURCE: &str = "127.0.0.3";
+
+/// Everything a command needs: endpoints, transports, and (lazily) a session.
+pub struct Context {
+    pub(crate) global: Global,
+    /// Keeps the in-process emulator running for the command's lifetime.
+    _emulator: Option<Emulator>,
+    emulator_url: Option<String>,
+    api: Transport,
+    pub(crate) v2: Transport,
+    v2_endpoint: Option<V2Endpoint>,
+    identity_url: IdentityEndpoint,
+    session: Option<Session>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Context {
+    pub(crate) fn new(global: Global) -> Result<Self, Failure> {
+        let (emulator, emulator_url) = if global.emulated {
+            let options = Options { clock_speed: Some(global.emulated_speed), ..Options::default() };
+            let emulator = Emulator::start(Scenario::demo(), options)
+                .map_err(|e| Failure { code: exit::TRANSPORT, message: format!("cannot start the emulator: {e}") })?;
+            let url = emulator.url();
+            if !global.quiet {
+                eprintln!(
+                    "emulated: a local RackConnect at {url} (the demo account; clock x{})",
+                    global.emulated_speed
+                );
+            }
+            (Some(emulator), Some(url))
+        } else {
+            (None, None)
+        };
+        let source: Option<IpAddr> = match (global.source_address, &emulator_url) {
+            (Some(address), _) => Some(address),
+            (None, Some(_)) => EMULATED_V2_SOURCE.parse().ok(),
+            (None, None) => None,
+        };
+        let api = Transport::new(HttpConfig::default());
+        let v2 = Transport::new(HttpConfig { local_address: source, ..HttpConfig::default() });
+        let identity_url = match (&global.identity_url, &emulator_url) {
+            (Some(url), _) => IdentityEndpoint::parse(url)?,
+            (None, Some(url)) => IdentityEndpoint::parse(url)?,
+            (None, None) => {
+                env("RAX_IDENTITY_URL").map_or(Ok(IdentityEndpoint::Us), |u| IdentityEndpoint::parse(&u))?
+            }
+        };
+        // A region that is given is checked even when the command does not need one.
+        if let Some(region) = &global.region {
+            Region::parse(region)?;
+        }
+        let v2_url = global.v2_url.clone().or_else(|| emulator_url.clone()).or_else(|| env("RAX_RACKCONNECT_V2_URL"));
+        let v2_endpoint = match v2_url {
+            Some(url) => Some(V2Endpoint::BaseUrl(BaseUrl::new("v2_url", &url)?)),
+            None => match global.region.clone().or_else(|| env("RAX_REGION")) {
+                Some(region) => Some(V2Endpoint::Region(Region::parse(&region)?)),
+                None => None,
+            },
+        };
+        Ok(Self { global, _emulator: emulator, emulator_url, api, v2, v2_endpoint, identity_url, session: None })
+    }
+
+    pub(crate) fn v2_endpoint(&self) -> Result<V2Endpoint, Failure> {
+        self.v2_endpoint.clone().ok_or_else(|| Failure::usage("v2 needs --region (or RAX_REGION) or --v2-url"))
+    }
+
+    pub(crate) fn session(&mut self) -> Result<&mut Session, Failure> {
+        if self.session.is_none() {
+            let mut given = credentials::Given {
+                username: self.global.username.clone(),
+                api_key: self.global.api_key.clone(),
+                password: self.global.password.clone(),
+                file: self.global.credentials.clone(),
+            };
+            if self.emulator_url.is_some()
+                && given.username.is_none()
+                && given.api_key.is_none()
+                && env("RAX_USERNAME").is_none()
+            {
+                given.username = Some("demo".into());
+                given.api_key = Some("demo-api-key".into());
+            } else if given.api_key.is_some() || given.password.is_some() {
+                output::warn(
+                    "a secret given on the command line is visible to other users of this machine (ps, shell history); use RAX_API_KEY, RAX_PASSWORD or --credentials FILE",
+                );
+            }
+            let (credentials, _source) = credentials::resolve(&given).map_err(Failure::usage)?;
+            let tenant = self.global.tenant.clone().or_else(|| env("RAX_TENANT")).map(TenantScope::Id);
+            let identity = IdentityClient::new(self.identity_url.clone(), credentials, tenant);
+            self.session = Some(Session::new(self.api.clone(), identity));
+        }
+        self.session.as_mut().ok_or_else(|| Failure::usage("no session"))
+    }
+
+    /// The region for token APIs: --region, RAX_REGION, or the user's default region.
+    pub(crate) fn region(&mut self) -> Result<Region, Failure> {
+        if let Some(region) = self.global.region.clone().or_else(|| env("RAX_REGION")) {
+            return Ok(Region::parse(&region)?);
+        }
+        let access = self.session()?.access()?;
+        match access.user.default_region.clone().filter(|r| !r.is_empty()) {
+            Some(region) => Ok(Region::parse(&region)?),
+            None => Err(Failure::usage("no region: give --region or set RAX_REGION")),
+        }
+    }
+
+    pub(crate) fn progress(&self, label: &str) -> Progress {
+        Progress::new(label, self.global.quiet)
+    }
+}

@@ -1,0 +1,353 @@
+//! `rackconnect v3 …`: networks, pools, nodes, public IPs, and the ensure commands.
+
+use rackconnect::ensure::{EnsureOptions, MembershipPlanner, Presence, PublicIpPlanner, PublicIpSpec};
+use rackconnect::wait::{Outcome, RateBudget, Target, WaitConfig};
+use rackconnect::{NetworkId, NodeId, PoolId, PublicIpId, Region, ServerId};
+use serde_json::json;
+
+use crate::args::{self, ListShow, NodesCommand, PoolMembersCommand, PublicIpCommand, PublicIpsCommand, V3Command};
+use crate::context::Context;
+use crate::output::Progress;
+use crate::report::outcome_word;
+use crate::{CANCEL, CommandResult, exit, output};
+
+pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
+    let region = ctx.region()?;
+    let format = ctx.global.output;
+    let quiet = ctx.global.quiet;
+    match command {
+        V3Command::Networks { command } => {
+            let mut v3 = ctx.session()?.v3(region)?;
+            match command {
+                ListShow::List => {
+                    let list = v3.list_networks()?;
+                    output::print(format, &list, || {
+                        list.iter()
+                            .map(|n| {
+                                format!(
+                                    "{}  {:<18} {}",
+                                    n.id,
+                                    n.cidr.as_deref().unwrap_or(""),
+                                    n.name.as_deref().unwrap_or("")
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    });
+                }
+                ListShow::Show { id } => {
+                    let network = v3.get_network(&NetworkId::new(id)?)?;
+                    output::print(format, &network, || {
+                        format!(
+                            "{}  {}  {}",
+                            network.id,
+                            network.cidr.as_deref().unwrap_or(""),
+                            network.name.as_deref().unwrap_or("")
+                        )
+                    });
+                }
+            }
+            Ok(exit::DONE)
+        }
+        V3Command::Pools { command } => {
+            let mut v3 = ctx.session()?.v3(region)?;
+            let line = |p: &rackconnect::v3::Pool| {
+                format!(
+                    "{}  {:<8} port {:<5} vip {:<15} nodes {:<3} {}",
+                    p.id,
+                    p.status.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+                    p.port.map(|p| p.to_string()).unwrap_or_default(),
+                    p.virtual_ip.as_deref().unwrap_or(""),
+                    p.node_counts.as_ref().map_or(0, |c| c.total),
+                    p.name.as_deref().unwrap_or("")
+                )
+            };
+            match command {
+                ListShow::List => {
+                    let list = v3.list_pools()?;
+                    output::print(format, &list, || list.iter().map(line).collect::<Vec<_>>().join("\n"));
+                }
+                ListShow::Show { id } => {
+                    let pool = v3.get_pool(&PoolId::new(id)?)?;
+                    output::print(format, &pool, || line(&pool));
+                }
+            }
+            Ok(exit::DONE)
+        }
+        V3Command::Nodes { command } => nodes_command(ctx, region, command),
+        V3Command::PublicIps { command } => public_ips_command(ctx, region, command),
+        V3Command::PoolMembers { command: PoolMembersCommand::Ensure { servers, pools, absent, ensure } } => {
+            let mut pairs = Vec::new();
+            for server in &servers {
+                for pool in &pools {
+                    pairs
+                        .push((ServerId::new_as("--server", server.clone())?, PoolId::new_as("--pool", pool.clone())?));
+                }
+            }
+            let presence = if absent { Presence::Absent } else { Presence::Present };
+            let options = ensure_options(&ensure);
+            let session = ctx.session()?;
+            let endpoint = session.v3_endpoint(region)?;
+            let token = session.token()?;
+            let mut planner = MembershipPlanner::new(endpoint, token, pairs, presence, options, 0);
+            let mut progress = Progress::new("pool members", quiet);
+            let result =
+                rackconnect::blocking::run(&mut planner, &mut *session, &mut RateBudget::api(), &CANCEL, |e| {
+                    progress.event(e)
+                });
+            progress.finish();
+            output::print(format, &result, || membership_text(&result, ensure.dry_run));
+            Ok(exit::of_outcome(result.outcome, true))
+        }
+        V3Command::PublicIp { command: PublicIpCommand::Ensure { server, absent, retain, move_ip, ensure } } => {
+            let spec = PublicIpSpec {
+                server_id: ServerId::new_as("--server", server)?,
+                presence: if absent { Presence::Absent } else { Presence::Present },
+                retain,
+                public_ip_id: move_ip.map(|id| PublicIpId::new_as("--move-ip", id)).transpose()?,
+            };
+            let options = ensure_options(&ensure);
+            let session = ctx.session()?;
+            let endpoint = session.v3_endpoint(region)?;
+            let token = session.token()?;
+            let mut planner = PublicIpPlanner::new(endpoint, token, spec, options, 0);
+            let mut progress = Progress::new("public IP", quiet);
+            let result =
+                rackconnect::blocking::run(&mut planner, &mut *session, &mut RateBudget::api(), &CANCEL, |e| {
+                    progress.event(e)
+                });
+            progress.finish();
+            output::print(format, &result, || {
+                let plan = serde_json::to_value(&result.plan)
+                    .ok()
+                    .and_then(|v| v["action"].as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let ip = result
+                    .public_ip
+                    .as_ref()
+                    .map(|ip| {
+                        format!(
+                            " — {} {} {}",
+                            ip.id,
+                            ip.public_ip_v4.as_deref().unwrap_or("(no address yet)"),
+                            ip.status
+                        )
+                    })
+                    .unwrap_or_default();
+                let what = match (plan.as_str(), ensure.dry_run, result.outcome) {
+                    ("none", _, _) => "no change needed".to_owned(),
+                    (plan, true, _) => format!("would {}", plan.replace('_', " ")),
+                    (plan, false, Outcome::Done) => plan.replace('_', " "),
+                    (plan, false, _) if result.changed => format!("{} made, not settled", plan.replace('_', " ")),
+                    (plan, false, _) => format!("{} not made", plan.replace('_', " ")),
+                };
+                let reason = result
+                    .reason
+                    .as_deref()
+                    .filter(|_| result.outcome != Outcome::Done)
+                    .map(|r| format!("\n  {r}"))
+                    .unwrap_or_default();
+                format!("{}: {what}{ip}{reason}", outcome_word(result.outcome))
+            });
+            Ok(exit::of_outcome(result.outcome, true))
+        }
+    }
+}
+
+fn membership_text(result: &rackconnect::ensure::MembershipResult, dry_run: bool) -> String {
+    let plan = &result.plan;
+    let counts = format!(
+        "{} to add, {} to remove, {} already as wanted",
+        plan.add.len(),
+        plan.remove.len(),
+        plan.unchanged.len()
+    );
+    let mut lines = vec![if dry_run {
+        format!("dry run: {} ({counts})", if result.changed { "would change" } else { "nothing to change" })
+    } else if result.outcome == Outcome::Done {
+        format!("done: {} ({counts})", if result.changed { "changed" } else { "no change needed" })
+    } else {
+        let made = result.added.len() + result.removed.len();
+        format!(
+            "{}: {made} change{} made before it stopped ({counts})",
+            outcome_word(result.outcome),
+            if made == 1 { "" } else { "s" }
+        )
+    }];
+    if dry_run {
+        lines.extend(plan.add.iter().map(|p| format!("  would add    {} to {}", p.server_id, p.pool_id)));
+        lines.extend(plan.remove.iter().map(|p| format!("  would remove {} from {}", p.server_id, p.pool_id)));
+    }
+    lines.extend(result.added.iter().map(|p| format!("  added   {} to {}", p.server_id, p.pool_id)));
+    lines.extend(result.removed.iter().map(|p| format!("  removed {} from {}", p.server_id, p.pool_id)));
+    lines.extend(
+        result.failed.iter().map(|f| format!("  FAILED  {} in {}: {}", f.pair.server_id, f.pair.pool_id, f.reason)),
+    );
+    if let Some(reason) = result.reason.as_deref().filter(|_| result.outcome != Outcome::Done) {
+        lines.push(format!("  {reason}"));
+    }
+    lines.join("\n")
+}
+
+fn ensure_options(args: &args::EnsureArgs) -> EnsureOptions {
+    EnsureOptions {
+        dry_run: args.dry_run,
+        no_wait: args.no_wait,
+        wait: WaitConfig { timeout_ms: args.timeout, interval_ms: 2_000, ..WaitConfig::default() },
+    }
+}
+
+fn wait_config() -> WaitConfig {
+    WaitConfig { timeout_ms: 10 * 60_000, interval_ms: 2_000, ..WaitConfig::default() }
+}
+
+fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> CommandResult {
+    let format = ctx.global.output;
+    let quiet = ctx.global.quiet;
+    let mut v3 = ctx.session()?.v3(region)?;
+    let line = |n: &rackconnect::v3::Node| {
+        format!(
+            "{}  {:<13} server {}{}",
+            n.id,
+            n.status,
+            n.cloud_server.id,
+            n.status_detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+        )
+    };
+    match command {
+        NodesCommand::List { pool } => {
+            let list = v3.list_nodes(&PoolId::new(pool)?)?;
+            output::print(format, &list, || list.iter().map(line).collect::<Vec<_>>().join("\n"));
+            Ok(exit::DONE)
+        }
+        NodesCommand::Show { pool, node } => {
+            let details = v3.get_node_details(&PoolId::new(pool)?, &NodeId::new(node)?)?;
+            output::print(format, &details, || {
+                format!(
+                    "{}  {}  server {} {}  pool {} {}",
+                    details.id,
+                    details.status,
+                    details.cloud_server.id,
+                    details.cloud_server.name.as_deref().unwrap_or(""),
+                    details.load_balancer_pool.id,
+                    details.load_balancer_pool.name.as_deref().unwrap_or("")
+                )
+            });
+            Ok(exit::DONE)
+        }
+        NodesCommand::Add { pool, server, no_wait } => {
+            let pool = PoolId::new(pool)?;
+            let node = v3.add_node(&pool, &ServerId::new(server)?)?;
+            if no_wait {
+                output::print(format, &node, || line(&node));
+                return Ok(exit::DONE);
+            }
+            let mut progress = Progress::new("node", quiet);
+            let waited = v3.wait_nodes(
+                vec![(pool, node.id.clone())],
+                Target::Active,
+                wait_config(),
+                &mut RateBudget::api(),
+                &CANCEL,
+                |e| progress.event(e),
+            );
+            progress.finish();
+            output::print(format, &json!({"node": node, "wait": waited.result}), || {
+                format!("{}: node {}", outcome_word(waited.result.outcome), node.id)
+            });
+            Ok(exit::of_outcome(waited.result.outcome, true))
+        }
+        NodesCommand::Remove { pool, node, no_wait } => {
+            let (pool, node) = (PoolId::new(pool)?, NodeId::new(node)?);
+            v3.remove_node(&pool, &node)?;
+            if no_wait {
+                output::print(format, &json!({"removed": node.as_str()}), || format!("removing node {node}"));
+                return Ok(exit::DONE);
+            }
+            let mut progress = Progress::new("node", quiet);
+            let waited = v3.wait_nodes(
+                vec![(pool, node.to_string())],
+                Target::Gone,
+                wait_config(),
+                &mut RateBudget::api(),
+                &CANCEL,
+                |e| progress.event(e),
+            );
+            progress.finish();
+            output::print(format, &waited.result, || {
+                format!("{}: node {node} removed", outcome_word(waited.result.outcome))
+            });
+            Ok(exit::of_outcome(waited.result.outcome, true))
+        }
+    }
+}
+
+fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsCommand) -> CommandResult {
+    let format = ctx.global.output;
+    let quiet = ctx.global.quiet;
+    let mut v3 = ctx.session()?.v3(region)?;
+    let line = |ip: &rackconnect::v3::PublicIp| {
+        format!(
+            "{}  {:<15} {:<8} retain {:<5} server {}",
+            ip.id,
+            ip.public_ip_v4.as_deref().unwrap_or("-"),
+            ip.status,
+            ip.retain,
+            ip.cloud_server.as_ref().map_or("(unassigned)", |s| s.id.as_str())
+        )
+    };
+    match command {
+        PublicIpsCommand::List { server, retain } => {
+            let filter =
+                rackconnect::v3::PublicIpFilter { cloud_server_id: server.map(ServerId::new).transpose()?, retain };
+            let list = v3.list_public_ips(&filter)?;
+            output::print(format, &list, || list.iter().map(line).collect::<Vec<_>>().join("\n"));
+            Ok(exit::DONE)
+        }
+        PublicIpsCommand::Show { id } => {
+            let ip = v3.get_public_ip(&PublicIpId::new(id)?)?;
+            output::print(format, &ip, || line(&ip));
+            Ok(exit::DONE)
+        }
+        PublicIpsCommand::Add { server, retain, no_wait } => {
+            let ip = v3.create_public_ip(Some(&ServerId::new(server)?), retain.then_some(true))?;
+            if no_wait {
+                output::print(format, &ip, || line(&ip));
+                return Ok(exit::DONE);
+            }
+            let mut progress = Progress::new("public IP", quiet);
+            let waited = v3.wait_public_ip(
+                PublicIpId::new(ip.id.clone())?,
+                Target::Active,
+                wait_config(),
+                &mut RateBudget::api(),
+                &CANCEL,
+                |e| progress.event(e),
+            );
+            progress.finish();
+            let shown = waited.public_ip.clone().unwrap_or(ip);
+            output::print(format, &json!({"public_ip": shown, "wait": waited.result}), || {
+                format!("{}: {}", outcome_word(waited.result.outcome), line(&shown))
+            });
+            Ok(exit::of_outcome(waited.result.outcome, true))
+        }
+        PublicIpsCommand::Remove { id, no_wait } => {
+            let id = PublicIpId::new(id)?;
+            v3.delete_public_ip(&id)?;
+            if no_wait {
+                output::print(format, &json!({"removed": id.as_str()}), || format!("removing public IP {id}"));
+                return Ok(exit::DONE);
+            }
+            let mut progress = Progress::new("public IP", quiet);
+            let waited =
+                v3.wait_public_ip(id.clone(), Target::Gone, wait_config(), &mut RateBudget::api(), &CANCEL, |e| {
+                    progress.event(e)
+                });
+            progress.finish();
+            output::print(format, &waited.result, || {
+                format!("{}: public IP {id} released", outcome_word(waited.result.outcome))
+            });
+            Ok(exit::of_outcome(waited.result.outcome, true))
+        }
+    }
+}
