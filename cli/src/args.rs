@@ -36,7 +36,8 @@ pub struct Global {
     /// Identity: us, uk, or any URL (an emulator, another fake) [env: RAX_IDENTITY_URL; default: us].
     #[arg(long, global = true)]
     pub identity_url: Option<String>,
-    /// A pyrax-style credentials file ([rackspace_cloud] username, api_key) [env: RAX_CREDS_FILE].
+    /// A pyrax-style credentials file ([rackspace_cloud] username, and api_key or password); it wins
+    /// over RAX_USERNAME/RAX_API_KEY [env: RAX_CREDS_FILE, used after those; default ~/.rackspace_cloud_credentials].
     #[arg(long, global = true)]
     pub credentials: Option<PathBuf>,
     /// User name [env: RAX_USERNAME].
@@ -57,7 +58,7 @@ pub struct Global {
     /// With --emulated: emulated seconds per real second.
     #[arg(long, global = true, default_value_t = 30.0)]
     pub emulated_speed: f64,
-    /// No progress display.
+    /// No progress display (results and errors are still printed).
     #[arg(long, short, global = true)]
     pub quiet: bool,
 }
@@ -69,7 +70,7 @@ pub enum Command {
         #[command(subcommand)]
         command: V2Command,
     },
-    /// A server's RackConnect and Managed Operations status, from its metadata (from anywhere).
+    /// Servers' RackConnect and Managed Operations status, from their metadata (from anywhere).
     Server {
         #[command(subcommand)]
         command: ServerCommand,
@@ -79,8 +80,11 @@ pub enum Command {
         #[command(subcommand)]
         command: V3Command,
     },
-    /// Run the emulator (a local RackConnect) until interrupted.
+    /// Run the emulator (a local RackConnect) until interrupted; prints "listening on URL" first.
     Emulator {
+        /// Print the built-in demo scenario and exit.
+        #[arg(long)]
+        print_scenario: bool,
         /// Where to listen; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
@@ -121,7 +125,7 @@ pub enum NotApplicable {
 
 #[derive(Subcommand, Debug)]
 pub enum V2Command {
-    /// Automation status (DEPLOYING, DEPLOYED, FAILED).
+    /// Automation status (DEPLOYING, DEPLOYED, FAILED, or UNPROCESSABLE).
     Status(V2Query),
     /// Status with each task.
     Details(V2Query),
@@ -150,6 +154,8 @@ pub enum V2FormatArg {
 
 #[derive(Subcommand, Debug)]
 pub enum ServerCommand {
+    /// The servers of the region, with their ids and RackConnect and Managed Operations status.
+    List,
     /// The RackConnect view of a server's metadata, and the address to reach it by.
     Status {
         /// The server id.
@@ -343,8 +349,16 @@ pub enum PublicIpCommand {
     },
 }
 
-/// Parses `90`, `90s`, `5m`, `1h` into milliseconds.
+/// Parses `90`, `90s`, `5m`, `1h` into milliseconds; zero is refused (nothing could be waited for).
 pub fn parse_duration(text: &str) -> Result<u64, String> {
+    let value = parse_any_duration(text)?;
+    if value == 0 {
+        return Err(format!("expected a duration above zero, such as 90s, 5m or 1h, found {text:?}"));
+    }
+    Ok(value)
+}
+
+fn parse_any_duration(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let (number, unit) = text.find(|c: char| !c.is_ascii_digit()).map_or((text, ""), |i| text.split_at(i));
     let value: u64 =

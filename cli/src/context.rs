@@ -93,10 +93,12 @@ impl Context {
                 file: self.global.credentials.clone(),
             };
             if self.emulator_url.is_some()
-                && given.username.is_none()
                 && given.api_key.is_none()
-                && env("RAX_USERNAME").is_none()
+                && given.password.is_none()
+                && given.file.is_none()
             {
+                // The emulator knows only its demo account: real credentials exported for
+                // Rackspace are not sent to it.
                 given.username = Some("demo".into());
                 given.api_key = Some("demo-api-key".into());
             } else if given.api_key.is_some() || given.password.is_some() {

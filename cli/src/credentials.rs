@@ -1,8 +1,8 @@
 //! Where credentials come from, in order: `--username` with `--api-key`/`--password` (which
-//! draw a warning: arguments are visible to every user of the machine), the environment
-//! (`RAX_USERNAME` with `RAX_API_KEY` or `RAX_PASSWORD`), then a credentials file
-//! (`--credentials FILE`, `RAX_CREDS_FILE`, or `~/.rackspace_cloud_credentials`), in the INI form
-//! pyrax and Ansible's rax modules used:
+//! draw a warning: arguments are visible to every user of the machine), a file given with
+//! `--credentials FILE`, the environment (`RAX_USERNAME` with `RAX_API_KEY` or `RAX_PASSWORD`),
+//! then a file from `RAX_CREDS_FILE` or `~/.rackspace_cloud_credentials`, in the INI form pyrax
+//! and Ansible's rax modules used (`password` may replace `api_key`):
 //!
 //! ```ini
 //! [rackspace_cloud]
@@ -97,19 +97,25 @@ pub fn resolve(given: &Given) -> Result<(Credentials, Source), String> {
         let credentials = pair(username, given.api_key.clone(), given.password.clone()).ok_or("no secret given")?;
         return Ok((credentials, Source::Arguments));
     }
+    // A file named on the command line is the most explicit choice after arguments.
+    if let Some(path) = &given.file {
+        return read_file(path).map(|c| (c, Source::File(path.clone())));
+    }
     if let Some(username) = given.username.clone().or_else(|| env("RAX_USERNAME")) {
-        if let Some(credentials) = pair(username, env("RAX_API_KEY"), env("RAX_PASSWORD")) {
+        if let Some(credentials) = pair(username.clone(), env("RAX_API_KEY"), env("RAX_PASSWORD")) {
             return Ok((credentials, Source::Environment));
         }
+        if given.username.is_some() {
+            return Err(format!("--username {username} needs RAX_API_KEY or RAX_PASSWORD (or --api-key / --password)"));
+        }
     }
-    let file =
-        given.file.clone().or_else(|| env("RAX_CREDS_FILE").map(PathBuf::from)).or_else(|| {
-            env("HOME").map(|h| PathBuf::from(h).join(".rackspace_cloud_credentials")).filter(|p| p.exists())
-        });
+    let file = env("RAX_CREDS_FILE")
+        .map(PathBuf::from)
+        .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".rackspace_cloud_credentials")).filter(|p| p.exists()));
     match file {
         Some(path) => read_file(&path).map(|c| (c, Source::File(path))),
         None => Err("no credentials: set RAX_USERNAME with RAX_API_KEY or RAX_PASSWORD, or give --credentials FILE \
-                     (or try --emulated to run against a local emulator)"
+                     (or add --emulated to run against a local emulator)"
             .to_owned()),
     }
 }

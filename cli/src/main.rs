@@ -32,6 +32,10 @@ pub struct Failure {
 }
 
 impl Failure {
+    pub(crate) fn with_message(self, message: String) -> Self {
+        Self { message, ..self }
+    }
+
     pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self { code: exit::USAGE, message: message.into() }
     }
@@ -79,7 +83,13 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> CommandResult {
     match cli.command {
-        Command::Emulator { listen, scenario, cors, clock_speed } => run_emulator(listen, scenario, cors, clock_speed),
+        Command::Emulator { print_scenario: true, .. } => {
+            print!("{}", rackconnect_emulator::scenario::DEFAULT_SCENARIO);
+            Ok(exit::DONE)
+        }
+        Command::Emulator { listen, scenario, cors, clock_speed, .. } => {
+            run_emulator(listen, scenario, cors, clock_speed)
+        }
         Command::Demo => demo::run(&cli.global),
         command => {
             let mut ctx = Context::new(cli.global)?;

@@ -17,7 +17,12 @@ pub(crate) fn report_wait(
     if result.outcome == Outcome::NotApplicable && !fails {
         output::warn(&format!("not applicable: {}", result.reason.as_deref().unwrap_or("no reason given")));
     }
-    let value = json!({"result": result, "reachable_ipv4": reachable});
+    // The address is only worth printing once automation is through (it changes at DEPLOYED).
+    let reachable = reachable.filter(|_| matches!(result.outcome, Outcome::Done | Outcome::NotApplicable));
+    let mut value = json!({ "result": result });
+    if let Some(ip) = reachable {
+        value["reachable_ipv4"] = json!(ip);
+    }
     output::print(ctx.global.output, &value, || {
         let mut text = match result.outcome {
             Outcome::Done => format!("done: {}", result.status.as_deref().unwrap_or("")),
@@ -41,7 +46,12 @@ pub(crate) fn report_wait(
         if let Some(ip) = reachable {
             text.push_str(&format!("\nreachable at {ip}"));
         }
-        text.push_str(&format!("\n({} requests in {:.1} s)", result.requests, result.elapsed_ms as f64 / 1000.0));
+        let plural = if result.requests == 1 { "" } else { "s" };
+        text.push_str(&format!(
+            "\n({} request{plural} in {:.1} s)",
+            result.requests,
+            result.elapsed_ms as f64 / 1000.0
+        ));
         text
     });
     Ok(exit::of_outcome(result.outcome, fails))

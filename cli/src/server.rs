@@ -11,9 +11,41 @@ use crate::{CANCEL, CommandResult, exit, output};
 pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResult {
     let region = ctx.region()?;
     match command {
+        ServerCommand::List => {
+            let mut servers = Vec::new();
+            let mut marker: Option<ServerId> = None;
+            let mut client = ctx.session()?.servers(region)?;
+            // Follow the pages to the end (a marker that stops moving would loop: stop then).
+            loop {
+                let page = client.servers_detail(Some(100), marker.as_ref())?;
+                servers.extend(page.servers);
+                match page.next_marker.map(ServerId::new).transpose()? {
+                    Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),
+                    _ => break,
+                }
+            }
+            output::print(ctx.global.output, &servers, || {
+                let or = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+                servers
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{}  {:<14} {:<22} {:<15} {}",
+                            s.id.as_deref().unwrap_or(""),
+                            or(s.rackconnect.automation_status.as_ref().map(|x| x.to_string())),
+                            or(s.rackconnect.managed_status.as_ref().map(|x| format!("managed: {x}"))),
+                            or(s.access_ipv4.clone()),
+                            s.name.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            Ok(exit::DONE)
+        }
         ServerCommand::Status { server } => {
             let id = ServerId::new(server)?;
-            let shown = ctx.session()?.servers(region)?.show_server(&id)?;
+            let shown = ctx.session()?.servers(region)?.show_server(&id).map_err(|e| not_found_in(e, &id, region))?;
             output::print(ctx.global.output, &shown, || {
                 let view = &shown.rackconnect;
                 let or = |v: Option<String>| v.unwrap_or_else(|| "(absent)".into());
@@ -54,4 +86,15 @@ pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResul
             report_wait(ctx, &waited.result, waited.access_ipv4.as_deref(), wait.not_applicable)
         }
     }
+}
+
+/// A 404 for a server says which server and region were asked, since the API's text does not.
+fn not_found_in(error: rackconnect::Error, id: &ServerId, region: rackconnect::Region) -> crate::Failure {
+    if error.kind() == "not_found" {
+        return crate::Failure::from(error).with_message(format!(
+            "server {id} not found in region {} (is --region right? `rackconnect server list` shows the region's servers)",
+            region.upper()
+        ));
+    }
+    error.into()
 }

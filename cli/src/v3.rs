@@ -117,41 +117,51 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
                     progress.event(e)
                 });
             progress.finish();
-            output::print(format, &result, || {
-                let plan = serde_json::to_value(&result.plan)
-                    .ok()
-                    .and_then(|v| v["action"].as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                let ip = result
-                    .public_ip
-                    .as_ref()
-                    .map(|ip| {
-                        format!(
-                            " — {} {} {}",
-                            ip.id,
-                            ip.public_ip_v4.as_deref().unwrap_or("(no address yet)"),
-                            ip.status
-                        )
-                    })
-                    .unwrap_or_default();
-                let what = match (plan.as_str(), ensure.dry_run, result.outcome) {
-                    ("none", _, _) => "no change needed".to_owned(),
-                    (plan, true, _) => format!("would {}", plan.replace('_', " ")),
-                    (plan, false, Outcome::Done) => plan.replace('_', " "),
-                    (plan, false, _) if result.changed => format!("{} made, not settled", plan.replace('_', " ")),
-                    (plan, false, _) => format!("{} not made", plan.replace('_', " ")),
-                };
-                let reason = result
-                    .reason
-                    .as_deref()
-                    .filter(|_| result.outcome != Outcome::Done)
-                    .map(|r| format!("\n  {r}"))
-                    .unwrap_or_default();
-                format!("{}: {what}{ip}{reason}", outcome_word(result.outcome))
-            });
+            output::print(format, &result, || public_ip_text(&result, ensure.dry_run));
             Ok(exit::of_outcome(result.outcome, true))
         }
     }
+}
+
+fn public_ip_text(result: &rackconnect::ensure::PublicIpResult, dry_run: bool) -> String {
+    use rackconnect::ensure::PublicIpAction;
+    let retained =
+        |id: &str| result.public_ip.as_ref().filter(|ip| ip.id == id && ip.retain).map_or("", |_| " (a retained IP)");
+    // What the plan does, as "would …" / "could not …" and as done.
+    let (action, done) = match &result.plan {
+        PublicIpAction::None => ("change nothing".to_owned(), "no change needed".to_owned()),
+        PublicIpAction::Create { retain } => {
+            let what = if *retain { "a retained public IP" } else { "a public IP" };
+            (format!("create {what}"), format!("created {what}"))
+        }
+        PublicIpAction::SetRetain { id, retain } => {
+            (format!("set retain to {retain} on {id}"), format!("set retain to {retain} on {id}"))
+        }
+        PublicIpAction::Move { id, .. } => (format!("move {id} to the server"), format!("moved {id} to the server")),
+        PublicIpAction::Delete { id } => {
+            (format!("delete {id}{}", retained(id)), format!("deleted {id}{}", retained(id)))
+        }
+    };
+    let headline = match (dry_run, result.outcome, &result.plan) {
+        (true, Outcome::Done, PublicIpAction::None) => "dry run: no change needed".to_owned(),
+        (true, Outcome::Done, _) => format!("dry run: would {action}"),
+        (_, Outcome::Done, _) => format!("done: {done}"),
+        (_, outcome, _) if result.changed => format!("{}: sent, but did not settle: {action}", outcome_word(outcome)),
+        (_, outcome, PublicIpAction::None) => format!("{}: nothing was changed", outcome_word(outcome)),
+        (_, outcome, _) => format!("{}: could not {action}", outcome_word(outcome)),
+    };
+    let ip = result
+        .public_ip
+        .as_ref()
+        .map(|ip| format!("\n  {} {} {}", ip.id, ip.public_ip_v4.as_deref().unwrap_or("(no address yet)"), ip.status))
+        .unwrap_or_default();
+    let reason = result
+        .reason
+        .as_deref()
+        .filter(|_| result.outcome != Outcome::Done)
+        .map(|r| format!("\n  {r}"))
+        .unwrap_or_default();
+    format!("{headline}{ip}{reason}")
 }
 
 fn membership_text(result: &rackconnect::ensure::MembershipResult, dry_run: bool) -> String {
@@ -162,7 +172,9 @@ fn membership_text(result: &rackconnect::ensure::MembershipResult, dry_run: bool
         plan.remove.len(),
         plan.unchanged.len()
     );
-    let mut lines = vec![if dry_run {
+    let mut lines = vec![if dry_run && result.outcome != Outcome::Done {
+        format!("dry run: {} ({counts})", outcome_word(result.outcome))
+    } else if dry_run {
         format!("dry run: {} ({counts})", if result.changed { "would change" } else { "nothing to change" })
     } else if result.outcome == Outcome::Done {
         format!("done: {} ({counts})", if result.changed { "changed" } else { "no change needed" })
@@ -183,7 +195,10 @@ fn membership_text(result: &rackconnect::ensure::MembershipResult, dry_run: bool
     lines.extend(
         result.failed.iter().map(|f| format!("  FAILED  {} in {}: {}", f.pair.server_id, f.pair.pool_id, f.reason)),
     );
-    if let Some(reason) = result.reason.as_deref().filter(|_| result.outcome != Outcome::Done) {
+    // The reason repeats the failed pairs when there are some; print it only otherwise.
+    if let Some(reason) =
+        result.reason.as_deref().filter(|_| result.outcome != Outcome::Done && result.failed.is_empty())
+    {
         lines.push(format!("  {reason}"));
     }
     lines.join("\n")
@@ -194,6 +209,7 @@ fn ensure_options(args: &args::EnsureArgs) -> EnsureOptions {
         dry_run: args.dry_run,
         no_wait: args.no_wait,
         wait: WaitConfig { timeout_ms: args.timeout, interval_ms: 2_000, ..WaitConfig::default() },
+        ..EnsureOptions::default()
     }
 }
 

@@ -1009,3 +1009,71 @@ fn ctrl_c_cancels_a_wait_cleanly() {
         String::from_utf8_lossy(&output.stdout)
     );
 }
+
+/// `--emulated` talks only to the emulator's demo account: credentials exported for Rackspace
+/// are not sent to it.
+#[test]
+fn emulated_ignores_real_credentials_in_the_environment() {
+    let out = rc(&["--emulated", "-q", "--output", "json", "v3", "pools", "list"])
+        .env("RAX_USERNAME", "someone-real")
+        .env("RAX_API_KEY", "a-real-key-0123")
+        .run();
+    out.expect_code(0);
+    assert_eq!(out.json().as_array().map(Vec::len), Some(3), "{}", out.context());
+    assert!(!out.stdout.contains("a-real-key-0123") && !out.stderr.contains("a-real-key-0123"));
+}
+
+/// A file named with --credentials wins over the environment.
+#[test]
+fn a_credentials_file_on_the_command_line_wins_over_the_environment() {
+    let emulator = EmulatorProcess::start(Some(0.0), None);
+    let dir = TempDir::new("creds-wins");
+    let file = dir.join("other.ini");
+    std::fs::write(&file, "[rackspace_cloud]\nusername = other\napi_key = other-api-key\n").expect("write");
+    let file = file.to_string_lossy().into_owned();
+    // `other` (tenant 654321) has RackConnect v3 only in ORD: DFW is refused for it, not for demo.
+    let out = emulator.rc(&["--credentials", &file, "--region", "dfw", "v3", "pools", "list"]).run();
+    out.expect_code(2).expect_stderr("region");
+    let ord =
+        emulator.rc(&["--credentials", &file, "--region", "ord", "--output", "json", "v3", "pools", "list"]).run();
+    ord.expect_code(0);
+    assert_eq!(ord.json().as_array().map(Vec::len), Some(1), "{}", ord.context());
+}
+
+/// `server list` shows the ids a user needs; a server asked for in the wrong region is named.
+#[test]
+fn server_list_shows_ids_and_a_404_names_the_server_and_region() {
+    let out = rc(&["--emulated", "-q", "server", "list"]).run();
+    out.expect_code(0).expect_stdout("00000001-cccc-4ccc-8ccc-000000000001").expect_stdout("web1");
+    // app-unprocessable lives in IAD.
+    let missing = rc(&["--emulated", "-q", "server", "status", "00000004-cccc-4ccc-8ccc-000000000004"]).run();
+    missing.expect_code(1).expect_stderr("not found in region DFW").expect_stderr("server list");
+}
+
+/// A URL with credentials in it is refused without printing them.
+#[test]
+fn a_url_with_credentials_is_refused_without_echoing_them() {
+    let out = rc(&["--identity-url", "http://user:SECRETX@127.0.0.1:1", "v3", "pools", "list"]).run();
+    out.expect_code(2);
+    assert!(!out.stdout.contains("SECRETX") && !out.stderr.contains("SECRETX"), "{}", out.context());
+}
+
+/// A mistyped server id fails with the API's own words, instead of waiting out the timeout.
+#[test]
+fn a_mistyped_server_says_why_it_did_not_converge() {
+    let out = rc(&[
+        "--emulated",
+        "-q",
+        "v3",
+        "pool-members",
+        "ensure",
+        "--server",
+        "00000002-cccc-4ccc-8ccc-00000000000z",
+        "--pool",
+        "00000001-bbbb-4bbb-8bbb-dfw000000001",
+        "--timeout",
+        "2s",
+    ])
+    .run();
+    out.expect_code(3).expect_stdout("does not exist");
+}

@@ -211,17 +211,25 @@ impl BaseUrl {
     /// Validates a base URL.
     pub fn new(field: &str, value: &str) -> Result<Self> {
         const EXPECTED: &str = "an http:// or https:// URL with a host and no query, fragment, spaces or credentials";
+        // A URL with user:password@ holds a credential: the error shows it redacted.
+        let shown = match value.split_once("://") {
+            Some((scheme, rest)) if rest.split('/').next().unwrap_or("").contains('@') => {
+                let after = rest.split_once('@').map_or("", |(_, host)| host);
+                format!("{scheme}://{}@{after}", crate::secret::REDACTED)
+            }
+            _ => value.to_owned(),
+        };
         let rest = value
             .strip_prefix("https://")
             .or_else(|| value.strip_prefix("http://"))
-            .ok_or_else(|| Error::invalid(field, EXPECTED, value))?;
+            .ok_or_else(|| Error::invalid(field, EXPECTED, &shown))?;
         let host = rest.split('/').next().unwrap_or("");
         let bad = host.is_empty()
             || host.contains('@')
             || rest.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '\\'))
             || rest.split('/').any(|seg| seg == ".." || seg == ".");
         if bad {
-            return Err(Error::invalid(field, EXPECTED, value));
+            return Err(Error::invalid(field, EXPECTED, &shown));
         }
         Ok(Self(value.trim_end_matches('/').to_owned()))
     }
@@ -286,6 +294,8 @@ mod tests {
         {
             assert!(BaseUrl::new("u", bad).is_err(), "{bad}");
         }
+        let err = BaseUrl::new("identity_url", "http://user:SECRETX@127.0.0.1:1").expect_err("credentials");
+        assert!(!err.to_string().contains("SECRETX"), "{err}");
     }
 
     #[test]

@@ -327,3 +327,28 @@ fn a_retained_ip_moves_to_a_server_without_one() {
     assert_eq!(refused.outcome, Outcome::Failed);
     assert!(refused.reason.as_deref().is_some_and(|r| r.contains("already has public IP")), "{:?}", refused.reason);
 }
+
+#[test]
+fn a_server_that_never_exists_fails_after_the_post_build_grace() {
+    let ctx = setup();
+    let options = EnsureOptions { post_build_grace_ms: 20_000, ..options() };
+    let typo = "00000002-cccc-4ccc-8ccc-00000000000f";
+    let result = membership(&ctx, &[(typo, demo::DFW_WEB_POOL)], Presence::Present, options);
+    assert_eq!(result.outcome, Outcome::Failed, "{result:?}");
+    let reason = &result.failed[0].reason;
+    assert!(reason.contains("does not exist") && reason.contains("still refused after"), "{reason}");
+    assert!((20_000..60_000).contains(&result.elapsed_ms), "{}", result.elapsed_ms);
+}
+
+#[test]
+fn a_failed_node_is_cleared_by_an_absent_ensure() {
+    let ctx = setup();
+    let pair = [(demo::ADD_FAILS, demo::DFW_WEB_POOL)];
+    assert_eq!(membership(&ctx, &pair, Presence::Present, options()).outcome, Outcome::Failed);
+    let again = membership(&ctx, &pair, Presence::Present, options());
+    assert!(again.failed[0].reason.contains("remove it first"), "{:?}", again.failed);
+    let cleared = membership(&ctx, &pair, Presence::Absent, options());
+    assert_eq!(cleared.outcome, Outcome::Done, "{:?}", cleared.reason);
+    assert!(cleared.changed);
+    assert!(members(&ctx, demo::DFW_WEB_POOL).iter().all(|(s, _)| s != demo::ADD_FAILS));
+}

@@ -97,6 +97,9 @@ pub struct MembershipPlanner {
     reading: Option<PoolId>,
     current: BTreeMap<Key, (String, String)>,
     plan: MembershipPlan,
+    post_build_grace_ms: Millis,
+    /// When each pair was first refused with a retryable conflict.
+    retrying_since: BTreeMap<Key, Millis>,
     remaining: Vec<(ServerId, PoolId)>,
     pending_waits: Vec<(PoolId, String)>,
     added: Vec<Pair>,
@@ -116,7 +119,7 @@ impl MembershipPlanner {
         options: EnsureOptions,
         now: Millis,
     ) -> Self {
-        let EnsureOptions { dry_run, no_wait, wait: config } = options;
+        let EnsureOptions { dry_run, no_wait, wait: config, post_build_grace_ms } = options;
         let wait = !no_wait;
         let mut desired: Vec<(ServerId, PoolId)> = Vec::new();
         for (s, p) in pairs {
@@ -143,6 +146,8 @@ impl MembershipPlanner {
             reading: None,
             current: BTreeMap::new(),
             plan: MembershipPlan::default(),
+            post_build_grace_ms,
+            retrying_since: BTreeMap::new(),
             remaining: Vec::new(),
             pending_waits: Vec::new(),
             added: Vec::new(),
@@ -206,7 +211,9 @@ impl MembershipPlanner {
                 }
                 (Presence::Present, Some((_, status))) if status.ends_with("_FAILED") => {
                     self.failed
-                        .push(PairFailure { pair, reason: format!("an existing node is {status}; remove it first") });
+                        .push(PairFailure { pair, reason: format!(
+                            "an existing node is {status}; remove it first (this ensure with --absent, or v3 nodes remove)"
+                        ) });
                 }
                 (Presence::Present, _) => {
                     self.plan.add.push(pair);
@@ -289,9 +296,20 @@ impl MembershipPlanner {
             } else if let Some(conflict) = fatal {
                 self.failed.push(PairFailure { pair: Self::pair(&pair.0, &pair.1), reason: conflict.message.clone() });
             } else {
-                // Does not exist, unprocessable, not ACTIVE: clears up after a build or a pending change.
-                retry = true;
-                keep.push(pair);
+                // Does not exist, unprocessable, not ACTIVE: clears up after a build or a pending
+                // change, within the grace period; past it, the message is the answer.
+                let since = *self.retrying_since.entry(key(s, p)).or_insert(now);
+                if now.saturating_sub(since) > self.post_build_grace_ms {
+                    let message = about.iter().map(|c| c.message.as_str()).collect::<Vec<_>>().join("; ");
+                    let waited = now.saturating_sub(since) / 1000;
+                    self.failed.push(PairFailure {
+                        pair: Self::pair(&pair.0, &pair.1),
+                        reason: format!("{message} (still refused after {waited} s of retries)"),
+                    });
+                } else {
+                    retry = true;
+                    keep.push(pair);
+                }
             }
         }
         self.remaining = keep;
@@ -359,8 +377,16 @@ impl Machine for MembershipPlanner {
         }
         match self.clock.gate(now, budget) {
             Some(Err(outcome)) => {
-                let reason =
-                    (outcome == Outcome::TimedOut).then(|| format!("{} pair(s) still pending", self.remaining.len()));
+                let reason = (outcome == Outcome::TimedOut).then(|| {
+                    let pending = self.remaining.len();
+                    let why = self
+                        .clock
+                        .last_problem
+                        .as_deref()
+                        .map(|p| format!("; the last answer: {p}"))
+                        .unwrap_or_default();
+                    format!("{pending} pair{} still pending{why}", if pending == 1 { "" } else { "s" })
+                });
                 self.finish(now, outcome, reason);
                 return self.poll(now, budget);
             }

@@ -13,7 +13,7 @@ pub use public_ip::{PublicIpAction, PublicIpPlanner, PublicIpResult, PublicIpSpe
 
 use serde::{Deserialize, Serialize};
 
-use crate::wait::WaitConfig;
+use crate::wait::{Millis, WaitConfig};
 
 /// Whether something should exist.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -26,7 +26,7 @@ pub enum Presence {
 }
 
 /// How a planner runs.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EnsureOptions {
     /// Stop after the plan: report what would change, change nothing.
@@ -35,4 +35,14 @@ pub struct EnsureOptions {
     pub no_wait: bool,
     /// The deadline, pace and jitter of the whole run (the wait included).
     pub wait: WaitConfig,
+    /// How long "server does not exist" or "is unprocessable" is retried for one server: long
+    /// enough for RackConnect to learn of a new build, short enough that a mistyped id fails
+    /// soon, with the API's message.
+    pub post_build_grace_ms: Millis,
+}
+
+impl Default for EnsureOptions {
+    fn default() -> Self {
+        Self { dry_run: false, no_wait: false, wait: WaitConfig::default(), post_build_grace_ms: 120_000 }
+    }
 }

@@ -103,6 +103,8 @@ pub struct PublicIpPlanner {
     plan: Option<PublicIpAction>,
     last: Option<PublicIp>,
     changed: bool,
+    post_build_grace_ms: Millis,
+    retrying_since: Option<Millis>,
     phase: Phase,
     result: Option<PublicIpResult>,
 }
@@ -110,7 +112,7 @@ pub struct PublicIpPlanner {
 impl PublicIpPlanner {
     /// A planner starting at `now` (see [`EnsureOptions`] for dry runs and waits).
     pub fn new(endpoint: V3Endpoint, token: Token, spec: PublicIpSpec, options: EnsureOptions, now: Millis) -> Self {
-        let EnsureOptions { dry_run, no_wait, wait: config } = options;
+        let EnsureOptions { dry_run, no_wait, wait: config, post_build_grace_ms } = options;
         let wait = !no_wait;
         Self {
             endpoint,
@@ -125,6 +127,8 @@ impl PublicIpPlanner {
             plan: None,
             last: None,
             changed: false,
+            post_build_grace_ms,
+            retrying_since: None,
             phase: Phase::ReadServer,
             result: None,
         }
@@ -397,8 +401,17 @@ impl PublicIpPlanner {
         if api.status == 409 {
             let kinds: Vec<ConflictKind> = api.conflicts.iter().map(|c| c.kind).collect();
             if kinds.iter().all(|k| k.is_retryable()) && !kinds.is_empty() {
-                // The post-build race: RackConnect does not know the server yet.
+                // The post-build race: RackConnect does not know the server yet, for a while.
                 let (messages, retry_after) = (api.messages.join("; "), api.retry_after);
+                let since = *self.retrying_since.get_or_insert(now);
+                if now.saturating_sub(since) > self.post_build_grace_ms {
+                    let waited = now.saturating_sub(since) / 1000;
+                    return self.finish(
+                        now,
+                        Outcome::Failed,
+                        Some(format!("{messages} (still refused after {waited} s of retries)")),
+                    );
+                }
                 return self.clock.retry(now, messages, retry_after);
             }
             if kinds.contains(&ConflictKind::ServerHasPublicIp)

@@ -226,6 +226,8 @@ pub(crate) struct Clock {
     pub events: Vec<Event>,
     pub backoff: Backoff,
     pub last_status: Option<String>,
+    /// What went wrong last (a retried error, a rate limit): the reason given for a timeout.
+    pub last_problem: Option<String>,
 }
 
 impl Clock {
@@ -240,6 +242,7 @@ impl Clock {
             events: Vec::new(),
             backoff: Backoff::new(config.seed),
             last_status: None,
+            last_problem: None,
         }
     }
 
@@ -257,6 +260,7 @@ impl Clock {
             delay = delay.max(secs.saturating_mul(1000));
         }
         self.next_at = now.saturating_add(delay);
+        self.last_problem = Some(reason.clone());
         self.events.push(Event::Retrying { at: now, until: self.next_at, reason });
     }
 
@@ -267,7 +271,13 @@ impl Clock {
     }
 
     pub fn result(&self, outcome: Outcome, now: Millis) -> WaitResult {
-        WaitResult::new(outcome, self.last_status.clone(), self.requests, now.saturating_sub(self.start))
+        let mut result =
+            WaitResult::new(outcome, self.last_status.clone(), self.requests, now.saturating_sub(self.start));
+        if outcome == Outcome::TimedOut {
+            // Say why it did not finish, when something kept going wrong.
+            result.reason = self.last_problem.as_ref().map(|p| format!("the last attempt: {p}"));
+        }
+        result
     }
 
     /// The common part of `poll`: cancelled, timed out, or not yet time. `None` means "send now".

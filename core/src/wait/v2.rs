@@ -47,6 +47,7 @@ impl V2Waiter {
         // The counter resets each minute: a full minute from now is always enough.
         let until = now.saturating_add(retry_after.map_or(60_000, |s| s.saturating_mul(1000)).max(1_000));
         self.clock.next_at = until;
+        self.clock.last_problem = Some("v2 answered 403: rate limited, or not a RackConnect server".into());
         self.clock.events.push(Event::RateLimited { at: now, until });
     }
 }

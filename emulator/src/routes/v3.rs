@@ -132,6 +132,11 @@ pub fn route(world: &mut World, call: &Call, region: &str, tenant: &str, rest: &
     }
 }
 
+/// Nodes that a remove may take: ACTIVE ones, and failed ones (nothing else would clear those).
+fn removable(status: &str) -> bool {
+    matches!(status, "ACTIVE" | "ADD_FAILED" | "REMOVE_FAILED")
+}
+
 fn secs(seconds: f64) -> i64 {
     (seconds * 1000.0) as i64
 }
@@ -193,7 +198,8 @@ fn pool_routes(world: &mut World, call: &Call, scope: &Scope, pool_id: &str, res
                 ("GET", 3, Some(i), _) => Reply::json(200, &node_details_json(world, &world.nodes[i])),
                 ("GET", _, None, _) => Reply::errors(404, &[format!("Load Balancer Pool Node {node} does not exist")]),
                 ("DELETE", 2, Some(i), _) => {
-                    if world.nodes[i].status != "ACTIVE" {
+                    // A failed node can be removed too: nothing else would ever clear it.
+                    if !removable(&world.nodes[i].status) {
                         return Reply::errors(
                             409,
                             &[format!("Load Balancer Pool Node {} is not in an ACTIVE state", up(node))],
@@ -327,7 +333,7 @@ fn bulk(world: &mut World, call: &Call, scope: &Scope, add: bool) -> Reply {
     } else {
         for (server, pool) in &pairs {
             if let Some(i) = world.nodes.iter().position(|n| {
-                n.server_id.eq_ignore_ascii_case(server) && n.pool_id.eq_ignore_ascii_case(pool) && n.status == "ACTIVE"
+                n.server_id.eq_ignore_ascii_case(server) && n.pool_id.eq_ignore_ascii_case(pool) && removable(&n.status)
             }) {
                 start_removal(world, i);
             }
@@ -356,7 +362,7 @@ fn remove_errors(world: &World, scope: &Scope, server: &str, pool: &str) -> Vec<
     match world.nodes.iter().find(|n| n.server_id.eq_ignore_ascii_case(server) && n.pool_id.eq_ignore_ascii_case(pool))
     {
         None => errors.push(format!("Cloud Server {} is not a member of Load Balancer Pool {}", up(server), up(pool))),
-        Some(n) if n.status != "ACTIVE" => {
+        Some(n) if !removable(&n.status) => {
             errors.push(format!("Load Balancer Pool Node {} is not in an ACTIVE state", up(&n.id)))
         }
         Some(_) => {}
