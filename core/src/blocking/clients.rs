@@ -135,9 +135,7 @@ impl<'s> ServersClient<'s> {
         build: impl FnOnce(&ServersEndpoint, &Token) -> Result<Request>,
         parse: fn(&Response) -> Result<T>,
     ) -> Result<T> {
-        let token = self.session.token()?;
-        let request = build(&self.endpoint, &token)?;
-        parse(&read_with_one_retry(|| self.session.send_authed(&request))?)
+        read(self.session, &self.endpoint, build, parse)
     }
 
     /// `GET /servers/{id}`: the server, its metadata and `accessIPv4`.
@@ -214,9 +212,7 @@ impl<'s> V3Client<'s> {
         build: impl FnOnce(&V3Endpoint, &Token) -> Result<Request>,
         parse: fn(&Response) -> Result<T>,
     ) -> Result<T> {
-        let token = self.session.token()?;
-        let request = build(&self.endpoint, &token)?;
-        parse(&read_with_one_retry(|| self.session.send_authed(&request))?)
+        read(self.session, &self.endpoint, build, parse)
     }
 
     fn change<T>(
@@ -384,6 +380,19 @@ impl<'s> V3Client<'s> {
         let result = runner::run(&mut waiter, &mut *self.session, budget, cancel, on_event);
         PublicIpWait { result, public_ip: waiter.public_ip().cloned() }
     }
+}
+
+/// A read with the session's token: built for `endpoint`, retried once on a transport error or
+/// a 5xx (a GET is safe to repeat), then parsed.
+fn read<E, T>(
+    session: &mut Session,
+    endpoint: &E,
+    build: impl FnOnce(&E, &Token) -> Result<Request>,
+    parse: fn(&Response) -> Result<T>,
+) -> Result<T> {
+    let token = session.token()?;
+    let request = build(endpoint, &token)?;
+    parse(&read_with_one_retry(|| session.send_authed(&request))?)
 }
 
 /// How long [`V3Client`]'s creates keep retrying the post-build 409.
