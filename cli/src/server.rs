@@ -12,18 +12,7 @@ pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResul
     let region = ctx.region()?;
     match command {
         ServerCommand::List => {
-            let mut servers = Vec::new();
-            let mut marker: Option<ServerId> = None;
-            let mut client = ctx.session()?.servers(region)?;
-            // Follow the pages to the end (a marker that stops moving would loop: stop then).
-            loop {
-                let page = client.servers_detail(Some(100), marker.as_ref())?;
-                servers.extend(page.servers);
-                match page.next_marker.map(ServerId::new).transpose()? {
-                    Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),
-                    _ => break,
-                }
-            }
+            let servers = ctx.session()?.servers(region)?.all_servers(100)?;
             output::print(ctx.global.output, &servers, || {
                 let or = |v: Option<String>| v.unwrap_or_else(|| "-".into());
                 servers

@@ -158,6 +158,21 @@ impl<'s> ServersClient<'s> {
         self.get(|e, t| servers::list_servers_detail(e, t, limit, marker), servers::parse_servers_detail)
     }
 
+    /// Every server of the region, following `servers/detail`'s pages to the end (a marker that
+    /// stops moving ends the walk rather than looping).
+    pub fn all_servers(&mut self, page_size: u32) -> Result<Vec<Server>> {
+        let mut servers = Vec::new();
+        let mut marker: Option<ServerId> = None;
+        loop {
+            let page = self.servers_detail(Some(page_size), marker.as_ref())?;
+            servers.extend(page.servers);
+            match page.next_marker.map(ServerId::new).transpose()? {
+                Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),
+                _ => return Ok(servers),
+            }
+        }
+    }
+
     /// Waits on the server's metadata (see [`wait_metadata`](super::wait_metadata)).
     pub fn wait_metadata(
         &mut self,
