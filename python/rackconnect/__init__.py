@@ -2,10 +2,11 @@
 
 Bring your own HTTP: ``build_request`` gives the method, URL, headers and body of an operation,
 ``parse_response`` reads the answer into plain Python values or raises the error's class from
-``rackconnect.exceptions``. The work is done by the Rust core (``rackconnect._native``).
+``rackconnect.exceptions``. ``Session`` and ``wait_v2`` do the HTTP too (blocking, the GIL
+released while they wait). The work is done by the Rust core (``rackconnect._native``).
 """
 
-from rackconnect._native import __version__, build_request, parse_response
+from rackconnect._native import Session, __version__, build_request, parse_response, wait_v2
 from rackconnect.exceptions import (
     ApiError,
     BadRequestError,
@@ -27,6 +28,8 @@ __all__ = [
     "__version__",
     "build_request",
     "parse_response",
+    "Session",
+    "wait_v2",
     "RackConnectError",
     "InvalidInputError",
     "ParseError",

@@ -3,13 +3,25 @@
 //! Python only converts and adapts: every operation is built and parsed by
 //! [`rackconnect::ops::Operation`], JSON crosses the boundary through Python's `json` module, and
 //! every core error is raised, in [`to_py_err`], as the class of its kind from
-//! `rackconnect.exceptions`, with the error's JSON form as `err.data`.
+//! `rackconnect.exceptions`, with the error's JSON form as `err.data`. [`PySession`] and
+//! [`wait_v2`] adapt the core's `blocking` clients, planners and waiters: the GIL is released
+//! while they run, and their events reach an optional Python callable as dicts.
+
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
+use rackconnect::blocking::{self, HttpConfig, IdentityClient, Transport};
+use rackconnect::ensure::{EnsureOptions, MembershipPlanner, Presence, PublicIpPlanner, PublicIpSpec};
+use rackconnect::identity::{Credentials, IdentityEndpoint, TenantScope};
 use rackconnect::ops::Operation;
-use rackconnect::{Error, Response};
+use rackconnect::v2::V2Endpoint;
+use rackconnect::v3::PublicIpFilter;
+use rackconnect::wait::{Event, MetadataWaitConfig, Millis, RateBudget, WaitConfig};
+use rackconnect::{ApiKey, BaseUrl, Error, Password, PoolId, PublicIpId, Region, Response, ServerId};
 use serde_json::Value;
 
 /// The Python class (in `rackconnect.exceptions`) of every core error kind: the one place where
@@ -45,6 +57,12 @@ fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
     raise().unwrap_or_else(|e| e)
 }
 
+/// A core value in its serde JSON form, as Python objects.
+fn to_py_json<'py>(py: Python<'py>, value: serde_json::Result<Value>) -> PyResult<Bound<'py, PyAny>> {
+    let value = value.map_err(|e| PyValueError::new_err(e.to_string()))?;
+    to_py(py, &value)
+}
+
 /// JSON text from the core into Python objects, through `json.loads`.
 fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
     let text = serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -70,7 +88,7 @@ fn input_json(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Value> {
 }
 
 fn invalid_input(expected: &str, found: &str) -> Error {
-    Error::InvalidInput { field: "input".to_owned(), expected: expected.to_owned(), found: found.to_owned() }
+    invalid("input", expected, found)
 }
 
 fn operation(py: Python<'_>, op: &str) -> PyResult<Operation> {
@@ -109,11 +127,323 @@ fn parse_response<'py>(
     to_py(py, &value)
 }
 
-/// The native module: `build_request`, `parse_response` and `__version__`.
+fn invalid(field: &str, expected: &str, found: &str) -> Error {
+    Error::InvalidInput { field: field.to_owned(), expected: expected.to_owned(), found: found.to_owned() }
+}
+
+/// Seconds from Python into the core's milliseconds.
+fn millis(field: &str, seconds: f64) -> Result<Millis, Error> {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(invalid(field, "a number of seconds, 0 or more", &seconds.to_string()));
+    }
+    Ok((seconds * 1000.0).round() as Millis)
+}
+
+/// Runs a wait or a planner with the GIL released. Every event goes, as a dict, to `progress`
+/// (with the GIL re-acquired); a pending signal (Ctrl-C) or an exception from `progress` cancels
+/// the wait, and is raised once it has ended.
+fn detached<T: Send>(
+    py: Python<'_>,
+    progress: Option<&Py<PyAny>>,
+    work: impl FnOnce(&AtomicBool, &mut dyn FnMut(&Event)) -> Result<T, Error> + Send,
+) -> PyResult<T> {
+    let (out, failure) = py.detach(|| {
+        let cancel = AtomicBool::new(false);
+        let mut failure: Option<PyErr> = None;
+        let mut on_event = |event: &Event| {
+            if failure.is_some() {
+                return;
+            }
+            let sent = Python::attach(|py| -> PyResult<()> {
+                py.check_signals()?;
+                if let Some(callback) = progress {
+                    callback.call1(py, (to_py_json(py, serde_json::to_value(event))?,))?;
+                }
+                Ok(())
+            });
+            if let Err(e) = sent {
+                failure = Some(e);
+                cancel.store(true, Ordering::SeqCst);
+            }
+        };
+        let out = work(&cancel, &mut on_event);
+        (out, failure)
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    out.map_err(|e| to_py_err(py, &e))
+}
+
+/// A session with Identity: a token, cached and renewed, for Cloud Servers and RackConnect v3.
+/// Every call blocks (with the GIL released); errors raise the classes of
+/// `rackconnect.exceptions`. No credential appears in its repr or in any error.
+#[pyclass(module = "rackconnect._native", name = "Session", frozen)]
+struct PySession {
+    inner: Mutex<blocking::Session>,
+    region: Option<Region>,
+    shown: String,
+}
+
+impl PySession {
+    /// Runs `work` on the session and its region, with the GIL released.
+    fn call<T: Send>(
+        &self,
+        py: Python<'_>,
+        progress: Option<&Py<PyAny>>,
+        work: impl FnOnce(&mut blocking::Session, Region, &AtomicBool, &mut dyn FnMut(&Event)) -> Result<T, Error> + Send,
+    ) -> PyResult<T> {
+        let region = self.region;
+        detached(py, progress, |cancel, on_event| {
+            let mut session = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            let region = match region {
+                Some(region) => region,
+                None => {
+                    let access = session.access()?;
+                    let default = access.user.default_region.clone().filter(|r| !r.is_empty());
+                    Region::parse(&default.ok_or_else(|| {
+                        invalid("region", "a region (none given, and the user has no default region)", "")
+                    })?)?
+                }
+            };
+            work(&mut session, region, cancel, on_event)
+        })
+    }
+}
+
+fn ensure_options(dry_run: bool, wait: bool, timeout: f64) -> Result<EnsureOptions, Error> {
+    Ok(EnsureOptions {
+        dry_run,
+        no_wait: !wait,
+        wait: WaitConfig { timeout_ms: millis("timeout", timeout)?, interval_ms: 2_000, ..WaitConfig::default() },
+        ..EnsureOptions::default()
+    })
+}
+
+#[pymethods]
+impl PySession {
+    #[new]
+    #[pyo3(signature = (identity_url = "us", *, username, api_key = None, password = None, region = None, tenant = None))]
+    fn new(
+        py: Python<'_>,
+        identity_url: &str,
+        username: String,
+        api_key: Option<String>,
+        password: Option<String>,
+        region: Option<&str>,
+        tenant: Option<String>,
+    ) -> PyResult<Self> {
+        let build = || -> Result<Self, Error> {
+            let endpoint = IdentityEndpoint::parse(identity_url)?;
+            let credentials = match (api_key, password) {
+                (Some(key), None) => Credentials::ApiKey { username: username.clone(), api_key: ApiKey::new(key) },
+                (None, Some(password)) => {
+                    Credentials::Password { username: username.clone(), password: Password::new(password) }
+                }
+                _ => return Err(invalid("credentials", "exactly one of api_key and password", "(redacted)")),
+            };
+            let region = region.map(Region::parse).transpose()?;
+            let shown = format!(
+                "Session(identity_url={identity_url:?}, username={username:?}, region={:?}, tenant={:?})",
+                region.map(|r| r.lower()),
+                tenant
+            );
+            let identity = IdentityClient::new(endpoint, credentials, tenant.map(TenantScope::Id));
+            let inner = Mutex::new(blocking::Session::new(Transport::new(HttpConfig::default()), identity));
+            Ok(Self { inner, region, shown })
+        };
+        build().map_err(|e| to_py_err(py, &e))
+    }
+
+    fn __repr__(&self) -> String {
+        self.shown.clone()
+    }
+
+    /// The load balancer pools of the region.
+    fn list_pools<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pools = self.call(py, None, |s, region, _, _| s.v3(region)?.list_pools())?;
+        to_py_json(py, serde_json::to_value(&pools))
+    }
+
+    /// The nodes of a pool.
+    fn list_nodes<'py>(&self, py: Python<'py>, pool_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let pool = PoolId::new_as("pool_id", pool_id).map_err(|e| to_py_err(py, &e))?;
+        let nodes = self.call(py, None, |s, region, _, _| s.v3(region)?.list_nodes(&pool))?;
+        to_py_json(py, serde_json::to_value(&nodes))
+    }
+
+    /// The public IPs, of one server and/or only retained (or only non-retained) ones.
+    #[pyo3(signature = (server_id = None, retain = None))]
+    fn list_public_ips<'py>(
+        &self,
+        py: Python<'py>,
+        server_id: Option<&str>,
+        retain: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let cloud_server_id =
+            server_id.map(|id| ServerId::new_as("server_id", id)).transpose().map_err(|e| to_py_err(py, &e))?;
+        let filter = PublicIpFilter { cloud_server_id, retain };
+        let ips = self.call(py, None, |s, region, _, _| s.v3(region)?.list_public_ips(&filter))?;
+        to_py_json(py, serde_json::to_value(&ips))
+    }
+
+    /// Every server of the region (Cloud Servers, all pages).
+    fn list_servers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let servers = self.call(py, None, |s, region, _, _| s.servers(region)?.all_servers(100))?;
+        to_py_json(py, serde_json::to_value(&servers))
+    }
+
+    /// One server, with its RackConnect view.
+    fn show_server<'py>(&self, py: Python<'py>, server_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let id = ServerId::new_as("server_id", server_id).map_err(|e| to_py_err(py, &e))?;
+        let server = self.call(py, None, |s, region, _, _| s.servers(region)?.show_server(&id))?;
+        to_py_json(py, serde_json::to_value(&server))
+    }
+
+    /// Waits on a server's metadata for RackConnect and/or Managed Operations: the wait's result
+    /// plus `reachable_ipv4`.
+    #[pyo3(signature = (server_id, *, managed = false, rackconnect = true, timeout = 1800.0, grace = 300.0, progress = None))]
+    #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
+    fn wait_server<'py>(
+        &self,
+        py: Python<'py>,
+        server_id: &str,
+        managed: bool,
+        rackconnect: bool,
+        timeout: f64,
+        grace: f64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let prepare = || -> Result<_, Error> {
+            let config = MetadataWaitConfig {
+                wait: WaitConfig {
+                    timeout_ms: millis("timeout", timeout)?,
+                    interval_ms: 2_000,
+                    ..WaitConfig::default()
+                },
+                rackconnect,
+                managed,
+                grace_ms: millis("grace", grace)?,
+            };
+            Ok((ServerId::new_as("server_id", server_id)?, config))
+        };
+        let (id, config) = prepare().map_err(|e| to_py_err(py, &e))?;
+        let waited = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
+            Ok(s.servers(region)?.wait_metadata(id, config, &mut RateBudget::api(), cancel, on_event))
+        })?;
+        let out = to_py_json(py, serde_json::to_value(&waited.result))?;
+        out.set_item("reachable_ipv4", waited.access_ipv4)?;
+        Ok(out)
+    }
+
+    /// Makes every server a member (or not) of every pool: the planner's result, with `changed`.
+    #[pyo3(signature = (servers, pools, *, present = true, dry_run = false, wait = true, timeout = 1800.0, progress = None))]
+    #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
+    fn ensure_pool_members<'py>(
+        &self,
+        py: Python<'py>,
+        servers: Vec<String>,
+        pools: Vec<String>,
+        present: bool,
+        dry_run: bool,
+        wait: bool,
+        timeout: f64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let prepare = || -> Result<_, Error> {
+            let mut pairs = Vec::new();
+            for server in &servers {
+                for pool in &pools {
+                    pairs.push((ServerId::new_as("servers", server.clone())?, PoolId::new_as("pools", pool.clone())?));
+                }
+            }
+            Ok((pairs, ensure_options(dry_run, wait, timeout)?))
+        };
+        let (pairs, options) = prepare().map_err(|e| to_py_err(py, &e))?;
+        let presence = if present { Presence::Present } else { Presence::Absent };
+        let result = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
+            let endpoint = s.v3_endpoint(region)?;
+            let token = s.token()?;
+            let mut planner = MembershipPlanner::new(endpoint, token, pairs, presence, options, 0);
+            Ok(blocking::run(&mut planner, &mut *s, &mut RateBudget::api(), cancel, on_event))
+        })?;
+        to_py_json(py, serde_json::to_value(&result))
+    }
+
+    /// Gives a server a public IP (or takes it away): the planner's result, with `changed`.
+    #[pyo3(signature = (server_id, *, present = true, retain = None, move_ip = None, dry_run = false, wait = true, timeout = 1800.0, progress = None))]
+    #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
+    fn ensure_public_ip<'py>(
+        &self,
+        py: Python<'py>,
+        server_id: &str,
+        present: bool,
+        retain: Option<bool>,
+        move_ip: Option<&str>,
+        dry_run: bool,
+        wait: bool,
+        timeout: f64,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let prepare = || -> Result<_, Error> {
+            let spec = PublicIpSpec {
+                server_id: ServerId::new_as("server_id", server_id)?,
+                presence: if present { Presence::Present } else { Presence::Absent },
+                retain,
+                public_ip_id: move_ip.map(|id| PublicIpId::new_as("move_ip", id)).transpose()?,
+            };
+            Ok((spec, ensure_options(dry_run, wait, timeout)?))
+        };
+        let (spec, options) = prepare().map_err(|e| to_py_err(py, &e))?;
+        let result = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
+            let endpoint = s.v3_endpoint(region)?;
+            let token = s.token()?;
+            let mut planner = PublicIpPlanner::new(endpoint, token, spec, options, 0);
+            Ok(blocking::run(&mut planner, &mut *s, &mut RateBudget::api(), cancel, on_event))
+        })?;
+        to_py_json(py, serde_json::to_value(&result))
+    }
+}
+
+/// Waits for RackConnect v2 automation of the server this runs on (or the one `source_address`
+/// is), at `base_url` or in `region`: the wait's result.
+#[pyfunction]
+#[pyo3(signature = (base_url = None, *, region = None, source_address = None, timeout = 1800.0, progress = None))]
+fn wait_v2<'py>(
+    py: Python<'py>,
+    base_url: Option<&str>,
+    region: Option<&str>,
+    source_address: Option<&str>,
+    timeout: f64,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let prepare = || -> Result<_, Error> {
+        let endpoint = match (base_url, region) {
+            (Some(url), _) => V2Endpoint::BaseUrl(BaseUrl::new("base_url", url)?),
+            (None, Some(region)) => V2Endpoint::Region(Region::parse(region)?),
+            (None, None) => return Err(invalid("base_url", "a base URL or a region", "neither")),
+        };
+        let local_address = source_address
+            .map(|a| a.parse::<IpAddr>().map_err(|_| invalid("source_address", "an IP address", a)))
+            .transpose()?;
+        let transport = Transport::new(HttpConfig { local_address, ..HttpConfig::default() });
+        let config = WaitConfig { timeout_ms: millis("timeout", timeout)?, ..WaitConfig::default() };
+        Ok((transport, endpoint, config))
+    };
+    let (transport, endpoint, config) = prepare().map_err(|e| to_py_err(py, &e))?;
+    let result = detached(py, progress.as_ref(), |cancel, on_event| {
+        Ok(blocking::wait_v2(&transport, endpoint, config, &mut RateBudget::v2(), cancel, on_event))
+    })?;
+    to_py_json(py, serde_json::to_value(&result))
+}
+
+/// The native module: `build_request`, `parse_response`, `Session`, `wait_v2` and `__version__`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_request, m)?)?;
     m.add_function(wrap_pyfunction!(parse_response, m)?)?;
+    m.add_function(wrap_pyfunction!(wait_v2, m)?)?;
+    m.add_class::<PySession>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

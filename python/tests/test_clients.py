@@ -1,0 +1,167 @@
+"""The blocking clients (``Session``, ``wait_v2``) against a real emulator process on 127.0.0.1.
+
+The emulator binary is ``$RACKCONNECT_EMULATOR``, else ``<repo>/target/debug/rackconnect-emulator``
+(``cargo build -p rackconnect-emulator``); without it these tests are skipped, unless
+``$RACKCONNECT_EMULATOR`` names it (as ``scripts/test`` does): then a missing binary is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+from rackconnect import (
+    InvalidInputError,
+    RackConnectError,
+    Session,
+    UnauthorizedError,
+    wait_v2,
+)
+
+REPO = Path(__file__).resolve().parent.parent.parent
+WEB1 = "00000001-cccc-4ccc-8ccc-000000000001"
+WEB2 = "00000002-cccc-4ccc-8ccc-000000000002"
+BUILD_ERROR = "00000005-cccc-4ccc-8ccc-000000000005"
+AUTH_ERROR = "00000006-cccc-4ccc-8ccc-000000000006"
+UNMANAGED = "0000000a-cccc-4ccc-8ccc-00000000000a"
+DFW_API_POOL = "00000001-bbbb-4bbb-8bbb-dfw000000002"
+SECRET = "sekrit-0123-not-the-key"
+
+
+@pytest.fixture(scope="module")
+def emulator_url() -> Iterator[str]:
+    binary = Path(
+        os.environ.get("RACKCONNECT_EMULATOR")
+        or REPO / "target" / "debug" / "rackconnect-emulator"
+    )
+    if not binary.is_file():
+        if os.environ.get("RACKCONNECT_EMULATOR"):
+            pytest.fail(f"RACKCONNECT_EMULATOR names {binary}, which does not exist")
+        pytest.skip(
+            f"no emulator at {binary}: run `cargo build -p rackconnect-emulator` "
+            "or set RACKCONNECT_EMULATOR"
+        )
+    proc = subprocess.Popen(
+        [str(binary), "--listen", "127.0.0.1:0", "--clock-speed", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        prefix = "listening on "
+        assert line.startswith(prefix), f"unexpected first line: {line!r}"
+        yield line[len(prefix) :]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def session(emulator_url: str) -> Session:
+    return Session(
+        emulator_url,
+        username="demo",
+        api_key="demo-api-key",
+        region="DFW",
+        tenant="123456",
+    )
+
+
+def node_servers(session: Session, pool: str) -> List[str]:
+    return sorted(n["cloud_server"]["id"] for n in session.list_nodes(pool))
+
+
+def test_list_pools_and_servers(session: Session) -> None:
+    pools = session.list_pools()
+    assert len(pools) == 3
+    assert all(isinstance(p, dict) and p["id"] for p in pools)
+    servers = session.list_servers()
+    ids = {s["id"] for s in servers}
+    assert {WEB1, WEB2, UNMANAGED} <= ids
+    shown = session.show_server(WEB1)
+    assert shown["id"] == WEB1
+
+
+def test_wait_server_managed(session: Session) -> None:
+    events: List[Dict[str, Any]] = []
+    result = session.wait_server(
+        WEB2, managed=True, timeout=120.0, progress=events.append
+    )
+    assert result["outcome"] == "done", result
+    assert result["reachable_ipv4"].startswith("198.51.100."), result
+    assert events and all(isinstance(e, dict) and "event" in e for e in events)
+
+
+def test_ensure_pool_members_is_idempotent(session: Session) -> None:
+    first = session.ensure_pool_members([UNMANAGED], [DFW_API_POOL], timeout=120.0)
+    assert first["outcome"] == "done", first
+    assert first["changed"] is True
+    assert UNMANAGED in node_servers(session, DFW_API_POOL)
+    second = session.ensure_pool_members([UNMANAGED], [DFW_API_POOL], timeout=120.0)
+    assert second["outcome"] == "done", second
+    assert second["changed"] is False
+
+
+def test_dry_run_changes_nothing(session: Session) -> None:
+    before = node_servers(session, DFW_API_POOL)
+    result = session.ensure_pool_members([BUILD_ERROR], [DFW_API_POOL], dry_run=True)
+    assert result["outcome"] == "done", result
+    assert result["plan"]["add"], result
+    assert node_servers(session, DFW_API_POOL) == before
+
+
+def test_ensure_public_ip_create_then_unchanged(session: Session) -> None:
+    assert session.list_public_ips(server_id=AUTH_ERROR) == []
+    first = session.ensure_public_ip(AUTH_ERROR, timeout=120.0)
+    assert first["outcome"] == "done", first
+    assert first["changed"] is True
+    assert len(session.list_public_ips(server_id=AUTH_ERROR)) == 1
+    second = session.ensure_public_ip(AUTH_ERROR, timeout=120.0)
+    assert second["outcome"] == "done", second
+    assert second["changed"] is False
+
+
+def test_wait_v2_failed_with_tasks(emulator_url: str) -> None:
+    events: List[Dict[str, Any]] = []
+    result = wait_v2(
+        emulator_url, source_address="127.0.0.4", timeout=60.0, progress=events.append
+    )
+    assert result["outcome"] == "failed", result
+    assert result["tasks"], result
+    assert events
+
+
+def test_wait_v2_needs_an_endpoint() -> None:
+    with pytest.raises(InvalidInputError):
+        wait_v2()
+
+
+def test_wrong_key_raises_unauthorized_without_the_secret(emulator_url: str) -> None:
+    wrong = Session(emulator_url, username="demo", api_key=SECRET, region="DFW")
+    assert SECRET not in repr(wrong) and SECRET not in str(wrong)
+    with pytest.raises(UnauthorizedError) as caught:
+        wrong.list_pools()
+    assert SECRET not in str(caught.value)
+    assert SECRET not in repr(caught.value.data)
+
+
+def test_secrets_never_shown(emulator_url: str) -> None:
+    with_password = Session(emulator_url, username="demo", password=SECRET)
+    assert SECRET not in repr(with_password)
+    with pytest.raises(RackConnectError) as caught:
+        Session(emulator_url, username="demo", api_key=SECRET, password=SECRET)
+    assert SECRET not in str(caught.value) and SECRET not in repr(caught.value.data)
+
+
+def test_an_exception_in_progress_stops_the_wait_and_raises(emulator_url: str) -> None:
+    def progress(event: Dict[str, Any]) -> None:
+        raise ValueError("stop")
+
+    with pytest.raises(ValueError, match="stop"):
+        wait_v2(emulator_url, source_address="127.0.0.3", progress=progress)
