@@ -77,13 +77,7 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
         V3Command::Nodes { command } => nodes_command(ctx, region, command),
         V3Command::PublicIps { command } => public_ips_command(ctx, region, command),
         V3Command::PoolMembers { command: PoolMembersCommand::Ensure { servers, pools, absent, ensure } } => {
-            let mut pairs = Vec::new();
-            for server in &servers {
-                for pool in &pools {
-                    pairs
-                        .push((ServerId::new_as("--server", server.clone())?, PoolId::new_as("--pool", pool.clone())?));
-                }
-            }
+            let pairs = rackconnect::ensure::every_pair(&servers, &pools, ("--server", "--pool"))?;
             let presence = if absent { Presence::Absent } else { Presence::Present };
             let options = ensure_options(&ensure);
             let session = ctx.session()?;

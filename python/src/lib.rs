@@ -351,12 +351,7 @@ impl PySession {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let prepare = || -> Result<_, Error> {
-            let mut pairs = Vec::new();
-            for server in &servers {
-                for pool in &pools {
-                    pairs.push((ServerId::new_as("servers", server.clone())?, PoolId::new_as("pools", pool.clone())?));
-                }
-            }
+            let pairs = rackconnect::ensure::every_pair(&servers, &pools, ("servers", "pools"))?;
             Ok((pairs, ensure_options(dry_run, wait, timeout)?))
         };
         let (pairs, options) = prepare().map_err(|e| to_py_err(py, &e))?;

@@ -11,6 +11,22 @@ use crate::secret::Token;
 use crate::v3::{self, ConflictKind, V3Endpoint};
 use crate::wait::{BudgetKind, Event, Machine, Millis, NodesWaiter, Outcome, RateBudget, Step, Target, WaitConfig};
 
+/// Every server with every pool, each id validated; `fields` names the two inputs in errors
+/// as the caller wrote them (e.g. `("--server", "--pool")`).
+pub fn every_pair(
+    servers: &[String],
+    pools: &[String],
+    fields: (&str, &str),
+) -> crate::Result<Vec<(ServerId, PoolId)>> {
+    let mut pairs = Vec::with_capacity(servers.len() * pools.len());
+    for server in servers {
+        for pool in pools {
+            pairs.push((ServerId::new_as(fields.0, server.clone())?, PoolId::new_as(fields.1, pool.clone())?));
+        }
+    }
+    Ok(pairs)
+}
+
 /// A (server, pool) pair.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize)]
 pub struct Pair {

@@ -8,7 +8,7 @@
 mod membership;
 mod public_ip;
 
-pub use membership::{MembershipPlan, MembershipPlanner, MembershipResult, Pair, PairFailure};
+pub use membership::{MembershipPlan, MembershipPlanner, MembershipResult, Pair, PairFailure, every_pair};
 pub use public_ip::{PublicIpAction, PublicIpPlanner, PublicIpResult, PublicIpSpec};
 
 use serde::{Deserialize, Serialize};

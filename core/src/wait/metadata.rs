@@ -220,10 +220,7 @@ impl Machine for MetadataWaiter {
                 Step::Send(request)
             }
             Err(error) => {
-                self.finish(now, Outcome::Error, None);
-                if let Some(result) = &mut self.result {
-                    result.error = Some(error);
-                }
+                self.result = Some(self.clock.failed(Outcome::Error, now, error));
                 self.poll(now, budget)
             }
         }
@@ -241,11 +238,7 @@ impl Machine for MetadataWaiter {
                 self.clock.retry(now, error.to_string(), retry_after);
             }
             Err(error) => {
-                let outcome = super::outcome_of(&error);
-                self.finish(now, outcome, None);
-                if let Some(result) = &mut self.result {
-                    result.error = Some(error);
-                }
+                self.result = Some(self.clock.failed(super::outcome_of(&error), now, error));
             }
         }
     }

@@ -280,6 +280,13 @@ impl Clock {
         result
     }
 
+    /// A result that ends the wait with `error` (the error kept for the caller).
+    pub fn failed(&self, outcome: Outcome, now: Millis, error: Error) -> WaitResult {
+        let mut result = self.result(outcome, now);
+        result.error = Some(error);
+        result
+    }
+
     /// The common part of `poll`: cancelled, timed out, or not yet time. `None` means "send now".
     pub fn gate(&mut self, now: Millis, budget: &RateBudget) -> Option<Result<Millis, Outcome>> {
         if self.cancelled {

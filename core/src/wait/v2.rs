@@ -75,8 +75,7 @@ impl Machine for V2Waiter {
                 Step::Send(request)
             }
             Err(error) => {
-                let mut result = self.finish(now, Outcome::Error);
-                result.error = Some(error);
+                let result = self.clock.failed(Outcome::Error, now, error);
                 self.result = Some(result.clone());
                 Step::Finished(result)
             }
@@ -142,9 +141,7 @@ impl Machine for V2Waiter {
                 self.clock.retry(now, error.to_string(), retry_after);
             }
             Err(error) => {
-                let mut result = self.finish(now, Outcome::Error);
-                result.error = Some(error);
-                self.result = Some(result);
+                self.result = Some(self.clock.failed(Outcome::Error, now, error));
             }
         }
     }

@@ -145,8 +145,7 @@ impl Machine for NodesWaiter {
                 Step::Send(request)
             }
             Err(error) => {
-                let mut result = self.clock.result(Outcome::Error, now);
-                result.error = Some(error);
+                let result = self.clock.failed(Outcome::Error, now, error);
                 self.result = Some(result.clone());
                 Step::Finished(result)
             }
@@ -164,10 +163,7 @@ impl Machine for NodesWaiter {
                 return self.clock.retry(now, error.to_string(), retry_after);
             }
             Err(error) => {
-                let outcome = crate::wait::outcome_of(&error);
-                let mut result = self.clock.result(outcome, now);
-                result.error = Some(error);
-                self.result = Some(result);
+                self.result = Some(self.clock.failed(super::outcome_of(&error), now, error));
                 return;
             }
         };
@@ -293,10 +289,7 @@ impl Machine for PublicIpWaiter {
                 Step::Send(request)
             }
             Err(error) => {
-                self.finish(now, Outcome::Error, None);
-                if let Some(result) = &mut self.result {
-                    result.error = Some(error);
-                }
+                self.result = Some(self.clock.failed(Outcome::Error, now, error));
                 self.poll(now, budget)
             }
         }
@@ -331,11 +324,7 @@ impl Machine for PublicIpWaiter {
                 self.clock.retry(now, error.to_string(), retry_after);
             }
             Err(error) => {
-                let outcome = crate::wait::outcome_of(&error);
-                self.finish(now, outcome, None);
-                if let Some(result) = &mut self.result {
-                    result.error = Some(error);
-                }
+                self.result = Some(self.clock.failed(super::outcome_of(&error), now, error));
             }
         }
     }
