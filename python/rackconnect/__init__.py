@@ -2,11 +2,11 @@
 
 Bring your own HTTP: ``build_request`` gives the method, URL, headers and body of an operation,
 ``parse_response`` reads the answer into plain Python values or raises the error's class from
-``rackconnect.exceptions``. ``Session`` and ``wait_v2`` do the HTTP too (blocking, the GIL
+``rackconnect.exceptions``. ``Session`` (Identity, Cloud Servers, v3), ``V2`` and ``wait_v2`` do the HTTP too (blocking, the GIL
 released while they wait). The work is done by the Rust core (``rackconnect._native``).
 """
 
-from rackconnect._native import Session, __version__, build_request, parse_response, wait_v2
+from rackconnect._native import V2, Session, __version__, build_request, parse_response, wait_v2
 from rackconnect.exceptions import (
     ApiError,
     BadRequestError,
@@ -29,6 +29,7 @@ __all__ = [
     "build_request",
     "parse_response",
     "Session",
+    "V2",
     "wait_v2",
     "RackConnectError",
     "InvalidInputError",

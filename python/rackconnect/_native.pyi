@@ -1,6 +1,6 @@
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, final
 
-__all__ = ["__version__", "build_request", "parse_response", "Session", "wait_v2"]
+__all__ = ["__version__", "build_request", "parse_response", "Session", "V2", "wait_v2"]
 __version__: str
 
 _Progress = Optional[Callable[[Dict[str, Any]], object]]
@@ -21,7 +21,28 @@ def wait_v2(
     timeout: float = 1800.0,
     progress: _Progress = None,
 ) -> Dict[str, Any]:
-    """Waits for RackConnect v2 automation: the wait's result."""
+    """Waits for RackConnect v2 automation: the wait's result (``V2(...).wait(...)``)."""
+
+@final
+class V2:
+    """RackConnect v2, asked from the server this runs on (or the one ``source_address`` is).
+
+    Each answer is ``{"outcome": "answer", "value": ...}``, ``{"outcome": "rate_limited", ...}``
+    or, for the gateway, ``{"outcome": "not_assigned"}``.
+    """
+
+    def __new__(
+        cls,
+        base_url: Optional[str] = None,
+        *,
+        region: Optional[str] = None,
+        source_address: Optional[str] = None,
+    ) -> "V2": ...
+    def status(self) -> Dict[str, Any]: ...
+    def details(self) -> Dict[str, Any]: ...
+    def gateway_ip(self) -> Dict[str, Any]: ...
+    def features(self) -> Dict[str, Any]: ...
+    def wait(self, *, timeout: float = 1800.0, progress: _Progress = None) -> Dict[str, Any]: ...
 
 @final
 class Session:
@@ -37,8 +58,10 @@ class Session:
         region: Optional[str] = None,
         tenant: Optional[str] = None,
     ) -> "Session": ...
+    def list_networks(self) -> List[Dict[str, Any]]: ...
     def list_pools(self) -> List[Dict[str, Any]]: ...
     def list_nodes(self, pool_id: str) -> List[Dict[str, Any]]: ...
+    def list_node_details(self, pool_id: str) -> List[Dict[str, Any]]: ...
     def list_public_ips(
         self, server_id: Optional[str] = None, retain: Optional[bool] = None
     ) -> List[Dict[str, Any]]: ...

@@ -18,7 +18,7 @@ use rackconnect::blocking::{self, HttpConfig, IdentityClient, Transport};
 use rackconnect::ensure::{EnsureOptions, MembershipPlanner, Presence, PublicIpPlanner, PublicIpSpec};
 use rackconnect::identity::{Credentials, IdentityEndpoint, TenantScope};
 use rackconnect::ops::Operation;
-use rackconnect::v2::V2Endpoint;
+use rackconnect::v2::{V2Answer, V2Endpoint};
 use rackconnect::v3::PublicIpFilter;
 use rackconnect::wait::{Event, MetadataWaitConfig, Millis, RateBudget, WaitConfig};
 use rackconnect::{ApiKey, BaseUrl, Error, Password, PoolId, PublicIpId, Region, Response, ServerId};
@@ -259,6 +259,12 @@ impl PySession {
         self.shown.clone()
     }
 
+    /// The cloud networks of the region that RackConnect knows.
+    fn list_networks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let networks = self.call(py, None, |s, region, _, _| s.v3(region)?.list_networks())?;
+        to_py_json(py, serde_json::to_value(&networks))
+    }
+
     /// The load balancer pools of the region.
     fn list_pools<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let pools = self.call(py, None, |s, region, _, _| s.v3(region)?.list_pools())?;
@@ -269,6 +275,13 @@ impl PySession {
     fn list_nodes<'py>(&self, py: Python<'py>, pool_id: &str) -> PyResult<Bound<'py, PyAny>> {
         let pool = PoolId::new_as("pool_id", pool_id).map_err(|e| to_py_err(py, &e))?;
         let nodes = self.call(py, None, |s, region, _, _| s.v3(region)?.list_nodes(&pool))?;
+        to_py_json(py, serde_json::to_value(&nodes))
+    }
+
+    /// The nodes of a pool, each with its server's and pool's details.
+    fn list_node_details<'py>(&self, py: Python<'py>, pool_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let pool = PoolId::new_as("pool_id", pool_id).map_err(|e| to_py_err(py, &e))?;
+        let nodes = self.call(py, None, |s, region, _, _| s.v3(region)?.list_node_details(&pool))?;
         to_py_json(py, serde_json::to_value(&nodes))
     }
 
@@ -400,8 +413,92 @@ impl PySession {
     }
 }
 
+/// RackConnect v2, asked from the server this runs on (or the one `source_address` is), at
+/// `base_url` or in `region`. Every answer is `{"outcome": "answer", "value": ...}`, or
+/// `{"outcome": "rate_limited", ...}` (a 403: 30 requests a minute), or, for the gateway,
+/// `{"outcome": "not_assigned"}` (a 404: no gateway yet).
+#[pyclass(module = "rackconnect._native", name = "V2", frozen)]
+struct PyV2 {
+    client: blocking::V2Client,
+    shown: String,
+}
+
+impl PyV2 {
+    fn answer<'py, T: serde::Serialize + Send>(
+        &self,
+        py: Python<'py>,
+        ask: impl FnOnce(&blocking::V2Client) -> Result<V2Answer<T>, Error> + Send,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let answer = py.detach(|| ask(&self.client)).map_err(|e| to_py_err(py, &e))?;
+        to_py_json(py, serde_json::to_value(&answer))
+    }
+}
+
+#[pymethods]
+impl PyV2 {
+    #[new]
+    #[pyo3(signature = (base_url = None, *, region = None, source_address = None))]
+    fn new(
+        py: Python<'_>,
+        base_url: Option<&str>,
+        region: Option<&str>,
+        source_address: Option<&str>,
+    ) -> PyResult<Self> {
+        let build = || -> Result<Self, Error> {
+            let endpoint = match (base_url, region) {
+                (Some(url), _) => V2Endpoint::BaseUrl(BaseUrl::new("base_url", url)?),
+                (None, Some(region)) => V2Endpoint::Region(Region::parse(region)?),
+                (None, None) => return Err(invalid("base_url", "a base URL or a region", "neither")),
+            };
+            let local_address = source_address
+                .map(|a| a.parse::<IpAddr>().map_err(|_| invalid("source_address", "an IP address", a)))
+                .transpose()?;
+            let shown = format!("V2(base_url={base_url:?}, region={region:?}, source_address={source_address:?})");
+            let transport = Transport::new(HttpConfig { local_address, ..HttpConfig::default() });
+            Ok(Self { client: blocking::V2Client::new(transport, endpoint), shown })
+        };
+        build().map_err(|e| to_py_err(py, &e))
+    }
+
+    fn __repr__(&self) -> String {
+        self.shown.clone()
+    }
+
+    /// `automation_status`: DEPLOYING, DEPLOYED, FAILED (or another status, as given).
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.answer(py, |c| c.status())
+    }
+
+    /// `automation_status/details`: the status and its tasks.
+    fn details<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.answer(py, |c| c.details())
+    }
+
+    /// `gateway_ip`: the gateway of the server's RackConnect network, once assigned.
+    fn gateway_ip<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.answer(py, |c| c.gateway_ip())
+    }
+
+    /// `automation_features`: which automation features are on.
+    fn features<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.answer(py, |c| c.features())
+    }
+
+    /// Waits for the automation to end (DEPLOYED, FAILED, or not applicable), within 30 requests
+    /// a minute: the wait's result.
+    #[pyo3(signature = (*, timeout = 1800.0, progress = None))]
+    fn wait<'py>(&self, py: Python<'py>, timeout: f64, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let timeout_ms = millis("timeout", timeout).map_err(|e| to_py_err(py, &e))?;
+        let config = WaitConfig { timeout_ms, ..WaitConfig::default() };
+        let result = detached(py, progress.as_ref(), |cancel, on_event| {
+            Ok(self.client.wait(config, &mut RateBudget::v2(), cancel, on_event))
+        })?;
+        to_py_json(py, serde_json::to_value(&result))
+    }
+}
+
 /// Waits for RackConnect v2 automation of the server this runs on (or the one `source_address`
-/// is), at `base_url` or in `region`: the wait's result.
+/// is), at `base_url` or in `region`: the wait's result. The same as `V2(...).wait(...)`.
 #[pyfunction]
 #[pyo3(signature = (base_url = None, *, region = None, source_address = None, timeout = 1800.0, progress = None))]
 fn wait_v2<'py>(
@@ -412,33 +509,17 @@ fn wait_v2<'py>(
     timeout: f64,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let prepare = || -> Result<_, Error> {
-        let endpoint = match (base_url, region) {
-            (Some(url), _) => V2Endpoint::BaseUrl(BaseUrl::new("base_url", url)?),
-            (None, Some(region)) => V2Endpoint::Region(Region::parse(region)?),
-            (None, None) => return Err(invalid("base_url", "a base URL or a region", "neither")),
-        };
-        let local_address = source_address
-            .map(|a| a.parse::<IpAddr>().map_err(|_| invalid("source_address", "an IP address", a)))
-            .transpose()?;
-        let transport = Transport::new(HttpConfig { local_address, ..HttpConfig::default() });
-        let config = WaitConfig { timeout_ms: millis("timeout", timeout)?, ..WaitConfig::default() };
-        Ok((transport, endpoint, config))
-    };
-    let (transport, endpoint, config) = prepare().map_err(|e| to_py_err(py, &e))?;
-    let result = detached(py, progress.as_ref(), |cancel, on_event| {
-        Ok(blocking::wait_v2(&transport, endpoint, config, &mut RateBudget::v2(), cancel, on_event))
-    })?;
-    to_py_json(py, serde_json::to_value(&result))
+    PyV2::new(py, base_url, region, source_address)?.wait(py, timeout, progress)
 }
 
-/// The native module: `build_request`, `parse_response`, `Session`, `wait_v2` and `__version__`.
+/// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2` and `__version__`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_request, m)?)?;
     m.add_function(wrap_pyfunction!(parse_response, m)?)?;
     m.add_function(wrap_pyfunction!(wait_v2, m)?)?;
     m.add_class::<PySession>()?;
+    m.add_class::<PyV2>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

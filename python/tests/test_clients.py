@@ -19,6 +19,7 @@ from rackconnect import (
     RackConnectError,
     Session,
     UnauthorizedError,
+    V2,
     wait_v2,
 )
 
@@ -86,6 +87,28 @@ def test_list_pools_and_servers(session: Session) -> None:
     assert {WEB1, WEB2, UNMANAGED} <= ids
     shown = session.show_server(WEB1)
     assert shown["id"] == WEB1
+
+
+def test_networks_and_node_details(session: Session) -> None:
+    networks = session.list_networks()
+    assert networks and all(n["id"] and "cidr" in n for n in networks), networks
+    pool = session.list_pools()[0]["id"]
+    details = session.list_node_details(pool)
+    assert all(d["load_balancer_pool"]["id"].lower() == pool.lower() for d in details), details
+
+
+def test_v2_answers(emulator_url: str) -> None:
+    failed = V2(emulator_url, source_address="127.0.0.4")
+    assert "127.0.0.4" in repr(failed)
+    status = failed.status()
+    assert status == {"outcome": "answer", "value": "FAILED"}, status
+    details = failed.details()["value"]
+    assert details["automation_status"] == "FAILED" and details["tasks"], details
+    features = failed.features()
+    assert features["outcome"] == "answer" and features["value"]["features"], features
+    assert failed.gateway_ip()["outcome"] in ("answer", "not_assigned")
+    with pytest.raises(InvalidInputError, match="source_address"):
+        V2(emulator_url, source_address="not-an-ip")
 
 
 def test_wait_server_managed(session: Session) -> None:
