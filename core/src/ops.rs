@@ -271,8 +271,29 @@ impl Input {
     }
 }
 
-fn to_json<T: Serialize>(value: T) -> Result<Value> {
-    serde_json::to_value(value).map_err(|e| Error::json("", format!("the result could not be serialized: {e}")))
+/// Serializes a typed result, in whichever form the caller of [`Operation::parse_into`] wants.
+trait Emit<O> {
+    fn serialize<T: Serialize>(&self, typed: &T) -> serde_json::Result<O>;
+
+    fn typed<T: Serialize>(&self, typed: T) -> Result<O> {
+        self.serialize(&typed).map_err(|e| Error::json("", format!("the result could not be serialized: {e}")))
+    }
+}
+
+struct AsValue;
+
+impl Emit<Value> for AsValue {
+    fn serialize<T: Serialize>(&self, typed: &T) -> serde_json::Result<Value> {
+        serde_json::to_value(typed)
+    }
+}
+
+struct AsText;
+
+impl Emit<String> for AsText {
+    fn serialize<T: Serialize>(&self, typed: &T) -> serde_json::Result<String> {
+        serde_json::to_string(typed)
+    }
 }
 
 const V2_WHERE: &[&str] = &["region", "base_url", "format"];
@@ -399,31 +420,42 @@ impl Operation {
 
     /// Parses a response to this operation and serializes the typed result to JSON.
     pub fn parse(self, response: &Response) -> Result<Value> {
+        self.parse_into(response, AsValue)
+    }
+
+    /// Parses a response to this operation into the typed result's JSON text: what a binding
+    /// hands to its host's JSON parser (`json.loads`, `JSON.parse`), skipping the [`Value`] tree,
+    /// which costs more to build than the text.
+    pub fn parse_to_text(self, response: &Response) -> Result<String> {
+        self.parse_into(response, AsText)
+    }
+
+    fn parse_into<O>(self, response: &Response, emit: impl Emit<O>) -> Result<O> {
         use Operation::*;
         match self {
-            V2AutomationStatus => to_json(v2::parse_automation_status(response)?),
-            V2Details => to_json(v2::parse_details(response)?),
-            V2GatewayIp => to_json(v2::parse_gateway_ip(response)?),
-            V2AutomationFeatures => to_json(v2::parse_automation_features(response)?),
-            ServersShow | ServersV1Show => to_json(servers::parse_server(response)?),
-            ServersMetadata => to_json(servers::parse_metadata(response)?),
-            ServersMetadataItem => to_json(servers::parse_metadata_item(response)?),
-            ServersListDetail => to_json(servers::parse_servers_detail(response)?),
-            ServersV1Auth => to_json(servers::v1::parse_auth(response)?),
-            IdentityToken | IdentityValidate => to_json(identity::parse_token(response)?),
-            IdentityRevoke => to_json(identity::parse_revoke(response)?),
-            V3ListNetworks => to_json(v3::parse_networks(response)?),
-            V3GetNetwork => to_json(v3::parse_network(response)?),
-            V3ListPools => to_json(v3::parse_pools(response)?),
-            V3GetPool => to_json(v3::parse_pool(response)?),
-            V3ListNodes | V3BulkAddNodes => to_json(v3::parse_nodes(response)?),
-            V3AddNode | V3GetNode => to_json(v3::parse_node(response)?),
-            V3ListNodeDetails => to_json(v3::parse_node_details_list(response)?),
-            V3GetNodeDetails => to_json(v3::parse_node_details(response)?),
-            V3ServerNodeDetails => to_json(v3::parse_server_node_details(response)?),
-            V3ListPublicIps => to_json(v3::parse_public_ips(response)?),
-            V3CreatePublicIp | V3GetPublicIp | V3UpdatePublicIp => to_json(v3::parse_public_ip(response)?),
-            V3RemoveNode | V3BulkRemoveNodes | V3DeletePublicIp => to_json(v3::parse_no_content(response)?),
+            V2AutomationStatus => emit.typed(v2::parse_automation_status(response)?),
+            V2Details => emit.typed(v2::parse_details(response)?),
+            V2GatewayIp => emit.typed(v2::parse_gateway_ip(response)?),
+            V2AutomationFeatures => emit.typed(v2::parse_automation_features(response)?),
+            ServersShow | ServersV1Show => emit.typed(servers::parse_server(response)?),
+            ServersMetadata => emit.typed(servers::parse_metadata(response)?),
+            ServersMetadataItem => emit.typed(servers::parse_metadata_item(response)?),
+            ServersListDetail => emit.typed(servers::parse_servers_detail(response)?),
+            ServersV1Auth => emit.typed(servers::v1::parse_auth(response)?),
+            IdentityToken | IdentityValidate => emit.typed(identity::parse_token(response)?),
+            IdentityRevoke => emit.typed(identity::parse_revoke(response)?),
+            V3ListNetworks => emit.typed(v3::parse_networks(response)?),
+            V3GetNetwork => emit.typed(v3::parse_network(response)?),
+            V3ListPools => emit.typed(v3::parse_pools(response)?),
+            V3GetPool => emit.typed(v3::parse_pool(response)?),
+            V3ListNodes | V3BulkAddNodes => emit.typed(v3::parse_nodes(response)?),
+            V3AddNode | V3GetNode => emit.typed(v3::parse_node(response)?),
+            V3ListNodeDetails => emit.typed(v3::parse_node_details_list(response)?),
+            V3GetNodeDetails => emit.typed(v3::parse_node_details(response)?),
+            V3ServerNodeDetails => emit.typed(v3::parse_server_node_details(response)?),
+            V3ListPublicIps => emit.typed(v3::parse_public_ips(response)?),
+            V3CreatePublicIp | V3GetPublicIp | V3UpdatePublicIp => emit.typed(v3::parse_public_ip(response)?),
+            V3RemoveNode | V3BulkRemoveNodes | V3DeletePublicIp => emit.typed(v3::parse_no_content(response)?),
         }
     }
 }

@@ -114,6 +114,12 @@ fn run_response_case(path: &Path, ops: &mut BTreeSet<&'static str>, prefixes: &m
             if &value != expect {
                 return Err(format!("expected {expect}\n   got {value}"));
             }
+            // The bindings' path (the result as JSON text) must say the same.
+            let text = op.parse_to_text(&response).map_err(|e| format!("parse_to_text failed: {}", e.to_json()))?;
+            let from_text: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            if &from_text != expect {
+                return Err(format!("parse_to_text: expected {expect}\n   got {text}"));
+            }
             // Every prefix of a valid body: a value or an error, never a panic.
             for end in 0..response.body.len() {
                 let truncated = Response { body: response.body[..end].to_vec(), ..response.clone() };
@@ -124,7 +130,13 @@ fn run_response_case(path: &Path, ops: &mut BTreeSet<&'static str>, prefixes: &m
             }
             Ok(())
         }
-        (None, Some(expect), Err(err)) => compare_error(expect, &err),
+        (None, Some(expect), Err(err)) => {
+            let text_err = op.parse_to_text(&response).err().ok_or("parse_to_text gave a value, parse an error")?;
+            if text_err != err {
+                return Err(format!("parse_to_text erred differently: {}", text_err.to_json()));
+            }
+            compare_error(expect, &err)
+        }
         (Some(_), None, Err(err)) => Err(format!("expected a value, got error {}", err.to_json())),
         (None, Some(_), Ok(value)) => Err(format!("expected an error, got {value}")),
         _ => Err("a case needs exactly one of expect and expect_error".to_owned()),

@@ -123,8 +123,8 @@ fn parse_response<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let op = operation(py, op)?;
     let response = Response { status, headers, body };
-    let value = py.detach(|| op.parse(&response)).map_err(|e| to_py_err(py, &e))?;
-    to_py(py, &value)
+    let text = py.detach(|| op.parse_to_text(&response)).map_err(|e| to_py_err(py, &e))?;
+    py.import("json")?.call_method1("loads", (text,))
 }
 
 fn invalid(field: &str, expected: &str, found: &str) -> Error {

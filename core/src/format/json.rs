@@ -9,6 +9,11 @@ use crate::error::{Error, Result};
 /// Parses a typed value. Shape errors carry a JSON pointer and the line and column.
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     check_size(body)?;
+    // Tracking the path costs as much as the parse itself, and only an error needs it: parse
+    // once without, and again with the path only to explain a failure.
+    if let Ok(value) = serde_json::from_slice(strip_bom(body)) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(strip_bom(body));
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let pointer = pointer_of(e.path());
