@@ -7,7 +7,10 @@ module raises them from one mapping function (``python/src/lib.rs``).
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+# `typing` would be most of this package's import time; annotations are strings here anyway.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, Optional
 
 __all__ = [
     "RackConnectError",
