@@ -4,6 +4,8 @@ Bring your own HTTP: ``build_request`` gives the method, URL, headers and body o
 ``parse_response`` reads the answer into plain Python values or raises the error's class from
 ``rackconnect.exceptions``. ``Session`` (Identity, Cloud Servers, v3), ``V2`` and ``wait_v2`` do the HTTP too (blocking, the GIL
 released while they wait). The work is done by the Rust core (``rackconnect._native``).
+Results are typed for type checkers: ``rackconnect.types`` names their shapes (import it where you
+annotate; this module does not, to keep its import cheap).
 """
 
 from rackconnect._native import V2, Session, __version__, build_request, parse_response, wait_v2

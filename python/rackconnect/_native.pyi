@@ -1,17 +1,135 @@
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union, final
+from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Tuple, Union, final, overload
+
+from rackconnect.types import (
+    Access,
+    CloudNetwork,
+    MembershipResult,
+    MetadataItem,
+    Node,
+    NodeDetails,
+    Pool,
+    ProgressEvent,
+    PublicIp,
+    PublicIpResult,
+    RackConnectView,
+    Request,
+    Server,
+    ServerNodeDetails,
+    ServerPage,
+    ServerWaitResult,
+    V1Auth,
+    V2DetailsAnswer,
+    V2FeaturesAnswer,
+    V2GatewayIpAnswer,
+    V2StatusAnswer,
+    WaitResult,
+)
 
 __all__ = ["__version__", "build_request", "parse_response", "Session", "V2", "wait_v2"]
 __version__: str
 
-_Progress = Optional[Callable[[Dict[str, Any]], object]]
+# Each event of a wait or an ensure, as it happens; what the callback returns is ignored.
+_Progress = Optional[Callable[[ProgressEvent], object]]
+_Headers = Sequence[Tuple[str, str]]
 
-def build_request(op: str, input: Union[Dict[str, Any], str]) -> Dict[str, Any]:
+def build_request(op: str, input: Union[Dict[str, Any], str]) -> Request:
     """Builds the request of operation ``op``: ``{"method", "url", "headers", "body"}``."""
 
+# One overload per result type, naming the operations that give it (``rackconnect::ops``);
+# an operation name the checker cannot see as a literal gets ``Any``.
+@overload
 def parse_response(
-    op: str, status: int, headers: Sequence[Tuple[str, str]], body: bytes
-) -> Any:
-    """Parses the response to operation ``op`` into plain Python values."""
+    op: Literal["v2.automation_status"], status: int, headers: _Headers, body: bytes
+) -> V2StatusAnswer: ...
+@overload
+def parse_response(
+    op: Literal["v2.details"], status: int, headers: _Headers, body: bytes
+) -> V2DetailsAnswer: ...
+@overload
+def parse_response(
+    op: Literal["v2.gateway_ip"], status: int, headers: _Headers, body: bytes
+) -> V2GatewayIpAnswer: ...
+@overload
+def parse_response(
+    op: Literal["v2.automation_features"], status: int, headers: _Headers, body: bytes
+) -> V2FeaturesAnswer: ...
+@overload
+def parse_response(
+    op: Literal["servers.show", "servers.v1_show"], status: int, headers: _Headers, body: bytes
+) -> Server: ...
+@overload
+def parse_response(
+    op: Literal["servers.metadata"], status: int, headers: _Headers, body: bytes
+) -> RackConnectView: ...
+@overload
+def parse_response(
+    op: Literal["servers.metadata_item"], status: int, headers: _Headers, body: bytes
+) -> MetadataItem: ...
+@overload
+def parse_response(
+    op: Literal["servers.list_detail"], status: int, headers: _Headers, body: bytes
+) -> ServerPage: ...
+@overload
+def parse_response(op: Literal["servers.v1_auth"], status: int, headers: _Headers, body: bytes) -> V1Auth: ...
+@overload
+def parse_response(
+    op: Literal["identity.token", "identity.validate"], status: int, headers: _Headers, body: bytes
+) -> Access: ...
+@overload
+def parse_response(
+    op: Literal["identity.revoke", "v3.remove_node", "v3.bulk_remove_nodes", "v3.delete_public_ip"],
+    status: int,
+    headers: _Headers,
+    body: bytes,
+) -> None: ...
+@overload
+def parse_response(
+    op: Literal["v3.list_networks"], status: int, headers: _Headers, body: bytes
+) -> List[CloudNetwork]: ...
+@overload
+def parse_response(
+    op: Literal["v3.get_network"], status: int, headers: _Headers, body: bytes
+) -> CloudNetwork: ...
+@overload
+def parse_response(
+    op: Literal["v3.list_pools"], status: int, headers: _Headers, body: bytes
+) -> List[Pool]: ...
+@overload
+def parse_response(op: Literal["v3.get_pool"], status: int, headers: _Headers, body: bytes) -> Pool: ...
+@overload
+def parse_response(
+    op: Literal["v3.list_nodes", "v3.bulk_add_nodes"], status: int, headers: _Headers, body: bytes
+) -> List[Node]: ...
+@overload
+def parse_response(
+    op: Literal["v3.add_node", "v3.get_node"], status: int, headers: _Headers, body: bytes
+) -> Node: ...
+@overload
+def parse_response(
+    op: Literal["v3.list_node_details"], status: int, headers: _Headers, body: bytes
+) -> List[NodeDetails]: ...
+@overload
+def parse_response(
+    op: Literal["v3.get_node_details"], status: int, headers: _Headers, body: bytes
+) -> NodeDetails: ...
+@overload
+def parse_response(
+    op: Literal["v3.server_node_details"], status: int, headers: _Headers, body: bytes
+) -> List[ServerNodeDetails]: ...
+@overload
+def parse_response(
+    op: Literal["v3.list_public_ips"], status: int, headers: _Headers, body: bytes
+) -> List[PublicIp]: ...
+@overload
+def parse_response(
+    op: Literal["v3.create_public_ip", "v3.get_public_ip", "v3.update_public_ip"],
+    status: int,
+    headers: _Headers,
+    body: bytes,
+) -> PublicIp: ...
+@overload
+def parse_response(op: str, status: int, headers: _Headers, body: bytes) -> Any:
+    """Parses the response to operation ``op`` into plain Python values (see ``rackconnect.types``)."""
 
 def wait_v2(
     base_url: Optional[str] = None,
@@ -20,7 +138,7 @@ def wait_v2(
     source_address: Optional[str] = None,
     timeout: float = 1800.0,
     progress: _Progress = None,
-) -> Dict[str, Any]:
+) -> WaitResult:
     """Waits for RackConnect v2 automation: the wait's result (``V2(...).wait(...)``)."""
 
 @final
@@ -38,11 +156,11 @@ class V2:
         region: Optional[str] = None,
         source_address: Optional[str] = None,
     ) -> "V2": ...
-    def status(self) -> Dict[str, Any]: ...
-    def details(self) -> Dict[str, Any]: ...
-    def gateway_ip(self) -> Dict[str, Any]: ...
-    def features(self) -> Dict[str, Any]: ...
-    def wait(self, *, timeout: float = 1800.0, progress: _Progress = None) -> Dict[str, Any]: ...
+    def status(self) -> V2StatusAnswer: ...
+    def details(self) -> V2DetailsAnswer: ...
+    def gateway_ip(self) -> V2GatewayIpAnswer: ...
+    def features(self) -> V2FeaturesAnswer: ...
+    def wait(self, *, timeout: float = 1800.0, progress: _Progress = None) -> WaitResult: ...
 
 @final
 class Session:
@@ -58,15 +176,13 @@ class Session:
         region: Optional[str] = None,
         tenant: Optional[str] = None,
     ) -> "Session": ...
-    def list_networks(self) -> List[Dict[str, Any]]: ...
-    def list_pools(self) -> List[Dict[str, Any]]: ...
-    def list_nodes(self, pool_id: str) -> List[Dict[str, Any]]: ...
-    def list_node_details(self, pool_id: str) -> List[Dict[str, Any]]: ...
-    def list_public_ips(
-        self, server_id: Optional[str] = None, retain: Optional[bool] = None
-    ) -> List[Dict[str, Any]]: ...
-    def list_servers(self) -> List[Dict[str, Any]]: ...
-    def show_server(self, server_id: str) -> Dict[str, Any]: ...
+    def list_networks(self) -> List[CloudNetwork]: ...
+    def list_pools(self) -> List[Pool]: ...
+    def list_nodes(self, pool_id: str) -> List[Node]: ...
+    def list_node_details(self, pool_id: str) -> List[NodeDetails]: ...
+    def list_public_ips(self, server_id: Optional[str] = None, retain: Optional[bool] = None) -> List[PublicIp]: ...
+    def list_servers(self) -> List[Server]: ...
+    def show_server(self, server_id: str) -> Server: ...
     def wait_server(
         self,
         server_id: str,
@@ -76,7 +192,7 @@ class Session:
         timeout: float = 1800.0,
         grace: float = 300.0,
         progress: _Progress = None,
-    ) -> Dict[str, Any]: ...
+    ) -> ServerWaitResult: ...
     def ensure_pool_members(
         self,
         servers: List[str],
@@ -87,7 +203,7 @@ class Session:
         wait: bool = True,
         timeout: float = 1800.0,
         progress: _Progress = None,
-    ) -> Dict[str, Any]: ...
+    ) -> MembershipResult: ...
     def ensure_public_ip(
         self,
         server_id: str,
@@ -99,4 +215,4 @@ class Session:
         wait: bool = True,
         timeout: float = 1800.0,
         progress: _Progress = None,
-    ) -> Dict[str, Any]: ...
+    ) -> PublicIpResult: ...
