@@ -20,11 +20,13 @@
 
 mod model;
 mod parse;
+mod syntax;
 
 pub use model::{
     AutomationDetails, AutomationFeatures, AutomationStatus, Feature, FeatureState, GatewayIp, Task, V2Answer,
 };
 pub use parse::{parse_automation_features, parse_automation_status, parse_details, parse_gateway_ip};
+pub use syntax::{BodySyntax, body_syntax};
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,314 @@
+// The web console in Debian's Chromium, against the emulator (CORS on), through the dev server.
+// Each test opens its own browser context; they share one emulator and one dev server.
+
+import assert from 'node:assert/strict';
+import { get } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { DEMO, launchBrowser, openPage, screenshot, signIn, signInAndLoad, startConsole } from '../harness.mjs';
+
+const TEST_TIMEOUT_MS = 30_000;
+// Emulated seconds per real second: v3 adds and removes (4 s) settle within one 2 s poll.
+const CLOCK_SPEED = 10;
+
+let server;
+let browser;
+
+before(
+  async () => {
+    [server, browser] = await Promise.all([startConsole({ clockSpeed: CLOCK_SPEED }), launchBrowser()]);
+  },
+  { timeout: TEST_TIMEOUT_MS },
+);
+
+after(
+  async () => {
+    await Promise.allSettled([browser?.close(), server?.stop()]);
+  },
+  { timeout: TEST_TIMEOUT_MS },
+);
+
+/** What a RackConnect v2 server gets from the emulator: it is told apart by its source address. */
+function v2Answer(path, sourceAddress) {
+  const { hostname, port } = new URL(server.emulatorUrl);
+  return new Promise((resolve, reject) => {
+    const request = get({ hostname, port, path, localAddress: sourceAddress }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode, body }));
+    });
+    request.on('error', reject);
+  });
+}
+
+/** Changes the emulator's clock (`{speed}`: 0 stops it; `{advance_seconds}`), through its control API. */
+async function setClock(change) {
+  const response = await fetch(`${server.emulatorUrl}/__emulator/clock`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(change),
+  });
+  assert.equal(response.status, 200, 'the emulator takes the clock change');
+}
+
+/** Stops (0) or restarts the emulator's clock, so that a test can look at a change mid-way. */
+const setClockSpeed = (speed) => setClock({ speed });
+
+function pool(page, name) {
+  return page.locator('.pool', { has: page.getByRole('heading', { name }) });
+}
+
+/** The value of the first option of `select` whose text starts with `text`. */
+async function optionValue(page, selectId, text) {
+  const value = await page.$eval(
+    `#${selectId}`,
+    (select, prefix) => [...select.options].find((option) => option.text.startsWith(prefix))?.value,
+    text,
+  );
+  assert.ok(value, `#${selectId} offers ${text}`);
+  return value;
+}
+
+async function assertNoHorizontalOverflow(page, width) {
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= width, `the page is ${scrollWidth} px wide at a ${width} px viewport`);
+}
+
+function assertStayedLocal(page) {
+  assert.deepEqual(page.outsideRequests, [], 'no request leaves 127.0.0.1');
+  assert.deepEqual(page.consoleErrors, [], 'no script error');
+}
+
+describe('the web console against the emulator', () => {
+  test('signs in and lists networks, pools with their nodes, and public IPs', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    assert.equal(await page.locator('#identity-url').inputValue(), server.emulatorUrl, 'the dev server hands the emulator URL to the page');
+    assert.equal(await page.locator('#secret').getAttribute('type'), 'password');
+    await screenshot(page, 'signin-wide');
+
+    await signInAndLoad(page);
+    assert.equal(await page.locator('#session-user').textContent(), DEMO.username);
+    assert.equal(await page.locator('#session-tenant').textContent(), DEMO.tenant);
+    assert.equal(await page.locator('#region').inputValue(), 'dfw', "the user's default region");
+    const regions = await page.locator('#region option').allTextContents();
+    assert.deepEqual([...regions].sort(), ['DFW', 'HKG', 'IAD', 'LON', 'ORD', 'SYD']);
+
+    const networks = page.locator('#network-list');
+    await networks.getByText('dfw-app-net').waitFor();
+    await networks.getByText('dfw-db-net').waitFor();
+    assert.match(await networks.textContent(), /192\.168\.10\.0\/24/);
+
+    const web = pool(page, 'dfw-web-80');
+    const web1 = web.locator('[data-status]', { hasText: 'web1' });
+    assert.equal(await web1.getAttribute('data-status'), 'ACTIVE', 'web1 is a member of the web pool');
+    assert.match(await pool(page, 'dfw-api-443').textContent(), /No members/);
+    assert.match(await pool(page, 'dfw-maintenance-8080').textContent(), /UPDATING/);
+
+    const ips = page.locator('#ip-list');
+    assert.match(await ips.locator('[data-status]', { hasText: '198.51.100.101' }).textContent(), /server web1/);
+    assert.match(await ips.locator('[data-status]', { hasText: '198.51.100.150' }).textContent(), /RETAINED.*not assigned/s);
+
+    // The key is gone from the form, kept in no storage, and shown nowhere.
+    assert.equal(await page.locator('#secret').inputValue(), '');
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    assert.equal(stored, '{}{}');
+    assert.ok(!(await page.content()).includes(DEMO.apiKey), 'the API key appears nowhere in the page');
+    await screenshot(page, 'console-wide');
+
+    // Another region from the catalog.
+    await page.locator('#region').selectOption('lon');
+    await networks.getByText('lon-app-net').waitFor();
+
+    // Signing out revokes the tokens (one per region used) and shows the form again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#signin:not([hidden])').waitFor();
+    assert.equal(await page.locator('#workspace').isHidden(), true);
+    const log = await (await fetch(`${server.emulatorUrl}/__emulator/requests`)).json();
+    const revokes = log.requests.filter((entry) => entry.method === 'DELETE' && entry.path === '/v2.0/tokens');
+    assert.ok(revokes.length >= 2, `both tokens revoked (saw ${revokes.length})`);
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+
+  test('adds a pool member, sees it reach ACTIVE, removes it and sees it gone', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    await signInAndLoad(page);
+    const apiPool = pool(page, 'dfw-api-443');
+
+    await page.locator('#node-server').selectOption(await optionValue(page, 'node-server', 'unmanaged'));
+    await page.locator('#node-pool').selectOption(await optionValue(page, 'node-pool', 'dfw-api-443'));
+    // With the emulator's clock stopped the node stays ADDING, so the progress can be looked at.
+    await setClockSpeed(0);
+    try {
+      await page.getByRole('button', { name: 'Add to pool' }).click();
+      const adding = page.locator('.operation', { hasText: 'Add unmanaged to dfw-api-443' });
+      await adding.waitFor();
+      assert.equal(await adding.getAttribute('data-state'), 'running', 'progress is shown while it is ADDING');
+      await adding.getByRole('progressbar').waitFor();
+      await adding.getByRole('button', { name: /^Cancel/ }).waitFor();
+      await apiPool.locator('[data-status="ADDING"]', { hasText: 'unmanaged' }).waitFor();
+      await screenshot(page, 'add-node-in-progress');
+    } finally {
+      await setClockSpeed(CLOCK_SPEED);
+    }
+    const adding = page.locator('.operation', { hasText: 'Add unmanaged to dfw-api-443' });
+    await page.locator('.operation[data-state="done"]', { hasText: 'Add unmanaged to dfw-api-443' }).waitFor();
+    assert.match(await adding.textContent(), /unmanaged is an ACTIVE member of dfw-api-443/);
+    const member = apiPool.locator('[data-status="ACTIVE"]', { hasText: 'unmanaged' });
+    await member.waitFor();
+    await screenshot(page, 'add-node-active');
+
+    await page.getByRole('button', { name: 'Remove unmanaged from dfw-api-443' }).click();
+    const removing = page.locator('.operation', { hasText: 'Remove unmanaged from dfw-api-443' });
+    await removing.waitFor();
+    await page.locator('.operation[data-state="done"]', { hasText: 'Remove unmanaged from dfw-api-443' }).waitFor();
+    assert.match(await removing.textContent(), /no longer a member/);
+    await apiPool.getByText('No members.').waitFor();
+    assert.equal(await apiPool.locator('[data-node-id]').count(), 0, 'the member is gone');
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+
+  test('cancels watching a change with its Cancel button', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    await signInAndLoad(page);
+    await page.locator('#ip-server').selectOption(await optionValue(page, 'ip-server', 'unmanaged'));
+    const creating = page.locator('.operation', { hasText: 'Create a public IP for unmanaged' });
+    await setClockSpeed(0); // the IP stays ADDING until the Cancel button is pressed
+    try {
+      await page.getByRole('button', { name: 'Create public IP' }).click();
+      await creating.getByRole('button', { name: /^Cancel/ }).click();
+      await page.locator('.operation[data-state="cancelled"]').waitFor();
+      assert.match(await creating.textContent(), /Stopped watching/);
+      // The change goes on at RackConnect: past its 4 s it is ACTIVE, which Refresh shows.
+      await setClock({ advance_seconds: 10 });
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.locator('#ip-list [data-status="ACTIVE"]', { hasText: 'server unmanaged' }).waitFor();
+    } finally {
+      await setClockSpeed(CLOCK_SPEED);
+    }
+
+    // Deleted, and watched until gone.
+    const ip = page.locator('#ip-list [data-status="ACTIVE"]', { hasText: 'server unmanaged' });
+    await ip.getByRole('button', { name: /^Delete public IP/ }).click();
+    await page.locator('.operation[data-state="done"]', { hasText: 'Delete public IP' }).waitFor();
+    await page.locator('#ip-list [data-status]', { hasText: 'server unmanaged' }).waitFor({ state: 'detached' });
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+
+  test('explains a wrong API key and an unreachable Identity without showing the key', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    const wrongKey = 'not-the-demo-key-7f3a';
+    await signIn(page, { apiKey: wrongKey });
+    const error = page.locator('#signin-error');
+    await error.waitFor();
+    assert.match(await error.textContent(), /did not accept this username and API key/);
+    assert.match(await error.textContent(), /Unable to authenticate user with credentials provided/, "Identity's own words");
+    assert.ok(!(await page.locator('body').innerText()).includes(wrongKey), 'the key is not shown');
+    assert.equal(await page.locator('#workspace').isHidden(), true);
+    await screenshot(page, 'signin-wrong-key');
+
+    // A user with multi-factor: the console says it cannot do the second factor.
+    await page.getByLabel('Password', { exact: true }).check();
+    await page.getByLabel('Username').fill('demo-mfa');
+    await page.locator('#secret').fill('demo-mfa-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#signin-error', { hasText: 'second factor' }).waitFor();
+
+    // Nothing listens on port 9 of 127.0.0.1: the network error is told as such.
+    await page.locator('#identity-url').fill('http://127.0.0.1:9');
+    await signIn(page);
+    await page.locator('#signin-error', { hasText: 'Cannot reach 127.0.0.1:9' }).waitFor();
+    assert.deepEqual(page.consoleErrors, []);
+    await page.context().close();
+  });
+
+  test("shows RackConnect's 409s in its own words", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    await signInAndLoad(page);
+
+    // web1 already has a public IP: one per server.
+    const web1 = await optionValue(page, 'ip-server', 'web1');
+    await page.locator('#ip-server').selectOption(web1);
+    await page.getByRole('button', { name: 'Create public IP' }).click();
+    const ipError = page.locator('#add-ip-error');
+    await ipError.waitFor();
+    assert.match(await ipError.textContent(), /RackConnect refused the change/);
+    assert.match(await ipError.textContent(), new RegExp(`Cloud Server ${web1} already has a Public IP`, 'i'));
+
+    // web1 is already in the web pool.
+    await page.locator('#node-server').selectOption(web1);
+    await page.locator('#node-pool').selectOption(await optionValue(page, 'node-pool', 'dfw-web-80'));
+    await page.getByRole('button', { name: 'Add to pool' }).click();
+    const nodeError = page.locator('#add-node-error');
+    await nodeError.waitFor();
+    assert.match(await nodeError.textContent(), /is already a member of Load Balancer Pool/i);
+    assert.equal(await page.locator('.operation').count(), 0, 'a refused change starts nothing to watch');
+    await screenshot(page, 'conflict-wide');
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+
+  test('explains pasted v2 answers: FAILED details, DEPLOYING, a 403', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    // The answer the failed server (app-failed, 127.0.0.4) gets from v2 itself.
+    const failed = await v2Answer('/v1/automation_status/details', '127.0.0.4');
+    assert.equal(failed.status, 200);
+    const result = page.locator('#v2-result');
+
+    await page.getByLabel('Answer (text, JSON or XML)').fill(failed.body);
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await result.waitFor();
+    assert.match(await result.textContent(), /FAILED/);
+    assert.match(await result.textContent(), /Failing task: Cloud Server Created: Add "rackconnect" user/);
+    assert.match(await result.textContent(), /does not retry by itself/);
+    await screenshot(page, 'v2-failed-wide');
+
+    await page.getByLabel('Answer (text, JSON or XML)').fill(
+      '<automation_status_details><automation_status>DEPLOYING</automation_status><tasks><task>' +
+        '<name>Cloud Server Created: Add "rackconnect" user</name><status>IN_PROGRESS</status></task></tasks>' +
+        '</automation_status_details>',
+    );
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await result.getByText('keep waiting', { exact: false }).first().waitFor();
+    assert.match(await result.textContent(), /Read as XML/);
+
+    await page.getByLabel('Answer (text, JSON or XML)').fill('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
+    await page.getByLabel('Which call').selectOption('automation_status');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await result.getByText('30 requests per minute', { exact: false }).waitFor();
+
+    await page.getByLabel('Which call').selectOption('auto');
+    await page.getByLabel('Answer (text, JSON or XML)').fill('{"no": "status here"}');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await result.getByText('does not read as a RackConnect v2 answer').waitFor();
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+
+  test('fits a 375 px wide screen in one column', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const width = 375;
+    const page = await openPage(browser, server.consoleUrl, { width, height: 812 });
+    await assertNoHorizontalOverflow(page, width);
+    await screenshot(page, 'signin-narrow');
+
+    await signInAndLoad(page);
+    await page.getByLabel('Answer (text, JSON or XML)').fill((await v2Answer('/v1/automation_status/details', '127.0.0.4')).body);
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.locator('#v2-result').waitFor();
+    // A refused change puts long upper-case UUIDs on the page: they must wrap too.
+    await page.locator('#ip-server').selectOption(await optionValue(page, 'ip-server', 'web1'));
+    await page.getByRole('button', { name: 'Create public IP' }).click();
+    await page.locator('#add-ip-error').waitFor();
+    await assertNoHorizontalOverflow(page, width);
+
+    const columns = await page.$eval('.layout', (layout) => getComputedStyle(layout).gridTemplateColumns.split(' ').length);
+    assert.equal(columns, 1, 'a single column');
+    await screenshot(page, 'console-narrow');
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,682 @@
+// Types of the `rackconnect` npm package, declared once here (the package's JavaScript is
+// hand-written ESM; the wasm-bindgen glue under dist/ is private and not exported).
+//
+// Conventions:
+// - Function and option names are camelCase; data coming from the core (parsed responses, wait
+//   and ensure results, progress events, error data) keeps the core's JSON form (snake_case keys),
+//   the same form the Python binding and the shared corpus use.
+// - Every failure is thrown (or rejected) as a subclass of `RackConnectError` with a stable `code`.
+// - No secret (API key, password, token) ever appears in an error, in `JSON.stringify(client)`
+//   or in `console.log(client)`.
+
+/* ----------------------------------------------------------------------------------------- */
+/* Operations: build a request, parse a response (sans-IO)                                   */
+/* ----------------------------------------------------------------------------------------- */
+
+/** The region names RackConnect knows (input is case-insensitive). */
+export type Region = "dfw" | "hkg" | "iad" | "lon" | "ord" | "syd";
+
+/** Every operation, by its stable name (see tests/corpus/README.md). */
+export type OperationName =
+  | "v2.automation_status"
+  | "v2.details"
+  | "v2.gateway_ip"
+  | "v2.automation_features"
+  | "servers.show"
+  | "servers.metadata"
+  | "servers.metadata_item"
+  | "servers.list_detail"
+  | "servers.v1_auth"
+  | "servers.v1_show"
+  | "identity.token"
+  | "identity.validate"
+  | "identity.revoke"
+  | "v3.list_networks"
+  | "v3.get_network"
+  | "v3.list_pools"
+  | "v3.get_pool"
+  | "v3.list_nodes"
+  | "v3.add_node"
+  | "v3.list_node_details"
+  | "v3.get_node"
+  | "v3.remove_node"
+  | "v3.get_node_details"
+  | "v3.bulk_add_nodes"
+  | "v3.bulk_remove_nodes"
+  | "v3.server_node_details"
+  | "v3.list_public_ips"
+  | "v3.create_public_ip"
+  | "v3.get_public_ip"
+  | "v3.update_public_ip"
+  | "v3.delete_public_ip";
+
+/**
+ * The inputs of an operation, as the core names them (snake_case, see tests/corpus/README.md).
+ * Each operation takes only the names it needs; an unknown name is an `InvalidInputError`.
+ */
+export interface OperationInput {
+  region?: string;
+  base_url?: string;
+  endpoint?: string;
+  tenant_id?: string;
+  identity_url?: string;
+  auth_url?: string;
+  server_management_url?: string;
+  token?: string;
+  auth_token?: string;
+  username?: string;
+  api_key?: string;
+  password?: string;
+  tenant_name?: string;
+  format?: "text" | "json" | "xml" | "TEXT" | "JSON" | "XML";
+  server_id?: string;
+  key?: string;
+  limit?: number;
+  marker?: string;
+  network_id?: string;
+  pool_id?: string;
+  node_id?: string;
+  public_ip_id?: string;
+  pairs?: Array<{ server_id: string; pool_id: string }>;
+  cloud_server_id?: string;
+  retain?: boolean;
+}
+
+/** A request to send with any HTTP client. Header values may hold a credential: never log them. */
+export interface HttpRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  url: string;
+  headers: Array<[string, string]>;
+  /** The body as text (JSON), or null for none. */
+  body: string | null;
+}
+
+/** A response to parse. `body` may be text or bytes; absent means empty. */
+export interface HttpResponse {
+  status: number;
+  headers?: Array<[string, string]> | Record<string, string> | Headers;
+  body?: string | Uint8Array | ArrayBuffer | null;
+}
+
+/** Builds the request of an operation. Throws `InvalidInputError`. */
+export function buildRequest(op: OperationName, input: OperationInput): HttpRequest;
+
+/** Parses the response to an operation. Throws `ParseError` or an `ApiError` subclass. */
+export function parseResponse<Op extends OperationName>(op: Op, response: HttpResponse): OperationResult<Op>;
+
+/** The names of every operation, in the order of the API notes. */
+export function operations(): OperationName[];
+
+/** The package's (and the core's) version. */
+export const version: string;
+
+/* Shapes of parsed values (the core's serde forms; unknown fields are kept as received). */
+
+export type Timestamp = string;
+/** Open sets: unknown statuses are kept as received. */
+export type AutomationStatus = "DEPLOYING" | "DEPLOYED" | "FAILED" | "UNPROCESSABLE" | (string & {});
+export type NodeStatus = "ADDING" | "ACTIVE" | "REMOVING" | "ADD_FAILED" | "REMOVE_FAILED" | (string & {});
+export type PublicIpStatus =
+  | "ADDING" | "ACTIVE" | "REMOVING" | "ADD_FAILED" | "REMOVE_FAILED"
+  | "UPDATING" | "PENDING_BUILD" | "UPDATE_FAILED" | "REMOVED" | (string & {});
+export type ManagedStatus =
+  | "Pending" | "In Progress" | "Complete" | "Build Error" | "Authentication Error" | (string & {});
+
+export type V2Answer<T> =
+  | { outcome: "answer"; value: T }
+  | { outcome: "rate_limited"; value: { retry_after: number | null; body: string } }
+  | { outcome: "not_assigned" };
+
+export interface V2Task { name: string; status: string; [extra: string]: unknown }
+export interface V2Details { automation_status: AutomationStatus; tasks: V2Task[] }
+export interface V2Feature { name: string; status: "ENABLED" | "DISABLED" | (string & {}); [extra: string]: unknown }
+export interface V2Features { features: V2Feature[] }
+
+export interface RackConnectView {
+  automation_status: AutomationStatus | null;
+  unprocessable_reason: string | null;
+  features: {
+    configure_network_stack: string | null;
+    manage_software_firewall: string | null;
+    provision_public_ip: string | null;
+  };
+  managed_status: ManagedStatus | null;
+  metadata: Record<string, string>;
+}
+
+export interface Server {
+  id: string | null;
+  name: string | null;
+  status: string | null;
+  access_ipv4: string | null;
+  access_ipv6: string | null;
+  rackconnect: RackConnectView;
+  [extra: string]: unknown;
+}
+
+export interface ServerPage { servers: Server[]; next_link: string | null; next_marker: string | null }
+export interface MetadataItem { key: string; value: string }
+export interface V1Auth {
+  token: string;
+  server_management_url: string;
+  storage_url: string | null;
+  cdn_management_url: string | null;
+}
+
+export interface CatalogEndpoint {
+  region: string | null;
+  tenantId: string | null;
+  publicURL: string;
+  internalURL: string | null;
+  [extra: string]: unknown;
+}
+export interface CatalogEntry { name: string; type: string; endpoints: CatalogEndpoint[]; [extra: string]: unknown }
+/** Identity's `access` object; `token.id` is always `"<redacted>"` here. */
+export interface Access {
+  token: {
+    id: string;
+    expires: Timestamp;
+    tenant: { id: string; name: string | null; [extra: string]: unknown } | null;
+    "RAX-AUTH:authenticatedBy": string[];
+    [extra: string]: unknown;
+  };
+  serviceCatalog: CatalogEntry[];
+  user: {
+    id: string | null;
+    name: string | null;
+    roles: Array<{ name: string; id: string | null; description: string | null; tenantId: string | null }>;
+    "RAX-AUTH:defaultRegion": string | null;
+    [extra: string]: unknown;
+  };
+  [extra: string]: unknown;
+}
+
+export interface CloudNetwork {
+  id: string;
+  name: string | null;
+  cidr: string | null;
+  created: Timestamp | null;
+  updated: Timestamp | null;
+  [extra: string]: unknown;
+}
+
+export interface Pool {
+  id: string;
+  name: string | null;
+  port: number | null;
+  virtual_ip: string | null;
+  status: "ACTIVE" | (string & {}) | null;
+  status_detail: string | null;
+  node_counts: { cloud_servers: number; external: number; total: number } | null;
+  [extra: string]: unknown;
+}
+
+export interface ObjectRef { id: string; [extra: string]: unknown }
+
+export interface Node {
+  id: string;
+  cloud_server: ObjectRef;
+  load_balancer_pool: ObjectRef;
+  status: NodeStatus;
+  status_detail: string | null;
+  created: Timestamp | null;
+  updated: Timestamp | null;
+  [extra: string]: unknown;
+}
+
+export interface CloudServer {
+  id: string;
+  name: string | null;
+  created: Timestamp | null;
+  updated: Timestamp | null;
+  cloud_network: {
+    id: string | null;
+    name: string | null;
+    cidr: string | null;
+    private_ip_v4: string | null;
+    created: Timestamp | null;
+    updated: Timestamp | null;
+    [extra: string]: unknown;
+  } | null;
+  [extra: string]: unknown;
+}
+
+export interface NodeDetails extends Omit<Node, "cloud_server" | "load_balancer_pool"> {
+  cloud_server: CloudServer;
+  load_balancer_pool: Pool;
+}
+
+export interface ServerNodeDetails extends Omit<Node, "cloud_server" | "load_balancer_pool"> {
+  load_balancer_pool: Pool;
+}
+
+export interface PublicIp {
+  id: string;
+  public_ip_v4: string | null;
+  retain: boolean;
+  status: PublicIpStatus;
+  status_detail: string | null;
+  created: Timestamp | null;
+  updated: Timestamp | null;
+  cloud_server: CloudServer | null;
+  [extra: string]: unknown;
+}
+
+/** What `parseResponse` returns for each operation. */
+export interface OperationResults {
+  "v2.automation_status": V2Answer<AutomationStatus>;
+  "v2.details": V2Answer<V2Details>;
+  "v2.gateway_ip": V2Answer<string>;
+  "v2.automation_features": V2Answer<V2Features>;
+  "servers.show": Server;
+  "servers.metadata": RackConnectView;
+  "servers.metadata_item": MetadataItem;
+  "servers.list_detail": ServerPage;
+  "servers.v1_auth": V1Auth;
+  "servers.v1_show": Server;
+  "identity.token": Access;
+  "identity.validate": Access;
+  "identity.revoke": null;
+  "v3.list_networks": CloudNetwork[];
+  "v3.get_network": CloudNetwork;
+  "v3.list_pools": Pool[];
+  "v3.get_pool": Pool;
+  "v3.list_nodes": Node[];
+  "v3.add_node": Node;
+  "v3.list_node_details": NodeDetails[];
+  "v3.get_node": Node;
+  "v3.remove_node": null;
+  "v3.get_node_details": NodeDetails;
+  "v3.bulk_add_nodes": Node[];
+  "v3.bulk_remove_nodes": null;
+  "v3.server_node_details": ServerNodeDetails[];
+  "v3.list_public_ips": PublicIp[];
+  "v3.create_public_ip": PublicIp;
+  "v3.get_public_ip": PublicIp;
+  "v3.update_public_ip": PublicIp;
+  "v3.delete_public_ip": null;
+}
+export type OperationResult<Op extends OperationName> = OperationResults[Op];
+
+/* ----------------------------------------------------------------------------------------- */
+/* Sign-in answers and pasted v2 answers                                                     */
+/* ----------------------------------------------------------------------------------------- */
+
+/** The endpoints of one region from the catalog (null: the account has none there). */
+export interface RegionEndpoints { rackconnect: string | null; compute: string | null }
+
+/**
+ * Identity's token answer, read for a client: the token itself (a secret: never log it), its
+ * expiry, and the catalog's endpoints per region.
+ */
+export interface SignIn {
+  /** The token (the only place this package exposes it). */
+  token: string;
+  /** Expiry, milliseconds since the Unix epoch. */
+  expiresAt: number;
+  tenantId: string | null;
+  /** The user's default region, lower case, if any. */
+  defaultRegion: Region | null;
+  /** Regions where the user has RackConnect v3 (by role). */
+  rackconnectRegions: Region[];
+  /** Endpoints from the catalog, per region. */
+  endpoints: Record<Region, RegionEndpoints>;
+  /** Identity's answer with the token redacted. */
+  access: Access;
+}
+
+/** Reads Identity's answer to `identity.token`. Throws like `parseResponse`. */
+export function parseSignIn(response: HttpResponse): SignIn;
+
+export type V2Operation = "automation_status" | "details" | "gateway_ip" | "automation_features";
+export type BodySyntax = "text" | "json" | "xml";
+
+/** A pasted RackConnect v2 answer, read and explained. */
+export interface V2Explanation {
+  /** The body's syntax, sniffed from its first non-blank character. */
+  syntax: BodySyntax;
+  /** Which v2 operation the answer fits (the one given, or the first that reads it). */
+  operation: V2Operation;
+  /** The parsed answer (as `parseResponse("v2.<operation>", …)` returns it). */
+  answer: V2Answer<unknown>;
+  /** The automation status, when the answer carries one. */
+  status: AutomationStatus | null;
+  /** Tasks (details), when any. */
+  tasks: V2Task[];
+  /** Features (automation_features), when any. */
+  features: V2Feature[];
+  /** The gateway IP, when the answer is one. */
+  gatewayIp: string | null;
+  /** What it means: `done`, `failed`, `in_progress`, `not_applicable`, `rate_limited`, `not_assigned`, `info`. */
+  verdict: "done" | "failed" | "in_progress" | "not_applicable" | "rate_limited" | "not_assigned" | "info";
+  /** One or more sentences for a person. */
+  summary: string;
+}
+
+export interface ExplainOptions {
+  /** Which operation the answer came from; default: detected. */
+  operation?: V2Operation;
+  /** The HTTP status it came with; default 200 (403: rate limited, 404 on gateway_ip: not assigned). */
+  status?: number;
+}
+
+/**
+ * Reads a pasted v2 answer (text, JSON or XML) and explains it. Throws `ParseError` (naming what
+ * was expected and where) when no v2 operation reads it.
+ */
+export function explainV2Answer(body: string | Uint8Array, options?: ExplainOptions): V2Explanation;
+
+/** The syntax of a body, sniffed the way the core's v2 parsers do. */
+export function bodySyntax(body: string | Uint8Array): BodySyntax;
+
+/* ----------------------------------------------------------------------------------------- */
+/* Errors                                                                                    */
+/* ----------------------------------------------------------------------------------------- */
+
+/**
+ * The stable codes: the core's error kinds, plus `cancelled` (aborted by an AbortSignal) and
+ * `internal` (a bug: something the package did not expect, kept as `cause`).
+ */
+export type ErrorCode =
+  | "invalid_input"
+  | "json" | "xml" | "xml_doctype" | "text" | "body_too_large" | "too_deep" | "missing_header"
+  | "bad_request" | "unauthorized" | "mfa_required" | "forbidden" | "not_found" | "conflict"
+  | "rate_limited" | "server_error" | "unexpected_status"
+  | "transport"
+  | "cancelled"
+  | "internal";
+
+export interface Conflict {
+  kind:
+    | "already_member" | "not_member" | "node_not_member" | "pool_not_active" | "pool_does_not_exist"
+    | "server_does_not_exist" | "server_unprocessable" | "node_not_active" | "server_has_public_ip"
+    | "retained_limit_reached" | "other";
+  server_id: string | null;
+  pool_id: string | null;
+  node_id: string | null;
+  message: string;
+}
+
+/** The root of every error this package throws. */
+export class RackConnectError extends Error {
+  /** The stable code (the core's error kind), e.g. `conflict`. */
+  readonly code: ErrorCode | (string & {});
+  /** The error's JSON form from the core: `kind`, `message` and the kind's fields. */
+  readonly data: { kind: string; message: string; [field: string]: unknown };
+  constructor(message: string, data?: { kind: string; message?: string; [field: string]: unknown }, options?: { cause?: unknown });
+}
+
+/** An input was rejected before anything was sent. */
+export class InvalidInputError extends RackConnectError {
+  readonly field: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
+/** A body could not be read (codes json, xml, xml_doctype, text, body_too_large, too_deep, missing_header). */
+export class ParseError extends RackConnectError {
+  /** json: RFC 6901 pointer. */ readonly pointer?: string;
+  /** xml: element path. */ readonly path?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly position?: number;
+  readonly detail?: string;
+  readonly expected?: string;
+  readonly found?: string;
+  readonly limit?: number;
+  readonly size?: number;
+  readonly at?: string;
+  readonly header?: string;
+}
+
+/** The service answered with an error status. */
+export class ApiError extends RackConnectError {
+  readonly status: number;
+  readonly fault: string | null;
+  readonly messages: string[];
+  readonly conflicts: Conflict[];
+  /** Seconds, from `Retry-After` or `overLimit.retryAfter`. */
+  readonly retryAfter: number | null;
+  readonly mfaFactor: string | null;
+  /** The body as received (at most 4 KiB). */
+  readonly raw: string;
+}
+/** 400 */ export class BadRequestError extends ApiError {}
+/** 401: missing, wrong or expired credentials or token. */ export class UnauthorizedError extends ApiError {}
+/** 401 with `WWW-Authenticate: OS-MF`: a second factor is required. */ export class MfaRequiredError extends UnauthorizedError {}
+/** 403 */ export class ForbiddenError extends ApiError {}
+/** 404 */ export class NotFoundError extends ApiError {}
+/** 409: `conflicts` classifies each message. */ export class ConflictError extends ApiError {}
+/** 413/429, a v2 403, Nova's overLimit. */ export class RateLimitedError extends ApiError {}
+/** 5xx */ export class ServerError extends ApiError {}
+/** Any other status. */ export class UnexpectedStatusError extends ApiError {}
+
+/** A request got no answer (`transportKind`: connect, timeout, io, too_large). */
+export class TransportError extends RackConnectError {
+  readonly transportKind: string;
+  readonly detail: string;
+}
+
+/**
+ * Aborted through an `AbortSignal`. Its `name` is `"AbortError"` (like the platform's), `cause` is
+ * the signal's reason, and `result` the wait's or ensure's result so far (outcome `cancelled`), when
+ * a wait or an ensure was running.
+ */
+export class CancelledError extends RackConnectError {
+  readonly result: WaitResult | MembershipResult | PublicIpResult | null;
+}
+
+/** Turns the core's error JSON (or anything thrown) into the class of its kind. */
+export function toError(value: unknown): RackConnectError;
+
+/* ----------------------------------------------------------------------------------------- */
+/* Waits, ensures and progress                                                               */
+/* ----------------------------------------------------------------------------------------- */
+
+export type Outcome = "done" | "failed" | "not_applicable" | "timed_out" | "cancelled" | "forbidden" | "error";
+
+/** A progress event from the core (milliseconds `at`/`until` count from the start of the run). */
+export type ProgressEvent =
+  | { event: "status"; at: number; what: string; status: string; changed: boolean }
+  | { event: "unknown_status"; at: number; what: string; status: string }
+  | { event: "key_missing"; at: number; key: string; grace_until: number }
+  | { event: "rate_limited"; at: number; until: number }
+  | { event: "retrying"; at: number; until: number; reason: string };
+
+export interface WaitResult {
+  outcome: Outcome;
+  status: string | null;
+  reason: string | null;
+  tasks: V2Task[];
+  /** The error behind `error` / `forbidden`, in its JSON form (see `toError`). */
+  error: { kind: string; message: string; [field: string]: unknown } | null;
+  requests: number;
+  elapsed_ms: number;
+}
+
+export interface NodeFailure { pool_id: string; node_id: string; status: string; detail: string | null }
+export interface NodesWaitResult extends WaitResult { failures: NodeFailure[] }
+export interface PublicIpWaitResult extends WaitResult { public_ip: PublicIp | null }
+export interface ServerWaitResult extends WaitResult {
+  /** `accessIPv4` of the last server read: the address to reach it by after v2 automation. */
+  reachable_ipv4: string | null;
+  server: Server | null;
+}
+
+export interface Pair { server_id: string; pool_id: string }
+export interface MembershipResult {
+  outcome: Outcome;
+  changed: boolean;
+  plan: { add: Pair[]; remove: Pair[]; unchanged: Pair[] };
+  added: Pair[];
+  removed: Pair[];
+  failed: Array<{ pair: Pair; reason: string }>;
+  reason: string | null;
+  requests: number;
+  elapsed_ms: number;
+}
+
+export type PublicIpAction =
+  | { action: "none" }
+  | { action: "create"; retain: boolean }
+  | { action: "set_retain"; id: string; retain: boolean }
+  | { action: "move"; id: string; retain: boolean | null }
+  | { action: "delete"; id: string };
+
+export interface PublicIpResult {
+  outcome: Outcome;
+  changed: boolean;
+  plan: PublicIpAction;
+  public_ip: PublicIp | null;
+  reason: string | null;
+  requests: number;
+  elapsed_ms: number;
+}
+
+/** Options of every call: cancellation. */
+export interface CallOptions {
+  /** Aborts the call (in-flight request and timers); it rejects with `CancelledError`. */
+  signal?: AbortSignal;
+}
+
+/** Options of every wait and ensure. */
+export interface RunOptions extends CallOptions {
+  /** Give up after this long; default 30 minutes. The result's outcome is then `timed_out`. */
+  timeoutMs?: number;
+  /** The pause between polls; default 2000 (the core's rate budget may stretch it). */
+  intervalMs?: number;
+  /** Called with every progress event, oldest first. An exception thrown here cancels the run. */
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface WaitNodesOptions extends RunOptions {
+  /** `active` (after an add; default) or `gone` (after a remove). */
+  until?: "active" | "gone";
+}
+export interface WaitPublicIpOptions extends RunOptions {
+  until?: "active" | "gone";
+}
+export interface WaitServerOptions extends RunOptions {
+  /** Wait for `rackconnect_automation_status` (default true). */
+  rackconnect?: boolean;
+  /** Wait for Managed Operations too (default false). */
+  managed?: boolean;
+  /** A key still missing this long means "does not apply"; default 5 minutes. */
+  graceMs?: number;
+}
+
+export interface EnsureOptionsBase extends RunOptions {
+  /** Only plan: report what would change (`changed`), change nothing. */
+  dryRun?: boolean;
+  /** Wait for the change to settle (ACTIVE or gone); default true. */
+  wait?: boolean;
+}
+export interface EnsurePoolMembersOptions extends EnsureOptionsBase {
+  servers: string[];
+  pools: string[];
+  /** Members (default true) or not. */
+  present?: boolean;
+}
+export interface EnsurePublicIpOptions extends EnsureOptionsBase {
+  serverId: string;
+  /** Has a public IP (default true) or not. */
+  present?: boolean;
+  /** Make it retained or not; default: leave as it is. */
+  retain?: boolean;
+  /** Move this retained public IP to the server instead of creating one. */
+  moveIp?: string;
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* The client                                                                                */
+/* ----------------------------------------------------------------------------------------- */
+
+/** A `fetch`-compatible function (the global one by default). */
+export type FetchLike = (input: string, init: {
+  method: string;
+  headers: Array<[string, string]>;
+  body?: string;
+  signal?: AbortSignal;
+}) => Promise<Response>;
+
+export interface ClientOptions {
+  /** `us` (default), `uk`, or an Identity URL (e.g. the emulator's). */
+  identityUrl?: string;
+  username: string;
+  /** One of `apiKey` and `password`. */
+  apiKey?: string;
+  password?: string;
+  /** Scope the token to a tenant id. */
+  tenant?: string;
+  /** The region to work in; default the user's default region from Identity. */
+  region?: string;
+  /** The HTTP client; default `globalThis.fetch`. */
+  fetch?: FetchLike;
+  /** Per-request timeout in milliseconds; default 30000. */
+  requestTimeoutMs?: number;
+}
+
+/** What `signIn` tells (no token). */
+export interface SessionInfo {
+  username: string;
+  tenantId: string | null;
+  /** The region the client works in. */
+  region: Region;
+  defaultRegion: Region | null;
+  rackconnectRegions: Region[];
+  /** Token expiry, milliseconds since the Unix epoch. */
+  expiresAt: number;
+  endpoints: RegionEndpoints;
+}
+
+/**
+ * A RackConnect v3 and Cloud Servers client over `fetch`: signs in through Identity (the token is
+ * cached, renewed before it expires and once on a 401), picks its endpoints from the catalog by
+ * region, and drives the core's waiters and ensure planners with the host's timers.
+ */
+export class Client {
+  constructor(options: ClientOptions);
+  /** The region (lower case) once known: the one given, or after `signIn` the default one. */
+  readonly region: Region | null;
+  /** Signs in now (otherwise the first call does). Rejects with `UnauthorizedError` and the like. */
+  signIn(options?: CallOptions): Promise<SessionInfo>;
+  /** Revokes the token (Identity `DELETE /v2.0/tokens`) and forgets it. */
+  signOut(options?: CallOptions): Promise<void>;
+
+  listNetworks(options?: CallOptions): Promise<CloudNetwork[]>;
+  listPools(options?: CallOptions): Promise<Pool[]>;
+  getPool(poolId: string, options?: CallOptions): Promise<Pool>;
+  listNodes(poolId: string, options?: CallOptions): Promise<Node[]>;
+  listNodeDetails(poolId: string, options?: CallOptions): Promise<NodeDetails[]>;
+  serverNodeDetails(serverId: string, options?: CallOptions): Promise<ServerNodeDetails[]>;
+  listPublicIps(filter?: { serverId?: string; retain?: boolean } & CallOptions): Promise<PublicIp[]>;
+  getPublicIp(publicIpId: string, options?: CallOptions): Promise<PublicIp>;
+  /** Every server of the region (all pages of `servers/detail`). */
+  listServers(options?: CallOptions): Promise<Server[]>;
+  getServer(serverId: string, options?: CallOptions): Promise<Server>;
+
+  /** P4: answers the node with status `ADDING`. Retries only the post-build 409 (up to 60 s). */
+  addNode(poolId: string, serverId: string, options?: CallOptions): Promise<Node>;
+  /** P7: never retried. */
+  removeNode(poolId: string, nodeId: string, options?: CallOptions): Promise<void>;
+  /** I2: answers the IP with status `ADDING`. Retries only the post-build 409 (up to 60 s). */
+  createPublicIp(spec: { serverId?: string; retain?: boolean } & CallOptions): Promise<PublicIp>;
+  /** I4: never retried. */
+  updatePublicIp(publicIpId: string, change: { retain?: boolean; serverId?: string } & CallOptions): Promise<PublicIp>;
+  /** I5: never retried. */
+  deletePublicIp(publicIpId: string, options?: CallOptions): Promise<void>;
+
+  /** Waits for pool nodes to be ACTIVE (or gone). Resolves with the result whatever the outcome, except on abort. */
+  waitNodes(nodes: Array<{ poolId: string; nodeId: string }>, options?: WaitNodesOptions): Promise<NodesWaitResult>;
+  /** Waits for a public IP to be ACTIVE (with its address) or gone. */
+  waitPublicIp(publicIpId: string, options?: WaitPublicIpOptions): Promise<PublicIpWaitResult>;
+  /** Waits on a server's metadata for RackConnect (and Managed Operations). */
+  waitServer(serverId: string, options?: WaitServerOptions): Promise<ServerWaitResult>;
+  /** Makes every server a member (or not) of every pool, idempotently; `changed` says whether anything changed. */
+  ensurePoolMembers(options: EnsurePoolMembersOptions): Promise<MembershipResult>;
+  /** Gives a server a public IP (or takes it away), idempotently. */
+  ensurePublicIp(options: EnsurePublicIpOptions): Promise<PublicIpResult>;
+
+  /** What JSON.stringify shows: no credential, no token. */
+  toJSON(): { identityUrl: string; username: string; tenant: string | null; region: Region | null; signedIn: boolean };
+}

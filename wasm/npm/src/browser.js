@@ -1,0 +1,11 @@
+// The entry for browsers and bundlers: the wasm module is fetched next to this file and
+// instantiated (streaming where the server sends application/wasm) with a top-level await, so
+// the package's functions are ready once the import resolves. Bundlers (webpack 5, Vite, esbuild
+// with a file loader) recognise `new URL(..., import.meta.url)` as an asset.
+
+import init, { version as nativeVersion } from "../dist/rackconnect_wasm.js";
+
+await init({ module_or_path: new URL("../dist/rackconnect_wasm_bg.wasm", import.meta.url) });
+
+export * from "./index.js";
+export const version = nativeVersion();

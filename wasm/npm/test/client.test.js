@@ -1,0 +1,288 @@
+// The client against the emulator over real HTTP on 127.0.0.1: sign-in, lists, node and public
+// IP lifecycles with waits, idempotent ensures, errors without secrets, cancellation, progress.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { inspect } from "node:util";
+
+import {
+  Client,
+  CancelledError,
+  InvalidInputError,
+  RackConnectError,
+  TransportError,
+  UnauthorizedError,
+  ApiError,
+} from "rackconnect";
+import { control, startEmulator } from "./emulator.js";
+
+const API_KEY = "demo-api-key";
+const DFW_WEB_POOL = "00000001-bbbb-4bbb-8bbb-dfw000000001";
+const DFW_API_POOL = "00000001-bbbb-4bbb-8bbb-dfw000000002";
+const WEB1 = "00000001-cccc-4ccc-8ccc-000000000001";
+const UNMANAGED = "0000000a-cccc-4ccc-8ccc-00000000000a";
+const FAST = { intervalMs: 100, timeoutMs: 30_000 };
+
+let emulator;
+let tokensSent;
+let client;
+
+/** fetch, recording every token sent so that tests can look for leaks. */
+function recordingFetch(url, init) {
+  for (const [name, value] of init.headers) {
+    if (name.toLowerCase() === "x-auth-token") tokensSent.add(value);
+  }
+  return fetch(url, init);
+}
+
+function demo(options = {}) {
+  return new Client({ identityUrl: emulator.url, username: "demo", apiKey: API_KEY, fetch: recordingFetch, ...options });
+}
+
+before(async () => {
+  emulator = await startEmulator();
+  tokensSent = new Set();
+  client = demo();
+});
+
+after(async () => {
+  await emulator?.stop();
+});
+
+test("signs in through Identity and picks the region's endpoints from the catalog", async () => {
+  assert.equal(client.region, null, "no region until Identity names the default");
+  const info = await client.signIn();
+  assert.equal(info.region, "dfw");
+  assert.equal(info.defaultRegion, "dfw");
+  assert.equal(info.tenantId, "123456");
+  assert.ok(info.rackconnectRegions.includes("lon"));
+  assert.ok(info.expiresAt > Date.now());
+  assert.match(info.endpoints.rackconnect, /\/v3\/123456$/);
+  assert.match(info.endpoints.compute, /\/v2\/123456$/);
+  assert.equal(client.region, "dfw");
+});
+
+test("lists networks, pools, nodes with details, public IPs and servers", async () => {
+  const networks = await client.listNetworks();
+  assert.ok(networks.some((n) => n.name === "dfw-app-net" && n.cidr === "192.168.10.0/24"));
+  const pools = await client.listPools();
+  const web = pools.find((p) => p.id === DFW_WEB_POOL);
+  assert.equal(web.port, 80);
+  assert.equal((await client.getPool(DFW_WEB_POOL)).name, "dfw-web-80");
+  const nodes = await client.listNodes(DFW_WEB_POOL);
+  assert.ok(nodes.some((n) => n.cloud_server.id === WEB1 && n.status === "ACTIVE"));
+  const details = await client.listNodeDetails(DFW_WEB_POOL);
+  const web1 = details.find((n) => n.cloud_server.id === WEB1);
+  assert.equal(web1.cloud_server.name, "web1");
+  assert.equal(web1.load_balancer_pool.id, DFW_WEB_POOL);
+  assert.ok((await client.serverNodeDetails(WEB1)).some((n) => n.load_balancer_pool.id === DFW_WEB_POOL));
+  const ips = await client.listPublicIps();
+  assert.ok(ips.some((ip) => ip.public_ip_v4 === "198.51.100.101"));
+  const retained = await client.listPublicIps({ retain: true });
+  assert.ok(retained.length >= 1 && retained.every((ip) => ip.retain));
+  const servers = await client.listServers();
+  assert.ok(servers.some((s) => s.name === "web1") && servers.some((s) => s.name === "unmanaged"));
+  const server = await client.getServer(WEB1);
+  assert.equal(server.rackconnect.automation_status, "DEPLOYED");
+});
+
+test("adds a node, waits for ACTIVE with progress, removes it and waits until gone", async () => {
+  const node = await client.addNode(DFW_WEB_POOL, UNMANAGED);
+  assert.equal(node.status, "ADDING");
+  const events = [];
+  const active = await client.waitNodes([{ poolId: DFW_WEB_POOL, nodeId: node.id }], {
+    ...FAST,
+    onProgress: (event) => events.push(event),
+  });
+  assert.equal(active.outcome, "done", JSON.stringify(active));
+  assert.equal(active.status, "ACTIVE");
+  assert.deepStrictEqual(active.failures, []);
+  assert.ok(active.requests >= 1);
+  assert.ok(events.some((e) => e.event === "status" && e.what === "node" && e.status === "ACTIVE"), JSON.stringify(events));
+  assert.ok(events.every((e, i) => i === 0 || e.at >= events[i - 1].at), "oldest first");
+
+  await client.removeNode(DFW_WEB_POOL, node.id);
+  const gone = await client.waitNodes([{ poolId: DFW_WEB_POOL, nodeId: node.id }], { ...FAST, until: "gone" });
+  assert.equal(gone.outcome, "done", JSON.stringify(gone));
+  assert.ok(!(await client.listNodes(DFW_WEB_POOL)).some((n) => n.id === node.id));
+});
+
+test("ensurePoolMembers is idempotent: the second run changes nothing", async () => {
+  const options = { servers: [UNMANAGED], pools: [DFW_API_POOL], ...FAST };
+  const dry = await client.ensurePoolMembers({ ...options, dryRun: true });
+  assert.equal(dry.changed, true);
+  assert.equal(dry.plan.add.length, 1);
+  const first = await client.ensurePoolMembers(options);
+  assert.equal(first.outcome, "done", JSON.stringify(first));
+  assert.equal(first.changed, true);
+  assert.deepStrictEqual(first.added, [{ server_id: UNMANAGED, pool_id: DFW_API_POOL }]);
+  const second = await client.ensurePoolMembers(options);
+  assert.equal(second.outcome, "done");
+  assert.equal(second.changed, false);
+  assert.equal(second.plan.unchanged.length, 1);
+  const removed = await client.ensurePoolMembers({ ...options, present: false });
+  assert.equal(removed.changed, true);
+  assert.equal(removed.outcome, "done", JSON.stringify(removed));
+  assert.equal((await client.ensurePoolMembers({ ...options, present: false })).changed, false);
+});
+
+test("creates a public IP, waits until ACTIVE with its address, deletes it and waits until gone", async () => {
+  const ip = await client.createPublicIp({ serverId: UNMANAGED });
+  assert.equal(ip.status, "ADDING");
+  assert.equal(ip.public_ip_v4, null);
+  const active = await client.waitPublicIp(ip.id, FAST);
+  assert.equal(active.outcome, "done", JSON.stringify(active));
+  assert.match(active.public_ip.public_ip_v4, /^\d+\.\d+\.\d+\.\d+$/);
+  assert.equal((await client.getPublicIp(ip.id)).status, "ACTIVE");
+  await client.deletePublicIp(ip.id);
+  const gone = await client.waitPublicIp(ip.id, { ...FAST, until: "gone" });
+  assert.equal(gone.outcome, "done", JSON.stringify(gone));
+});
+
+test("ensurePublicIp is idempotent, and takes the IP away again", async () => {
+  const first = await client.ensurePublicIp({ serverId: UNMANAGED, ...FAST });
+  assert.equal(first.outcome, "done", JSON.stringify(first));
+  assert.equal(first.changed, true);
+  assert.deepStrictEqual(first.plan, { action: "create", retain: false });
+  assert.ok(first.public_ip.public_ip_v4);
+  const second = await client.ensurePublicIp({ serverId: UNMANAGED, ...FAST });
+  assert.equal(second.changed, false);
+  assert.deepStrictEqual(second.plan, { action: "none" });
+  const absent = await client.ensurePublicIp({ serverId: UNMANAGED, present: false, ...FAST });
+  assert.equal(absent.changed, true);
+  assert.equal(absent.outcome, "done", JSON.stringify(absent));
+});
+
+test("waitServer reads the metadata until DEPLOYED and Managed Complete", async () => {
+  const events = [];
+  const result = await client.waitServer(WEB1, { ...FAST, managed: true, onProgress: (e) => events.push(e) });
+  assert.equal(result.outcome, "done", JSON.stringify(result));
+  assert.equal(result.status, "Complete", "the last status read: Managed Operations, after RackConnect");
+  assert.equal(result.server.rackconnect.automation_status, "DEPLOYED");
+  assert.equal(result.reachable_ipv4, "198.51.100.101");
+  assert.equal(result.server.name, "web1");
+  assert.ok(events.some((e) => e.event === "status"));
+});
+
+test("an AbortSignal cancels a wait at once, with the result so far", async () => {
+  const built = await control(emulator.url, "POST", "servers", { name: "slow", region: "DFW" });
+  const id = built.id ?? built.server?.id;
+  assert.ok(id, JSON.stringify(built));
+  const controller = new AbortController();
+  const events = [];
+  const started = performance.now();
+  const waiting = client.waitServer(id, {
+    intervalMs: 5_000,
+    onProgress: (event) => {
+      events.push(event);
+      // Abort while the waiter sleeps between polls.
+      if (events.length === 1) setTimeout(() => controller.abort(new Error("user gave up")), 50);
+    },
+    signal: controller.signal,
+  });
+  const error = await waiting.then(
+    () => assert.fail("the wait should be cancelled"),
+    (e) => e,
+  );
+  assert.ok(error instanceof CancelledError && error instanceof RackConnectError);
+  assert.equal(error.name, "AbortError");
+  assert.equal(error.code, "cancelled");
+  assert.equal(error.cause.message, "user gave up");
+  assert.equal(error.result.outcome, "cancelled");
+  assert.ok(performance.now() - started < 2_000, "the sleep was cut short");
+  assert.ok(events.length >= 1);
+
+  // Already aborted: nothing is sent.
+  const before = tokensSent.size;
+  await assert.rejects(client.listPools({ signal: AbortSignal.abort() }), CancelledError);
+  assert.equal(tokensSent.size, before);
+});
+
+test("a wrong API key is an UnauthorizedError with a stable code, and no secret anywhere", async () => {
+  const wrong = "wrong-key-0123456789";
+  const bad = new Client({ identityUrl: emulator.url, username: "demo", apiKey: wrong });
+  const error = await bad.signIn().then(
+    () => assert.fail("sign-in should fail"),
+    (e) => e,
+  );
+  assert.ok(error instanceof UnauthorizedError && error instanceof ApiError && error instanceof RackConnectError);
+  assert.equal(error.name, "UnauthorizedError");
+  assert.equal(error.code, "unauthorized");
+  assert.equal(error.status, 401);
+  for (const shown of [error.message, error.stack, JSON.stringify(error), inspect(error), JSON.stringify(bad), inspect(bad)]) {
+    assert.ok(!shown.includes(wrong), shown);
+  }
+  // A list call signs in first and fails the same way.
+  await assert.rejects(bad.listPools(), UnauthorizedError);
+});
+
+test("neither JSON.stringify nor inspect shows a credential or a token", async () => {
+  await client.listPools();
+  assert.ok(tokensSent.size >= 1);
+  const shown = [JSON.stringify(client), inspect(client), inspect(client, { showHidden: true, depth: 10 }), String(client)];
+  for (const text of shown) {
+    assert.ok(!text.includes(API_KEY), text);
+    for (const token of tokensSent) assert.ok(!text.includes(token), text);
+  }
+  assert.deepStrictEqual(Object.keys(JSON.parse(JSON.stringify(client))).sort(), ["identityUrl", "region", "signedIn", "tenant", "username"]);
+});
+
+test("a 401 from v3 renews the token once and sends again", async () => {
+  let refused = 0;
+  let signIns = 0;
+  const renewing = new Client({
+    identityUrl: emulator.url,
+    username: "demo",
+    password: "demo-password",
+    region: "dfw",
+    fetch: async (url, init) => {
+      if (url.endsWith("/v2.0/tokens")) signIns++;
+      if (url.includes("/load_balancer_pools") && refused === 0) {
+        refused++;
+        return new Response('{"unauthorized": {"code": 401, "message": "expired"}}', { status: 401 });
+      }
+      return fetch(url, init);
+    },
+  });
+  const pools = await renewing.listPools();
+  assert.ok(pools.length > 0);
+  assert.equal(refused, 1);
+  assert.equal(signIns, 2);
+});
+
+test("a 503 on a read is retried once", async () => {
+  await control(emulator.url, "POST", "faults", { kind: "status", count: 1, status: 503, path_prefix: "/rackconnect/" });
+  assert.ok((await client.listNetworks()).length > 0);
+});
+
+test("a connection reset is retried: by a read once, by a wait with a progress event", async () => {
+  const [retained] = await client.listPublicIps({ retain: true });
+  await control(emulator.url, "POST", "faults", { kind: "reset", count: 1, path_prefix: "/rackconnect/" });
+  assert.ok((await client.listPools()).length > 0);
+  await control(emulator.url, "POST", "faults", { kind: "reset", count: 1, path_prefix: "/rackconnect/" });
+  const events = [];
+  const result = await client.waitPublicIp(retained.id, { ...FAST, onProgress: (e) => events.push(e) });
+  assert.equal(result.outcome, "done", JSON.stringify(result));
+  const retrying = events.find((e) => e.event === "retrying");
+  assert.ok(retrying, JSON.stringify(events));
+  assert.match(retrying.reason, /transport error \((io|connect)\)/);
+  assert.ok(retrying.until > retrying.at);
+});
+
+test("a region without RackConnect v3, and an unreachable Identity, fail clearly", async () => {
+  const other = new Client({ identityUrl: emulator.url, username: "other", apiKey: "other-api-key", region: "dfw" });
+  const error = await other.listPools().then(() => assert.fail("no v3 in DFW"), (e) => e);
+  assert.ok(error instanceof InvalidInputError);
+  assert.equal(error.field, "region");
+  assert.equal(error.found, "dfw");
+
+  const nowhere = new Client({ identityUrl: "http://127.0.0.1:9", username: "demo", apiKey: API_KEY });
+  const down = await nowhere.signIn().then(() => assert.fail("nothing listens on port 9"), (e) => e);
+  assert.ok(down instanceof TransportError);
+  assert.equal(down.code, "transport");
+  assert.equal(down.transportKind, "connect");
+  assert.ok(!down.message.includes(API_KEY));
+
+  assert.throws(() => new Client({ identityUrl: emulator.url, username: "demo" }), InvalidInputError);
+  assert.throws(() => new Client({ identityUrl: emulator.url, username: "demo", apiKey: "k", region: "mars" }), InvalidInputError);
+});

@@ -1,0 +1,93 @@
+// explainV2Answer and parseSignIn: what a console shows for a pasted v2 answer, and what a
+// client reads from Identity.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { bodySyntax, explainV2Answer, parseSignIn, ParseError, RateLimitedError } from "rackconnect";
+
+test("a bare status in text, JSON and XML", () => {
+  for (const [body, syntax] of [
+    ["DEPLOYED\n", "text"],
+    ['{"automation_status": "DEPLOYED"}', "json"],
+    ["<?xml version=\"1.0\"?><automation_status>DEPLOYED</automation_status>", "xml"],
+  ]) {
+    const explained = explainV2Answer(body);
+    assert.equal(explained.syntax, syntax);
+    assert.equal(explained.operation, "automation_status");
+    assert.equal(explained.status, "DEPLOYED");
+    assert.equal(explained.verdict, "done");
+    assert.match(explained.summary, /DEPLOYED/);
+  }
+});
+
+test("details of a failure name the tasks", () => {
+  const body = JSON.stringify({
+    automation_status: "FAILED",
+    tasks: [
+      { name: 'Cloud Server Created: Add "rackconnect" user', status: "FAILED" },
+      { name: "Cloud Server Created: Update access on dedicated network devices", status: "COMPLETE" },
+    ],
+  });
+  const explained = explainV2Answer(body);
+  assert.equal(explained.operation, "details");
+  assert.equal(explained.verdict, "failed");
+  assert.equal(explained.tasks.length, 2);
+  assert.match(explained.summary, /Add "rackconnect" user \(FAILED\)/);
+  assert.doesNotMatch(explained.summary, /dedicated network devices/);
+});
+
+test("features in XML, a gateway in text, and the statuses that are outcomes", () => {
+  const features = explainV2Answer(
+    "<automation_features><feature><name>configure_network_stack</name><status>ENABLED</status></feature></automation_features>",
+  );
+  assert.equal(features.operation, "automation_features");
+  assert.equal(features.features[0].status, "ENABLED");
+  assert.equal(features.verdict, "info");
+
+  const gateway = explainV2Answer("10.1.2.1\n");
+  assert.equal(gateway.operation, "gateway_ip");
+  assert.equal(gateway.gatewayIp, "10.1.2.1");
+
+  const limited = explainV2Answer("Forbidden", { status: 403 });
+  assert.equal(limited.verdict, "rate_limited");
+  assert.equal(explainV2Answer("", { status: 404 }).verdict, "not_assigned");
+  assert.equal(explainV2Answer("UNPROCESSABLE").verdict, "not_applicable");
+  assert.equal(explainV2Answer("DEPLOYING", { operation: "automation_status" }).verdict, "in_progress");
+});
+
+test("an answer nothing reads is a ParseError that says where", () => {
+  assert.throws(() => explainV2Answer('{"automation_features": [{"name": 1}]}'), (error) => {
+    assert.ok(error instanceof ParseError);
+    assert.match(error.message, /automation_features/);
+    return true;
+  });
+  assert.throws(() => explainV2Answer("<automation_status>"), ParseError);
+  assert.throws(() => explainV2Answer("x", { operation: "nope" }), /operation/);
+  assert.throws(() => explainV2Answer("boom", { status: 500 }), (e) => e.code === "server_error");
+  assert.equal(bodySyntax("  <a/>"), "xml");
+  assert.equal(bodySyntax(new TextEncoder().encode("[1]")), "json");
+  assert.ok(RateLimitedError);
+});
+
+test("parseSignIn exposes the token and the catalog's endpoints per region", () => {
+  const body = JSON.stringify({
+    access: {
+      token: { id: "tok-secret", expires: "2030-01-01T00:00:00.000Z", tenant: { id: "123456", name: "123456" } },
+      serviceCatalog: [
+        { name: "rackconnect", type: "rax:rackconnect", endpoints: [{ region: "DFW", tenantId: "123456", publicURL: "https://dfw.rc/v3/123456" }] },
+        { name: "cloudServersOpenStack", type: "compute", endpoints: [{ region: "DFW", publicURL: "https://dfw.servers/v2/123456" }] },
+      ],
+      user: { id: "1", name: "demo", roles: [{ name: "rackconnect:v3-DFW" }], "RAX-AUTH:defaultRegion": "DFW" },
+    },
+  });
+  const signIn = parseSignIn({ status: 200, body });
+  assert.equal(signIn.token, "tok-secret");
+  assert.equal(signIn.expiresAt, Date.UTC(2030, 0, 1));
+  assert.equal(signIn.tenantId, "123456");
+  assert.equal(signIn.defaultRegion, "dfw");
+  assert.deepStrictEqual(signIn.rackconnectRegions, ["dfw"]);
+  assert.deepStrictEqual(signIn.endpoints.dfw, { rackconnect: "https://dfw.rc/v3/123456", compute: "https://dfw.servers/v2/123456" });
+  assert.deepStrictEqual(signIn.endpoints.lon, { rackconnect: null, compute: null });
+  assert.equal(signIn.access.token.id, "<redacted>");
+});

@@ -1,0 +1,48 @@
+//! Everything that crosses the boundary goes through here, as JSON text (serde on this side,
+//! `JSON.parse`/`JSON.stringify` on the other): one path for values, one for errors.
+//!
+//! JSON text rather than JS objects built call by call: a list of ten thousand nodes crosses as
+//! one string and one `JSON.parse`, which V8 does far faster than thousands of boundary calls.
+
+use rackconnect::wait::Millis;
+use rackconnect::{Error, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// What a failed call throws: the core error's JSON form (`kind`, `message`, the kind's fields),
+/// as text. The package's `src/errors.js` turns it into the `RackConnectError` subclass of its
+/// kind before any caller sees it.
+pub type Thrown = String;
+
+/// A core error, ready to throw.
+pub fn thrown(error: &Error) -> Thrown {
+    error.to_json().to_string()
+}
+
+/// An input the JS layer handed over that does not read.
+pub fn invalid(field: &str, expected: &str, found: &str) -> Error {
+    Error::InvalidInput { field: field.to_owned(), expected: expected.to_owned(), found: found.to_owned() }
+}
+
+/// A serializable value as JSON text.
+pub fn to_json<T: Serialize>(value: &T) -> Result<String, Thrown> {
+    serde_json::to_string(value)
+        .map_err(|e| thrown(&invalid("result", "a value that serializes to JSON", &e.to_string())))
+}
+
+/// JSON text from the JS layer into a typed value; `field` names it in the error.
+pub fn from_json<T: DeserializeOwned>(field: &str, text: &str) -> Result<T, Error> {
+    serde_json::from_str(text).map_err(|e| invalid(field, "JSON of the right shape", &e.to_string()))
+}
+
+/// A response from its parts: the status, the headers as a JSON array of `[name, value]`
+/// pairs, and the raw body.
+pub fn response(status: u16, headers: &str, body: &[u8]) -> Result<Response, Error> {
+    let headers: Vec<(String, String)> = if headers.is_empty() { Vec::new() } else { from_json("headers", headers)? };
+    Ok(Response { status, headers, body: body.to_vec() })
+}
+
+/// JS time (`performance.now()`-like milliseconds, a float) as the core's milliseconds.
+pub fn millis(now: f64) -> Millis {
+    if now.is_finite() && now > 0.0 { now as Millis } else { 0 }
+}

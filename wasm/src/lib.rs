@@ -1,0 +1,102 @@
+//! `rackconnect-wasm`: the core behind the `rackconnect` npm package.
+//!
+//! This crate only converts: every operation is built and parsed by
+//! [`rackconnect::ops::Operation`], the waiters and planners are the core's sans-IO machines
+//! ([`machine::Machine`]), and data crosses as JSON text (module `convert`). The package's JavaScript
+//! (in `npm/src/`) wraps these raw exports: it parses the JSON, throws every failure as the
+//! `RackConnectError` subclass of its kind, and runs the machines with `fetch` and timers.
+
+mod convert;
+pub mod machine;
+
+use rackconnect::identity::{self, Access};
+use rackconnect::ops::Operation;
+use rackconnect::{Error, Region};
+use serde_json::{Map, Value, json};
+use wasm_bindgen::prelude::*;
+
+use convert::{Thrown, from_json, response, thrown, to_json};
+
+fn operation(op: &str) -> Result<Operation, Thrown> {
+    Operation::from_name(op).map_err(|e| thrown(&e))
+}
+
+/// Builds the request of operation `op` from its inputs (a JSON object as text):
+/// `{"method", "url", "headers": [[name, value]], "body": text | null}` as JSON text.
+#[wasm_bindgen(js_name = buildRequest)]
+pub fn build_request(op: &str, input: &str) -> Result<String, Thrown> {
+    let op = operation(op)?;
+    let input: Value = from_json("input", input).map_err(|e| thrown(&e))?;
+    let request = op.build(&input).map_err(|e| thrown(&e))?;
+    to_json(&machine::request_json(&request))
+}
+
+/// Parses the response to operation `op` (status, headers as a JSON array of pairs, raw body)
+/// into the operation's result, as JSON text.
+#[wasm_bindgen(js_name = parseResponse)]
+pub fn parse_response(op: &str, status: u16, headers: &str, body: &[u8]) -> Result<String, Thrown> {
+    let op = operation(op)?;
+    let response = response(status, headers, body).map_err(|e| thrown(&e))?;
+    op.parse_to_text(&response).map_err(|e| thrown(&e))
+}
+
+/// The names of every operation, as a JSON array.
+#[wasm_bindgen(js_name = operationNames)]
+pub fn operation_names() -> String {
+    Value::from(Operation::ALL.iter().map(|op| op.name()).collect::<Vec<_>>()).to_string()
+}
+
+/// The region's catalog endpoints: RackConnect v3 and Cloud Servers (`null` where missing).
+fn region_endpoints(access: &Access, region: Region) -> Value {
+    json!({
+        "rackconnect": access.rackconnect_endpoint(region).map(|e| e.public_url.clone()),
+        "compute": access.compute_endpoint(region).map(|e| e.public_url.clone()),
+    })
+}
+
+/// Reads Identity's token answer for a client: the token (the one place it is exposed), its
+/// expiry in Unix milliseconds, the tenant, the default region, the regions with RackConnect v3,
+/// the endpoints per region and the redacted `access`, as JSON text (camelCase keys: this shape
+/// is the package's, not the core's).
+#[wasm_bindgen(js_name = parseSignIn)]
+pub fn parse_sign_in(status: u16, headers: &str, body: &[u8]) -> Result<String, Thrown> {
+    let response = response(status, headers, body).map_err(|e| thrown(&e))?;
+    let access = identity::parse_token(&response).map_err(|e| thrown(&e))?;
+    let endpoints: Map<String, Value> =
+        Region::ALL.iter().map(|r| (r.lower().to_owned(), region_endpoints(&access, *r))).collect();
+    let default_region = access.user.default_region.as_deref().and_then(|r| Region::parse(r).ok()).map(Region::lower);
+    let rackconnect_regions: Vec<&str> = access.rackconnect_v3_regions().into_iter().map(Region::lower).collect();
+    to_json(&json!({
+        "token": access.token.id.expose(),
+        "expiresAt": access.token.expires.unix_millis(),
+        "tenantId": access.token.tenant.as_ref().map(|t| t.id.clone()),
+        "defaultRegion": default_region,
+        "rackconnectRegions": rackconnect_regions,
+        "endpoints": endpoints,
+        "access": access,
+    }))
+}
+
+/// The syntax of a body as the v2 parsers read it: `text`, `json` or `xml`.
+#[wasm_bindgen(js_name = bodySyntax)]
+pub fn body_syntax(body: &[u8]) -> String {
+    use rackconnect::v2::BodySyntax;
+    match rackconnect::v2::body_syntax(body) {
+        BodySyntax::Text => "text",
+        BodySyntax::Json => "json",
+        BodySyntax::Xml => "xml",
+    }
+    .to_owned()
+}
+
+/// The crate's version (the core's: they are released together).
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// A region name checked by the core (lower case), for the JS client's `region` option.
+#[wasm_bindgen(js_name = checkRegion)]
+pub fn check_region(region: &str) -> Result<String, Thrown> {
+    Region::parse(region).map(|r| r.lower().to_owned()).map_err(|e: Error| thrown(&e))
+}
