@@ -1,0 +1,442 @@
+"""
+Rackspace RackConnect: wait for automation the right way, manage load-balancer pool membership
+and public IPs (v3), repeatably.
+
+:depends: rackconnect (``pip install rackconnect``, which also ships this extension)
+
+Configuration
+-------------
+Every function takes the connection settings as keyword arguments; missing ones are read with
+``config.get`` under the ``rackconnect`` key (minion configuration, grains, pillar). Keep the
+API key in pillar, not on the command line:
+
+.. code-block:: yaml
+
+    rackconnect:
+      username: myuser
+      api_key: 0123456789abcdef        # or password: ...
+      region: dfw                      # default: the user's default region
+      tenant: "123456"                 # optional: scope the token to this account
+      identity_url: us                 # us (default), uk, or a URL (an emulator)
+      v2_url: https://dfw.api.rackconnect.rackspace.com   # v2 only; default: from region
+      source_address: 10.176.1.2       # v2 only; default: the system's choice
+
+RackConnect v2 (``status``, ``details``, ``gateway_ip``, ``features``, ``wait``) needs no
+credentials: it answers only the server that asks, so these functions describe the minion they
+run on. v2 allows 30 requests a minute per server; the waits stay within it.
+
+The waits and the ``ensure_*`` functions return the core's result with a ``success`` key added;
+when it is false (FAILED, a timeout, ...) salt-call exits with 1 and still prints the details.
+Errors (bad credentials, unknown ids, no connection) raise ``CommandExecutionError`` with the
+core's message, which never contains a credential.
+"""
+
+import logging
+
+from saltext.rackconnect.utils import rackconnect as rcutils
+
+log = logging.getLogger(__name__)
+
+__virtualname__ = "rackconnect"
+
+
+def __virtual__():
+    reason = rcutils.unavailable_reason()
+    if reason:
+        return False, reason
+    return __virtualname__
+
+
+def _settings(connection_args):
+    return rcutils.connection_settings(__salt__["config.get"], connection_args)
+
+
+def _session(connection_args):
+    return rcutils.session(__context__, _settings(connection_args))
+
+
+def _v2(connection_args):
+    return rcutils.v2_client(_settings(connection_args))
+
+
+# RackConnect v2, asked from the minion itself.
+
+
+def status(**connection_args):
+    """
+    The RackConnect v2 automation status of this minion: ``DEPLOYING``, ``DEPLOYED``,
+    ``FAILED`` (or another value, as the service gives it).
+
+    connection_args
+        ``region``, ``v2_url``, ``source_address`` (see the module's documentation).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' rackconnect.status
+        salt '*' rackconnect.status region=lon
+    """
+    client = _v2(connection_args)
+    with rcutils.translated_errors():
+        return rcutils.v2_value(client.status(), "automation_status")
+
+
+def details(**connection_args):
+    """
+    The RackConnect v2 automation status of this minion with its tasks:
+    ``{"automation_status": ..., "tasks": [{"name": ..., "status": ...}, ...]}``.
+
+    connection_args
+        ``region``, ``v2_url``, ``source_address`` (see the module's documentation).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' rackconnect.details
+    """
+    client = _v2(connection_args)
+    with rcutils.translated_errors():
+        return rcutils.v2_value(client.details(), "automation_status/details")
+
+
+def gateway_ip(**connection_args):
+    """
+    The gateway IP of this minion's RackConnect network, or None while none is assigned yet.
+
+    connection_args
+        ``region``, ``v2_url``, ``source_address`` (see the module's documentation).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' rackconnect.gateway_ip
+    """
+    client = _v2(connection_args)
+    with rcutils.translated_errors():
+        return rcutils.v2_value(client.gateway_ip(), "gateway_ip")
+
+
+def features(**connection_args):
+    """
+    Which RackConnect v2 automation features are on for this minion:
+    ``{"features": [{"name": "configure_network_stack", "status": "ENABLED"}, ...]}``.
+
+    connection_args
+        ``region``, ``v2_url``, ``source_address`` (see the module's documentation).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' rackconnect.features
+    """
+    client = _v2(connection_args)
+    with rcutils.translated_errors():
+        return rcutils.v2_value(client.features(), "automation_features")
+
+
+def wait(timeout=1800, not_applicable_ok=True, **connection_args):
+    """
+    Wait until RackConnect v2 automation of this minion ends: ``DEPLOYED`` (success),
+    ``FAILED`` (failure, with the failed task in ``reason`` and ``tasks``) or ``UNPROCESSABLE``
+    (RackConnect does not apply). Stays within v2's 30 requests a minute.
+
+    Returns the wait's result: ``outcome`` (``done``, ``failed``, ``not_applicable``,
+    ``timed_out``, ``forbidden``, ``error``), ``status``, ``reason``, ``tasks``, ``requests``,
+    ``elapsed_ms`` and ``success``.
+
+    timeout
+        Give up after this many seconds (default 1800).
+
+    not_applicable_ok
+        Whether ``UNPROCESSABLE`` counts as success (default True).
+
+    connection_args
+        ``region``, ``v2_url``, ``source_address`` (see the module's documentation).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt '*' rackconnect.wait
+        salt '*' rackconnect.wait timeout=600 not_applicable_ok=False
+    """
+    client = _v2(connection_args)
+    with rcutils.translated_errors():
+        result = client.wait(timeout=rcutils.seconds(timeout, "timeout"), progress=rcutils.log_progress)
+    return rcutils.mark_success(result, not_applicable_ok)
+
+
+# Cloud Servers metadata: any server's status, with credentials.
+
+
+def server_wait(
+    server_id,
+    rackconnect=True,
+    managed=False,
+    timeout=1800,
+    grace=300,
+    not_applicable_ok=True,
+    **connection_args
+):
+    """
+    Wait on a server's metadata for RackConnect automation and/or Managed Operations, from
+    anywhere (with credentials). RackConnect runs first; Managed Operations (``managed=True``)
+    ends with ``Complete`` or ``Build Error``/``Authentication Error``.
+
+    Returns the wait's result (as ``wait``) plus ``reachable_ipv4``: the address to reach the
+    server at once automation is done (RackConnect replaces the original public IP).
+
+    server_id
+        The Cloud Server's id.
+
+    rackconnect
+        Wait for RackConnect automation (default True).
+
+    managed
+        Wait for Managed Operations automation too (default False; only on Managed accounts).
+
+    timeout
+        Give up after this many seconds (default 1800).
+
+    grace
+        How long a missing status key means "not written yet" (default 300 seconds); after
+        that, RackConnect is taken as not applicable.
+
+    not_applicable_ok
+        Whether ``UNPROCESSABLE`` (or a key that never appears) counts as success (default True).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call rackconnect.server_wait 3f2a...-server-id
+        salt-call rackconnect.server_wait 3f2a...-server-id managed=True timeout=3600
+    """
+    client = _session(connection_args)
+    with rcutils.translated_errors():
+        result = client.wait_server(
+            str(server_id),
+            managed=bool(managed),
+            rackconnect=bool(rackconnect),
+            timeout=rcutils.seconds(timeout, "timeout"),
+            grace=rcutils.seconds(grace, "grace"),
+            progress=rcutils.log_progress,
+        )
+    return rcutils.mark_success(result, not_applicable_ok)
+
+
+def server_show(server_id, **connection_args):
+    """
+    A server as Cloud Servers shows it, with its RackConnect and Managed Operations status read
+    from the metadata (``rackconnect.automation_status``, ``rackconnect.managed_status``, ...).
+
+    server_id
+        The Cloud Server's id.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call rackconnect.server_show 3f2a...-server-id
+    """
+    client = _session(connection_args)
+    with rcutils.translated_errors():
+        return client.show_server(str(server_id))
+
+
+# RackConnect v3, with credentials.
+
+
+def list_networks(**connection_args):
+    """
+    The RackConnect v3 cloud networks of the region.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call rackconnect.list_networks
+        salt-call rackconnect.list_networks region=iad
+    """
+    client = _session(connection_args)
+    with rcutils.translated_errors():
+        return client.list_networks()
+
+
+def list_pools(**connection_args):
+    """
+    The RackConnect v3 load-balancer pools of the region (configured by Rackspace; the API
+    cannot create them).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call rackconnect.list_pools
+    """
+    client = _session(connection_args)
+    with rcutils.translated_errors():
+        return client.list_pools()
+
+
+def list_nodes(pool_id, **connection_args):
+    """
+    The nodes (member servers) of a RackConnect v3 load-balancer pool.
+
+    pool_id
+        The pool's id.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call rackconnect.list_nodes 00000001-bbbb-4bbb-8bbb-dfw000000001
+    """
+    client = _session(connection_args)
+    with rcutils.translated_errors():
+        return client.list_nodes(str(pool_id))
+
+
+def list_public_ips(server_id=None, retain=None, **connection_args):
+    """
+    The RackConnect v3 public IPs of the region, optionally only a server's, or only the
+    retained (or not retained) ones.
+
+    server_id
+        Only this server's public IPs.
+
+    retain
+        True or False: only retained or only not retained IPs.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call rackconnect.list_public_ips
+        salt-call rackconnect.list_public_ips server_id=3f2a...-server-id
+        salt-call rackconnect.list_public_ips retain=True
+    """
+    client = _session(connection_args)
+    with rcutils.translated_errors():
+        return client.list_public_ips(
+            server_id=None if server_id is None else str(server_id),
+            retain=None if retain is None else bool(retain),
+        )
+
+
+def ensure_pool_members(
+    servers, pools, present=True, dry_run=False, wait=True, timeout=1800, **connection_args
+):
+    """
+    Make every server a member of every pool (or, with ``present=False``, of none), converging:
+    pairs already in place are left alone, right-after-build refusals are retried, and with
+    ``wait`` each new node is waited for until ACTIVE (or gone).
+
+    Returns the planner's result: ``outcome``, ``changed``, ``plan`` (``add``, ``remove``,
+    ``unchanged`` pairs), ``added``, ``removed``, ``failed`` (pairs with a reason), ``reason``
+    and ``success``.
+
+    servers
+        Server ids: a list, or a comma-separated string.
+
+    pools
+        Pool ids: a list, or a comma-separated string.
+
+    present
+        True (default) to add, False to remove.
+
+    dry_run
+        Only plan: report what would change, change nothing.
+
+    wait
+        Wait for the nodes to become ACTIVE (or to be gone) (default True).
+
+    timeout
+        Give up after this many seconds (default 1800).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call rackconnect.ensure_pool_members servers=SERVER_ID pools=POOL1,POOL2
+        salt-call rackconnect.ensure_pool_members servers='[S1, S2]' pools=POOL1 present=False dry_run=True
+    """
+    client = _session(connection_args)
+    with rcutils.translated_errors():
+        result = client.ensure_pool_members(
+            rcutils.as_list(servers, "servers"),
+            rcutils.as_list(pools, "pools"),
+            present=bool(present),
+            dry_run=bool(dry_run),
+            wait=bool(wait),
+            timeout=rcutils.seconds(timeout, "timeout"),
+            progress=rcutils.log_progress,
+        )
+    return rcutils.mark_success(result)
+
+
+def ensure_public_ip(
+    server_id,
+    present=True,
+    retain=None,
+    move_ip=None,
+    dry_run=False,
+    wait=True,
+    timeout=1800,
+    **connection_args
+):
+    """
+    Give a server a RackConnect v3 public IP (or take it away), converging: an IP already
+    there is kept (its ``retain`` set if asked), and with ``wait`` the change is waited for
+    until ACTIVE (or gone).
+
+    Returns the planner's result: ``outcome``, ``changed``, ``plan`` (``action``: ``none``,
+    ``create``, ``set_retain``, ``move``, ``delete``), ``public_ip`` (with ``public_ip_v4``
+    once allocated), ``reason`` and ``success``.
+
+    server_id
+        The Cloud Server's id.
+
+    present
+        True (default) for a public IP, False for none.
+
+    retain
+        True or False: whether the IP outlives the server; unset leaves it as it is.
+
+    move_ip
+        The id of a retained public IP to move to this server instead of creating one.
+
+    dry_run
+        Only plan: report what would change, change nothing.
+
+    wait
+        Wait for the IP to become ACTIVE (or to be gone) (default True).
+
+    timeout
+        Give up after this many seconds (default 1800).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call rackconnect.ensure_public_ip SERVER_ID
+        salt-call rackconnect.ensure_public_ip SERVER_ID retain=True
+        salt-call rackconnect.ensure_public_ip SERVER_ID present=False dry_run=True
+    """
+    client = _session(connection_args)
+    with rcutils.translated_errors():
+        result = client.ensure_public_ip(
+            str(server_id),
+            present=bool(present),
+            retain=None if retain is None else bool(retain),
+            move_ip=None if move_ip is None else str(move_ip),
+            dry_run=bool(dry_run),
+            wait=bool(wait),
+            timeout=rcutils.seconds(timeout, "timeout"),
+            progress=rcutils.log_progress,
+        )
+    return rcutils.mark_success(result)

@@ -1,0 +1,1 @@
+"""Helpers shared by the ``rackconnect`` execution and state modules."""

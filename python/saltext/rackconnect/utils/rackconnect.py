@@ -1,0 +1,224 @@
+"""What the ``rackconnect`` execution and state modules share: where the connection settings come
+from, the cached ``rackconnect.Session``, and the one place where errors of the ``rackconnect``
+package become Salt errors.
+
+The connection settings are looked up under the ``rackconnect:`` key with ``config.get`` (minion
+configuration, then grains, then pillar, then master configuration); a setting passed to a
+function wins over the configured one.
+"""
+
+import hashlib
+import logging
+from contextlib import contextmanager
+
+import salt.utils.args
+from salt.exceptions import CommandExecutionError
+from salt.exceptions import SaltInvocationError
+
+try:
+    import rackconnect
+
+    IMPORT_ERROR = None
+except ImportError as err:  # the modules' __virtual__ reports it
+    rackconnect = None
+    IMPORT_ERROR = str(err)
+
+log = logging.getLogger(__name__)
+
+CONFIG_KEY = "rackconnect"
+CONNECTION_KEYS = (
+    "identity_url",
+    "username",
+    "api_key",
+    "password",
+    "region",
+    "tenant",
+    "v2_url",
+    "source_address",
+)
+SECRET_KEYS = ("api_key", "password")
+_SESSIONS = "rackconnect.sessions"
+
+
+def unavailable_reason():
+    """Why the modules cannot load (the ``rackconnect`` package is missing), or None."""
+    if rackconnect is None:
+        return (
+            "the rackconnect Python package cannot be imported ({}): "
+            "run `pip install rackconnect` in Salt's Python".format(IMPORT_ERROR)
+        )
+    return None
+
+
+def connection_settings(config_get, connection_args):
+    """The connection settings: ``connection_args`` over the configured ``rackconnect:`` mapping.
+
+    ``config_get`` is ``__salt__["config.get"]``. Unknown arguments are refused by name, so that a
+    misspelt state argument fails loudly instead of being ignored.
+    """
+    given = salt.utils.args.clean_kwargs(**connection_args)
+    unknown = sorted(set(given) - set(CONNECTION_KEYS))
+    if unknown:
+        raise SaltInvocationError(
+            "unknown argument(s): {}; the connection settings are: {}".format(
+                ", ".join(unknown), ", ".join(CONNECTION_KEYS)
+            )
+        )
+    configured = config_get(CONFIG_KEY, {}) or {}
+    if not isinstance(configured, dict):
+        raise SaltInvocationError(
+            "the `rackconnect` configuration must be a mapping of {}".format(
+                ", ".join(CONNECTION_KEYS)
+            )
+        )
+    settings = {key: configured.get(key) for key in CONNECTION_KEYS}
+    given = {key: value for key, value in given.items() if value is not None}
+    if any(key in given for key in SECRET_KEYS):
+        # A credential given with the call replaces the configured one as a whole: an api_key
+        # argument must not meet a configured password (the core takes exactly one of them).
+        for key in SECRET_KEYS:
+            settings[key] = None
+    settings.update(given)
+    # YAML may have read an all-digit key, tenant or password as a number.
+    return {key: None if value is None else str(value) for key, value in settings.items()}
+
+
+@contextmanager
+def translated_errors():
+    """Turns every ``rackconnect`` error into a ``CommandExecutionError`` with the core's message.
+
+    The core's messages never carry credentials, so they are passed on as they are.
+    """
+    try:
+        yield
+    except rackconnect.RackConnectError as err:
+        raise CommandExecutionError(describe_error(err)) from err
+
+
+def describe_error(err):
+    """The message shown for a ``rackconnect`` error: the core's text, plus a hint for the
+    errors a Salt user fixes in the configuration."""
+    message = "RackConnect: {}".format(err)
+    if isinstance(err, rackconnect.MfaRequiredError):
+        return message + " (this user needs multi-factor authentication: use an API key instead)"
+    if isinstance(err, rackconnect.UnauthorizedError):
+        return message + " (check rackconnect:username and rackconnect:api_key or password)"
+    if isinstance(err, rackconnect.TransportError):
+        return message + " (check rackconnect:identity_url, v2_url and region)"
+    return message
+
+
+def session(context, settings):
+    """A ``rackconnect.Session`` for these settings, kept in ``__context__`` so that the states of
+    one run share a token."""
+    if not settings["username"]:
+        raise SaltInvocationError(
+            "RackConnect needs a username: set rackconnect:username in the minion configuration "
+            "or pillar, or pass username=..."
+        )
+    if not (settings["api_key"] or settings["password"]):
+        raise SaltInvocationError(
+            "RackConnect needs rackconnect:api_key (or rackconnect:password) in the minion "
+            "configuration or pillar"
+        )
+    secret = settings["api_key"] or settings["password"]
+    key = (
+        settings["identity_url"],
+        settings["username"],
+        "api_key" if settings["api_key"] else "password",
+        # Only a digest of the secret is kept beside the session, never the secret as a key.
+        hashlib.sha256(secret.encode()).hexdigest(),
+        settings["region"],
+        settings["tenant"],
+    )
+    sessions = context.setdefault(_SESSIONS, {})
+    if key not in sessions:
+        with translated_errors():
+            sessions[key] = rackconnect.Session(
+                settings["identity_url"] or "us",
+                username=settings["username"],
+                api_key=settings["api_key"],
+                password=settings["password"],
+                region=settings["region"],
+                tenant=settings["tenant"],
+            )
+    return sessions[key]
+
+
+def v2_client(settings):
+    """A ``rackconnect.V2`` client: at ``v2_url``, else the region's ServiceNet endpoint."""
+    if not (settings["v2_url"] or settings["region"]):
+        raise SaltInvocationError(
+            "RackConnect v2 needs rackconnect:region (or rackconnect:v2_url) in the minion "
+            "configuration or pillar, or region=... / v2_url=..."
+        )
+    with translated_errors():
+        return rackconnect.V2(
+            settings["v2_url"], region=settings["region"], source_address=settings["source_address"]
+        )
+
+
+def v2_value(answer, what):
+    """The value of a v2 answer; None for a gateway not assigned yet; an error for a 403."""
+    outcome = answer.get("outcome")
+    if outcome == "answer":
+        return answer["value"]
+    if outcome == "not_assigned":
+        return None
+    if outcome == "rate_limited":
+        raise CommandExecutionError(
+            "RackConnect v2 refused {} with HTTP 403: more than 30 requests this minute "
+            "(try again in a minute), or this machine is not a RackConnect v2 server".format(what)
+        )
+    raise CommandExecutionError("RackConnect v2 gave an unexpected answer to {}: {}".format(what, answer))
+
+
+def log_progress(event):
+    """The progress callback of waits and planners: each event goes to the minion's log."""
+    log.debug("rackconnect: %s", event)
+
+
+def mark_success(result, not_applicable_ok=True):
+    """Adds ``success`` to a wait's or planner's result. salt-call exits 1 when a returned mapping
+    has a false ``success``, so a FAILED automation fails the command while its details still
+    print."""
+    outcome = result.get("outcome")
+    result["success"] = outcome == "done" or (outcome == "not_applicable" and bool(not_applicable_ok))
+    return result
+
+
+def failure_reason(result):
+    """Why a wait or planner did not succeed, in words."""
+    error = result.get("error") or {}
+    reason = result.get("reason") or error.get("message")
+    if reason:
+        return reason
+    if result.get("outcome") == "timed_out":
+        status = result.get("status")
+        return "timed out, the last status was {}".format(status) if status else "timed out, no status yet"
+    return "it ended {}".format(result.get("outcome"))
+
+
+def seconds(value, name):
+    """A duration in seconds, as a float, from a number or a numeric string."""
+    try:
+        duration = float(value)
+    except (TypeError, ValueError):
+        raise SaltInvocationError("{} must be a number of seconds, not {!r}".format(name, value)) from None
+    if duration < 0:
+        raise SaltInvocationError("{} must not be negative, not {!r}".format(name, value))
+    return duration
+
+
+def as_list(value, name):
+    """A list of ids from a list or a comma-separated string (as typed on the command line)."""
+    if isinstance(value, str):
+        items = [part.strip() for part in value.split(",")]
+    elif isinstance(value, (list, tuple)):
+        items = [str(part).strip() for part in value]
+    else:
+        raise SaltInvocationError("{} must be a list of ids, not {!r}".format(name, value))
+    items = [item for item in items if item]
+    if not items:
+        raise SaltInvocationError("{} must name at least one id".format(name))
+    return items
