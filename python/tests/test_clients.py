@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import TYPE_CHECKING, Iterator, List
 
 import pytest
 
@@ -22,6 +22,9 @@ from rackconnect import (
     V2,
     wait_v2,
 )
+
+if TYPE_CHECKING:
+    from rackconnect.types import ProgressEvent
 
 REPO = Path(__file__).resolve().parent.parent.parent
 WEB1 = "00000001-cccc-4ccc-8ccc-000000000001"
@@ -102,7 +105,9 @@ def test_v2_answers(emulator_url: str) -> None:
     assert "127.0.0.4" in repr(failed)
     status = failed.status()
     assert status == {"outcome": "answer", "value": "FAILED"}, status
-    details = failed.details()["value"]
+    answer = failed.details()
+    assert answer["outcome"] == "answer", answer
+    details = answer["value"]
     assert details["automation_status"] == "FAILED" and details["tasks"], details
     features = failed.features()
     assert features["outcome"] == "answer" and features["value"]["features"], features
@@ -112,12 +117,13 @@ def test_v2_answers(emulator_url: str) -> None:
 
 
 def test_wait_server_managed(session: Session) -> None:
-    events: List[Dict[str, Any]] = []
+    events: List[ProgressEvent] = []
     result = session.wait_server(
         WEB2, managed=True, timeout=120.0, progress=events.append
     )
     assert result["outcome"] == "done", result
-    assert result["reachable_ipv4"].startswith("198.51.100."), result
+    reachable = result["reachable_ipv4"]
+    assert reachable is not None and reachable.startswith("198.51.100."), result
     assert events and all(isinstance(e, dict) and "event" in e for e in events)
 
 
@@ -151,7 +157,7 @@ def test_ensure_public_ip_create_then_unchanged(session: Session) -> None:
 
 
 def test_wait_v2_failed_with_tasks(emulator_url: str) -> None:
-    events: List[Dict[str, Any]] = []
+    events: List[ProgressEvent] = []
     result = wait_v2(
         emulator_url, source_address="127.0.0.4", timeout=60.0, progress=events.append
     )
@@ -183,7 +189,7 @@ def test_secrets_never_shown(emulator_url: str) -> None:
 
 
 def test_an_exception_in_progress_stops_the_wait_and_raises(emulator_url: str) -> None:
-    def progress(event: Dict[str, Any]) -> None:
+    def progress(event: ProgressEvent) -> None:
         raise ValueError("stop")
 
     with pytest.raises(ValueError, match="stop"):

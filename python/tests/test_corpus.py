@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
 import pytest
 
@@ -73,7 +73,7 @@ def is_subset(expected: Any, actual: Any) -> bool:
     return same(expected, actual)
 
 
-def request_json(request: Json) -> Json:
+def request_json(request: Mapping[str, Any]) -> Json:
     body = request["body"]
     if body is not None:
         try:
