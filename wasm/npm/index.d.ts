@@ -319,6 +319,8 @@ export interface SignIn {
   defaultRegion: Region | null;
   /** Regions where the user has RackConnect v3 (by role). */
   rackconnectRegions: Region[];
+  /** Regions with a RackConnect v3 (`rax:rackconnect`) endpoint in the catalog, in `Region` order. */
+  catalogRegions: Region[];
   /** Endpoints from the catalog, per region. */
   endpoints: Record<Region, RegionEndpoints>;
   /** Identity's answer with the token redacted. */
@@ -343,6 +345,10 @@ export interface V2Explanation {
   status: AutomationStatus | null;
   /** Tasks (details), when any. */
   tasks: V2Task[];
+  /** The tasks whose status is `FAILED` (the cause of a FAILED answer); elements of `tasks`. */
+  failedTasks: V2Task[];
+  /** The tasks whose status is `PENDING` (after a failure, the ones that never ran); elements of `tasks`. */
+  pendingTasks: V2Task[];
   /** Features (automation_features), when any. */
   features: V2Feature[];
   /** The gateway IP, when the answer is one. */
@@ -573,6 +579,7 @@ export interface EnsureOptionsBase extends RunOptions {
 }
 export interface EnsurePoolMembersOptions extends EnsureOptionsBase {
   servers: string[];
+  /** Pool ids, or names of pools in the region (listed once, only when a name is given). */
   pools: string[];
   /** Members (default true) or not. */
   present?: boolean;
@@ -623,7 +630,10 @@ export interface SessionInfo {
   /** The region the client works in. */
   region: Region;
   defaultRegion: Region | null;
+  /** Regions where the user has RackConnect v3 (by role). */
   rackconnectRegions: Region[];
+  /** Regions with a RackConnect v3 endpoint in the catalog (what a region picker offers). */
+  catalogRegions: Region[];
   /** Token expiry, milliseconds since the Unix epoch. */
   expiresAt: number;
   endpoints: RegionEndpoints;
@@ -640,7 +650,16 @@ export class Client {
   readonly region: Region | null;
   /** Signs in now (otherwise the first call does). Rejects with `UnauthorizedError` and the like. */
   signIn(options?: CallOptions): Promise<SessionInfo>;
-  /** Revokes the token (Identity `DELETE /v2.0/tokens`) and forgets it. */
+  /**
+   * A client for another region on the same sign-in: it shares this client's token cache (one
+   * Identity sign-in, renewed once for both), so switching region sends nothing to Identity.
+   * Throws `InvalidInputError` for a name that is not a region.
+   */
+  withRegion(region: string): Client;
+  /**
+   * Revokes the token (Identity `DELETE /v2.0/tokens`) and forgets it, for every client that
+   * shares it through `withRegion`; a later call on any of them signs in again.
+   */
   signOut(options?: CallOptions): Promise<void>;
 
   listNetworks(options?: CallOptions): Promise<CloudNetwork[]>;

@@ -15,7 +15,7 @@ use rackconnect::{Error, Region};
 use serde_json::{Map, Value, json};
 use wasm_bindgen::prelude::*;
 
-use convert::{Thrown, from_json, response, thrown, to_json};
+use convert::{Thrown, from_json, invalid, response, thrown, to_json};
 
 fn operation(op: &str) -> Result<Operation, Thrown> {
     Operation::from_name(op).map_err(|e| thrown(&e))
@@ -55,8 +55,8 @@ fn region_endpoints(access: &Access, region: Region) -> Value {
 }
 
 /// Reads Identity's token answer for a client: the token (the one place it is exposed), its
-/// expiry in Unix milliseconds, the tenant, the default region, the regions with RackConnect v3,
-/// the endpoints per region and the redacted `access`, as JSON text (camelCase keys: this shape
+/// expiry in Unix milliseconds, the tenant, the default region, the regions with RackConnect v3
+/// (by role, and by a `rax:rackconnect` endpoint in the catalog), the endpoints per region and the redacted `access`, as JSON text (camelCase keys: this shape
 /// is the package's, not the core's).
 #[wasm_bindgen(js_name = parseSignIn)]
 pub fn parse_sign_in(status: u16, headers: &str, body: &[u8]) -> Result<String, Thrown> {
@@ -66,12 +66,15 @@ pub fn parse_sign_in(status: u16, headers: &str, body: &[u8]) -> Result<String, 
         Region::ALL.iter().map(|r| (r.lower().to_owned(), region_endpoints(&access, *r))).collect();
     let default_region = access.user.default_region.as_deref().and_then(|r| Region::parse(r).ok()).map(Region::lower);
     let rackconnect_regions: Vec<&str> = access.rackconnect_v3_regions().into_iter().map(Region::lower).collect();
+    let catalog_regions: Vec<&str> =
+        Region::ALL.into_iter().filter(|r| access.rackconnect_endpoint(*r).is_some()).map(Region::lower).collect();
     to_json(&json!({
         "token": access.token.id.expose(),
         "expiresAt": access.token.expires.unix_millis(),
         "tenantId": access.token.tenant.as_ref().map(|t| t.id.clone()),
         "defaultRegion": default_region,
         "rackconnectRegions": rackconnect_regions,
+        "catalogRegions": catalog_regions,
         "endpoints": endpoints,
         "access": access,
     }))
@@ -87,6 +90,39 @@ pub fn body_syntax(body: &[u8]) -> String {
         BodySyntax::Xml => "xml",
     }
     .to_owned()
+}
+
+/// Which of a details answer's tasks, given as their statuses in order (a JSON array of
+/// strings), failed and which are still pending, by position: `{"failed": [i], "pending": [i]}`
+/// as JSON text.
+#[wasm_bindgen(js_name = v2FailedAndPending)]
+pub fn v2_failed_and_pending(statuses: &str) -> Result<String, Thrown> {
+    let statuses: Vec<String> = from_json("statuses", statuses).map_err(|e| thrown(&e))?;
+    to_json(&rackconnect::v2::failed_and_pending(statuses.iter().map(String::as_str)))
+}
+
+/// The ids of `pools` (a JSON array of pool ids or names), names resolved against `known` (the
+/// region's pools, as `v3.list_pools` parses them), as a JSON array; `null` for `known` when no
+/// name is among them, to skip listing the pools. See `rackconnect::ensure::resolve_pool_names`.
+#[wasm_bindgen(js_name = resolvePoolNames)]
+pub fn resolve_pool_names(pools: &str, known: Option<String>) -> Result<String, Thrown> {
+    let pools: Vec<String> = from_json("pools", pools).map_err(|e| thrown(&e))?;
+    let ids = match known {
+        None if !rackconnect::ensure::needs_pool_list(&pools) => pools,
+        None => return Err(thrown(&invalid("known", "the region's pools (a name is among the pools)", "null"))),
+        Some(known) => {
+            let known: Vec<rackconnect::v3::Pool> = from_json("known", &known).map_err(|e| thrown(&e))?;
+            rackconnect::ensure::resolve_pool_names(&pools, &known, "pools").map_err(|e| thrown(&e))?
+        }
+    };
+    to_json(&ids)
+}
+
+/// Whether any of `pools` (a JSON array) is a name rather than an id, so the pools must be listed.
+#[wasm_bindgen(js_name = needsPoolList)]
+pub fn needs_pool_list(pools: &str) -> Result<bool, Thrown> {
+    let pools: Vec<String> = from_json("pools", pools).map_err(|e| thrown(&e))?;
+    Ok(rackconnect::ensure::needs_pool_list(&pools))
 }
 
 /// The crate's version (the core's: they are released together).

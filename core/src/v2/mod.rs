@@ -21,12 +21,14 @@
 mod model;
 mod parse;
 mod syntax;
+mod tasks;
 
 pub use model::{
     AutomationDetails, AutomationFeatures, AutomationStatus, Feature, FeatureState, GatewayIp, Task, V2Answer,
 };
 pub use parse::{parse_automation_features, parse_automation_status, parse_details, parse_gateway_ip};
 pub use syntax::{BodySyntax, body_syntax};
+pub use tasks::{FailedAndPending, failed_and_pending};
 
 use serde::{Deserialize, Serialize};
 

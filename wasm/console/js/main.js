@@ -1,8 +1,9 @@
 // The console: sign in through Identity, pick a region, list and change RackConnect v3 objects
 // through the `rackconnect` package's Client, and explain pasted v2 answers.
 //
-// Secrets: the API key or password lives only in memory (to sign in to another region) and is
-// forgotten on sign-out; it is never written to storage, the URL or the page.
+// Secrets: the API key or password is read from the form, handed to the package's Client and
+// cleared from the form once signed in; this page keeps no copy of it (other regions reuse the
+// sign-in through `withRegion`), and never writes it to storage, the URL or the page.
 
 import { badge, byId, el, replaceChildren, showError } from './dom.js';
 import { describeError, errorContent } from './errors.js';
@@ -16,9 +17,9 @@ const REMOVABLE_IP_STATES = new Set(['ACTIVE', 'ADD_FAILED', 'REMOVE_FAILED', 'U
 
 const state = {
   rc: null, // the package's module
-  credentials: null, // memory only
-  clients: new Map(), // region → signed-in Client
-  client: null,
+  identityUrl: null, // for error messages; not a secret
+  signedIn: null, // the Client that signed in; every region's client shares its token
+  client: null, // the current region's: signedIn.withRegion(region)
   session: null,
   region: null,
   servers: [],
@@ -29,7 +30,8 @@ const state = {
   loadGeneration: 0,
 };
 
-const secrets = () => [state.credentials?.apiKey, state.credentials?.password, byId('secret').value];
+// What to redact from messages: the page holds a secret only in the form, and only until sign-in.
+const secrets = () => [byId('secret').value];
 
 function showDescribedError(slot, error, context) {
   showError(slot, errorContent(describeError(error, context), secrets()));
@@ -142,8 +144,11 @@ async function onSignIn(event) {
   try {
     const client = new state.rc.Client(credentials);
     const session = await client.signIn();
-    state.credentials = credentials;
+    // Only the Client keeps the secret now (to renew its token): the page drops its copies.
     byId('secret').value = '';
+    delete credentials.apiKey;
+    delete credentials.password;
+    state.identityUrl = credentials.identityUrl;
     enterWorkspace(client, session);
   } catch (error) {
     showDescribedError(errorSlot, error, { during: 'signin', url: credentials.identityUrl });
@@ -154,68 +159,53 @@ async function onSignIn(event) {
   }
 }
 
+/** The regions to offer: those with a RackConnect v3 endpoint in the catalog, the default first. */
+function regionChoices(session) {
+  const regions = session.catalogRegions;
+  return regions.includes(session.defaultRegion)
+    ? [session.defaultRegion, ...regions.filter((region) => region !== session.defaultRegion)]
+    : regions;
+}
+
 function enterWorkspace(client, session) {
   state.session = session;
-  state.clients.set(session.region, client);
+  state.signedIn = client;
   byId('session-user').textContent = session.username;
   byId('session-tenant').textContent = session.tenantId ?? '–';
   byId('session').hidden = false;
   byId('signin').hidden = true;
   byId('workspace').hidden = false;
 
-  const regions = session.rackconnectRegions;
+  const regions = regionChoices(session);
   const select = byId('region');
   replaceChildren(
     select,
     regions.map((region) => el('option', { value: region }, region.toUpperCase())),
   );
   if (!regions.length) {
-    showError(byId('workspace-error'), 'This account has RackConnect v3 in no region (no rackconnect:v3 role).');
+    showError(byId('workspace-error'), 'This account has RackConnect v3 in no region (no RackConnect endpoint in its catalog).');
     return;
   }
-  // The user's default region when RackConnect v3 is there, else the first that has it.
-  const region = regions.includes(session.region) ? session.region : regions[0];
-  select.value = region;
-  switchRegion(region);
+  select.value = regions[0];
+  switchRegion(regions[0]);
 }
 
-/** A signed-in client for `region` (one sign-in per region), or null after a sign-out. */
-async function clientFor(region) {
-  const known = state.clients.get(region);
-  if (known) return known;
-  const credentials = state.credentials;
-  const client = new state.rc.Client({ ...credentials, region });
-  await client.signIn();
-  if (state.credentials !== credentials) {
-    // Signed out meanwhile: this token must not outlive the session either.
-    client.signOut().catch(() => {});
-    return null;
-  }
-  state.clients.set(region, client);
-  return client;
-}
-
-async function switchRegion(region) {
+function switchRegion(region) {
+  if (!state.signedIn) return;
   state.region = region;
   showError(byId('workspace-error'), null);
-  if (!state.clients.has(region)) byId('refresh-status').textContent = `Signing in to ${region.toUpperCase()}…`;
-  try {
-    const client = await clientFor(region);
-    if (!client || state.region !== region) return; // signed out, or another switch won
-    state.client = client;
-    await loadRegion();
-  } catch (error) {
-    showDescribedError(byId('workspace-error'), error, { during: 'action', url: state.credentials?.identityUrl });
-  }
+  // Same sign-in, another region's endpoints: nothing is sent to Identity.
+  state.client = state.signedIn.withRegion(region);
+  loadRegion();
 }
 
 async function onSignOut() {
   cancelAll();
-  const clients = [...state.clients.values()];
+  const signedIn = state.signedIn;
   state.loadGeneration++;
   Object.assign(state, {
-    credentials: null,
-    clients: new Map(),
+    identityUrl: null,
+    signedIn: null,
     client: null,
     session: null,
     region: null,
@@ -224,8 +214,8 @@ async function onSignOut() {
     nodesByPool: new Map(),
     publicIps: [],
   });
-  // Revoke every token; the page is already signed out whatever Identity answers.
-  await Promise.allSettled(clients.map((client) => client.signOut()));
+  // Revoke the token (one for every region); the page is signed out whatever Identity answers.
+  await signedIn?.signOut().catch(() => {});
   for (const id of ['network-list', 'pool-list', 'ip-list', 'operation-list']) replaceChildren(byId(id));
   byId('operations').hidden = true;
   byId('workspace').hidden = true;
@@ -275,7 +265,7 @@ async function loadRegion() {
   } catch (error) {
     if (generation !== state.loadGeneration) return;
     status.textContent = '';
-    showDescribedError(byId('workspace-error'), error, { during: 'action', url: state.credentials?.identityUrl });
+    showDescribedError(byId('workspace-error'), error, { during: 'action', url: state.identityUrl });
   } finally {
     if (generation === state.loadGeneration) byId('workspace').removeAttribute('aria-busy');
   }
@@ -541,7 +531,7 @@ async function send(button, busyText, errorSlot, request) {
   try {
     return await request();
   } catch (error) {
-    showDescribedError(errorSlot, error, { during: 'action', url: state.credentials?.identityUrl });
+    showDescribedError(errorSlot, error, { during: 'action', url: state.identityUrl });
     return null;
   } finally {
     button.disabled = false;

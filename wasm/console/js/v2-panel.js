@@ -77,21 +77,6 @@ export function splitPastedResponse(text) {
   return { status: Number(match[1]), body: blank ? rest.slice(blank.index + blank[0].length) : '' };
 }
 
-function isFailedTask(task) {
-  return /FAIL|ERROR/i.test(String(task.status ?? ''));
-}
-
-function isFinishedTask(task) {
-  return /^(COMPLETE|COMPLETED|DONE|SUCCESS|SUCCEEDED)$/i.test(String(task.status ?? ''));
-}
-
-/** The task that failed; else, for a FAILED answer, the first one that did not finish. */
-function failingTask(explanation) {
-  const failed = explanation.tasks.find(isFailedTask);
-  if (failed || explanation.verdict !== 'failed') return failed ?? null;
-  return explanation.tasks.find((task) => !isFinishedTask(task)) ?? null;
-}
-
 function headlineOf(explanation) {
   if (explanation.gatewayIp) return `Gateway IP: ${explanation.gatewayIp}`;
   if (explanation.features.length) return 'RackConnect automation features';
@@ -117,9 +102,18 @@ function render(explanation) {
     parts.push(el('p', { 'data-testid': 'v2-summary' }, explanation.summary));
   }
 
-  const failedTask = failingTask(explanation);
-  if (failedTask) {
-    parts.push(el('p', { class: 'task--failed' }, `Failing task: ${failedTask.name} (${failedTask.status})`));
+  // The package names the failed tasks (status FAILED) and the pending ones; a task that is
+  // merely unfinished is not a cause.
+  const { failedTasks, pendingTasks } = explanation;
+  for (const task of failedTasks) {
+    parts.push(el('p', { class: 'task--failed' }, `Failing task: ${task.name} (${task.status})`));
+  }
+  if (verdict === 'failed' && explanation.tasks.length && !failedTasks.length) {
+    parts.push(el('p', {}, 'No task is marked FAILED in this answer; the list below is all it says.'));
+  }
+  if (verdict === 'failed' && pendingTasks.length) {
+    const count = pendingTasks.length === 1 ? '1 task is' : `${pendingTasks.length} tasks are`;
+    parts.push(el('p', { class: 'field__hint' }, `${count} still PENDING: never run, because automation stopped at the failure.`));
   }
   if (explanation.tasks.length) {
     parts.push(
@@ -128,7 +122,7 @@ function render(explanation) {
         'ul',
         {},
         explanation.tasks.map((task) =>
-          el('li', { class: task === failedTask ? 'task--failed' : null }, `${task.name}: `, badge(task.status)),
+          el('li', { class: failedTasks.includes(task) ? 'task--failed' : null }, `${task.name}: `, badge(task.status)),
         ),
       ),
     );

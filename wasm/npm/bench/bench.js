@@ -9,7 +9,7 @@
 // Exits 1 when the .wasm is over budget.
 
 import { readFileSync, writeFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,11 +18,16 @@ import { parseResponse } from "rackconnect";
 // split the package's time into the core's work and the JSON.parse of its result.
 import * as native from "../dist/rackconnect_wasm.js";
 
-// The budget: the core's serde models with path-tracking errors, serde_json, quick-xml and nom
-// came to 520 KB raw / 200 KB gzipped at the first build (see the README for the breakdown);
-// about 8% headroom above that, so that growth is a decision, not an accident.
-const BUDGET_RAW = 560_000;
-const BUDGET_GZIP = 216_000;
+// The budget, from the user's side (the reasoning is in wasm/README.md, "Size and speed"): the
+// console shows its sign-in form only once the .wasm has arrived, so the .wasm may take at most
+// half of the 2.5 s a page has to show its main content ("good" LCP), the rest going to
+// connection set-up and the module waterfall, on Lighthouse's throttled mobile link.
+const MOBILE_LINK_BYTES_PER_S = (1638.4 * 1000) / 8; // Lighthouse's mobile throttling: 1.6 Mbit/s
+const WASM_TRANSFER_S = 1.25;
+const BUDGET_GZIP = Math.floor(MOBILE_LINK_BYTES_PER_S * WASM_TRANSFER_S); // 256,000 bytes
+// Raw bytes cost compile time and memory, not transfer; the limit is the gzip budget at the
+// build's usual ratio (2.6:1), so that bytes gzip hides (e.g. a large embedded table) still count.
+const BUDGET_RAW = 660_000;
 
 const NODES = 10_000;
 const SMALL_CALLS = 20_000;
@@ -111,6 +116,9 @@ const ms = (n) => `${n.toFixed(2)} ms`;
 const wasm = readFileSync(wasmPath);
 const raw = wasm.length;
 const gz = gzipSync(wasm, { level: 9 }).length;
+// What most CDNs and web servers send to browsers; the budget uses gzip, which every server has.
+const br = brotliCompressSync(wasm, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const onMobileLink = (bytes) => `${(bytes / MOBILE_LINK_BYTES_PER_S).toFixed(2)} s at 1.6 Mbit/s`;
 
 const big = nodeList(NODES);
 const headers = [["Content-Type", "application/json"]];
@@ -148,7 +156,8 @@ const perCall = (t) => `${((t.median * 1000) / SMALL_CALLS).toFixed(1)} µs`;
 const rows = [
   ["what", "package (wasm)", "plain JS", "ratio"],
   ["`.wasm` raw (budget " + kb(BUDGET_RAW) + ")", kb(raw), "", raw <= BUDGET_RAW ? "within budget" : "OVER BUDGET"],
-  ["`.wasm` gzip -9 (budget " + kb(BUDGET_GZIP) + ")", kb(gz), "", gz <= BUDGET_GZIP ? "within budget" : "OVER BUDGET"],
+  ["`.wasm` gzip -9 (budget " + kb(BUDGET_GZIP) + ")", `${kb(gz)} (${onMobileLink(gz)})`, "", gz <= BUDGET_GZIP ? "within budget" : "OVER BUDGET"],
+  ["`.wasm` brotli -11 (no budget)", `${kb(br)} (${onMobileLink(br)})`, "", ""],
   [`${NODES.toLocaleString("en")} pool nodes (${kb(big.length)}), median`, ms(bigPackage.median), ms(bigPlain.median), `${(bigPackage.median / bigPlain.median).toFixed(1)}×`],
   ["… of which the core in wasm (read, check, write JSON), median", ms(bigCore.median), "", ""],
   ["… of which JSON.parse of the core's result, median", ms(bigResultParse.median), "", ""],

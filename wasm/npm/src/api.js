@@ -101,17 +101,28 @@ const V2_OPERATIONS = ["automation_status", "details", "gateway_ip", "automation
 // (without tasks) and any bare word as a status, so those come last.
 const DETECTION_ORDER = ["automation_features", "gateway_ip", "details", "automation_status"];
 
-function explainStatus(status, tasks) {
+/** The failed and the pending tasks, as the core sorts them (by status), in their order. */
+function failedAndPending(tasks) {
+  if (tasks.length === 0) return { failed: [], pending: [] };
+  const { failed, pending } = JSON.parse(call(native.v2FailedAndPending, JSON.stringify(tasks.map((t) => t.status))));
+  return { failed: failed.map((i) => tasks[i]), pending: pending.map((i) => tasks[i]) };
+}
+
+const taskList = (tasks) => tasks.map((t) => t.name).join("; ");
+
+function explainStatus(status, failed, pending) {
   switch (status) {
     case "DEPLOYED":
       return ["done", "RackConnect automation has finished: the server is DEPLOYED."];
     case "DEPLOYING":
       return ["in_progress", "RackConnect automation is still running (DEPLOYING); ask again later, at most 30 requests a minute."];
     case "FAILED": {
-      const unfinished = tasks.filter((t) => !/^(complete|completed|done|success|succeeded)$/i.test(t.status));
-      const named = unfinished.length > 0 ? unfinished : tasks;
-      const which = named.length > 0 ? ` Tasks: ${named.map((t) => `${t.name} (${t.status})`).join("; ")}.` : "";
-      return ["failed", `RackConnect automation FAILED.${which} Changing the root password or SSH access before DEPLOYED is a common cause.`];
+      // The failed task is the cause; pending ones only never ran because of it.
+      const cause = failed.length === 1 ? ` Failed task: ${taskList(failed)}.`
+        : failed.length > 1 ? ` Failed tasks: ${taskList(failed)}.`
+        : "";
+      const notRun = pending.length > 0 ? ` Not run (PENDING): ${taskList(pending)}.` : "";
+      return ["failed", `RackConnect automation FAILED.${cause}${notRun} Changing the root password or SSH access before DEPLOYED is a common cause.`];
     }
     case "UNPROCESSABLE":
       return ["not_applicable", "RackConnect cannot process this server (UNPROCESSABLE), e.g. it was built in a region that does not match the RackConnect configuration."];
@@ -121,7 +132,10 @@ function explainStatus(status, tasks) {
 }
 
 function explanation(syntax, operation, answer) {
-  const out = { syntax, operation, answer, status: null, tasks: [], features: [], gatewayIp: null, verdict: "info", summary: "" };
+  const out = {
+    syntax, operation, answer, status: null, tasks: [], failedTasks: [], pendingTasks: [],
+    features: [], gatewayIp: null, verdict: "info", summary: "",
+  };
   if (answer.outcome === "rate_limited") {
     const wait = answer.value.retry_after != null ? ` (Retry-After: ${answer.value.retry_after} s)` : "";
     out.verdict = "rate_limited";
@@ -146,7 +160,8 @@ function explanation(syntax, operation, answer) {
   } else {
     out.status = operation === "details" ? value.automation_status : value;
     out.tasks = operation === "details" ? value.tasks : [];
-    [out.verdict, out.summary] = explainStatus(out.status, out.tasks);
+    ({ failed: out.failedTasks, pending: out.pendingTasks } = failedAndPending(out.tasks));
+    [out.verdict, out.summary] = explainStatus(out.status, out.failedTasks, out.pendingTasks);
   }
   return out;
 }

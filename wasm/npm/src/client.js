@@ -111,52 +111,43 @@ function isPostBuildConflict(error) {
   );
 }
 
-export class Client {
+/**
+ * One Identity sign-in and the transport under it: the credentials, the cached token, the
+ * sign-in in flight, `fetch` and its timeout. Clients made by `withRegion` share one, so that a
+ * switch of region signs in no more, and renewing (or signing out) counts for all of them.
+ */
+class Session {
   // Private fields: neither JSON.stringify nor console.log / util.inspect shows them.
   #fetch;
   #identityUrl;
   #username;
   #credentials;
   #tenant;
-  #region;
   #requestTimeoutMs;
-  #session = null;
+  #current = null;
   #signingIn = null;
 
-  constructor(options) {
-    if (!options || typeof options !== "object") throw invalidInput("options", "an object", String(options));
-    const { identityUrl = "us", username, apiKey, password, tenant, region, fetch, requestTimeoutMs } = options;
-    if (typeof username !== "string" || username === "") throw invalidInput("username", "a user name", String(username));
-    if ((apiKey === undefined) === (password === undefined)) {
-      throw invalidInput("apiKey", "exactly one of apiKey and password", "<redacted>");
-    }
-    this.#identityUrl = String(identityUrl);
+  constructor({ identityUrl, username, credentials, tenant, fetch, requestTimeoutMs }) {
+    this.#identityUrl = identityUrl;
     this.#username = username;
-    this.#credentials = apiKey !== undefined ? { api_key: apiKey } : { password };
-    this.#tenant = tenant ?? null;
-    this.#region = region === undefined ? null : call(native.checkRegion, String(region));
-    this.#fetch = fetch ?? ((...args) => globalThis.fetch(...args));
-    this.#requestTimeoutMs = millisOption("requestTimeoutMs", requestTimeoutMs, 30_000);
+    this.#credentials = credentials;
+    this.#tenant = tenant;
+    this.#fetch = fetch;
+    this.#requestTimeoutMs = requestTimeoutMs;
     // Checks the URL and credentials now (the core never echoes a credential in its errors).
     this.#tokenRequest();
   }
 
-  get region() {
-    return this.#region;
+  get username() {
+    return this.#username;
   }
 
-  toJSON() {
-    return {
-      identityUrl: shown(this.#identityUrl),
-      username: this.#username,
-      tenant: this.#tenant,
-      region: this.#region,
-      signedIn: this.#session !== null,
-    };
+  get signedIn() {
+    return this.#current !== null;
   }
 
-  [INSPECT]() {
-    return `Client ${JSON.stringify(this.toJSON())}`;
+  describe() {
+    return { identityUrl: shown(this.#identityUrl), username: this.#username, tenant: this.#tenant };
   }
 
   #tokenRequest() {
@@ -166,7 +157,7 @@ export class Client {
   }
 
   /** Sends one request; answers `{status, headers, body}` whatever the status. */
-  async #send(request, signal) {
+  async send(request, signal) {
     throwIfAborted(signal);
     const timeout = AbortSignal.timeout(this.#requestTimeoutMs);
     const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -195,31 +186,102 @@ export class Client {
     }
   }
 
-  async #signInNow(signal) {
-    const session = parseSignIn(await this.#send(this.#tokenRequest(), signal));
+  /** Identity's answer, cached until shortly before the token expires. */
+  async access(signal) {
+    throwIfAborted(signal);
+    const current = this.#current;
+    if (current !== null && Date.now() < current.expiresAt - REFRESH_MARGIN_MS) return current;
+    // Concurrent calls share one sign-in, which therefore follows no caller's signal: each
+    // caller stops waiting for it on its own abort.
+    if (this.#signingIn === null) {
+      this.#signingIn = this.send(this.#tokenRequest(), undefined)
+        .then((response) => {
+          this.#current = parseSignIn(response);
+          return this.#current;
+        })
+        .finally(() => {
+          this.#signingIn = null;
+        });
+    }
+    return untilAborted(this.#signingIn, signal);
+  }
+
+  /** Drops the token after a 401, unless another caller has already replaced it. */
+  refuse(token) {
+    if (this.#current?.token === token) this.#current = null;
+  }
+
+  async signOut(signal) {
+    const current = this.#current;
+    if (current === null) return;
+    const request = buildRequest("identity.revoke", { identity_url: this.#identityUrl, token: current.token });
+    this.#current = null;
+    parseResponse("identity.revoke", await this.send(request, signal));
+  }
+}
+
+// The key under which `withRegion` hands its Session to the new Client; not exported, so only
+// this module can make a Client without credentials.
+const SHARED_SESSION = Symbol("rackconnect.sharedSession");
+
+export class Client {
+  // Private fields: neither JSON.stringify nor console.log / util.inspect shows them.
+  #session;
+  #region;
+
+  constructor(options) {
+    if (!options || typeof options !== "object") throw invalidInput("options", "an object", String(options));
+    if (options[SHARED_SESSION] instanceof Session) {
+      this.#session = options[SHARED_SESSION];
+      this.#region = options.region;
+      return;
+    }
+    const { identityUrl = "us", username, apiKey, password, tenant, region, fetch, requestTimeoutMs } = options;
+    if (typeof username !== "string" || username === "") throw invalidInput("username", "a user name", String(username));
+    if ((apiKey === undefined) === (password === undefined)) {
+      throw invalidInput("apiKey", "exactly one of apiKey and password", "<redacted>");
+    }
+    this.#region = region === undefined ? null : call(native.checkRegion, String(region));
+    this.#session = new Session({
+      identityUrl: String(identityUrl),
+      username,
+      credentials: apiKey !== undefined ? { api_key: apiKey } : { password },
+      tenant: tenant ?? null,
+      fetch: fetch ?? ((...args) => globalThis.fetch(...args)),
+      requestTimeoutMs: millisOption("requestTimeoutMs", requestTimeoutMs, 30_000),
+    });
+  }
+
+  get region() {
+    return this.#region;
+  }
+
+  /**
+   * A client for another region on the same sign-in: it shares this one's token (and renews
+   * it for both), so switching region sends nothing to Identity.
+   */
+  withRegion(region) {
+    return new Client({ [SHARED_SESSION]: this.#session, region: call(native.checkRegion, String(region)) });
+  }
+
+  toJSON() {
+    return { ...this.#session.describe(), region: this.#region, signedIn: this.#session.signedIn };
+  }
+
+  [INSPECT]() {
+    return `Client ${JSON.stringify(this.toJSON())}`;
+  }
+
+  /** The signed-in session; without a region of its own, the client takes the user's default. */
+  async #access(signal) {
+    const session = await this.#session.access(signal);
     if (this.#region === null) {
       if (session.defaultRegion === null) {
         throw invalidInput("region", "a region (none given, and the user has no default region)", "");
       }
       this.#region = session.defaultRegion;
     }
-    this.#session = session;
     return session;
-  }
-
-  /** Identity's answer, cached until shortly before the token expires. */
-  async #access(signal) {
-    throwIfAborted(signal);
-    const session = this.#session;
-    if (session !== null && Date.now() < session.expiresAt - REFRESH_MARGIN_MS) return session;
-    // Concurrent calls share one sign-in, which therefore follows no caller's signal: each
-    // caller stops waiting for it on its own abort.
-    if (this.#signingIn === null) {
-      this.#signingIn = this.#signInNow(undefined).finally(() => {
-        this.#signingIn = null;
-      });
-    }
-    return untilAborted(this.#signingIn, signal);
   }
 
   async #endpoint(kind, signal) {
@@ -234,10 +296,11 @@ export class Client {
 
   /** Sends with the current token; on a 401 signs in once more and sends again. */
   async #sendAuthed(request, signal) {
-    const first = await this.#send(withToken(request, (await this.#access(signal)).token), signal);
+    const { token } = await this.#access(signal);
+    const first = await this.#session.send(withToken(request, token), signal);
     if (first.status !== 401) return first;
-    this.#session = null;
-    return this.#send(withToken(request, (await this.#access(signal)).token), signal);
+    this.#session.refuse(token);
+    return this.#session.send(withToken(request, (await this.#access(signal)).token), signal);
   }
 
   async #build(kind, op, input, signal) {
@@ -368,22 +431,20 @@ export class Client {
   async signIn(options = {}) {
     const session = await this.#access(options.signal);
     return {
-      username: this.#username,
+      username: this.#session.username,
       tenantId: session.tenantId,
       region: this.#region,
       defaultRegion: session.defaultRegion,
       rackconnectRegions: session.rackconnectRegions,
+      catalogRegions: session.catalogRegions,
       expiresAt: session.expiresAt,
       endpoints: session.endpoints[this.#region] ?? { rackconnect: null, compute: null },
     };
   }
 
-  async signOut(options = {}) {
-    const session = this.#session;
-    if (session === null) return;
-    const request = buildRequest("identity.revoke", { identity_url: this.#identityUrl, token: session.token });
-    this.#session = null;
-    parseResponse("identity.revoke", await this.#send(request, options.signal));
+  /** Revokes the token shared with every client made by `withRegion` (they sign in again if used). */
+  signOut(options = {}) {
+    return this.#session.signOut(options.signal);
   }
 
   listNetworks(options = {}) {
@@ -489,10 +550,14 @@ export class Client {
     return this.#run(native.Machine.metadataWaiter, "compute", { server_id: serverId, config }, options);
   }
 
-  ensurePoolMembers(options) {
+  async ensurePoolMembers(options) {
+    // Pools may be named: the region's pools are listed only when a name is among them.
+    if (!Array.isArray(options.pools)) throw invalidInput("pools", "an array of pool ids or names", String(options.pools));
+    const wanted = JSON.stringify(options.pools);
+    const known = call(native.needsPoolList, wanted) ? JSON.stringify(await this.listPools(options)) : undefined;
     const spec = {
       servers: options.servers,
-      pools: options.pools,
+      pools: JSON.parse(call(native.resolvePoolNames, wanted, known)),
       present: options.present ?? true,
       options: ensureOptions(options),
     };

@@ -56,10 +56,56 @@ test("signs in through Identity and picks the region's endpoints from the catalo
   assert.equal(info.defaultRegion, "dfw");
   assert.equal(info.tenantId, "123456");
   assert.ok(info.rackconnectRegions.includes("lon"));
+  assert.deepStrictEqual(info.catalogRegions, ["dfw", "hkg", "iad", "lon", "ord", "syd"], "a rax:rackconnect endpoint in each");
   assert.ok(info.expiresAt > Date.now());
   assert.match(info.endpoints.rackconnect, /\/v3\/123456$/);
   assert.match(info.endpoints.compute, /\/v2\/123456$/);
   assert.equal(client.region, "dfw");
+});
+
+/** How many token requests (sign-ins) the emulator has logged so far. */
+async function signInsLogged() {
+  const log = await control(emulator.url, "GET", "requests");
+  return log.requests.filter((entry) => entry.method === "POST" && entry.path === "/v2.0/tokens").length;
+}
+
+test("withRegion switches region on the same sign-in: one token request for every region", async () => {
+  let tokenRequests = 0;
+  const counting = (url, init) => {
+    if (init.method === "POST" && new URL(url).pathname === "/v2.0/tokens") tokenRequests++;
+    return recordingFetch(url, init);
+  };
+  const loggedBefore = await signInsLogged();
+  const dfw = demo({ fetch: counting });
+  // Made before any sign-in, and used at once together: still one sign-in between them.
+  const lon = dfw.withRegion("LON");
+  assert.equal(lon.region, "lon");
+  const [dfwNetworks, lonNetworks] = await Promise.all([dfw.listNetworks(), lon.listNetworks()]);
+  assert.ok(dfwNetworks.some((n) => n.name === "dfw-app-net"));
+  assert.ok(lonNetworks.some((n) => n.name === "lon-app-net"));
+  assert.equal(dfw.region, "dfw", "the default region, once signed in");
+
+  // A switch after sign-in: the new client is signed in already.
+  const iad = lon.withRegion("iad");
+  assert.equal(iad.toJSON().signedIn, true);
+  const info = await iad.signIn();
+  assert.equal(info.region, "iad");
+  assert.match(info.endpoints.rackconnect, /\/v3\/123456$/);
+  await iad.listPools();
+  assert.equal(tokenRequests, 1, "one Identity sign-in for three regions");
+  assert.equal((await signInsLogged()) - loggedBefore, 1, "and the emulator saw only one");
+
+  for (const text of [JSON.stringify(iad), inspect(iad, { showHidden: true, depth: 10 })]) {
+    assert.ok(!text.includes(API_KEY), text);
+  }
+  assert.throws(() => dfw.withRegion("mars"), InvalidInputError);
+
+  // Signing out revokes the one shared token: every sibling is signed out, and signs in again on use.
+  await lon.signOut();
+  assert.deepStrictEqual([dfw, lon, iad].map((c) => c.toJSON().signedIn), [false, false, false]);
+  await dfw.listPools();
+  assert.equal(tokenRequests, 2);
+  await dfw.signOut();
 });
 
 test("lists networks, pools, nodes with details, public IPs and servers", async () => {
@@ -124,6 +170,16 @@ test("ensurePoolMembers is idempotent: the second run changes nothing", async ()
   assert.equal(removed.changed, true);
   assert.equal(removed.outcome, "done", JSON.stringify(removed));
   assert.equal((await client.ensurePoolMembers({ ...options, present: false })).changed, false);
+});
+
+test("ensurePoolMembers takes pool names; an unknown name lists the region's pools", async () => {
+  const named = await client.ensurePoolMembers({ servers: [UNMANAGED], pools: ["dfw-web-80"], dryRun: true, ...FAST });
+  assert.deepStrictEqual(named.plan.add.concat(named.plan.unchanged), [{ server_id: UNMANAGED, pool_id: DFW_WEB_POOL }]);
+  await assert.rejects(
+    client.ensurePoolMembers({ servers: [UNMANAGED], pools: ["no-such-pool"], dryRun: true, ...FAST }),
+    (error) => error instanceof InvalidInputError && error.code === "invalid_input" && /pools\[0\].*dfw-web-80/.test(error.message),
+  );
+  await assert.rejects(client.ensurePoolMembers({ servers: [UNMANAGED] }), InvalidInputError);
 });
 
 test("creates a public IP, waits until ACTIVE with its address, deletes it and waits until gone", async () => {

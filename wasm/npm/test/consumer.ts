@@ -40,6 +40,8 @@ const names: OperationName[] = operations();
 const syntax: "text" | "json" | "xml" = bodySyntax("<a/>");
 const explained: V2Explanation = explainV2Answer("DEPLOYED", { operation: "automation_status" });
 const summary: string = explained.summary;
+const failedNames: string[] = explained.failedTasks.map((task) => task.name);
+const pendingCount: number = explained.pendingTasks.length;
 const signIn = parseSignIn({ status: 200, body: "{}" });
 const token: string = signIn.token;
 const dfw: string | null = signIn.endpoints.dfw.rackconnect;
@@ -50,6 +52,9 @@ async function use(): Promise<void> {
   const withFetch = new Client({ username: "demo", password: "p", tenant: "123456", fetch: globalThis.fetch, requestTimeoutMs: 5000 });
   console.log(withFetch.region);
   const info: SessionInfo = await client.signIn();
+  const lon: Client = client.withRegion("lon");
+  const offered: string[] = [...info.catalogRegions, ...signIn.catalogRegions];
+  console.log(lon.region, offered.length);
   const controller = new AbortController();
   const events: ProgressEvent[] = [];
   const nodes = await client.listNodes("pool", { signal: controller.signal });
@@ -73,7 +78,7 @@ async function use(): Promise<void> {
   await client.deletePublicIp("ip");
   await client.removeNode("pool", added.id);
   const shown: { username: string; signedIn: boolean } = client.toJSON();
-  console.log(info.region, nodes.length, failures, changed, address, reachable, shown, events.length);
+  console.log(failedNames, pendingCount, info.region, nodes.length, failures, changed, address, reachable, shown, events.length);
   await client.signOut();
 }
 

@@ -21,20 +21,43 @@ test("a bare status in text, JSON and XML", () => {
   }
 });
 
-test("details of a failure name the tasks", () => {
+test("details of a failure name the failed task as the cause and the pending ones apart", () => {
   const body = JSON.stringify({
     automation_status: "FAILED",
     tasks: [
+      { name: "Cloud Server Created: Create user", status: "COMPLETE" },
       { name: 'Cloud Server Created: Add "rackconnect" user', status: "FAILED" },
-      { name: "Cloud Server Created: Update access on dedicated network devices", status: "COMPLETE" },
+      { name: "Cloud Server Created: Update access on dedicated network devices", status: "PENDING" },
+      { name: "Cloud Server Created: Configure network stack", status: "RUNNING" },
     ],
   });
   const explained = explainV2Answer(body);
   assert.equal(explained.operation, "details");
   assert.equal(explained.verdict, "failed");
-  assert.equal(explained.tasks.length, 2);
-  assert.match(explained.summary, /Add "rackconnect" user \(FAILED\)/);
-  assert.doesNotMatch(explained.summary, /dedicated network devices/);
+  assert.equal(explained.tasks.length, 4);
+  // The same objects as in `tasks`, so that a page can mark those rows.
+  assert.deepStrictEqual(explained.failedTasks, [explained.tasks[1]]);
+  assert.equal(explained.failedTasks[0], explained.tasks[1]);
+  assert.deepStrictEqual(explained.pendingTasks, [explained.tasks[2]]);
+  assert.match(explained.summary, /Failed task: Cloud Server Created: Add "rackconnect" user\./);
+  assert.match(explained.summary, /Not run \(PENDING\): Cloud Server Created: Update access on dedicated network devices\./);
+  assert.doesNotMatch(explained.summary, /Create user|Configure network stack/);
+});
+
+test("a FAILED answer with several failed tasks, or none marked, says so", () => {
+  const failed = (tasks) => explainV2Answer(JSON.stringify({ automation_status: "FAILED", tasks }));
+  const two = failed([
+    { name: "a", status: "failed" },
+    { name: "b", status: "COMPLETE" },
+    { name: "c", status: "FAILED" },
+  ]);
+  assert.deepStrictEqual(two.failedTasks.map((t) => t.name), ["a", "c"]);
+  assert.match(two.summary, /Failed tasks: a; c\./);
+  const unmarked = failed([{ name: "a", status: "COMPLETE" }, { name: "b", status: "PARTIAL" }]);
+  assert.deepStrictEqual(unmarked.failedTasks, []);
+  assert.match(unmarked.summary, /^RackConnect automation FAILED\. Changing/);
+  const bare = explainV2Answer("FAILED");
+  assert.deepStrictEqual([bare.failedTasks, bare.pendingTasks], [[], []]);
 });
 
 test("features in XML, a gateway in text, and the statuses that are outcomes", () => {
@@ -70,12 +93,19 @@ test("an answer nothing reads is a ParseError that says where", () => {
   assert.ok(RateLimitedError);
 });
 
-test("parseSignIn exposes the token and the catalog's endpoints per region", () => {
+test("parseSignIn exposes the token, the catalog's endpoints per region and the regions it has", () => {
   const body = JSON.stringify({
     access: {
       token: { id: "tok-secret", expires: "2030-01-01T00:00:00.000Z", tenant: { id: "123456", name: "123456" } },
       serviceCatalog: [
-        { name: "rackconnect", type: "rax:rackconnect", endpoints: [{ region: "DFW", tenantId: "123456", publicURL: "https://dfw.rc/v3/123456" }] },
+        {
+          name: "rackconnect",
+          type: "rax:rackconnect",
+          endpoints: [
+            { region: "DFW", tenantId: "123456", publicURL: "https://dfw.rc/v3/123456" },
+            { region: "LON", tenantId: "123456", publicURL: "https://lon.rc/v3/123456" },
+          ],
+        },
         { name: "cloudServersOpenStack", type: "compute", endpoints: [{ region: "DFW", publicURL: "https://dfw.servers/v2/123456" }] },
       ],
       user: { id: "1", name: "demo", roles: [{ name: "rackconnect:v3-DFW" }], "RAX-AUTH:defaultRegion": "DFW" },
@@ -86,8 +116,10 @@ test("parseSignIn exposes the token and the catalog's endpoints per region", () 
   assert.equal(signIn.expiresAt, Date.UTC(2030, 0, 1));
   assert.equal(signIn.tenantId, "123456");
   assert.equal(signIn.defaultRegion, "dfw");
-  assert.deepStrictEqual(signIn.rackconnectRegions, ["dfw"]);
+  assert.deepStrictEqual(signIn.rackconnectRegions, ["dfw"], "by role: v3-DFW only");
+  assert.deepStrictEqual(signIn.catalogRegions, ["dfw", "lon"], "by catalog endpoint, whatever the roles");
   assert.deepStrictEqual(signIn.endpoints.dfw, { rackconnect: "https://dfw.rc/v3/123456", compute: "https://dfw.servers/v2/123456" });
-  assert.deepStrictEqual(signIn.endpoints.lon, { rackconnect: null, compute: null });
+  assert.deepStrictEqual(signIn.endpoints.lon, { rackconnect: "https://lon.rc/v3/123456", compute: null });
+  assert.deepStrictEqual(signIn.endpoints.syd, { rackconnect: null, compute: null });
   assert.equal(signIn.access.token.id, "<redacted>");
 });
