@@ -317,7 +317,7 @@ pub enum PoolMembersCommand {
         /// A server id (repeat, or separate with commas).
         #[arg(long = "server", required = true, value_delimiter = ',')]
         servers: Vec<String>,
-        /// A pool id (repeat, or separate with commas).
+        /// A pool id, or the name of one pool in the region (repeat, or separate with commas).
         #[arg(long = "pool", required = true, value_delimiter = ',')]
         pools: Vec<String>,
         /// Remove instead of add.

@@ -77,10 +77,11 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
         V3Command::Nodes { command } => nodes_command(ctx, region, command),
         V3Command::PublicIps { command } => public_ips_command(ctx, region, command),
         V3Command::PoolMembers { command: PoolMembersCommand::Ensure { servers, pools, absent, ensure } } => {
+            let session = ctx.session()?;
+            let pools = session.v3(region)?.resolve_pools(&pools, "--pool")?;
             let pairs = rackconnect::ensure::every_pair(&servers, &pools, ("--server", "--pool"))?;
             let presence = if absent { Presence::Absent } else { Presence::Present };
             let options = ensure_options(&ensure);
-            let session = ctx.session()?;
             let endpoint = session.v3_endpoint(region)?;
             let token = session.token()?;
             let mut planner = MembershipPlanner::new(endpoint, token, pairs, presence, options, 0);

@@ -556,6 +556,33 @@ fn dry_run_prints_what_it_would_add_and_changes_nothing() {
 }
 
 #[test]
+fn pools_can_be_named() {
+    let emulator = fast_emulator();
+    let out = emulator
+        .rc(&[
+            "-q",
+            "--output",
+            "json",
+            "v3",
+            "pool-members",
+            "ensure",
+            "--dry-run",
+            "--server",
+            UNMANAGED,
+            "--pool",
+            "dfw-web-80",
+        ])
+        .run();
+    out.expect_code(0);
+    let value = out.json();
+    assert_eq!(value["plan"]["add"], json!([{"server_id": UNMANAGED, "pool_id": WEB_POOL}]), "{}", out.context());
+
+    let out =
+        emulator.rc(&["-q", "v3", "pool-members", "ensure", "--dry-run", "--server", UNMANAGED, "--pool", "web"]).run();
+    out.expect_code(2).expect_stderr("--pool[0]").expect_stderr("dfw-web-80, dfw-api-443");
+}
+
+#[test]
 fn pool_members_ensure_twice_changes_nothing_the_second_time() {
     let emulator = fast_emulator();
     let args = ["v3", "pool-members", "ensure", "--server", UNMANAGED, "--pool", WEB_POOL, "--pool", API_POOL];

@@ -349,7 +349,8 @@ impl PySession {
         Ok(out)
     }
 
-    /// Makes every server a member (or not) of every pool: the planner's result, with `changed`.
+    /// Makes every server a member (or not) of every pool (ids, or names of pools in the region):
+    /// the planner's result, with `changed`.
     #[pyo3(signature = (servers, pools, *, present = true, dry_run = false, wait = true, timeout = 1800.0, progress = None))]
     #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
     fn ensure_pool_members<'py>(
@@ -363,13 +364,11 @@ impl PySession {
         timeout: f64,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let prepare = || -> Result<_, Error> {
-            let pairs = rackconnect::ensure::every_pair(&servers, &pools, ("servers", "pools"))?;
-            Ok((pairs, ensure_options(dry_run, wait, timeout)?))
-        };
-        let (pairs, options) = prepare().map_err(|e| to_py_err(py, &e))?;
+        let options = ensure_options(dry_run, wait, timeout).map_err(|e| to_py_err(py, &e))?;
         let presence = if present { Presence::Present } else { Presence::Absent };
         let result = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
+            let pools = s.v3(region)?.resolve_pools(&pools, "pools")?;
+            let pairs = rackconnect::ensure::every_pair(&servers, &pools, ("servers", "pools"))?;
             let endpoint = s.v3_endpoint(region)?;
             let token = s.token()?;
             let mut planner = MembershipPlanner::new(endpoint, token, pairs, presence, options, 0);

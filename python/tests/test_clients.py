@@ -145,6 +145,13 @@ def test_dry_run_changes_nothing(session: Session) -> None:
     assert node_servers(session, DFW_API_POOL) == before
 
 
+def test_pools_by_name(session: Session) -> None:
+    result = session.ensure_pool_members([BUILD_ERROR], ["dfw-api-443"], dry_run=True)
+    assert result["plan"]["add"] == [{"server_id": BUILD_ERROR, "pool_id": DFW_API_POOL}], result
+    with pytest.raises(InvalidInputError, match=r"pools\[0\].*dfw-web-80"):
+        session.ensure_pool_members([BUILD_ERROR], ["no-such-pool"], dry_run=True)
+
+
 def test_ensure_public_ip_create_then_unchanged(session: Session) -> None:
     assert session.list_public_ips(server_id=AUTH_ERROR) == []
     first = session.ensure_public_ip(AUTH_ERROR, timeout=120.0)

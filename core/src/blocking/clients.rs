@@ -280,6 +280,16 @@ impl<'s> V3Client<'s> {
         self.get(v3::list_pools, v3::parse_pools)
     }
 
+    /// The ids of `pools`, each an id or a pool's name (see
+    /// [`resolve_pool_names`](crate::ensure::resolve_pool_names)); the pools are listed only when
+    /// a name is among them. `field` names the input in errors.
+    pub fn resolve_pools(&mut self, pools: &[String], field: &str) -> Result<Vec<String>> {
+        if !crate::ensure::needs_pool_list(pools) {
+            return Ok(pools.to_vec());
+        }
+        crate::ensure::resolve_pool_names(pools, &self.list_pools()?, field)
+    }
+
     /// P2: one pool.
     pub fn get_pool(&mut self, pool: &PoolId) -> Result<Pool> {
         self.get(|e, t| v3::get_pool(e, t, pool), v3::parse_pool)

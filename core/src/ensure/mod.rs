@@ -6,9 +6,11 @@
 //! to settle, and reports whether anything `changed`.
 
 mod membership;
+mod pool_names;
 mod public_ip;
 
 pub use membership::{MembershipPlan, MembershipPlanner, MembershipResult, Pair, PairFailure, every_pair};
+pub use pool_names::{looks_like_id, needs_pool_list, resolve_pool_names};
 pub use public_ip::{PublicIpAction, PublicIpPlanner, PublicIpResult, PublicIpSpec};
 
 use serde::{Deserialize, Serialize};
