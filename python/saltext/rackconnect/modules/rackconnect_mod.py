@@ -344,7 +344,7 @@ def ensure_pool_members(
         Server ids: a list, or a comma-separated string.
 
     pools
-        Pool ids: a list, or a comma-separated string.
+        Pools, each by id or by the name of one pool in the region: a list, or a comma-separated string.
 
     present
         True (default) to add, False to remove.

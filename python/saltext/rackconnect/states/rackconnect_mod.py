@@ -113,7 +113,7 @@ def pool_member_present(name, pools, servers=None, wait=True, timeout=1800, **co
         The server's id (or a label, when ``servers`` is given).
 
     pools
-        The load-balancer pool ids (a list, or a comma-separated string).
+        The load-balancer pools, each by id or by the name of one pool in the region (a list, or a comma-separated string).
 
     servers
         Several server ids instead of ``name``.
@@ -144,7 +144,7 @@ def pool_member_absent(name, pools, servers=None, wait=True, timeout=1800, **con
         The server's id (or a label, when ``servers`` is given).
 
     pools
-        The load-balancer pool ids (a list, or a comma-separated string).
+        The load-balancer pools, each by id or by the name of one pool in the region (a list, or a comma-separated string).
 
     servers
         Several server ids instead of ``name``.

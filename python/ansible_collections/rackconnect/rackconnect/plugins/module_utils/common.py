@@ -1,0 +1,184 @@
+# -*- coding: utf-8 -*-
+# Copyright: The rackconnect developers
+# SPDX-License-Identifier: MIT OR Apache-2.0
+
+"""What every module of the collection shares: the guarded import of the rackconnect package,
+the argument specs of the doc fragments, the clients built from module params, and the one place
+where rackconnect errors and unfinished waits become fail_json messages.
+
+The work itself (requests, parsing, waiting, planning) is done by the Rust core behind the
+rackconnect package; the modules only convert options in and results out.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+try:
+    import rackconnect
+except ImportError:
+    rackconnect = None
+    RACKCONNECT_IMPORT_ERROR = traceback.format_exc()
+else:
+    RACKCONNECT_IMPORT_ERROR = None
+
+
+def require_rackconnect(module):
+    """Fails the module when the rackconnect package cannot be imported on the target."""
+    if rackconnect is None:
+        module.fail_json(msg=missing_required_lib("rackconnect"), exception=RACKCONNECT_IMPORT_ERROR)
+
+
+def auth_argument_spec():
+    """The options of the `rackconnect.rackconnect.auth` doc fragment (with their environment fallbacks)."""
+    return dict(
+        identity_url=dict(type="str", default="us", fallback=(env_fallback, ["RAX_IDENTITY_URL"])),
+        username=dict(type="str", required=True, fallback=(env_fallback, ["RAX_USERNAME"])),
+        api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["RAX_API_KEY"])),
+        password=dict(type="str", no_log=True, fallback=(env_fallback, ["RAX_PASSWORD"])),
+        region=dict(type="str", fallback=(env_fallback, ["RAX_REGION"])),
+        tenant=dict(type="str", fallback=(env_fallback, ["RAX_TENANT"])),
+    )
+
+
+# For AnsibleModule(mutually_exclusive=..., required_one_of=...) of the auth modules.
+AUTH_MUTUALLY_EXCLUSIVE = [("api_key", "password")]
+AUTH_REQUIRED_ONE_OF = [("api_key", "password")]
+
+
+def v2_argument_spec():
+    """The options of the `rackconnect.rackconnect.v2` doc fragment."""
+    return dict(
+        region=dict(type="str", fallback=(env_fallback, ["RAX_REGION"])),
+        base_url=dict(type="str", fallback=(env_fallback, ["RAX_RACKCONNECT_V2_URL"])),
+        source_address=dict(type="str"),
+    )
+
+
+def session_from_params(module):
+    """A rackconnect.Session from the auth options (authentication happens on its first call)."""
+    params = module.params
+    return call(
+        module,
+        "preparing the Identity session",
+        rackconnect.Session,
+        params["identity_url"],
+        username=params["username"],
+        api_key=params["api_key"],
+        password=params["password"],
+        region=params["region"],
+        tenant=params["tenant"],
+    )
+
+
+def v2_from_params(module):
+    """A rackconnect.V2 client from the v2 options."""
+    params = module.params
+    return call(
+        module,
+        "preparing the RackConnect v2 client",
+        rackconnect.V2,
+        params["base_url"],
+        region=params["region"],
+        source_address=params["source_address"],
+    )
+
+
+# What each error means to someone running a playbook, by class of rackconnect.exceptions (the
+# most specific first) and by the class's stable `kind`, which is how an error travels inside a
+# wait's result. The error's own message follows the hint.
+_FAILURES = (
+    ("MfaRequiredError", ("mfa_required",),
+     "Identity requires multi-factor authentication for this user; use api_key instead of password"),
+    ("UnauthorizedError", ("unauthorized",),
+     "authentication failed; check username, and api_key or password"),
+    ("ForbiddenError", ("forbidden",),
+     "refused; the user may be disabled or lack the RackConnect role for this region"),
+    ("NotFoundError", ("not_found",), "not found"),
+    ("ConflictError", ("conflict",), "RackConnect refused the change"),
+    ("RateLimitedError", ("rate_limited",), "rate limited by the service; try again later"),
+    ("ServerError", ("server_error",), "the service failed; try again later"),
+    ("BadRequestError", ("bad_request",), "the service rejected the request"),
+    ("UnexpectedStatusError", ("unexpected_status",), "the service gave an unexpected answer"),
+    ("TransportError", ("transport",), "the service could not be reached"),
+    ("InvalidInputError", ("invalid_input",), "invalid option value"),
+    ("ParseError", ("json", "xml", "xml_doctype", "text", "body_too_large", "too_deep", "missing_header"),
+     "the service's answer could not be read"),
+)
+
+# The fields of an error's data worth returning; `raw` (the whole body) is left out.
+_ERROR_FIELDS = ("kind", "status", "fault", "messages", "conflicts", "retry_after", "mfa_factor",
+                 "field", "expected", "found", "transport_kind")
+
+
+def _hint_for_exception(exc):
+    for class_name, _kinds, hint in _FAILURES:
+        if isinstance(exc, getattr(rackconnect, class_name)):
+            return hint
+    return "failed"
+
+
+def _hint_for_kind(kind):
+    for _class_name, kinds, hint in _FAILURES:
+        if kind in kinds:
+            return hint
+    return "failed"
+
+
+def error_summary(data):
+    """The returnable part of a rackconnect error's data (`err.data`, or a result's `error`)."""
+    return dict((key, data[key]) for key in _ERROR_FIELDS if data.get(key) is not None)
+
+
+def fail_with_error(module, doing, exc, **result):
+    """Fails the module for a rackconnect exception raised while `doing` something."""
+    module.fail_json(
+        msg="%s: %s: %s" % (doing, _hint_for_exception(exc), exc),
+        error=error_summary(getattr(exc, "data", None) or {}),
+        **result
+    )
+
+
+def call(module, doing, function, *args, **kwargs):
+    """Calls into rackconnect; any rackconnect error fails the module with a message saying what was being done."""
+    try:
+        return function(*args, **kwargs)
+    except rackconnect.RackConnectError as exc:
+        fail_with_error(module, doing, exc)
+
+
+def seconds(milliseconds):
+    """The core counts milliseconds; Ansible users read seconds."""
+    return round(milliseconds / 1000.0, 3)
+
+
+def fail_unfinished(module, doing, result, timeout, **returned):
+    """Fails the module for a wait or an ensure that did not end `done` (or `not_applicable`).
+
+    `result` is the core's result: `outcome`, `reason`, `status` (waits) and `error` (waits that
+    met an error that retrying cannot fix).
+    """
+    outcome = result.get("outcome")
+    reason = result.get("reason")
+    status = result.get("status")
+    error = result.get("error")
+    if outcome == "timed_out":
+        msg = "%s: timed out after %g seconds" % (doing, timeout)
+        if status:
+            msg += "; the last status seen was %s" % status
+        if reason:
+            msg += "; %s" % reason
+    elif error:
+        msg = "%s: %s: %s" % (doing, _hint_for_kind(error.get("kind")), error.get("message"))
+        returned["error"] = error_summary(error)
+    elif outcome == "failed":
+        msg = "%s: failed: %s" % (doing, reason or status or "no reason given")
+    elif outcome == "forbidden":
+        msg = "%s: refused: %s" % (doing, reason or "no reason given")
+    elif outcome == "cancelled":
+        msg = "%s: cancelled" % doing
+    else:
+        msg = "%s: ended %s: %s" % (doing, outcome, reason or status or "no reason given")
+    module.fail_json(msg=msg, outcome=outcome, **returned)

@@ -1,0 +1,161 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: The rackconnect developers
+# SPDX-License-Identifier: MIT OR Apache-2.0
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: automation_wait
+short_description: Wait on the cloud server itself for RackConnect v2 automation to end
+version_added: 0.1.0
+description:
+  - Polls RackConnect v2 from the cloud server the module runs on (or the one O(source_address) is)
+    until automation ends.
+  - V(DEPLOYED) succeeds. V(FAILED) fails at once, listing the failed tasks. V(UNPROCESSABLE)
+    (RackConnect does not apply to this server) succeeds with a warning, or fails with
+    O(not_applicable=fail). Reaching O(timeout) fails, saying the last status seen.
+  - Stays within RackConnect v2's limit of 30 requests per minute per server (polling about every
+    2 seconds), and reads a 403 as rate limiting first, waiting for the next minute, before
+    concluding the server is not a RackConnect server.
+  - Never changes anything, so it reports C(changed=false) and runs the same way in check mode.
+  - To wait from anywhere with credentials (RackConnect and Managed Operations), use
+    M(rackconnect.rackconnect.server_wait).
+author:
+  - The rackconnect developers (@rackconnect)
+requirements:
+  - rackconnect (the Python package, on the target host)
+extends_documentation_fragment:
+  - rackconnect.rackconnect.v2
+attributes:
+  check_mode:
+    support: full
+    description: The wait only reads, so it runs in check mode too.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so there is no diff to show.
+options:
+  timeout:
+    description:
+      - How long to wait, in seconds, before failing.
+      - RackConnect automation usually takes a few minutes, longer when many servers are built at once.
+    type: float
+    default: 1800
+  not_applicable:
+    description:
+      - What an V(UNPROCESSABLE) status (RackConnect does not apply to this server, for example one built
+        in a region the RackConnect configuration does not cover) means.
+      - V(ok) succeeds with a warning that carries the reason, as the rackconnect command does;
+        V(fail) fails the task.
+    type: str
+    choices: [ok, fail]
+    default: ok
+"""
+
+EXAMPLES = r"""
+- name: Wait for RackConnect automation before changing the firewall or the root password
+  rackconnect.rackconnect.automation_wait:
+    region: "{{ rackspace_region }}"
+    timeout: 3600
+
+- name: Treat "RackConnect does not apply" as a failure
+  rackconnect.rackconnect.automation_wait:
+    region: dfw
+    not_applicable: fail
+  register: automation
+
+- name: Say how long it took
+  ansible.builtin.debug:
+    msg: "{{ automation.status }} after {{ automation.elapsed }} s and {{ automation.requests }} requests"
+"""
+
+RETURN = r"""
+outcome:
+  description: How the wait ended, V(done) or V(not_applicable) on success (V(failed), V(timed_out), V(forbidden), V(error) on failure).
+  returned: always
+  type: str
+  sample: done
+status:
+  description: The last automation status seen.
+  returned: always
+  type: str
+  sample: DEPLOYED
+reason:
+  description: Why the wait did not end V(DEPLOYED), when known.
+  returned: always
+  type: str
+  sample: 'task failed: Cloud Server Created: Add "rackconnect" user'
+tasks:
+  description: For a V(FAILED) automation, its tasks with their status (read from the status details); otherwise empty.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - name: 'Cloud Server Created: Add "rackconnect" user'
+      status: FAILED
+    - name: 'Cloud Server Created: Update access on dedicated network devices'
+      status: PENDING
+elapsed:
+  description: Seconds from the first request to the end.
+  returned: always
+  type: float
+  sample: 132.5
+requests:
+  description: Requests sent to RackConnect v2.
+  returned: always
+  type: int
+  sample: 61
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
+    call,
+    fail_unfinished,
+    require_rackconnect,
+    seconds,
+    v2_argument_spec,
+    v2_from_params,
+)
+
+
+def main():
+    argument_spec = v2_argument_spec()
+    argument_spec.update(
+        timeout=dict(type="float", default=1800),
+        not_applicable=dict(type="str", choices=["ok", "fail"], default="ok"),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    require_rackconnect(module)
+    client = v2_from_params(module)
+    timeout = module.params["timeout"]
+
+    doing = "waiting for RackConnect v2 automation"
+    waited = call(module, doing, client.wait, timeout=timeout)
+    result = dict(
+        changed=False,
+        outcome=waited["outcome"],
+        status=waited["status"],
+        reason=waited["reason"],
+        tasks=waited["tasks"],
+        elapsed=seconds(waited["elapsed_ms"]),
+        requests=waited["requests"],
+    )
+
+    if waited["outcome"] == "done":
+        module.exit_json(**result)
+    if waited["outcome"] == "not_applicable":
+        if module.params["not_applicable"] == "ok":
+            module.warn(waited["reason"])
+            module.exit_json(**result)
+        module.fail_json(msg="%s: %s" % (doing, waited["reason"]), **result)
+    if waited["outcome"] == "failed":
+        failed_tasks = [task["name"] for task in waited["tasks"] if task["status"].upper() == "FAILED"]
+        listed = "; ".join(failed_tasks) if failed_tasks else waited["reason"] or "the tasks could not be read"
+        module.fail_json(msg="%s: automation %s; failed tasks: %s" % (doing, waited["status"], listed), **result)
+    result.pop("outcome")
+    fail_unfinished(module, doing, waited, timeout, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: The rackconnect developers
+# SPDX-License-Identifier: MIT OR Apache-2.0
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: server_wait
+short_description: Wait for a cloud server's RackConnect and Managed Operations automation, from anywhere
+version_added: 0.1.0
+description:
+  - Polls the server's Cloud Servers metadata, with an Identity token, until the automation asked for has
+    ended; works from any host (typically C(localhost)), unlike M(rackconnect.rackconnect.automation_wait).
+  - RackConnect (C(rackconnect_automation_status)) and Managed Operations (C(rax_service_level_automation))
+    are each optional. RackConnect runs first; Managed Operations V(Complete) is the documented signal
+    that post-build work may start.
+  - V(DEPLOYED) and V(Complete) succeed; V(FAILED), V(Build Error) and V(Authentication Error) fail at once.
+    V(UNPROCESSABLE), or a metadata key that never appears within O(grace), means the automation does not
+    apply, which is a warning by default and a failure with O(not_applicable=fail).
+  - Returns the address the server is reachable at once automation is done, its C(accessIPv4). Under
+    RackConnect v2 that is the RackConnect public IP, not the address the server was built with.
+  - Only reads, so it reports C(changed=false) and runs the same way in check mode.
+author:
+  - The rackconnect developers (@rackconnect)
+requirements:
+  - rackconnect (the Python package, on the host that runs the module)
+extends_documentation_fragment:
+  - rackconnect.rackconnect.auth
+attributes:
+  check_mode:
+    support: full
+    description: The wait only reads, so it runs in check mode too.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so there is no diff to show.
+options:
+  server_id:
+    description: The cloud server's id.
+    type: str
+    required: true
+  rackconnect:
+    description: Wait for RackConnect automation.
+    type: bool
+    default: true
+  managed:
+    description: Wait for Managed Operations automation too (accounts with Managed Operations only).
+    type: bool
+    default: false
+  timeout:
+    description: How long to wait, in seconds, before failing.
+    type: float
+    default: 1800
+  grace:
+    description:
+      - Seconds to allow for a metadata key to appear after the build. A key still missing after
+        that means the automation does not apply to the server (see O(not_applicable)).
+    type: float
+    default: 300
+  not_applicable:
+    description:
+      - What "does not apply" means (V(UNPROCESSABLE), or a key missing after O(grace)).
+      - V(ok) succeeds with a warning that carries the reason, as the rackconnect command does; V(fail) fails the task.
+    type: str
+    choices: [ok, fail]
+    default: ok
+"""
+
+EXAMPLES = r"""
+- name: Wait for RackConnect and Managed Operations, then use the reachable address
+  rackconnect.rackconnect.server_wait:
+    server_id: "{{ server.id }}"
+    managed: true
+    region: dfw
+  delegate_to: localhost
+  register: ready
+
+- name: Add the server under its RackConnect address
+  ansible.builtin.add_host:
+    name: "{{ ready.reachable_ipv4 }}"
+    groups: built
+
+- name: Managed Operations only (credentials from RAX_USERNAME and RAX_API_KEY)
+  rackconnect.rackconnect.server_wait:
+    server_id: "{{ server.id }}"
+    rackconnect: false
+    managed: true
+"""
+
+RETURN = r"""
+outcome:
+  description: How the wait ended, V(done) or V(not_applicable) on success (V(failed), V(timed_out), V(forbidden), V(error) on failure).
+  returned: always
+  type: str
+  sample: done
+status:
+  description: The last status seen (RackConnect's, then Managed Operations' once RackConnect is done).
+  returned: always
+  type: str
+  sample: Complete
+reason:
+  description: Why the wait did not end done, when known.
+  returned: always
+  type: str
+  sample: "Managed Operations: Build Error"
+reachable_ipv4:
+  description: The server's C(accessIPv4) as last read; after RackConnect v2 automation, the RackConnect public IP.
+  returned: always
+  type: str
+  sample: 198.51.100.101
+elapsed:
+  description: Seconds from the first request to the end.
+  returned: always
+  type: float
+  sample: 95.2
+requests:
+  description: Requests sent to Cloud Servers.
+  returned: always
+  type: int
+  sample: 40
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
+    AUTH_MUTUALLY_EXCLUSIVE,
+    AUTH_REQUIRED_ONE_OF,
+    auth_argument_spec,
+    call,
+    fail_unfinished,
+    require_rackconnect,
+    seconds,
+    session_from_params,
+)
+
+
+def main():
+    argument_spec = auth_argument_spec()
+    argument_spec.update(
+        server_id=dict(type="str", required=True),
+        rackconnect=dict(type="bool", default=True),
+        managed=dict(type="bool", default=False),
+        timeout=dict(type="float", default=1800),
+        grace=dict(type="float", default=300),
+        not_applicable=dict(type="str", choices=["ok", "fail"], default="ok"),
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=AUTH_MUTUALLY_EXCLUSIVE,
+        required_one_of=AUTH_REQUIRED_ONE_OF,
+        supports_check_mode=True,
+    )
+    require_rackconnect(module)
+    params = module.params
+    if not params["rackconnect"] and not params["managed"]:
+        module.fail_json(msg="nothing to wait for: set rackconnect, managed, or both to true")
+
+    session = session_from_params(module)
+    doing = "waiting for server %s" % params["server_id"]
+    waited = call(
+        module,
+        doing,
+        session.wait_server,
+        params["server_id"],
+        managed=params["managed"],
+        rackconnect=params["rackconnect"],
+        timeout=params["timeout"],
+        grace=params["grace"],
+    )
+    result = dict(
+        changed=False,
+        outcome=waited["outcome"],
+        status=waited["status"],
+        reason=waited["reason"],
+        reachable_ipv4=waited["reachable_ipv4"],
+        elapsed=seconds(waited["elapsed_ms"]),
+        requests=waited["requests"],
+    )
+    if waited["outcome"] == "done":
+        module.exit_json(**result)
+    if waited["outcome"] == "not_applicable":
+        if params["not_applicable"] == "ok":
+            module.warn("automation does not apply to server %s (%s)" % (params["server_id"], waited["reason"]))
+            module.exit_json(**result)
+        module.fail_json(msg="%s: automation does not apply: %s" % (doing, waited["reason"]), **result)
+    result.pop("outcome")
+    fail_unfinished(module, doing, waited, params["timeout"], **result)
+
+
+if __name__ == "__main__":
+    main()
