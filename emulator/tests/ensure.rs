@@ -341,6 +341,24 @@ fn a_server_that_never_exists_fails_after_the_post_build_grace() {
 }
 
 #[test]
+fn a_public_ip_ensure_that_times_out_says_what_it_last_heard() {
+    let ctx = setup();
+    let spec = PublicIpSpec {
+        server_id: ServerId::new("00000002-cccc-4ccc-8ccc-00000000000f").expect("server"),
+        presence: Presence::Present,
+        retain: None,
+        public_ip_id: None,
+    };
+    let options =
+        EnsureOptions { wait: WaitConfig { timeout_ms: 30_000, ..WaitConfig::default() }, ..EnsureOptions::default() };
+    let mut planner = PublicIpPlanner::new(ctx.dfw.clone(), ctx.token.clone(), spec, options, 0);
+    let result = drive(&ctx, &mut planner);
+    assert_eq!(result.outcome, Outcome::TimedOut, "{result:?}");
+    let reason = result.reason.as_deref().unwrap_or_default();
+    assert!(reason.starts_with("the last answer:") && reason.contains("does not exist"), "{reason}");
+}
+
+#[test]
 fn a_failed_node_is_cleared_by_an_absent_ensure() {
     let ctx = setup();
     let pair = [(demo::ADD_FAILS, demo::DFW_WEB_POOL)];

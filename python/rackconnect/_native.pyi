@@ -1,5 +1,6 @@
 from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Tuple, Union, final, overload
 
+from rackconnect.exceptions import RackConnectError
 from rackconnect.types import (
     Access,
     CloudNetwork,
@@ -25,12 +26,15 @@ from rackconnect.types import (
     WaitResult,
 )
 
-__all__ = ["__version__", "build_request", "parse_response", "Session", "V2", "wait_v2"]
+__all__ = ["__version__", "build_request", "exception_from_data", "parse_response", "Session", "V2", "wait_v2"]
 __version__: str
 
 # Each event of a wait or an ensure, as it happens; what the callback returns is ignored.
 _Progress = Optional[Callable[[ProgressEvent], object]]
 _Headers = Sequence[Tuple[str, str]]
+
+def exception_from_data(data: Dict[str, Any]) -> RackConnectError:
+    """The exception of an error in its JSON form (``rackconnect.exceptions.from_data``)."""
 
 def build_request(op: str, input: Union[Dict[str, Any], str]) -> Request:
     """Builds the request of operation ``op``: ``{"method", "url", "headers", "body"}``."""

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from typing import Any, Dict, Optional
 
 __all__ = [
+    "from_data",
     "RackConnectError",
     "InvalidInputError",
     "ParseError",
@@ -106,3 +107,13 @@ class UnexpectedStatusError(ApiError):
 
 class TransportError(RackConnectError):
     """A request could not be carried through (``transport_kind``, ``detail``)."""
+
+
+def from_data(data: Dict[str, Any]) -> RackConnectError:
+    """The exception for an error in its JSON form, such as the ``error`` of a wait or ensure
+    result that ended on an error: ``raise from_data(result["error"])``. The class is chosen by
+    the same mapping that raises every other error (in the native module)."""
+    from rackconnect._native import exception_from_data
+
+    exception: RackConnectError = exception_from_data(data)
+    return exception

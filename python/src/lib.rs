@@ -26,8 +26,8 @@ use serde_json::Value;
 
 /// The Python class (in `rackconnect.exceptions`) of every core error kind: the one place where
 /// kinds meet classes.
-fn exception_class(err: &Error) -> &'static str {
-    match err.kind() {
+fn exception_class(kind: &str, is_api: bool) -> &'static str {
+    match kind {
         "invalid_input" => "InvalidInputError",
         "json" | "xml" | "xml_doctype" | "text" | "body_too_large" | "too_deep" | "missing_header" => "ParseError",
         "bad_request" => "BadRequestError",
@@ -41,16 +41,28 @@ fn exception_class(err: &Error) -> &'static str {
         "unexpected_status" => "UnexpectedStatusError",
         "transport" => "TransportError",
         // A kind added to the core later still raises something catchable.
-        _ if err.as_api().is_some() => "ApiError",
+        _ if is_api => "ApiError",
         _ => "RackConnectError",
     }
+}
+
+/// The exception for an error in its JSON form, as wait and ensure results carry it under
+/// `error`: `rackconnect.exceptions.from_data`.
+#[pyfunction]
+fn exception_from_data<'py>(py: Python<'py>, data: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
+    let text = |key: &str| -> PyResult<String> {
+        Ok(data.get_item(key)?.and_then(|v| v.extract::<String>().ok()).unwrap_or_default())
+    };
+    let class = exception_class(&text("kind")?, data.contains("status")?);
+    py.import("rackconnect.exceptions")?.getattr(class)?.call1((text("message")?, data))
 }
 
 /// Turns a core error into the Python exception of its kind: `str(err)` is the message and
 /// `err.data` the error's JSON form (`kind`, `message` and the kind's fields).
 fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
     let raise = || -> PyResult<PyErr> {
-        let class = py.import("rackconnect.exceptions")?.getattr(exception_class(err))?;
+        let class =
+            py.import("rackconnect.exceptions")?.getattr(exception_class(err.kind(), err.as_api().is_some()))?;
         let exc = class.call1((err.to_string(), to_py(py, &err.to_json())?))?;
         Ok(PyErr::from_value(exc))
     };
@@ -517,6 +529,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_request, m)?)?;
     m.add_function(wrap_pyfunction!(parse_response, m)?)?;
     m.add_function(wrap_pyfunction!(wait_v2, m)?)?;
+    m.add_function(wrap_pyfunction!(exception_from_data, m)?)?;
     m.add_class::<PySession>()?;
     m.add_class::<PyV2>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

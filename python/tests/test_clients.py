@@ -173,6 +173,18 @@ def test_wait_v2_failed_with_tasks(emulator_url: str) -> None:
     assert events
 
 
+def test_an_error_in_a_result_becomes_its_exception() -> None:
+    from rackconnect.exceptions import ConflictError, ParseError, from_data
+
+    conflict = from_data({"kind": "conflict", "message": "409: already a member", "status": 409})
+    assert isinstance(conflict, ConflictError) and str(conflict) == "409: already a member"
+    assert conflict.data["status"] == 409
+    assert isinstance(from_data({"kind": "json", "message": "bad"}), ParseError)
+    unknown = from_data({"kind": "something_new", "message": "?", "status": 418})
+    assert type(unknown).__name__ == "ApiError"
+    assert type(from_data({"message": "no kind"})).__name__ == "RackConnectError"
+
+
 def test_wait_v2_needs_an_endpoint() -> None:
     with pytest.raises(InvalidInputError):
         wait_v2()

@@ -93,6 +93,7 @@ def type_of(annotation: ast.expr) -> Any:
     """The runtime type an annotation of the stub names (types from ``rackconnect.types``)."""
     names: Dict[str, Any] = {"Any": Any, "Dict": Dict, "List": List, "Optional": Optional, "Union": Union}
     names.update(vars(rackconnect.types))
+    names.update(vars(rackconnect.exceptions))
     return eval(ast.unparse(annotation), names)  # noqa: S307 - the package's own stub
 
 

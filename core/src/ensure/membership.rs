@@ -226,10 +226,12 @@ impl MembershipPlanner {
                     self.pending_waits.push((pool.clone(), id));
                 }
                 (Presence::Present, Some((_, status))) if status.ends_with("_FAILED") => {
-                    self.failed
-                        .push(PairFailure { pair, reason: format!(
-                            "an existing node is {status}; remove it first (this ensure with --absent, or v3 nodes remove)"
-                        ) });
+                    self.failed.push(PairFailure {
+                        pair,
+                        reason: format!(
+                            "an existing node is {status}; remove it first (ensure it absent, then present again)"
+                        ),
+                    });
                 }
                 (Presence::Present, _) => {
                     self.plan.add.push(pair);

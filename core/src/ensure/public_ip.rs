@@ -280,7 +280,10 @@ impl Machine for PublicIpPlanner {
         }
         match self.clock.gate(now, budget) {
             Some(Err(outcome)) => {
-                self.finish(now, outcome, None);
+                let reason = (outcome == Outcome::TimedOut)
+                    .then(|| self.clock.last_problem.as_deref().map(|p| format!("the last answer: {p}")))
+                    .flatten();
+                self.finish(now, outcome, reason);
                 return self.poll(now, budget);
             }
             Some(Ok(at)) => return Step::SleepUntil(at),

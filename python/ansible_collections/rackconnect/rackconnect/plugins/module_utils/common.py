@@ -87,25 +87,21 @@ def v2_from_params(module):
 
 
 # What each error means to someone running a playbook, by class of rackconnect.exceptions (the
-# most specific first) and by the class's stable `kind`, which is how an error travels inside a
-# wait's result. The error's own message follows the hint.
+# most specific first). The error's own message follows the hint.
 _FAILURES = (
-    ("MfaRequiredError", ("mfa_required",),
+    ("MfaRequiredError",
      "Identity requires multi-factor authentication for this user; use api_key instead of password"),
-    ("UnauthorizedError", ("unauthorized",),
-     "authentication failed; check username, and api_key or password"),
-    ("ForbiddenError", ("forbidden",),
-     "refused; the user may be disabled or lack the RackConnect role for this region"),
-    ("NotFoundError", ("not_found",), "not found"),
-    ("ConflictError", ("conflict",), "RackConnect refused the change"),
-    ("RateLimitedError", ("rate_limited",), "rate limited by the service; try again later"),
-    ("ServerError", ("server_error",), "the service failed; try again later"),
-    ("BadRequestError", ("bad_request",), "the service rejected the request"),
-    ("UnexpectedStatusError", ("unexpected_status",), "the service gave an unexpected answer"),
-    ("TransportError", ("transport",), "the service could not be reached"),
-    ("InvalidInputError", ("invalid_input",), "invalid option value"),
-    ("ParseError", ("json", "xml", "xml_doctype", "text", "body_too_large", "too_deep", "missing_header"),
-     "the service's answer could not be read"),
+    ("UnauthorizedError", "authentication failed; check username, and api_key or password"),
+    ("ForbiddenError", "refused; the user may be disabled or lack the RackConnect role for this region"),
+    ("NotFoundError", "not found"),
+    ("ConflictError", "RackConnect refused the change"),
+    ("RateLimitedError", "rate limited by the service; try again later"),
+    ("ServerError", "the service failed; try again later"),
+    ("BadRequestError", "the service rejected the request"),
+    ("UnexpectedStatusError", "the service gave an unexpected answer"),
+    ("TransportError", "the service could not be reached"),
+    ("InvalidInputError", "invalid option value"),
+    ("ParseError", "the service's answer could not be read"),
 )
 
 # The fields of an error's data worth returning; `raw` (the whole body) is left out.
@@ -114,15 +110,8 @@ _ERROR_FIELDS = ("kind", "status", "fault", "messages", "conflicts", "retry_afte
 
 
 def _hint_for_exception(exc):
-    for class_name, _kinds, hint in _FAILURES:
+    for class_name, hint in _FAILURES:
         if isinstance(exc, getattr(rackconnect, class_name)):
-            return hint
-    return "failed"
-
-
-def _hint_for_kind(kind):
-    for _class_name, kinds, hint in _FAILURES:
-        if kind in kinds:
             return hint
     return "failed"
 
@@ -171,7 +160,9 @@ def fail_unfinished(module, doing, result, timeout, **returned):
         if reason:
             msg += "; %s" % reason
     elif error:
-        msg = "%s: %s: %s" % (doing, _hint_for_kind(error.get("kind")), error.get("message"))
+        # An error inside a result travels as data; the package gives back its exception class.
+        hint = _hint_for_exception(rackconnect.exceptions.from_data(error))
+        msg = "%s: %s: %s" % (doing, hint, error.get("message"))
         returned["error"] = error_summary(error)
     elif outcome == "failed":
         msg = "%s: failed: %s" % (doing, reason or status or "no reason given")
