@@ -331,3 +331,26 @@ fn public_ip_waiter_reaches_active_or_gone() {
     });
     assert_eq!(result.outcome, Outcome::Done);
 }
+
+#[test]
+fn a_timeout_of_zero_checks_once() {
+    let once = || WaitConfig { timeout_ms: 0, ..WaitConfig::default() };
+    let mut deploying = V2Waiter::new(V2Endpoint::Region(Region::Dfw), once(), 0);
+    let (result, sent, _) = drive(&mut deploying, &mut RateBudget::v2(), |_, _| text(200, "DEPLOYING"));
+    assert_eq!((result.outcome, sent.len()), (Outcome::TimedOut, 1), "{result:?}");
+    assert_eq!(result.status.as_deref(), Some("DEPLOYING"));
+
+    let mut deployed = V2Waiter::new(V2Endpoint::Region(Region::Dfw), once(), 0);
+    let (result, sent, _) = drive(&mut deployed, &mut RateBudget::v2(), |_, _| text(200, "DEPLOYED"));
+    assert_eq!((result.outcome, sent.len()), (Outcome::Done, 1), "{result:?}");
+
+    // Even a spent budget only delays the one check; it is not skipped.
+    let mut budget = RateBudget::v2();
+    for t in 0..30 {
+        budget.record(t);
+    }
+    let mut waiter = V2Waiter::new(V2Endpoint::Region(Region::Dfw), once(), 100);
+    let (result, sent, _) = drive(&mut waiter, &mut budget, |_, _| text(200, "DEPLOYED"));
+    assert_eq!((result.outcome, sent.len()), (Outcome::Done, 1), "{result:?}");
+    assert!(sent[0] >= 60_000, "waited for the budget: {sent:?}");
+}

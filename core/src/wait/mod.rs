@@ -100,7 +100,8 @@ pub enum BudgetKind {
 #[derive(Clone, Debug, Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WaitConfig {
-    /// Give up after this long (milliseconds from the start).
+    /// Give up after this long (milliseconds from the start); the first request is always sent,
+    /// so 0 checks once.
     pub timeout_ms: Millis,
     /// The pause between polls while nothing is wrong; the rate budget may stretch it.
     pub interval_ms: Millis,
@@ -292,13 +293,17 @@ impl Clock {
         if self.cancelled {
             return Some(Err(Outcome::Cancelled));
         }
-        if now >= self.deadline {
+        // Every wait asks at least once, so a timeout of 0 means "check once" rather than
+        // "give up without looking".
+        let first = self.requests == 0;
+        if now >= self.deadline && !first {
             return Some(Err(Outcome::TimedOut));
         }
         let at = self.next_at.max(budget.next_allowed(now));
         if at > now {
-            // Never sleep past the deadline: the timeout is reported on time.
-            return Some(Ok(at.min(self.deadline)));
+            // Never sleep past the deadline (the timeout is reported on time), except to send
+            // the first request when the rate budget allows it.
+            return Some(Ok(if first { at } else { at.min(self.deadline) }));
         }
         None
     }
