@@ -147,7 +147,8 @@ def wait_v2(
 
 @final
 class V2:
-    """RackConnect v2, asked from the server this runs on (or the one ``source_address`` is).
+    """RackConnect v2, asked from the server this runs on (or the one ``source_address`` is), at
+    ``base_url`` (which wins when a ``region`` is given too) or the region's endpoint.
 
     Each answer is ``{"outcome": "answer", "value": ...}``, ``{"outcome": "rate_limited", ...}``
     or, for the gateway, ``{"outcome": "not_assigned"}``.
@@ -207,7 +208,11 @@ class Session:
         wait: bool = True,
         timeout: float = 1800.0,
         progress: _Progress = None,
-    ) -> MembershipResult: ...
+    ) -> MembershipResult:
+        """Makes every server a member (or, ``present=False``, not a member) of every pool, in
+        one bulk request for the difference. Pools are ids or names of pools in the region. A
+        server RackConnect does not know yet (just built) is retried for about two minutes
+        before its pairs fail with the API's words."""
     def ensure_public_ip(
         self,
         server_id: str,

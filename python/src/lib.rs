@@ -9,7 +9,8 @@
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -143,6 +144,11 @@ fn invalid(field: &str, expected: &str, found: &str) -> Error {
     Error::InvalidInput { field: field.to_owned(), expected: expected.to_owned(), found: found.to_owned() }
 }
 
+/// An optional text as Python shows it in a repr: `None` or the quoted text.
+fn py_repr(value: Option<&str>) -> String {
+    value.map_or_else(|| "None".to_owned(), |v| format!("{v:?}"))
+}
+
 /// Seconds from Python into the core's milliseconds.
 fn millis(field: &str, seconds: f64) -> Result<Millis, Error> {
     if !seconds.is_finite() || seconds < 0.0 {
@@ -152,39 +158,75 @@ fn millis(field: &str, seconds: f64) -> Result<Millis, Error> {
 }
 
 /// Runs a wait or a planner with the GIL released. Every event goes, as a dict, to `progress`
-/// (with the GIL re-acquired); a pending signal (Ctrl-C) or an exception from `progress` cancels
-/// the wait, and is raised once it has ended.
+/// (with the GIL re-acquired); a signal (Ctrl-C) or an exception from `progress` cancels the
+/// wait, and is raised once it has ended.
+///
+/// The work runs on a scoped thread while this (the calling) thread checks for signals every
+/// 50 ms: Python runs signal handlers only on the main thread, and a long sleep between polls
+/// sends no events, so checking only when an event arrives could leave Ctrl-C unanswered for
+/// minutes.
 fn detached<T: Send>(
     py: Python<'_>,
     progress: Option<&Py<PyAny>>,
     work: impl FnOnce(&AtomicBool, &mut dyn FnMut(&Event)) -> Result<T, Error> + Send,
 ) -> PyResult<T> {
-    let (out, failure) = py.detach(|| {
-        let cancel = AtomicBool::new(false);
-        let mut failure: Option<PyErr> = None;
-        let mut on_event = |event: &Event| {
-            if failure.is_some() {
-                return;
-            }
-            let sent = Python::attach(|py| -> PyResult<()> {
-                py.check_signals()?;
-                if let Some(callback) = progress {
-                    callback.call1(py, (to_py_json(py, serde_json::to_value(event))?,))?;
+    let cancel = AtomicBool::new(false);
+    let failure: Mutex<Option<PyErr>> = Mutex::new(None);
+    let fail = |e: PyErr| {
+        let mut slot = failure.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.get_or_insert(e);
+        cancel.store(true, Ordering::SeqCst);
+    };
+    let done = (Mutex::new(false), Condvar::new());
+    let out = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let mut on_event = |event: &Event| {
+                let Some(callback) = progress else { return };
+                if cancel.load(Ordering::SeqCst) {
+                    return;
                 }
-                Ok(())
+                let sent = Python::attach(|py| -> PyResult<()> {
+                    callback.call1(py, (to_py_json(py, serde_json::to_value(event))?,))?;
+                    Ok(())
+                });
+                if let Err(e) = sent {
+                    fail(e);
+                }
+            };
+            let out = work(&cancel, &mut on_event);
+            *done.0.lock().unwrap_or_else(PoisonError::into_inner) = true;
+            done.1.notify_all();
+            out
+        });
+        // Woken at once when the work ends (a quick list pays no polling delay), else every
+        // 50 ms to look for signals.
+        while !worker.is_finished() {
+            let finished = py.detach(|| {
+                let guard = done.0.lock().unwrap_or_else(PoisonError::into_inner);
+                let (guard, _) = done
+                    .1
+                    .wait_timeout_while(guard, Duration::from_millis(50), |finished| !*finished)
+                    .unwrap_or_else(PoisonError::into_inner);
+                *guard
             });
-            if let Err(e) = sent {
-                failure = Some(e);
-                cancel.store(true, Ordering::SeqCst);
+            if finished {
+                break;
             }
-        };
-        let out = work(&cancel, &mut on_event);
-        (out, failure)
+            if let Err(e) = py.check_signals() {
+                fail(e);
+            }
+        }
+        worker.join()
     });
-    if let Some(e) = failure {
+    if let Some(e) = failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
         return Err(e);
     }
-    out.map_err(|e| to_py_err(py, &e))
+    match out {
+        Ok(out) => out.map_err(|e| to_py_err(py, &e)),
+        Err(_) => {
+            Err(pyo3::exceptions::PyRuntimeError::new_err("the wait stopped unexpectedly (a panic in rackconnect)"))
+        }
+    }
 }
 
 /// A session with Identity: a token, cached and renewed, for Cloud Servers and RackConnect v3.
@@ -252,13 +294,16 @@ impl PySession {
                 (None, Some(password)) => {
                     Credentials::Password { username: username.clone(), password: Password::new(password) }
                 }
-                _ => return Err(invalid("credentials", "exactly one of api_key and password", "(redacted)")),
+                (None, None) => return Err(invalid("credentials", "one of api_key and password", "neither")),
+                (Some(_), Some(_)) => {
+                    return Err(invalid("credentials", "one of api_key and password, not both", "both"));
+                }
             };
             let region = region.map(Region::parse).transpose()?;
             let shown = format!(
-                "Session(identity_url={identity_url:?}, username={username:?}, region={:?}, tenant={:?})",
-                region.map(|r| r.lower()),
-                tenant
+                "Session(identity_url={identity_url:?}, username={username:?}, region={}, tenant={})",
+                py_repr(region.map(|r| r.lower())),
+                py_repr(tenant.as_deref())
             );
             let identity = IdentityClient::new(endpoint, credentials, tenant.map(TenantScope::Id));
             let inner = Mutex::new(blocking::Session::new(Transport::new(HttpConfig::default()), identity));
@@ -457,6 +502,8 @@ impl PyV2 {
     ) -> PyResult<Self> {
         let build = || -> Result<Self, Error> {
             let endpoint = match (base_url, region) {
+                // A base URL wins over a region: settings are layered (a region set for v3, a v2
+                // URL for this host), as in the CLI.
                 (Some(url), _) => V2Endpoint::BaseUrl(BaseUrl::new("base_url", url)?),
                 (None, Some(region)) => V2Endpoint::Region(Region::parse(region)?),
                 (None, None) => return Err(invalid("base_url", "a base URL or a region", "neither")),
@@ -464,7 +511,12 @@ impl PyV2 {
             let local_address = source_address
                 .map(|a| a.parse::<IpAddr>().map_err(|_| invalid("source_address", "an IP address", a)))
                 .transpose()?;
-            let shown = format!("V2(base_url={base_url:?}, region={region:?}, source_address={source_address:?})");
+            let shown = format!(
+                "V2(base_url={}, region={}, source_address={})",
+                py_repr(base_url),
+                py_repr(region),
+                py_repr(source_address)
+            );
             let transport = Transport::new(HttpConfig { local_address, ..HttpConfig::default() });
             Ok(Self { client: blocking::V2Client::new(transport, endpoint), shown })
         };

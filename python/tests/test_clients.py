@@ -8,7 +8,10 @@ The emulator binary is ``$RACKCONNECT_EMULATOR``, else ``<repo>/target/debug/rac
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, List
 
@@ -114,6 +117,8 @@ def test_v2_answers(emulator_url: str) -> None:
     assert failed.gateway_ip()["outcome"] in ("answer", "not_assigned")
     with pytest.raises(InvalidInputError, match="source_address"):
         V2(emulator_url, source_address="not-an-ip")
+    assert repr(V2(region="dfw")) == 'V2(base_url=None, region="dfw", source_address=None)'
+
 
 
 def test_wait_server_managed(session: Session) -> None:
@@ -199,6 +204,13 @@ def test_wrong_key_raises_unauthorized_without_the_secret(emulator_url: str) -> 
     assert SECRET not in repr(caught.value.data)
 
 
+def test_credentials_say_what_is_missing(emulator_url: str) -> None:
+    with pytest.raises(InvalidInputError, match="found \"neither\""):
+        Session(emulator_url, username="demo")
+    shown = repr(Session(emulator_url, username="demo", api_key=SECRET, region="dfw"))
+    assert shown == f'Session(identity_url="{emulator_url}", username="demo", region="dfw", tenant=None)'
+
+
 def test_secrets_never_shown(emulator_url: str) -> None:
     with_password = Session(emulator_url, username="demo", password=SECRET)
     assert SECRET not in repr(with_password)
@@ -213,3 +225,28 @@ def test_an_exception_in_progress_stops_the_wait_and_raises(emulator_url: str) -
 
     with pytest.raises(ValueError, match="stop"):
         wait_v2(emulator_url, source_address="127.0.0.3", progress=progress)
+
+
+def test_ctrl_c_stops_a_wait_that_is_sleeping(emulator_url: str) -> None:
+    # An unknown source address is answered 403 (rate limited, as v2 says it): the waiter then
+    # pauses a full minute without a request or an event. Ctrl-C must still end it at once.
+    code = (
+        "import rackconnect, sys\n"
+        "print('waiting', flush=True)\n"
+        f"rackconnect.wait_v2({emulator_url!r}, source_address='127.0.0.99', timeout=300)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "waiting"
+        time.sleep(2.0)
+        sent = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=20)
+        assert time.monotonic() - sent < 5.0, "Ctrl-C waited for the pause to end"
+        assert child.returncode != 0 and "KeyboardInterrupt" in err, err
+    finally:
+        if child.poll() is None:
+            child.kill()
