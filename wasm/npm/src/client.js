@@ -239,7 +239,9 @@ export class Client {
     const { identityUrl = "us", username, apiKey, password, tenant, region, fetch, requestTimeoutMs } = options;
     if (typeof username !== "string" || username === "") throw invalidInput("username", "a user name", String(username));
     if ((apiKey === undefined) === (password === undefined)) {
-      throw invalidInput("apiKey", "exactly one of apiKey and password", "<redacted>");
+      // Says which case it is, never the values.
+      const found = apiKey === undefined ? "neither" : "both";
+      throw invalidInput("credentials", "one of apiKey and password", found);
     }
     this.#region = region === undefined ? null : call(native.checkRegion, String(region));
     this.#session = new Session({

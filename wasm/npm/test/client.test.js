@@ -339,6 +339,10 @@ test("a region without RackConnect v3, and an unreachable Identity, fail clearly
   assert.equal(down.transportKind, "connect");
   assert.ok(!down.message.includes(API_KEY));
 
-  assert.throws(() => new Client({ identityUrl: emulator.url, username: "demo" }), InvalidInputError);
+  assert.throws(() => new Client({ identityUrl: emulator.url, username: "demo" }), /credentials: expected one of apiKey and password, found "neither"/);
+  assert.throws(
+    () => new Client({ identityUrl: emulator.url, username: "demo", apiKey: "k-secret", password: "p-secret" }),
+    (error) => error instanceof InvalidInputError && /found "both"/.test(error.message) && !/secret/.test(error.message),
+  );
   assert.throws(() => new Client({ identityUrl: emulator.url, username: "demo", apiKey: "k", region: "mars" }), InvalidInputError);
 });

@@ -26,9 +26,11 @@ credentials: it answers only the server that asks, so these functions describe t
 run on. v2 allows 30 requests a minute per server; the waits stay within it.
 
 The waits and the ``ensure_*`` functions return the core's result with a ``success`` key added;
-when it is false (FAILED, a timeout, ...) salt-call exits with 1 and still prints the details.
-Errors (bad credentials, unknown ids, no connection) raise ``CommandExecutionError`` with the
-core's message, which never contains a credential.
+when it is false (FAILED, a timeout, an error met while waiting such as an unknown server id,
+...) salt-call exits with 1 and still prints the details (an error under ``error``). Errors
+before any result (bad credentials, bad arguments, no connection, an unknown id in a list or
+show function) raise ``CommandExecutionError`` with the core's message, which never contains a
+credential.
 """
 
 import logging
