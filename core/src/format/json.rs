@@ -89,6 +89,7 @@ fn from_serde(e: serde_json::Error, pointer: String) -> Error {
     if detail.starts_with("recursion limit exceeded") {
         return Error::TooDeep { limit: 128, at: format!("line {line} column {column}") };
     }
+    let detail = plain_words(&detail);
     let detail = match e.classify() {
         serde_json::error::Category::Eof => {
             format!("{detail}: expected more JSON, the body ended early")
@@ -99,9 +100,61 @@ fn from_serde(e: serde_json::Error, pointer: String) -> Error {
     Error::Json { pointer, line, column, detail }
 }
 
+/// serde names Rust types ("expected u32", "expected struct Pool", "invalid type: map"); the
+/// people reading these errors think in JSON.
+fn plain_words(detail: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected u32", "expected a whole number from 0 to 4294967295"),
+        ("expected u64", "expected a whole number, 0 or more"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list"),
+        ("expected a map", "expected an object"),
+        ("invalid type: map", "invalid type: an object"),
+        ("invalid type: sequence", "invalid type: a list"),
+        ("invalid type: unit value", "invalid type: null"),
+    ];
+    let mut out = detail.to_owned();
+    for (rust, json) in WORDS {
+        if let Some(at) = out.find(rust) {
+            // Only whole words: `expected u32` must not match inside `expected u320`.
+            let end = at + rust.len();
+            if !out[end..].starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                out.replace_range(at..end, json);
+            }
+        }
+    }
+    // `expected struct Pool` (or `struct variant`) names a type, not a shape.
+    if let Some(at) = out.find("expected struct ") {
+        let rest = &out[at + "expected struct ".len()..];
+        let name_len = rest.find(|c: char| !c.is_ascii_alphanumeric() && c != '_').unwrap_or(rest.len());
+        out.replace_range(at..at + "expected struct ".len() + name_len, "expected an object");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_speak_json_not_rust() {
+        assert_eq!(
+            plain_words("invalid type: string \"x\", expected u32"),
+            "invalid type: string \"x\", expected a whole number from 0 to 4294967295"
+        );
+        assert_eq!(plain_words("invalid type: map, expected a sequence"), "invalid type: an object, expected a list");
+        assert_eq!(
+            plain_words("invalid type: integer `1`, expected struct Pool"),
+            "invalid type: integer `1`, expected an object"
+        );
+        assert_eq!(plain_words("expected u320"), "expected u320");
+        let err = parse::<Vec<crate::v3::Pool>>(b"[{\"id\": \"a\", \"port\": -1}]").expect_err("bad");
+        assert!(err.to_string().contains("/0/port") && err.to_string().contains("a whole number"), "{err}");
+    }
 
     #[derive(serde::Deserialize, Debug)]
     #[allow(dead_code)]
