@@ -65,6 +65,11 @@ impl Progress {
         }
         let elapsed = self.started.elapsed().as_secs();
         let line = match event {
+            // Several nodes or IPs may be waited on at once: say which. A server wait is about
+            // the one server the command names.
+            Event::Status { what, id: Some(id), status, .. } if what == "node" || what == "public_ip" => {
+                format!("{what} {id}: {status}")
+            }
             Event::Status { what, status, .. } => format!("{what}: {status}"),
             Event::UnknownStatus { what, status, .. } => format!("{what}: unknown status {status:?} (waiting on)"),
             Event::KeyMissing { key, .. } => format!("{key} not written yet"),

@@ -73,6 +73,8 @@ fn v2_waits_for_deployed_at_the_budget_pace() {
     assert!(max_in_any_minute(&sent) >= 28, "polls close to the limit: {}", max_in_any_minute(&sent));
     let changes = events.iter().filter(|e| matches!(e, Event::Status { changed: true, .. })).count();
     assert_eq!(changes, 2, "DEPLOYING, then DEPLOYED");
+    // v2 is about the server that asks: no id.
+    assert!(events.iter().all(|e| !matches!(e, Event::Status { id: Some(_), .. })), "{events:?}");
 }
 
 #[test]

@@ -779,10 +779,12 @@ class StatusEvent(TypedDict):
     at: Millis
     what: str
     """What is waited for: ``rackconnect``, ``managed``, ``node`` or ``public_ip``."""
+    id: Optional[str]
+    """Which one: the node, public IP or server id; None for v2 (the server that asks)."""
     status: str
     """The status (a node that vanished while being added reads ``GONE``)."""
     changed: bool
-    """True when it differs from the last one seen."""
+    """True when it differs from the last one seen for the same ``id``."""
 
 
 class UnknownStatusEvent(TypedDict):

@@ -130,6 +130,8 @@ def test_wait_server_managed(session: Session) -> None:
     reachable = result["reachable_ipv4"]
     assert reachable is not None and reachable.startswith("198.51.100."), result
     assert events and all(isinstance(e, dict) and "event" in e for e in events)
+    # Each status says which server it is about.
+    assert any(e["event"] == "status" and e["id"] == WEB2 for e in events), events
 
 
 def test_ensure_pool_members_is_idempotent(session: Session) -> None:

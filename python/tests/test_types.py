@@ -281,7 +281,9 @@ def test_session_results_fit_their_types(session: Session) -> None:
     results += [("Session.wait_server", waited), ("Session.wait_server", missing)]
     for method, value in results:
         conforms(value, METHODS[method])
-    assert {e["event"] for e in events} >= {"key_missing", "status"}, events
+    # key_missing shows only when the first read comes before the emulator writes the Managed
+    # key (its clock runs 60x), which a loaded machine may miss: not asserted.
+    assert "status" in {e["event"] for e in events}, events
     for event in events:
         conforms(event, rackconnect.types.ProgressEvent)
 

@@ -483,7 +483,8 @@ export type Outcome = "done" | "failed" | "not_applicable" | "timed_out" | "canc
 
 /** A progress event from the core (milliseconds `at`/`until` count from the start of the run). */
 export type ProgressEvent =
-  | { event: "status"; at: number; what: string; status: string; changed: boolean }
+  /** `id`: the node, public IP or server the status is about; null for v2 (the server that asks). */
+  | { event: "status"; at: number; what: string; id: string | null; status: string; changed: boolean }
   | { event: "unknown_status"; at: number; what: string; status: string }
   | { event: "key_missing"; at: number; key: string; grace_until: number }
   | { event: "rate_limited"; at: number; until: number }

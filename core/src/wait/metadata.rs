@@ -124,7 +124,7 @@ impl MetadataWaiter {
                     }
                 }
                 Some(status) => {
-                    self.clock.saw(now, "rackconnect", status.as_str());
+                    self.clock.saw(now, "rackconnect", Some(self.server_id.as_str()), status.as_str());
                     match status {
                         AutomationStatus::Deployed => self.rackconnect = Part::Settled,
                         AutomationStatus::Failed => {
@@ -157,7 +157,7 @@ impl MetadataWaiter {
                 }
                 Some(status) => {
                     // The result's status is what was waited for last: Managed Operations.
-                    self.clock.saw(now, "managed", status.as_str());
+                    self.clock.saw(now, "managed", Some(self.server_id.as_str()), status.as_str());
                     match status {
                         ManagedStatus::Complete => self.managed = Part::Settled,
                         failed if failed.is_failure() => {

@@ -30,6 +30,8 @@
 //! assert!(now >= 2_000, "the second poll respects the 30-per-minute pace");
 //! ```
 
+use std::collections::BTreeMap;
+
 mod budget;
 mod metadata;
 mod v2;
@@ -174,9 +176,12 @@ pub enum Event {
         at: Millis,
         /// What is being waited for (`rackconnect`, `managed`, `node`, `public_ip`).
         what: String,
+        /// Which one: the node, public IP or server id; none for v2, which is always about the
+        /// server that asks.
+        id: Option<String>,
         /// The status.
         status: String,
-        /// True when it differs from the last one seen.
+        /// True when it differs from the last one seen for the same `id`.
         changed: bool,
     },
     /// A status this crate does not know: surfaced, and waited through until the deadline.
@@ -227,6 +232,8 @@ pub(crate) struct Clock {
     pub events: Vec<Event>,
     pub backoff: Backoff,
     pub last_status: Option<String>,
+    /// The last status of each (what, id), for the events' `changed`.
+    seen: BTreeMap<(String, Option<String>), String>,
     /// What went wrong last (a retried error, a rate limit): the reason given for a timeout.
     pub last_problem: Option<String>,
 }
@@ -243,14 +250,23 @@ impl Clock {
             events: Vec::new(),
             backoff: Backoff::new(config.seed),
             last_status: None,
+            seen: BTreeMap::new(),
             last_problem: None,
         }
     }
 
-    /// Records a status read, as an event.
-    pub fn saw(&mut self, now: Millis, what: &str, status: &str) {
-        let changed = self.last_status.as_deref() != Some(status);
-        self.events.push(Event::Status { at: now, what: what.to_owned(), status: status.to_owned(), changed });
+    /// Records a status read of `id` (none for v2), as an event.
+    pub fn saw(&mut self, now: Millis, what: &str, id: Option<&str>, status: &str) {
+        let key = (what.to_owned(), id.map(str::to_owned));
+        let changed = self.seen.get(&key).map(String::as_str) != Some(status);
+        self.events.push(Event::Status {
+            at: now,
+            what: what.to_owned(),
+            id: key.1.clone(),
+            status: status.to_owned(),
+            changed,
+        });
+        self.seen.insert(key, status.to_owned());
         self.last_status = Some(status.to_owned());
     }
 

@@ -109,7 +109,7 @@ impl Machine for V2Waiter {
         match v2::parse_automation_status(response) {
             Ok(V2Answer::Answer(status)) => {
                 self.limited_in_a_row = 0;
-                self.clock.saw(now, "rackconnect", status.as_str());
+                self.clock.saw(now, "rackconnect", None, status.as_str());
                 match status {
                     AutomationStatus::Deployed => {
                         self.finish(now, Outcome::Done);

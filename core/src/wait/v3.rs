@@ -183,12 +183,12 @@ impl Machine for NodesWaiter {
                 detail: found.and_then(|n| n.status_detail.clone()),
             };
             match (target, status.as_deref()) {
-                (Target::Active, Some("ACTIVE")) => self.clock.saw(now, "node", "ACTIVE"),
-                (Target::Gone, None) => self.clock.saw(now, "node", "GONE"),
+                (Target::Active, Some("ACTIVE")) => self.clock.saw(now, "node", Some(&id), "ACTIVE"),
+                (Target::Gone, None) => self.clock.saw(now, "node", Some(&id), "GONE"),
                 (Target::Active, None) => self.failures.push(failure("GONE")),
                 (_, Some(s)) if s.ends_with("_FAILED") => self.failures.push(failure(s)),
                 (_, Some(s)) => {
-                    self.clock.saw(now, "node", s);
+                    self.clock.saw(now, "node", Some(&id), s);
                     still.push((p.clone(), id.clone()));
                 }
             }
@@ -300,7 +300,7 @@ impl Machine for PublicIpWaiter {
         match v3::parse_public_ip(response) {
             Ok(ip) => {
                 let status = ip.status.as_str().to_owned();
-                self.clock.saw(now, "public_ip", &status);
+                self.clock.saw(now, "public_ip", Some(self.id.as_str()), &status);
                 let detail = ip.status_detail.clone();
                 self.last = Some(ip);
                 match (self.target, status.as_str()) {

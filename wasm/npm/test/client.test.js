@@ -144,7 +144,7 @@ test("adds a node, waits for ACTIVE with progress, removes it and waits until go
   assert.equal(active.status, "ACTIVE");
   assert.deepStrictEqual(active.failures, []);
   assert.ok(active.requests >= 1);
-  assert.ok(events.some((e) => e.event === "status" && e.what === "node" && e.status === "ACTIVE"), JSON.stringify(events));
+  assert.ok(events.some((e) => e.event === "status" && e.what === "node" && e.id === node.id && e.status === "ACTIVE"), JSON.stringify(events));
   assert.ok(events.every((e, i) => i === 0 || e.at >= events[i - 1].at), "oldest first");
 
   await client.removeNode(DFW_WEB_POOL, node.id);
