@@ -43,41 +43,41 @@ def build_request(op: str, input: Union[Dict[str, Any], str]) -> Request:
 # an operation name the checker cannot see as a literal gets ``Any``.
 @overload
 def parse_response(
-    op: Literal["v2.automation_status"], status: int, headers: _Headers, body: bytes
+    op: Literal["v2.automation_status"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> V2StatusAnswer: ...
 @overload
 def parse_response(
-    op: Literal["v2.details"], status: int, headers: _Headers, body: bytes
+    op: Literal["v2.details"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> V2DetailsAnswer: ...
 @overload
 def parse_response(
-    op: Literal["v2.gateway_ip"], status: int, headers: _Headers, body: bytes
+    op: Literal["v2.gateway_ip"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> V2GatewayIpAnswer: ...
 @overload
 def parse_response(
-    op: Literal["v2.automation_features"], status: int, headers: _Headers, body: bytes
+    op: Literal["v2.automation_features"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> V2FeaturesAnswer: ...
 @overload
 def parse_response(
-    op: Literal["servers.show", "servers.v1_show"], status: int, headers: _Headers, body: bytes
+    op: Literal["servers.show", "servers.v1_show"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> Server: ...
 @overload
 def parse_response(
-    op: Literal["servers.metadata"], status: int, headers: _Headers, body: bytes
+    op: Literal["servers.metadata"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> RackConnectView: ...
 @overload
 def parse_response(
-    op: Literal["servers.metadata_item"], status: int, headers: _Headers, body: bytes
+    op: Literal["servers.metadata_item"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> MetadataItem: ...
 @overload
 def parse_response(
-    op: Literal["servers.list_detail"], status: int, headers: _Headers, body: bytes
+    op: Literal["servers.list_detail"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> ServerPage: ...
 @overload
 def parse_response(op: Literal["servers.v1_auth"], status: int, headers: _Headers, body: bytes) -> V1Auth: ...
 @overload
 def parse_response(
-    op: Literal["identity.token", "identity.validate"], status: int, headers: _Headers, body: bytes
+    op: Literal["identity.token", "identity.validate"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> Access: ...
 @overload
 def parse_response(
@@ -88,41 +88,41 @@ def parse_response(
 ) -> None: ...
 @overload
 def parse_response(
-    op: Literal["v3.list_networks"], status: int, headers: _Headers, body: bytes
+    op: Literal["v3.list_networks"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> List[CloudNetwork]: ...
 @overload
 def parse_response(
-    op: Literal["v3.get_network"], status: int, headers: _Headers, body: bytes
+    op: Literal["v3.get_network"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> CloudNetwork: ...
 @overload
 def parse_response(
-    op: Literal["v3.list_pools"], status: int, headers: _Headers, body: bytes
+    op: Literal["v3.list_pools"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> List[Pool]: ...
 @overload
 def parse_response(op: Literal["v3.get_pool"], status: int, headers: _Headers, body: bytes) -> Pool: ...
 @overload
 def parse_response(
-    op: Literal["v3.list_nodes", "v3.bulk_add_nodes"], status: int, headers: _Headers, body: bytes
+    op: Literal["v3.list_nodes", "v3.bulk_add_nodes"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> List[Node]: ...
 @overload
 def parse_response(
-    op: Literal["v3.add_node", "v3.get_node"], status: int, headers: _Headers, body: bytes
+    op: Literal["v3.add_node", "v3.get_node"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> Node: ...
 @overload
 def parse_response(
-    op: Literal["v3.list_node_details"], status: int, headers: _Headers, body: bytes
+    op: Literal["v3.list_node_details"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> List[NodeDetails]: ...
 @overload
 def parse_response(
-    op: Literal["v3.get_node_details"], status: int, headers: _Headers, body: bytes
+    op: Literal["v3.get_node_details"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> NodeDetails: ...
 @overload
 def parse_response(
-    op: Literal["v3.server_node_details"], status: int, headers: _Headers, body: bytes
+    op: Literal["v3.server_node_details"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> List[ServerNodeDetails]: ...
 @overload
 def parse_response(
-    op: Literal["v3.list_public_ips"], status: int, headers: _Headers, body: bytes
+    op: Literal["v3.list_public_ips"], status: int, headers: _Headers, body: Union[bytes, str]
 ) -> List[PublicIp]: ...
 @overload
 def parse_response(
@@ -132,7 +132,7 @@ def parse_response(
     body: bytes,
 ) -> PublicIp: ...
 @overload
-def parse_response(op: str, status: int, headers: _Headers, body: bytes) -> Any:
+def parse_response(op: str, status: int, headers: _Headers, body: Union[bytes, str]) -> Any:
     """Parses the response to operation ``op`` into plain Python values (see ``rackconnect.types``)."""
 
 def wait_v2(

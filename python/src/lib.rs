@@ -132,12 +132,39 @@ fn parse_response<'py>(
     op: &str,
     status: u16,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    body: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let op = operation(py, op)?;
+    // Bytes as received; text is taken as its UTF-8 encoding.
+    let body: Vec<u8> = if let Ok(text) = body.cast::<PyString>() {
+        text.to_cow()?.as_bytes().to_vec()
+    } else {
+        body.extract().map_err(|_| type_error("body", "bytes or str", body))?
+    };
     let response = Response { status, headers, body };
     let text = py.detach(|| op.parse_to_text(&response)).map_err(|e| to_py_err(py, &e))?;
     py.import("json")?.call_method1("loads", (text,))
+}
+
+/// A `TypeError` that names the argument, what it takes and what it got: pyo3's own says only
+/// "Can't extract `str` to `Vec`".
+fn type_error(name: &str, expected: &str, found: &Bound<'_, PyAny>) -> PyErr {
+    let found = found.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".to_owned());
+    pyo3::exceptions::PyTypeError::new_err(format!("{name}: expected {expected}, found {found}"))
+}
+
+/// A list (or tuple) of strings; a lone string is refused rather than split into characters.
+fn string_list(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let expected = "a list of strings";
+    if value.is_instance_of::<PyString>() {
+        return Err(type_error(name, &format!("{expected} (a single id goes in a list: [\"...\"])"), value));
+    }
+    let items: Vec<Bound<'_, PyAny>> = value.extract().map_err(|_| type_error(name, expected, value))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| item.extract::<String>().map_err(|_| type_error(&format!("{name}[{i}]"), "a string", item)))
+        .collect()
 }
 
 fn invalid(field: &str, expected: &str, found: &str) -> Error {
@@ -413,14 +440,15 @@ impl PySession {
     fn ensure_pool_members<'py>(
         &self,
         py: Python<'py>,
-        servers: Vec<String>,
-        pools: Vec<String>,
+        servers: &Bound<'py, PyAny>,
+        pools: &Bound<'py, PyAny>,
         present: bool,
         dry_run: bool,
         wait: bool,
         timeout: f64,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let (servers, pools) = (string_list("servers", servers)?, string_list("pools", pools)?);
         let options = ensure_options(dry_run, wait, timeout).map_err(|e| to_py_err(py, &e))?;
         let presence = if present { Presence::Present } else { Presence::Absent };
         let result = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {

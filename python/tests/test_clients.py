@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Iterator, List
 
 import pytest
 
+import rackconnect
+
 from rackconnect import (
     InvalidInputError,
     RackConnectError,
@@ -150,6 +152,18 @@ def test_dry_run_changes_nothing(session: Session) -> None:
     assert result["outcome"] == "done", result
     assert result["plan"]["add"], result
     assert node_servers(session, DFW_API_POOL) == before
+
+
+def test_wrong_argument_types_say_which_argument(session: Session) -> None:
+    with pytest.raises(TypeError, match=r"servers: expected a list of strings .*found str"):
+        session.ensure_pool_members(UNMANAGED, [DFW_API_POOL])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"pools\[1\]: expected a string, found int"):
+        session.ensure_pool_members([UNMANAGED], [DFW_API_POOL, 5])  # type: ignore[list-item]
+    # A body may be text as well as bytes.
+    pools = rackconnect.parse_response("v3.list_pools", 200, [], '[{"id": "p1"}]')
+    assert pools[0]["id"] == "p1"
+    with pytest.raises(TypeError, match="body: expected bytes or str, found int"):
+        rackconnect.parse_response("v3.list_pools", 200, [], 5)  # type: ignore[call-overload]
 
 
 def test_pools_by_name(session: Session) -> None:
