@@ -19,10 +19,9 @@ options:
     default: us
   username:
     description:
-      - The Rackspace user name.
+      - The Rackspace user name. Required, here or in the environment.
       - If not set, the value of the E(RAX_USERNAME) environment variable is used.
     type: str
-    required: true
   api_key:
     description:
       - The user's API key.

@@ -12,6 +12,7 @@ rackconnect package; the modules only convert options in and results out.
 
 from __future__ import annotations
 
+import os
 import traceback
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
@@ -35,17 +36,14 @@ def auth_argument_spec():
     """The options of the `rackconnect.rackconnect.auth` doc fragment (with their environment fallbacks)."""
     return dict(
         identity_url=dict(type="str", default="us", fallback=(env_fallback, ["RAX_IDENTITY_URL"])),
-        username=dict(type="str", required=True, fallback=(env_fallback, ["RAX_USERNAME"])),
+        # Checked in session_from_params rather than by Ansible, whose messages cannot mention
+        # the environment variables the values may come from.
+        username=dict(type="str", fallback=(env_fallback, ["RAX_USERNAME"])),
         api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["RAX_API_KEY"])),
         password=dict(type="str", no_log=True, fallback=(env_fallback, ["RAX_PASSWORD"])),
         region=dict(type="str", fallback=(env_fallback, ["RAX_REGION"])),
         tenant=dict(type="str", fallback=(env_fallback, ["RAX_TENANT"])),
     )
-
-
-# For AnsibleModule(mutually_exclusive=..., required_one_of=...) of the auth modules.
-AUTH_MUTUALLY_EXCLUSIVE = [("api_key", "password")]
-AUTH_REQUIRED_ONE_OF = [("api_key", "password")]
 
 
 def v2_argument_spec():
@@ -57,8 +55,31 @@ def v2_argument_spec():
     )
 
 
+def _source(params, option, variable):
+    """Where an option's value came from, for messages: the task or the environment."""
+    from_env = os.environ.get(variable)
+    return "%s (from %s)" % (option, variable) if from_env is not None and params[option] == from_env else option
+
+
+def check_credentials(module):
+    """Fails with a message naming options and environment variables alike, as Ansible's own
+    required/mutually-exclusive checks cannot."""
+    params = module.params
+    if not params["username"]:
+        module.fail_json(msg="a username is needed: the username option or RAX_USERNAME")
+    key, password = params["api_key"], params["password"]
+    if key is None and password is None:
+        module.fail_json(msg="a secret is needed: api_key (or RAX_API_KEY) or password (or RAX_PASSWORD)")
+    if key is not None and password is not None:
+        module.fail_json(
+            msg="give api_key or password, not both: found %s and %s"
+            % (_source(params, "api_key", "RAX_API_KEY"), _source(params, "password", "RAX_PASSWORD"))
+        )
+
+
 def session_from_params(module):
     """A rackconnect.Session from the auth options (authentication happens on its first call)."""
+    check_credentials(module)
     params = module.params
     return call(
         module,

@@ -135,8 +135,6 @@ public_ips:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
-    AUTH_MUTUALLY_EXCLUSIVE,
-    AUTH_REQUIRED_ONE_OF,
     auth_argument_spec,
     call,
     require_rackconnect,
@@ -159,8 +157,6 @@ def main():
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
-        mutually_exclusive=AUTH_MUTUALLY_EXCLUSIVE,
-        required_one_of=AUTH_REQUIRED_ONE_OF,
         supports_check_mode=True,
     )
     require_rackconnect(module)
