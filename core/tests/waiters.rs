@@ -94,6 +94,18 @@ fn v2_failed_fails_at_once_with_the_tasks() {
     assert_eq!(sent.len(), 2, "one status, one details");
     assert_eq!(result.tasks.len(), 1);
     assert!(result.reason.as_deref().is_some_and(|r| r.contains("Add \"rackconnect\" user")), "{:?}", result.reason);
+
+    // FAILED seen at the deadline (here, a timeout of 0) is still FAILED, with its tasks.
+    let mut once =
+        V2Waiter::new(V2Endpoint::Region(Region::Dfw), WaitConfig { timeout_ms: 0, ..WaitConfig::default() }, 0);
+    let (result, sent, _) = drive(&mut once, &mut RateBudget::v2(), |_, request| {
+        if request.url.contains("details") {
+            text(200, r#"{"automation_status": "FAILED", "tasks": [{"name": "Add user", "status": "FAILED"}]}"#)
+        } else {
+            text(200, "FAILED")
+        }
+    });
+    assert_eq!((result.outcome, sent.len(), result.tasks.len()), (Outcome::Failed, 2, 1), "{result:?}");
 }
 
 #[test]

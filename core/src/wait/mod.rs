@@ -232,6 +232,9 @@ pub(crate) struct Clock {
     pub events: Vec<Event>,
     pub backoff: Backoff,
     pub last_status: Option<String>,
+    /// Set when the outcome is known and one more request only completes it (FAILED's
+    /// details): that request may go past the deadline.
+    pub completing: bool,
     /// The last status of each (what, id), for the events' `changed`.
     seen: BTreeMap<(String, Option<String>), String>,
     /// What went wrong last (a retried error, a rate limit): the reason given for a timeout.
@@ -250,6 +253,7 @@ impl Clock {
             events: Vec::new(),
             backoff: Backoff::new(config.seed),
             last_status: None,
+            completing: false,
             seen: BTreeMap::new(),
             last_problem: None,
         }
@@ -310,16 +314,17 @@ impl Clock {
             return Some(Err(Outcome::Cancelled));
         }
         // Every wait asks at least once, so a timeout of 0 means "check once" rather than
-        // "give up without looking".
-        let first = self.requests == 0;
-        if now >= self.deadline && !first {
+        // "give up without looking"; and a request that completes an outcome already known
+        // (FAILED's task list) is not cut off by the deadline either.
+        let allowed_late = self.requests == 0 || self.completing;
+        if now >= self.deadline && !allowed_late {
             return Some(Err(Outcome::TimedOut));
         }
         let at = self.next_at.max(budget.next_allowed(now));
         if at > now {
-            // Never sleep past the deadline (the timeout is reported on time), except to send
-            // the first request when the rate budget allows it.
-            return Some(Ok(if first { at } else { at.min(self.deadline) }));
+            // Never sleep past the deadline (the timeout is reported on time), except for a
+            // request allowed late, when the rate budget allows it.
+            return Some(Ok(if allowed_late { at } else { at.min(self.deadline) }));
         }
         None
     }

@@ -116,6 +116,7 @@ impl Machine for V2Waiter {
                     }
                     AutomationStatus::Failed => {
                         self.fetching_details = true;
+                        self.clock.completing = true;
                         self.clock.next_at = now;
                     }
                     AutomationStatus::Unprocessable => {
