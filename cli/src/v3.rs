@@ -1,6 +1,6 @@
 //! `rackconnect v3 …`: networks, pools, nodes, public IPs, and the ensure commands.
 
-use rackconnect::ensure::{EnsureOptions, MembershipPlanner, Presence, PublicIpPlanner, PublicIpSpec};
+use rackconnect::ensure::{EnsureOptions, Presence, PublicIpSpec};
 use rackconnect::wait::{Outcome, RateBudget, Target, WaitConfig};
 use rackconnect::{NetworkId, NodeId, PoolId, PublicIpId, Region, ServerId};
 use serde_json::json;
@@ -77,20 +77,17 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
         V3Command::Nodes { command } => nodes_command(ctx, region, command),
         V3Command::PublicIps { command } => public_ips_command(ctx, region, command),
         V3Command::PoolMembers { command: PoolMembersCommand::Ensure { servers, pools, absent, ensure } } => {
-            let session = ctx.session()?;
-            let pools = session.v3(region)?.resolve_pools(&pools, "--pool")?;
-            let pairs = rackconnect::ensure::every_pair(&servers, &pools, ("--server", "--pool"))?;
             let presence = if absent { Presence::Absent } else { Presence::Present };
             let options = ensure_options(&ensure);
-            let endpoint = session.v3_endpoint(region)?;
-            let token = session.token()?;
-            let mut planner = MembershipPlanner::new(endpoint, token, pairs, presence, options, 0);
+            let session = ctx.session()?;
             let mut progress = Progress::new("pool members", quiet);
+            let fields = ("--server", "--pool");
             let result =
-                rackconnect::blocking::run(&mut planner, &mut *session, &mut RateBudget::api(), &CANCEL, |e| {
+                session.ensure_pool_members(region, &servers, &pools, fields, presence, options, &CANCEL, |e| {
                     progress.event(e)
                 });
             progress.finish();
+            let result = result?;
             output::print(format, &result, || membership_text(&result, ensure.dry_run));
             Ok(exit::of_outcome(result.outcome, true))
         }
@@ -103,15 +100,10 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
             };
             let options = ensure_options(&ensure);
             let session = ctx.session()?;
-            let endpoint = session.v3_endpoint(region)?;
-            let token = session.token()?;
-            let mut planner = PublicIpPlanner::new(endpoint, token, spec, options, 0);
             let mut progress = Progress::new("public IP", quiet);
-            let result =
-                rackconnect::blocking::run(&mut planner, &mut *session, &mut RateBudget::api(), &CANCEL, |e| {
-                    progress.event(e)
-                });
+            let result = session.ensure_public_ip(region, spec, options, &CANCEL, |e| progress.event(e));
             progress.finish();
+            let result = result?;
             output::print(format, &result, || public_ip_text(&result, ensure.dry_run));
             Ok(exit::of_outcome(result.outcome, true))
         }

@@ -16,7 +16,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use rackconnect::blocking::{self, HttpConfig, IdentityClient, Transport};
-use rackconnect::ensure::{EnsureOptions, MembershipPlanner, Presence, PublicIpPlanner, PublicIpSpec};
+use rackconnect::ensure::{EnsureOptions, Presence, PublicIpSpec};
 use rackconnect::identity::{Credentials, IdentityEndpoint, TenantScope};
 use rackconnect::ops::Operation;
 use rackconnect::v2::{V2Answer, V2Endpoint};
@@ -452,12 +452,7 @@ impl PySession {
         let options = ensure_options(dry_run, wait, timeout).map_err(|e| to_py_err(py, &e))?;
         let presence = if present { Presence::Present } else { Presence::Absent };
         let result = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
-            let pools = s.v3(region)?.resolve_pools(&pools, "pools")?;
-            let pairs = rackconnect::ensure::every_pair(&servers, &pools, ("servers", "pools"))?;
-            let endpoint = s.v3_endpoint(region)?;
-            let token = s.token()?;
-            let mut planner = MembershipPlanner::new(endpoint, token, pairs, presence, options, 0);
-            Ok(blocking::run(&mut planner, &mut *s, &mut RateBudget::api(), cancel, on_event))
+            s.ensure_pool_members(region, &servers, &pools, ("servers", "pools"), presence, options, cancel, on_event)
         })?;
         to_py_json(py, serde_json::to_value(&result))
     }
@@ -488,10 +483,7 @@ impl PySession {
         };
         let (spec, options) = prepare().map_err(|e| to_py_err(py, &e))?;
         let result = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
-            let endpoint = s.v3_endpoint(region)?;
-            let token = s.token()?;
-            let mut planner = PublicIpPlanner::new(endpoint, token, spec, options, 0);
-            Ok(blocking::run(&mut planner, &mut *s, &mut RateBudget::api(), cancel, on_event))
+            s.ensure_public_ip(region, spec, options, cancel, on_event)
         })?;
         to_py_json(py, serde_json::to_value(&result))
     }

@@ -11,7 +11,8 @@
 //! - [`V2Client`], [`ServersClient`], [`V3Client`]: one method per operation; reads are
 //!   retried once after a transport error or a 5xx, changes never.
 //! - [`run`] drives any [`Machine`](crate::wait::Machine); [`wait_v2`], [`wait_metadata`],
-//!   [`V3Client::wait_nodes`] and [`V3Client::wait_public_ip`] are the common waits.
+//!   [`V3Client::wait_nodes`] and [`V3Client::wait_public_ip`] are the common waits;
+//!   [`Session::ensure_pool_members`] and [`Session::ensure_public_ip`] run the planners.
 //!
 //! Failures to carry a request are [`Error::Transport`](crate::Error::Transport) (kinds
 //! `insecure_url`, `connect`, `timeout`, `io`, `too_large`). No credential appears in any
@@ -44,6 +45,7 @@
 #![cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 
 mod clients;
+mod ensure;
 mod identity;
 mod runner;
 mod transport;
