@@ -4,11 +4,11 @@
 //! server is ensured into two pools and given a public IP; a second run finds nothing to change.
 
 use rackconnect::blocking::{HttpConfig, IdentityClient, Session, Transport};
-use rackconnect::ensure::{EnsureOptions, MembershipPlanner, Presence, PublicIpPlanner, PublicIpSpec};
+use rackconnect::ensure::{EnsureOptions, Presence, PublicIpSpec};
 use rackconnect::identity::{Credentials, IdentityEndpoint};
 use rackconnect::v2::{V2Answer, V2Endpoint};
 use rackconnect::wait::{MetadataWaitConfig, Outcome, RateBudget, WaitConfig};
-use rackconnect::{ApiKey, BaseUrl, Method, PoolId, Region, Request, ServerId};
+use rackconnect::{ApiKey, BaseUrl, Method, Region, Request, ServerId};
 use rackconnect_emulator::{Emulator, Options, Scenario};
 use serde_json::{Value, json};
 
@@ -72,7 +72,7 @@ pub fn run(global: &Global) -> CommandResult {
         &mut RateBudget::v2(),
         &crate::CANCEL,
         |e| progress.event(e),
-    );
+    )?;
     progress.finish();
     if waited.outcome != Outcome::Done {
         return Err(fail(format!("automation ended {:?}: {}", waited.outcome, waited.reason.unwrap_or_default())));
@@ -105,7 +105,7 @@ pub fn run(global: &Global) -> CommandResult {
         &mut RateBudget::api(),
         &crate::CANCEL,
         |e| progress.event(e),
-    );
+    )?;
     progress.finish();
     if managed.result.outcome != Outcome::Done {
         return Err(fail(format!(
@@ -119,8 +119,7 @@ pub fn run(global: &Global) -> CommandResult {
         managed.access_ipv4.as_deref().unwrap_or("?")
     );
 
-    let endpoint = session.v3_endpoint(Region::Dfw)?;
-    let pairs = vec![(server_id.clone(), PoolId::new(WEB_POOL)?), (server_id.clone(), PoolId::new(API_POOL)?)];
+    let pools = [WEB_POOL.to_owned(), API_POOL.to_owned()];
     let spec =
         PublicIpSpec { server_id: server_id.clone(), presence: Presence::Present, retain: None, public_ip_id: None };
     let mut changed_second_run = false;
@@ -131,20 +130,17 @@ pub fn run(global: &Global) -> CommandResult {
             "5. The same again: a second run finds nothing left to change"
         };
         step(title);
-        let token = session.token()?;
-        let mut planner = MembershipPlanner::new(
-            endpoint.clone(),
-            token.clone(),
-            pairs.clone(),
+        let mut progress = Progress::new("pool members", global.quiet);
+        let members = session.ensure_pool_members(
+            Region::Dfw,
+            std::slice::from_ref(&server),
+            &pools,
+            ("server", "pool"),
             Presence::Present,
             EnsureOptions::default(),
-            0,
-        );
-        let mut progress = Progress::new("pool members", global.quiet);
-        let members =
-            rackconnect::blocking::run(&mut planner, &mut session, &mut RateBudget::api(), &crate::CANCEL, |e| {
-                progress.event(e)
-            });
+            &crate::CANCEL,
+            |e| progress.event(e),
+        )?;
         progress.finish();
         if members.outcome != Outcome::Done {
             return Err(fail(format!(
@@ -159,11 +155,11 @@ pub fn run(global: &Global) -> CommandResult {
             members.added.len(),
             members.plan.unchanged.len()
         );
-        let mut planner = PublicIpPlanner::new(endpoint.clone(), token, spec.clone(), EnsureOptions::default(), 0);
         let mut progress = Progress::new("public IP", global.quiet);
-        let ip = rackconnect::blocking::run(&mut planner, &mut session, &mut RateBudget::api(), &crate::CANCEL, |e| {
-            progress.event(e)
-        });
+        let ip =
+            session.ensure_public_ip(Region::Dfw, spec.clone(), EnsureOptions::default(), &crate::CANCEL, |e| {
+                progress.event(e)
+            })?;
         progress.finish();
         if ip.outcome != Outcome::Done {
             return Err(fail(format!("public IP ended {:?}: {}", ip.outcome, ip.reason.unwrap_or_default())));

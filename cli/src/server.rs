@@ -70,7 +70,7 @@ pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResul
             let waited =
                 ctx.session()?
                     .servers(region)?
-                    .wait_metadata(id, config, &mut RateBudget::api(), &CANCEL, |e| progress.event(e));
+                    .wait_metadata(id, config, &mut RateBudget::api(), &CANCEL, |e| progress.event(e))?;
             progress.finish();
             report_wait(ctx, &waited.result, waited.access_ipv4.as_deref(), wait.not_applicable)
         }

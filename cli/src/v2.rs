@@ -75,7 +75,7 @@ pub(crate) fn command(ctx: &mut Context, command: V2Command) -> CommandResult {
             let result =
                 rackconnect::blocking::wait_v2(&ctx.v2, endpoint, config, &mut RateBudget::v2(), &CANCEL, |e| {
                     progress.event(e)
-                });
+                })?;
             progress.finish();
             report_wait(ctx, &result, None, wait.not_applicable)
         }

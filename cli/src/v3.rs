@@ -253,7 +253,7 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
                 &mut RateBudget::api(),
                 &CANCEL,
                 |e| progress.event(e),
-            );
+            )?;
             progress.finish();
             output::print(format, &json!({"node": node, "wait": waited.result}), || {
                 format!("{}: node {}", outcome_word(waited.result.outcome), node.id)
@@ -275,7 +275,7 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
                 &mut RateBudget::api(),
                 &CANCEL,
                 |e| progress.event(e),
-            );
+            )?;
             progress.finish();
             output::print(format, &waited.result, || {
                 format!("{}: node {node} removed", outcome_word(waited.result.outcome))
@@ -326,7 +326,7 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
                 &mut RateBudget::api(),
                 &CANCEL,
                 |e| progress.event(e),
-            );
+            )?;
             progress.finish();
             let shown = waited.public_ip.clone().unwrap_or(ip);
             output::print(format, &json!({"public_ip": shown, "wait": waited.result}), || {
@@ -345,7 +345,7 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
             let waited =
                 v3.wait_public_ip(id.clone(), Target::Gone, wait_config(), &mut RateBudget::api(), &CANCEL, |e| {
                     progress.event(e)
-                });
+                })?;
             progress.finish();
             output::print(format, &waited.result, || {
                 format!("{}: public IP {id} released", outcome_word(waited.result.outcome))

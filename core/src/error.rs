@@ -106,9 +106,114 @@ pub enum Error {
         /// secret.
         detail: String,
     },
+    /// The caller cancelled the work before it ended (a Ctrl-C, an `AbortSignal`).
+    Cancelled,
+}
+
+/// The class of an error: what a front door raises (Python's exception, JS's error class) and
+/// how a command ends. Given by [`Error::class`], the one classification of the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ErrorClass {
+    /// A value given by the caller was refused before anything was sent.
+    InvalidInputError,
+    /// A response body could not be read.
+    ParseError,
+    /// HTTP 400.
+    BadRequestError,
+    /// HTTP 401: credentials or token refused.
+    UnauthorizedError,
+    /// HTTP 401 asking for a second factor.
+    MfaRequiredError,
+    /// HTTP 403 (not v2's rate limit).
+    ForbiddenError,
+    /// HTTP 404.
+    NotFoundError,
+    /// HTTP 409.
+    ConflictError,
+    /// Slow down: 413/429, a v2 403, Nova's `overLimit`.
+    RateLimitedError,
+    /// HTTP 5xx.
+    ServerError,
+    /// Any other status the operation does not expect.
+    UnexpectedStatusError,
+    /// A request got no answer (or was refused by the transport rule).
+    TransportError,
+    /// The caller cancelled.
+    CancelledError,
+}
+
+impl ErrorClass {
+    /// The class name every front door uses (`InvalidInputError`, `TransportError` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::InvalidInputError => "InvalidInputError",
+            ErrorClass::ParseError => "ParseError",
+            ErrorClass::BadRequestError => "BadRequestError",
+            ErrorClass::UnauthorizedError => "UnauthorizedError",
+            ErrorClass::MfaRequiredError => "MfaRequiredError",
+            ErrorClass::ForbiddenError => "ForbiddenError",
+            ErrorClass::NotFoundError => "NotFoundError",
+            ErrorClass::ConflictError => "ConflictError",
+            ErrorClass::RateLimitedError => "RateLimitedError",
+            ErrorClass::ServerError => "ServerError",
+            ErrorClass::UnexpectedStatusError => "UnexpectedStatusError",
+            ErrorClass::TransportError => "TransportError",
+            ErrorClass::CancelledError => "CancelledError",
+        }
+    }
+
+    /// True for the classes of an error status from the service (`ApiError` and below).
+    pub fn is_api(self) -> bool {
+        !matches!(
+            self,
+            ErrorClass::InvalidInputError
+                | ErrorClass::ParseError
+                | ErrorClass::TransportError
+                | ErrorClass::CancelledError
+        )
+    }
 }
 
 impl Error {
+    /// The class of this error (exhaustive: a new variant or kind must be classified here).
+    pub fn class(&self) -> ErrorClass {
+        use ApiErrorKind as K;
+        match self {
+            Error::InvalidInput { .. } => ErrorClass::InvalidInputError,
+            Error::Json { .. }
+            | Error::Xml { .. }
+            | Error::XmlDoctype { .. }
+            | Error::Text { .. }
+            | Error::BodyTooLarge { .. }
+            | Error::TooDeep { .. }
+            | Error::MissingHeader { .. } => ErrorClass::ParseError,
+            Error::Api(api) => match api.kind {
+                K::BadRequest => ErrorClass::BadRequestError,
+                K::Unauthorized => ErrorClass::UnauthorizedError,
+                K::MfaRequired => ErrorClass::MfaRequiredError,
+                K::Forbidden => ErrorClass::ForbiddenError,
+                K::NotFound => ErrorClass::NotFoundError,
+                K::Conflict => ErrorClass::ConflictError,
+                K::RateLimited => ErrorClass::RateLimitedError,
+                K::ServerError => ErrorClass::ServerError,
+                K::UnexpectedStatus => ErrorClass::UnexpectedStatusError,
+            },
+            Error::Transport { .. } => ErrorClass::TransportError,
+            Error::Cancelled => ErrorClass::CancelledError,
+        }
+    }
+
+    /// True for a configuration error: a refused input, an unknown region, an insecure or
+    /// malformed URL. It ends a wait at once (retrying cannot fix it), and a command line with
+    /// a usage error.
+    pub fn is_configuration(&self) -> bool {
+        match self {
+            Error::InvalidInput { .. } => true,
+            Error::Transport { kind, .. } => kind == "insecure_url",
+            _ => false,
+        }
+    }
+
     /// The stable, snake_case name of the variant (the `kind` field of the serialized form);
     /// for [`Error::Api`] the kind of the API error, e.g. `conflict` or `unauthorized`.
     pub fn kind(&self) -> &'static str {
@@ -123,6 +228,7 @@ impl Error {
             Error::MissingHeader { .. } => "missing_header",
             Error::Api(api) => api.kind.as_str(),
             Error::Transport { .. } => "transport",
+            Error::Cancelled => "cancelled",
         }
     }
 
@@ -170,8 +276,11 @@ impl Error {
             Error::Api(api) => serde_json::to_value(api).unwrap_or_default(),
             // `kind` is the variant's name in this form, so the transport's own kind is renamed.
             Error::Transport { kind, detail } => json!({"transport_kind": kind, "detail": detail}),
+            Error::Cancelled => json!({}),
         };
         if let serde_json::Value::Object(map) = &mut value {
+            map.insert("class".to_owned(), json!(self.class().as_str()));
+            map.insert("configuration".to_owned(), json!(self.is_configuration()));
             map.insert("kind".to_owned(), json!(self.kind()));
             map.insert("message".to_owned(), json!(self.to_string()));
         }
@@ -228,6 +337,7 @@ impl fmt::Display for Error {
             }
             Error::Api(api) => fmt::Display::fmt(api, f),
             Error::Transport { kind, detail } => write!(f, "transport error ({kind}): {detail}"),
+            Error::Cancelled => write!(f, "cancelled"),
         }
     }
 }

@@ -239,16 +239,10 @@ impl BaseUrl {
         &self.0
     }
 
-    /// True when the host is a loopback address (`127.x.x.x`, `[::1]`, `localhost`).
+    /// True when the host is a loopback address (`127.0.0.0/8`, `[::1]`, `localhost`), by the
+    /// one rule of [`client::url_rule`](crate::client::url_rule).
     pub fn is_loopback(&self) -> bool {
-        let rest = self.0.split_once("://").map(|(_, r)| r).unwrap_or("");
-        let authority = rest.split('/').next().unwrap_or("");
-        let host = if let Some(v6) = authority.strip_prefix('[') {
-            v6.split(']').next().unwrap_or("")
-        } else {
-            authority.split(':').next().unwrap_or("")
-        };
-        host == "localhost" || host == "::1" || host.starts_with("127.")
+        crate::client::url_rule::is_loopback_url(&self.0)
     }
 
     /// Appends a path that starts with `/`.

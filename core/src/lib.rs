@@ -67,6 +67,7 @@ mod time;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub mod client;
 pub mod ensure;
 pub mod identity;
 pub mod ops;
@@ -80,7 +81,7 @@ pub mod wait;
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
 
-pub use error::{ApiError, ApiErrorKind, Error, Result};
+pub use error::{ApiError, ApiErrorKind, Error, ErrorClass, Result};
 pub use format::{MAX_BODY_BYTES, MAX_DEPTH};
 pub use http::{Method, Request, Response, is_sensitive_header};
 pub use id::{BaseUrl, MetadataKey, NetworkId, NodeId, PoolId, PublicIpId, Region, ServerId, TenantId};

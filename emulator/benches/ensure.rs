@@ -11,7 +11,7 @@ use std::time::Instant;
 use rackconnect::blocking::{HttpConfig, IdentityClient, Session, Transport};
 use rackconnect::ensure::{EnsureOptions, MembershipPlanner, Presence};
 use rackconnect::identity::{Credentials, IdentityEndpoint};
-use rackconnect::wait::{Outcome, RateBudget};
+use rackconnect::wait::Outcome;
 use rackconnect::{ApiKey, Method, PoolId, Region, Request, ServerId};
 use rackconnect_emulator::scenario::{Account, Pool, Server, User};
 use rackconnect_emulator::{Emulator, Options, Scenario};
@@ -111,9 +111,10 @@ fn main() {
     let endpoint = session.v3_endpoint(Region::Dfw).expect("endpoint");
     let token = session.token().expect("token");
     let started = Instant::now();
-    let mut planner = MembershipPlanner::new(endpoint, token, pairs(), Presence::Present, EnsureOptions::default(), 0);
-    let result =
-        rackconnect::blocking::run(&mut planner, &mut session, &mut RateBudget::api(), &AtomicBool::new(false), |_| {});
+    let planner = MembershipPlanner::new(endpoint, token, pairs(), Presence::Present, EnsureOptions::default(), 0);
+    let timeout = EnsureOptions::default().wait.timeout_ms;
+    let result = rackconnect::blocking::run(planner, &mut session, timeout, &AtomicBool::new(false), |_| {})
+        .expect("the planner runs");
     let ours_time = started.elapsed().as_secs_f64();
     assert_eq!(result.outcome, Outcome::Done, "{:?}", result.reason);
     assert_eq!(result.added.len(), SERVERS * POOLS);

@@ -115,7 +115,9 @@ fn a_v2_wait_from_web2_reaches_deployed() {
     let v2 = v2_from(&emu, demo::WEB2_IP);
     let started = Instant::now();
     let mut events = Vec::new();
-    let result = v2.wait(quick(), &mut RateBudget::v2(), &AtomicBool::new(false), |e| events.push(e.clone()));
+    let result = v2
+        .wait(quick(), &mut RateBudget::v2(), &AtomicBool::new(false), |e| events.push(e.clone()))
+        .expect("the wait runs");
     assert_eq!(result.outcome, Outcome::Done, "{result:?}");
     assert_eq!(result.status.as_deref(), Some("DEPLOYED"));
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
@@ -139,7 +141,7 @@ fn a_v2_wait_from_web2_reaches_deployed() {
 fn a_v2_wait_on_app_failed_fails_with_the_tasks() {
     let emu = fast_emulator();
     let v2 = v2_from(&emu, demo::FAILED_IP);
-    let result = v2.wait(quick(), &mut RateBudget::v2(), &AtomicBool::new(false), |_| {});
+    let result = v2.wait(quick(), &mut RateBudget::v2(), &AtomicBool::new(false), |_| {}).expect("the wait runs");
     assert_eq!(result.outcome, Outcome::Failed, "{result:?}");
     assert!(!result.tasks.is_empty(), "{result:?}");
     assert!(result.reason.as_deref().is_some_and(|r| r.contains("Add \"rackconnect\" user")), "{:?}", result.reason);
@@ -153,8 +155,9 @@ fn a_metadata_wait_for_rackconnect_and_managed_gives_the_reachable_address() {
     let mut session = session(&emu);
     let config = MetadataWaitConfig { wait: quick(), rackconnect: true, managed: true, grace_ms: 10_000 };
     let mut servers = session.servers(Region::Dfw).expect("a servers client");
-    let wait =
-        servers.wait_metadata(server(demo::WEB2), config, &mut RateBudget::api(), &AtomicBool::new(false), |_| {});
+    let wait = servers
+        .wait_metadata(server(demo::WEB2), config, &mut RateBudget::api(), &AtomicBool::new(false), |_| {})
+        .expect("the wait runs");
     assert_eq!(wait.result.outcome, Outcome::Done, "{:?}", wait.result);
     // The status is the last thing waited for: Managed Operations, after RackConnect.
     assert_eq!(wait.result.status.as_deref(), Some("Complete"));
@@ -174,19 +177,17 @@ fn an_expired_token_is_renewed_once_mid_wait_and_before_a_call() {
     session.access().expect("a token");
     let config = MetadataWaitConfig { wait: quick(), rackconnect: true, managed: true, grace_ms: 10_000 };
     let mut expired = false;
-    let wait = session.servers(Region::Dfw).expect("servers").wait_metadata(
-        server(demo::WEB2),
-        config,
-        &mut RateBudget::api(),
-        &AtomicBool::new(false),
-        |event| {
+    let wait = session
+        .servers(Region::Dfw)
+        .expect("servers")
+        .wait_metadata(server(demo::WEB2), config, &mut RateBudget::api(), &AtomicBool::new(false), |event| {
             if !expired && matches!(event, Event::Status { .. } | Event::KeyMissing { .. }) {
                 let (status, answer) = common::control(&emu, "POST", "tokens/expire", None);
                 assert_eq!(status, 200, "{answer}");
                 expired = true;
             }
-        },
-    );
+        })
+        .expect("the wait runs");
     assert!(expired);
     assert_eq!(wait.result.outcome, Outcome::Done, "{:?}", wait.result);
     let entries = log(&emu);
@@ -216,11 +217,13 @@ fn injected_503_and_reset_during_a_wait_are_retried() {
     let v2 = v2_from(&emu, demo::WEB1_IP);
     let mut retries = Vec::new();
     let started = Instant::now();
-    let result = v2.wait(quick(), &mut RateBudget::v2(), &AtomicBool::new(false), |e| {
-        if let Event::Retrying { reason, .. } = e {
-            retries.push(reason.clone());
-        }
-    });
+    let result = v2
+        .wait(quick(), &mut RateBudget::v2(), &AtomicBool::new(false), |e| {
+            if let Event::Retrying { reason, .. } = e {
+                retries.push(reason.clone());
+            }
+        })
+        .expect("the wait runs");
     assert_eq!(result.outcome, Outcome::Done, "{result:?}");
     assert_eq!(result.requests, 3, "503, reset, DEPLOYED");
     assert_eq!(retries.len(), 2, "{retries:?}");
@@ -334,7 +337,7 @@ fn cancel_from_another_thread_stops_a_wait_promptly() {
             thread::sleep(Duration::from_millis(300));
             cancel.store(true, Ordering::SeqCst);
         });
-        v2.wait(WaitConfig::default(), &mut RateBudget::v2(), &cancel, |_| {})
+        v2.wait(WaitConfig::default(), &mut RateBudget::v2(), &cancel, |_| {}).expect("the wait runs")
     });
     let elapsed = started.elapsed();
     assert_eq!(result.outcome, Outcome::Cancelled, "{result:?}");
@@ -350,31 +353,37 @@ fn v3_public_ip_and_node_waits() {
 
     let created = v3.create_public_ip(Some(&server(demo::UNMANAGED)), None).expect("created");
     let id = PublicIpId::new(&created.id).expect("an id");
-    let wait = v3.wait_public_ip(id.clone(), Target::Active, quick(), &mut RateBudget::api(), &cancel, |_| {});
+    let wait = v3
+        .wait_public_ip(id.clone(), Target::Active, quick(), &mut RateBudget::api(), &cancel, |_| {})
+        .expect("the wait runs");
     assert_eq!(wait.result.outcome, Outcome::Done, "{:?}", wait.result);
     let address = wait.public_ip.and_then(|ip| ip.public_ip_v4).expect("an address once ACTIVE");
     assert!(address.starts_with("198.18.") || address.starts_with("198.19."), "{address}");
     v3.delete_public_ip(&id).expect("deleted");
-    let wait = v3.wait_public_ip(id, Target::Gone, quick(), &mut RateBudget::api(), &cancel, |_| {});
+    let wait =
+        v3.wait_public_ip(id, Target::Gone, quick(), &mut RateBudget::api(), &cancel, |_| {}).expect("the wait runs");
     assert_eq!(wait.result.outcome, Outcome::Done, "{:?}", wait.result);
 
     let pool = PoolId::new(demo::DFW_API_POOL).expect("a pool id");
     let node = v3.add_node(&pool, &server(demo::UNMANAGED)).expect("added");
-    let wait = v3.wait_nodes(
-        vec![(pool.clone(), node.id.clone())],
-        Target::Active,
-        quick(),
-        &mut RateBudget::api(),
-        &cancel,
-        |_| {},
-    );
+    let wait = v3
+        .wait_nodes(
+            vec![(pool.clone(), node.id.clone())],
+            Target::Active,
+            quick(),
+            &mut RateBudget::api(),
+            &cancel,
+            |_| {},
+        )
+        .expect("the wait runs");
     assert_eq!(wait.result.outcome, Outcome::Done, "{:?}", wait.result);
     assert!(wait.failures.is_empty());
 
     // A server whose adds fail: the failure is named.
     let failing = v3.add_node(&pool, &server(demo::ADD_FAILS)).expect("added");
-    let wait =
-        v3.wait_nodes(vec![(pool, failing.id)], Target::Active, quick(), &mut RateBudget::api(), &cancel, |_| {});
+    let wait = v3
+        .wait_nodes(vec![(pool, failing.id)], Target::Active, quick(), &mut RateBudget::api(), &cancel, |_| {})
+        .expect("the wait runs");
     assert_eq!(wait.result.outcome, Outcome::Failed, "{:?}", wait.result);
     assert_eq!(wait.failures[0].status, "ADD_FAILED");
 }

@@ -426,7 +426,7 @@ impl PySession {
         };
         let (id, config) = prepare().map_err(|e| to_py_err(py, &e))?;
         let waited = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
-            Ok(s.servers(region)?.wait_metadata(id, config, &mut RateBudget::api(), cancel, on_event))
+            s.servers(region)?.wait_metadata(id, config, &mut RateBudget::api(), cancel, on_event)
         })?;
         let out = to_py_json(py, serde_json::to_value(&waited.result))?;
         out.set_item("reachable_ipv4", waited.access_ipv4)?;
@@ -574,7 +574,7 @@ impl PyV2 {
         let timeout_ms = millis("timeout", timeout).map_err(|e| to_py_err(py, &e))?;
         let config = WaitConfig { timeout_ms, ..WaitConfig::default() };
         let result = detached(py, progress.as_ref(), |cancel, on_event| {
-            Ok(self.client.wait(config, &mut RateBudget::v2(), cancel, on_event))
+            self.client.wait(config, &mut RateBudget::v2(), cancel, on_event)
         })?;
         to_py_json(py, serde_json::to_value(&result))
     }

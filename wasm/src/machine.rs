@@ -1,17 +1,17 @@
-//! The core's waiters and planners behind one JS class, [`Machine`], which the package's client
-//! drives with `fetch` and timers exactly as `rackconnect::blocking::run` drives them with a
-//! socket and `thread::sleep`: poll, send what it asks, report the answer, sleep until it says.
+//! The core's [`Exchange`] behind one JS class, which the package's client drives with `fetch`
+//! and timers exactly as `rackconnect::blocking::drive` drives it with a socket and
+//! `thread::sleep` (the driver contract of `rackconnect::client`). The JS side decides nothing:
+//! sign-in, renewal, endpoints, retries, the transport rule and the time left per request are
+//! all the exchange's.
 
-use rackconnect::ensure::{EnsureOptions, MembershipPlanner, Presence, PublicIpPlanner, PublicIpSpec, every_pair};
-use rackconnect::servers::ServersEndpoint;
-use rackconnect::v3::V3Endpoint;
-use rackconnect::wait::{
-    self, Event, MetadataWaitConfig, MetadataWaiter, Millis, NodesWaiter, PublicIpWaiter, RateBudget, Step, Target,
-    WaitConfig,
-};
-use rackconnect::{BaseUrl, Error, PoolId, PublicIpId, Request, ServerId, Token};
+use rackconnect::client::work::{self, EnsureSpec, JsonTask, WaitSpec};
+use rackconnect::client::{self, Action, Auth as CoreAuth, ExchangeConfig, SignIn, Task};
+use rackconnect::identity::{Access, Credentials, IdentityEndpoint, TenantScope};
+use rackconnect::ops::Operation;
+use rackconnect::wait::RateBudget;
+use rackconnect::{ApiKey, Error, Password, Region, Request};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{Thrown, from_json, millis, response, thrown, to_json};
@@ -26,148 +26,220 @@ pub(crate) fn request_json(request: &Request) -> Value {
     })
 }
 
-/// One of the core's machines with its output turned into JSON, so that one JS class can drive
-/// any of them.
-trait Driven {
-    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Value>;
-    fn on_response(&mut self, now: Millis, response: &rackconnect::Response);
-    fn on_transport_error(&mut self, now: Millis, error: &str);
-    fn cancel(&mut self);
-    fn take_events(&mut self) -> Vec<Event>;
+/// The credentials, as the JS client hands them over (one of `api_key` and `password`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialsSpec {
+    identity_url: Option<String>,
+    username: String,
+    #[serde(default)]
+    api_key: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    tenant_id: Option<String>,
 }
 
-/// A machine and how its output becomes JSON (some add what the machine kept: the nodes that
-/// failed, the last public IP or server read).
-struct Adapter<M: wait::Machine> {
-    machine: M,
-    finish: fn(&M, M::Output) -> Value,
+/// Who signs in where, and the cached token: opaque to JS (the token never becomes a JS value
+/// outside a request about to be sent).
+#[wasm_bindgen]
+pub struct Auth {
+    inner: CoreAuth,
 }
 
-impl<M: wait::Machine> Driven for Adapter<M> {
-    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Value> {
-        match self.machine.poll(now, budget) {
+#[wasm_bindgen]
+impl Auth {
+    /// From `{identity_url, username, api_key | password, tenant_id}` as JSON text; checked now
+    /// (user name, Identity URL and the transport rule), so a configuration error is thrown
+    /// before anything is sent.
+    #[wasm_bindgen(constructor)]
+    pub fn new(spec: &str) -> Result<Auth, Thrown> {
+        let build = || -> Result<Auth, Error> {
+            let spec: CredentialsSpec = from_json("credentials", spec)?;
+            let endpoint = IdentityEndpoint::parse(
+                spec.identity_url.as_deref().unwrap_or(rackconnect::client::defaults::IDENTITY),
+            )?;
+            let username = spec.username;
+            let credentials = match (spec.api_key, spec.password) {
+                (Some(key), None) => Credentials::ApiKey { username, api_key: ApiKey::new(key) },
+                (None, Some(password)) => Credentials::Password { username, password: Password::new(password) },
+                (None, None) => return Err(invalid_credentials("neither")),
+                (Some(_), Some(_)) => return Err(invalid_credentials("both")),
+            };
+            let inner = CoreAuth::new(endpoint, credentials, spec.tenant_id.map(TenantScope::Id));
+            inner.check()?;
+            Ok(Auth { inner })
+        };
+        build().map_err(|e| thrown(&e))
+    }
+
+    /// True when a token is cached (fresh or not).
+    #[wasm_bindgen(getter, js_name = signedIn)]
+    pub fn signed_in(&self) -> bool {
+        self.inner.access().is_some()
+    }
+
+    /// The user name.
+    #[wasm_bindgen(getter)]
+    pub fn username(&self) -> String {
+        self.inner.username().to_owned()
+    }
+
+    /// Takes the newer token of an exchange that ran with a copy of this.
+    pub fn adopt(&mut self, exchange: &Exchange) {
+        if let Some(auth) = &exchange.auth {
+            self.inner.adopt(auth);
+        }
+    }
+
+    /// Forgets the token (after a sign-out).
+    pub fn forget(&mut self) {
+        self.inner.invalidate();
+    }
+
+    /// What a sign-in tells a console, for `region` (or the user's default): the user, tenant,
+    /// regions, expiry and that region's endpoints, as JSON text. Never the token.
+    pub fn summary(&self, region: Option<String>) -> Result<String, Thrown> {
+        let access = self.inner.access().ok_or_else(|| {
+            thrown(&Error::InvalidInput {
+                field: "access".into(),
+                expected: "a signed-in client".into(),
+                found: "none".into(),
+            })
+        })?;
+        let region = region.map(|r| Region::parse(&r)).transpose().map_err(|e| thrown(&e))?;
+        to_json(&summary(access, self.inner.username(), region))
+    }
+}
+
+fn invalid_credentials(found: &str) -> Error {
+    Error::InvalidInput {
+        field: "credentials".into(),
+        expected: "one of apiKey and password".into(),
+        found: found.into(),
+    }
+}
+
+/// A sign-in as a console sees it (camelCase: this shape is the package's, not the core's).
+pub(crate) fn summary(access: &Access, username: &str, region: Option<Region>) -> Value {
+    let region = client::region_of(access, region).ok();
+    let endpoints = |r: Region| {
+        json!({
+            "rackconnect": access.rackconnect_endpoint(r).map(|e| e.public_url.clone()),
+            "compute": access.compute_endpoint(r).map(|e| e.public_url.clone()),
+        })
+    };
+    let default_region = access.user.default_region.as_deref().and_then(|r| Region::parse(r).ok()).map(Region::lower);
+    let rackconnect_regions: Vec<&str> = access.rackconnect_v3_regions().into_iter().map(Region::lower).collect();
+    let catalog_regions: Vec<&str> =
+        Region::ALL.into_iter().filter(|r| access.rackconnect_endpoint(*r).is_some()).map(Region::lower).collect();
+    json!({
+        "username": username,
+        "tenantId": access.token.tenant.as_ref().map(|t| t.id.clone()),
+        "region": region.map(Region::lower),
+        "defaultRegion": default_region,
+        "rackconnectRegions": rackconnect_regions,
+        "catalogRegions": catalog_regions,
+        "expiresAt": access.token.expires.unix_millis(),
+        "endpoints": region.map_or(json!({"rackconnect": null, "compute": null}), endpoints),
+    })
+}
+
+/// Sign-in as a task whose output is the console's summary.
+struct SignInSummary {
+    inner: SignIn,
+    username: String,
+    region: Option<Region>,
+}
+
+impl Task for SignInSummary {
+    type Output = Value;
+    fn needs(&self) -> client::Needs {
+        self.inner.needs()
+    }
+    fn timeout_ms(&self) -> Option<u64> {
+        None
+    }
+    fn start(&mut self, start: &client::Start) -> Result<(), Error> {
+        self.inner.start(start)
+    }
+    fn poll(&mut self, now: u64, budget: &mut RateBudget) -> rackconnect::wait::Step<Result<Value, Error>> {
+        use rackconnect::wait::Step;
+        match self.inner.poll(now, budget) {
+            Step::Finished(outcome) => {
+                Step::Finished(outcome.map(|access| summary(&access, &self.username, self.region)))
+            }
             Step::Send(request) => Step::Send(request),
             Step::SleepUntil(at) => Step::SleepUntil(at),
-            Step::Finished(output) => Step::Finished((self.finish)(&self.machine, output)),
         }
     }
-    fn on_response(&mut self, now: Millis, response: &rackconnect::Response) {
-        self.machine.on_response(now, response);
+    fn on_response(&mut self, now: u64, response: &rackconnect::Response) {
+        self.inner.on_response(now, response);
     }
-    fn on_transport_error(&mut self, now: Millis, error: &str) {
-        self.machine.on_transport_error(now, error);
+    fn on_transport_error(&mut self, now: u64, error: &Error) {
+        self.inner.on_transport_error(now, error);
     }
     fn cancel(&mut self) {
-        self.machine.cancel();
+        self.inner.cancel();
     }
-    fn take_events(&mut self) -> Vec<Event> {
-        self.machine.take_events()
+    fn take_events(&mut self) -> Vec<rackconnect::wait::Event> {
+        self.inner.take_events()
+    }
+    fn deadline(&self) -> Option<u64> {
+        None
+    }
+    fn budget_kind(&self) -> rackconnect::wait::BudgetKind {
+        self.inner.budget_kind()
     }
 }
 
-/// A value's JSON form with extra top-level fields.
-fn with_fields(value: impl serde::Serialize, extra: &[(&str, Value)]) -> Value {
-    let mut value = serde_json::to_value(value).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut value {
-        for (key, field) in extra {
-            map.insert((*key).to_owned(), field.clone());
-        }
+/// The driver's settings: the region (or none for the user's default), a seed from the
+/// driver's randomness, and the longest a request may take.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct DriverSpec {
+    region: Option<String>,
+    seed: Option<f64>,
+    request_timeout_ms: Option<f64>,
+}
+
+fn exchange_config(driver: &str) -> Result<ExchangeConfig, Error> {
+    let spec: DriverSpec = if driver.is_empty() { DriverSpec::default() } else { from_json("driver", driver)? };
+    let mut config =
+        ExchangeConfig { region: spec.region.map(|r| Region::parse(&r)).transpose()?, ..ExchangeConfig::default() };
+    if let Some(seed) = spec.seed {
+        config.seed = millis(seed);
     }
-    value
+    if let Some(timeout) = spec.request_timeout_ms {
+        config.request_timeout_ms = millis(timeout).max(1);
+    }
+    Ok(config)
 }
 
-fn plain<M: wait::Machine>(_: &M, output: M::Output) -> Value
-where
-    M::Output: serde::Serialize,
-{
-    serde_json::to_value(output).unwrap_or(Value::Null)
-}
-
-fn v3_endpoint(url: &str) -> Result<V3Endpoint, Error> {
-    BaseUrl::new("endpoint", url).map(V3Endpoint::BaseUrl)
-}
-
-fn presence(present: bool) -> Presence {
-    if present { Presence::Present } else { Presence::Absent }
-}
-
-/// `NodesWaiter`'s inputs.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NodesSpec {
-    nodes: Vec<NodeRef>,
-    target: Target,
-    #[serde(default)]
-    wait: WaitConfig,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NodeRef {
-    pool_id: String,
-    node_id: String,
-}
-
-/// `PublicIpWaiter`'s inputs.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PublicIpWaitSpec {
-    public_ip_id: String,
-    target: Target,
-    #[serde(default)]
-    wait: WaitConfig,
-}
-
-/// `MetadataWaiter`'s inputs.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MetadataSpec {
-    server_id: String,
-    #[serde(default)]
-    config: MetadataWaitConfig,
-}
-
-/// `MembershipPlanner`'s inputs: every server with every pool.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MembershipSpec {
-    servers: Vec<String>,
-    pools: Vec<String>,
-    present: bool,
-    #[serde(default)]
-    options: EnsureOptions,
-}
-
-/// `PublicIpPlanner`'s inputs.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PublicIpEnsureSpec {
-    server_id: String,
-    present: bool,
-    #[serde(default)]
-    retain: Option<bool>,
-    #[serde(default)]
-    move_ip: Option<String>,
-    #[serde(default)]
-    options: EnsureOptions,
-}
-
-/// A waiter or planner of the core, driven from JS. Every method answers JSON text.
+/// One exchange of the core, driven from JS. Every method answers JSON text.
 ///
-/// `poll(now)` answers `{"step": "send", "request": {...}}`, `{"step": "sleep", "until": ms}` or
-/// `{"step": "finished", "output": {...}}`, with the progress `events` since the last call;
-/// `onResponse`/`onTransportError` report the last request's fate and answer the new events.
-/// Time is milliseconds on the caller's monotonic clock. Requests are paced by the core's API
-/// rate budget, one per machine.
+/// `poll(now)` answers `{"step": "send", "request": {...}, "timeout_ms", "max_body_bytes"}`,
+/// `{"step": "sleep", "until": ms}`, `{"step": "finished", "output": ...}` or
+/// `{"step": "failed", "error": {...}}`, with the progress `events` since the last call.
+/// `now` is the driver contract's clock: Unix milliseconds at the start, then monotonic.
 #[wasm_bindgen]
-pub struct Machine {
-    inner: Box<dyn Driven>,
-    budget: RateBudget,
+pub struct Exchange {
+    inner: client::Exchange<JsonTask>,
+    auth: Option<CoreAuth>,
 }
 
-impl Machine {
-    fn new(inner: Box<dyn Driven>) -> Machine {
-        Machine { inner, budget: RateBudget::api() }
+impl Exchange {
+    fn new(task: JsonTask, auth: Option<&Auth>, driver: &str) -> Result<Exchange, Error> {
+        let config = exchange_config(driver)?;
+        let budget = client::Exchange::<JsonTask>::budget_for(task.budget_kind());
+        let auth = auth.map(|a| a.inner.clone());
+        Ok(Exchange { inner: client::Exchange::new(task, auth, budget, config), auth: None })
+    }
+
+    fn operation(auth: Option<&Auth>, op: &str, input: &str, driver: &str) -> Result<Exchange, Error> {
+        let op = Operation::from_name(op)?;
+        let input: Value = if input.is_empty() { Value::Object(Map::new()) } else { from_json("input", input)? };
+        Exchange::new(Box::new(work::operation(op, input)?), auth, driver)
     }
 
     fn events(&mut self) -> Value {
@@ -176,113 +248,81 @@ impl Machine {
 }
 
 #[wasm_bindgen]
-impl Machine {
-    /// Waits for pool nodes (`{"nodes": [{pool_id, node_id}], "target": "active"|"gone",
-    /// "wait": WaitConfig}`) at the v3 `endpoint`.
-    #[wasm_bindgen(js_name = nodesWaiter)]
-    pub fn nodes_waiter(endpoint: &str, token: &str, spec: &str, now: f64) -> Result<Machine, Thrown> {
-        let build = || -> Result<Machine, Error> {
-            let spec: NodesSpec = from_json("spec", spec)?;
-            let nodes = spec
-                .nodes
-                .into_iter()
-                .map(|n| Ok((PoolId::new_as("pool_id", n.pool_id)?, n.node_id)))
-                .collect::<Result<Vec<_>, Error>>()?;
-            let machine =
-                NodesWaiter::new(v3_endpoint(endpoint)?, Token::new(token), nodes, spec.target, spec.wait, millis(now));
-            let finish: fn(&NodesWaiter, wait::WaitResult) -> Value =
-                |m, r| with_fields(r, &[("failures", serde_json::to_value(m.failures()).unwrap_or(Value::Null))]);
-            Ok(Machine::new(Box::new(Adapter { machine, finish })))
-        };
-        build().map_err(|e| thrown(&e))
+impl Exchange {
+    /// Any operation by name (`v3.list_pools`, `servers.show` …) with its inputs as JSON text
+    /// (no endpoint, no token: the exchange supplies them).
+    pub fn call(auth: &Auth, op: &str, input: &str, driver: &str) -> Result<Exchange, Thrown> {
+        Exchange::operation(Some(auth), op, input, driver).map_err(|e| thrown(&e))
     }
 
-    /// Waits for a public IP (`{"public_ip_id", "target", "wait"}`) at the v3 `endpoint`.
-    #[wasm_bindgen(js_name = publicIpWaiter)]
-    pub fn public_ip_waiter(endpoint: &str, token: &str, spec: &str, now: f64) -> Result<Machine, Thrown> {
-        let build = || -> Result<Machine, Error> {
-            let spec: PublicIpWaitSpec = from_json("spec", spec)?;
-            let id = PublicIpId::new_as("public_ip_id", spec.public_ip_id)?;
-            let machine =
-                PublicIpWaiter::new(v3_endpoint(endpoint)?, Token::new(token), id, spec.target, spec.wait, millis(now));
-            let finish: fn(&PublicIpWaiter, wait::WaitResult) -> Value =
-                |m, r| with_fields(r, &[("public_ip", serde_json::to_value(m.public_ip()).unwrap_or(Value::Null))]);
-            Ok(Machine::new(Box::new(Adapter { machine, finish })))
-        };
-        build().map_err(|e| thrown(&e))
+    /// A RackConnect v2 operation by name (asked from the server itself: no credentials).
+    #[wasm_bindgen(js_name = callV2)]
+    pub fn call_v2(op: &str, input: &str, driver: &str) -> Result<Exchange, Thrown> {
+        Exchange::operation(None, op, input, driver).map_err(|e| thrown(&e))
     }
 
-    /// Waits on a server's metadata (`{"server_id", "config": MetadataWaitConfig}`) at the Cloud
-    /// Servers `endpoint`.
-    #[wasm_bindgen(js_name = metadataWaiter)]
-    pub fn metadata_waiter(endpoint: &str, token: &str, spec: &str, now: f64) -> Result<Machine, Thrown> {
-        let build = || -> Result<Machine, Error> {
-            let spec: MetadataSpec = from_json("spec", spec)?;
-            let endpoint = ServersEndpoint::BaseUrl(BaseUrl::new("endpoint", endpoint)?);
-            let server = ServerId::new_as("server_id", spec.server_id)?;
-            let machine = MetadataWaiter::new(endpoint, Token::new(token), server, spec.config, millis(now));
-            let finish: fn(&MetadataWaiter, wait::WaitResult) -> Value = |m, r| {
-                let server = m.server();
-                with_fields(
-                    r,
-                    &[
-                        ("reachable_ipv4", json!(server.and_then(|s| s.access_ipv4.clone()))),
-                        ("server", serde_json::to_value(server).unwrap_or(Value::Null)),
-                    ],
-                )
+    /// Every server of the region, following `servers/detail`'s pages.
+    #[wasm_bindgen(js_name = allServers)]
+    pub fn all_servers(auth: &Auth, driver: &str) -> Result<Exchange, Thrown> {
+        Exchange::new(Box::new(work::AsJson(work::all_servers())), Some(auth), driver).map_err(|e| thrown(&e))
+    }
+
+    /// A sign-in (when the cached token is not fresh), answering the console's summary.
+    #[wasm_bindgen(js_name = signIn)]
+    pub fn sign_in(auth: &Auth, driver: &str) -> Result<Exchange, Thrown> {
+        let build = || -> Result<Exchange, Error> {
+            let config = exchange_config(driver)?;
+            let task = SignInSummary {
+                inner: SignIn::new(),
+                username: auth.inner.username().to_owned(),
+                region: config.region,
             };
-            Ok(Machine::new(Box::new(Adapter { machine, finish })))
+            Exchange::new(Box::new(task), Some(auth), driver)
         };
         build().map_err(|e| thrown(&e))
     }
 
-    /// Ensures pool membership (`{"servers", "pools", "present", "options": EnsureOptions}`) at
-    /// the v3 `endpoint`.
-    #[wasm_bindgen(js_name = membershipPlanner)]
-    pub fn membership_planner(endpoint: &str, token: &str, spec: &str, now: f64) -> Result<Machine, Thrown> {
-        let build = || -> Result<Machine, Error> {
-            let spec: MembershipSpec = from_json("spec", spec)?;
-            let pairs = every_pair(&spec.servers, &spec.pools, ("servers", "pools"))?;
-            let machine = MembershipPlanner::new(
-                v3_endpoint(endpoint)?,
-                Token::new(token),
-                pairs,
-                presence(spec.present),
-                spec.options,
-                millis(now),
-            );
-            Ok(Machine::new(Box::new(Adapter { machine, finish: plain })))
+    /// A wait: `{"kind": "nodes" | "public_ip" | "metadata", ...}` (see the core's `WaitSpec`).
+    pub fn wait(auth: &Auth, spec: &str, driver: &str) -> Result<Exchange, Thrown> {
+        let build = || -> Result<Exchange, Error> {
+            let spec: WaitSpec = from_json("spec", spec)?;
+            Exchange::new(work::wait_by_spec(spec)?, Some(auth), driver)
         };
         build().map_err(|e| thrown(&e))
     }
 
-    /// Ensures a server's public IP (`{"server_id", "present", "retain", "move_ip", "options"}`)
-    /// at the v3 `endpoint`.
-    #[wasm_bindgen(js_name = publicIpPlanner)]
-    pub fn public_ip_planner(endpoint: &str, token: &str, spec: &str, now: f64) -> Result<Machine, Thrown> {
-        let build = || -> Result<Machine, Error> {
-            let spec: PublicIpEnsureSpec = from_json("spec", spec)?;
-            let spec_core = PublicIpSpec {
-                server_id: ServerId::new_as("serverId", spec.server_id)?,
-                presence: presence(spec.present),
-                retain: spec.retain,
-                public_ip_id: spec.move_ip.map(|id| PublicIpId::new_as("moveIp", id)).transpose()?,
-            };
-            let machine =
-                PublicIpPlanner::new(v3_endpoint(endpoint)?, Token::new(token), spec_core, spec.options, millis(now));
-            Ok(Machine::new(Box::new(Adapter { machine, finish: plain })))
+    /// An ensure: `{"kind": "pool_members" | "public_ip", ...}` (see the core's `EnsureSpec`).
+    pub fn ensure(auth: &Auth, spec: &str, driver: &str) -> Result<Exchange, Thrown> {
+        let build = || -> Result<Exchange, Error> {
+            let spec: EnsureSpec = from_json("spec", spec)?;
+            Exchange::new(work::ensure_by_spec(spec)?, Some(auth), driver)
         };
         build().map_err(|e| thrown(&e))
     }
 
     /// What to do at `now`, with the events since the last call.
     pub fn poll(&mut self, now: f64) -> Result<String, Thrown> {
-        let step = match self.inner.poll(millis(now), &mut self.budget) {
-            Step::Send(request) => json!({"step": "send", "request": request_json(&request)}),
-            Step::SleepUntil(at) => json!({"step": "sleep", "until": at}),
-            Step::Finished(output) => json!({"step": "finished", "output": output}),
+        let step = match self.inner.poll(millis(now)) {
+            Action::Send(out) => json!({
+                "step": "send",
+                "request": request_json(&out.request),
+                "timeout_ms": out.timeout_ms,
+                "max_body_bytes": out.max_body_bytes,
+            }),
+            Action::SleepUntil(at) => json!({"step": "sleep", "until": at}),
+            Action::Finished(outcome) => {
+                self.auth = self.inner.auth().cloned();
+                match outcome {
+                    Ok(output) => json!({"step": "finished", "output": output}),
+                    Err(error) => json!({"step": "failed", "error": error.to_json()}),
+                }
+            }
         };
-        to_json(&with_fields(step, &[("events", self.events())]))
+        let mut step = step;
+        if let Value::Object(map) = &mut step {
+            map.insert("events".into(), self.events());
+        }
+        to_json(&step)
     }
 
     /// The answer to the last request (status, headers as a JSON array of pairs, raw body); the
@@ -294,15 +334,22 @@ impl Machine {
         to_json(&self.events())
     }
 
-    /// The last request got no answer; the new events.
+    /// The last request got no answer (`kind`: `connect`, `io`, `timeout`, `too_large`); the new
+    /// events.
     #[wasm_bindgen(js_name = onTransportError)]
-    pub fn on_transport_error(&mut self, now: f64, error: &str) -> Result<String, Thrown> {
-        self.inner.on_transport_error(millis(now), error);
+    pub fn on_transport_error(&mut self, now: f64, kind: &str, detail: &str) -> Result<String, Thrown> {
+        self.inner.on_transport_error(millis(now), kind, detail);
         to_json(&self.events())
     }
 
-    /// Stops at the next poll with the outcome `cancelled`.
+    /// Stops at the next poll (a request in flight is abandoned).
     pub fn cancel(&mut self) {
         self.inner.cancel();
+    }
+
+    /// Requests handed to the driver so far.
+    #[wasm_bindgen(getter, js_name = requestsSent)]
+    pub fn requests_sent(&self) -> u32 {
+        self.inner.requests_sent()
     }
 }

@@ -1,23 +1,20 @@
-//! The ensure planners run over a [`Session`]: what the CLI and the Python package both do, in
-//! one place (pools named or by id, every server paired with every pool, the planner driven with
-//! a real clock).
+//! The ensure planners run over a [`Session`] (the tasks are the core's
+//! [`client::work`](crate::client::work)).
 
 use std::sync::atomic::AtomicBool;
 
-use super::{Session, run};
+use super::Session;
 use crate::Region;
-use crate::ensure::{
-    EnsureOptions, MembershipPlanner, MembershipResult, Presence, PublicIpPlanner, PublicIpResult, PublicIpSpec,
-    every_pair,
-};
+use crate::client::work;
+use crate::ensure::{EnsureOptions, MembershipResult, Presence, PublicIpResult, PublicIpSpec};
 use crate::error::Result;
-use crate::wait::{Event, RateBudget};
+use crate::wait::Event;
 
 impl Session {
     /// Makes every server of `servers` a member (or not) of every pool of `pools` (ids, or names
     /// of pools in `region`). `fields` names the two inputs in errors (e.g. `("--server",
     /// "--pool")`). Errors before the planner starts (bad ids, an unknown pool name, refused
-    /// credentials) are returned; everything after is in the result.
+    /// credentials, a configuration error) are returned; everything after is in the result.
     #[allow(clippy::too_many_arguments, reason = "the planner's inputs, plus cancellation and progress")]
     pub fn ensure_pool_members(
         &mut self,
@@ -30,11 +27,8 @@ impl Session {
         cancel: &AtomicBool,
         on_event: impl FnMut(&Event),
     ) -> Result<MembershipResult> {
-        let pools = self.v3(region)?.resolve_pools(pools, fields.1)?;
-        let pairs = every_pair(servers, &pools, fields)?;
-        let (endpoint, token) = (self.v3_endpoint(region)?, self.token()?);
-        let mut planner = MembershipPlanner::new(endpoint, token, pairs, presence, options, 0);
-        Ok(run(&mut planner, &mut *self, &mut RateBudget::api(), cancel, on_event))
+        let task = work::membership(servers.to_vec(), pools.to_vec(), fields, presence, options)?;
+        self.run(task, Some(region), cancel, on_event)
     }
 
     /// Gives a server a public IP (or takes it away, or moves a retained one to it), as `spec`
@@ -47,8 +41,6 @@ impl Session {
         cancel: &AtomicBool,
         on_event: impl FnMut(&Event),
     ) -> Result<PublicIpResult> {
-        let (endpoint, token) = (self.v3_endpoint(region)?, self.token()?);
-        let mut planner = PublicIpPlanner::new(endpoint, token, spec, options, 0);
-        Ok(run(&mut planner, &mut *self, &mut RateBudget::api(), cancel, on_event))
+        self.run(work::public_ip_ensure(spec, options), Some(region), cancel, on_event)
     }
 }

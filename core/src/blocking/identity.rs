@@ -1,103 +1,71 @@
-//! Tokens: asking Identity, caching the answer, and sending token requests with one re-auth.
+//! Tokens and sessions: the core's [`Auth`] held for the blocking driver, and every call run as an
+//! [`Exchange`].
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::AtomicBool;
 
 use super::clients::{ServersClient, V3Client};
+use super::driver::{drive, random_seed};
 use super::transport::Transport;
-use crate::error::{Error, Result};
-use crate::http::{Request, Response};
-use crate::id::{BaseUrl, Region};
-use crate::identity::{self, Access, Credentials, IdentityEndpoint, TenantScope};
+use crate::client::{self, Auth, Exchange, ExchangeConfig, Service, SignIn, Task};
+use crate::error::Result;
+use crate::id::Region;
+use crate::identity::{Access, Credentials, IdentityEndpoint, TenantScope};
 use crate::secret::Token;
 use crate::servers::ServersEndpoint;
 use crate::v3::V3Endpoint;
+use crate::wait::{Event, RateBudget};
 
 /// A cached token is renewed this long before Identity says it expires.
-pub const REFRESH_MARGIN_MS: i64 = 5 * 60 * 1000;
+pub const REFRESH_MARGIN_MS: i64 = client::defaults::REFRESH_MARGIN_MS as i64;
 
-/// Gets tokens from Identity v2.0 and caches the answer (token, catalog, roles) until
-/// [`REFRESH_MARGIN_MS`] before the token's `expires`, read against the wall clock.
+/// Who signs in where, with the cached answer: the core's [`Auth`] (the token cached until
+/// [`REFRESH_MARGIN_MS`] before it expires).
 ///
 /// Its `Debug` form names the endpoint, the user and the token's expiry, never a credential.
+#[derive(Clone)]
 pub struct IdentityClient {
-    endpoint: IdentityEndpoint,
-    credentials: Credentials,
-    tenant: Option<TenantScope>,
-    cached: Option<Access>,
+    auth: Auth,
 }
 
 impl fmt::Debug for IdentityClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IdentityClient")
-            .field("endpoint", &self.endpoint)
-            .field("username", &self.credentials.username())
-            .field("tenant", &self.tenant)
-            .field("token_expires", &self.cached.as_ref().map(|a| a.token.expires.to_string()))
-            .finish()
+        f.debug_tuple("IdentityClient").field(&self.auth).finish()
     }
-}
-
-fn wall_clock_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 impl IdentityClient {
     /// A client for `endpoint` that authenticates with `credentials`, optionally scoped to a
     /// tenant. It asks for nothing until a token is needed.
     pub fn new(endpoint: IdentityEndpoint, credentials: Credentials, tenant: Option<TenantScope>) -> Self {
-        Self { endpoint, credentials, tenant, cached: None }
+        Self { auth: Auth::new(endpoint, credentials, tenant) }
     }
 
     /// The Identity endpoint.
     pub fn endpoint(&self) -> &IdentityEndpoint {
-        &self.endpoint
+        self.auth.endpoint()
     }
 
     /// The last answer, if any, even when it is about to expire.
     pub fn cached(&self) -> Option<&Access> {
-        self.cached.as_ref()
+        self.auth.access()
     }
 
-    /// True when a cached token is good for at least [`REFRESH_MARGIN_MS`] more.
-    pub fn is_fresh(&self) -> bool {
-        let now = wall_clock_ms();
-        self.cached.as_ref().is_some_and(|a| now < a.token.expires.unix_millis().saturating_sub(REFRESH_MARGIN_MS))
-    }
-
-    /// Forgets the cached token (after a 401, or to force a new one).
+    /// Forgets the cached token (to force a new one).
     pub fn invalidate(&mut self) {
-        self.cached = None;
+        self.auth.invalidate();
     }
 
-    /// Asks Identity for a new token now, and caches it.
-    ///
-    /// Errors: Identity's faults as [`Error::Api`] (`unauthorized` for wrong credentials,
-    /// `mfa_required`, `forbidden` for a disabled user …), or a transport error.
-    pub fn authenticate(&mut self, transport: &Transport) -> Result<&Access> {
-        self.cached = None;
-        let request = identity::token(&self.endpoint, &self.credentials, self.tenant.as_ref())?;
-        let access = identity::parse_token(&transport.send(&request)?)?;
-        Ok(self.cached.insert(access))
-    }
-
-    /// The cached answer while it is fresh, otherwise a new one.
-    pub fn access(&mut self, transport: &Transport) -> Result<&Access> {
-        if !self.is_fresh() {
-            return self.authenticate(transport);
-        }
-        // Fresh implies cached; the error cannot happen.
-        self.cached.as_ref().ok_or_else(|| Error::invalid("token", "a cached token", crate::REDACTED))
-    }
-
-    /// The current token (see [`IdentityClient::access`]).
-    pub fn token(&mut self, transport: &Transport) -> Result<Token> {
-        Ok(self.access(transport)?.token.id.clone())
+    /// The authentication state.
+    pub fn auth(&self) -> &Auth {
+        &self.auth
     }
 }
 
 /// A [`Transport`] and an [`IdentityClient`]: everything needed to call the token APIs (Cloud
-/// Servers and RackConnect v3), with the endpoints read from the catalog.
+/// Servers and RackConnect v3). Every call is an [`Exchange`] of the core, driven by
+/// [`drive`](super::drive): the core signs in, renews, finds endpoints and retries; this only
+/// sends and sleeps.
 ///
 /// Its `Debug` form never shows a credential.
 #[derive(Debug)]
@@ -122,14 +90,45 @@ impl Session {
         &self.identity
     }
 
+    /// Runs `task` in `region` (`None`: the user's default region) to its end, sharing this
+    /// session's token (renewed when the exchange signs in again).
+    pub fn run<T: Task>(
+        &mut self,
+        task: T,
+        region: Option<Region>,
+        cancel: &AtomicBool,
+        on_event: impl FnMut(&Event),
+    ) -> Result<T::Output> {
+        let budget = Exchange::<T>::budget_for(task.budget_kind());
+        self.run_with_budget(task, region, budget, cancel, on_event).0
+    }
+
+    /// [`Session::run`] with a given rate budget, handed back with the result.
+    pub fn run_with_budget<T: Task>(
+        &mut self,
+        task: T,
+        region: Option<Region>,
+        budget: RateBudget,
+        cancel: &AtomicBool,
+        on_event: impl FnMut(&Event),
+    ) -> (Result<T::Output>, RateBudget) {
+        let config = ExchangeConfig { region, seed: random_seed(), ..ExchangeConfig::default() };
+        let mut exchange = Exchange::new(task, Some(self.identity.auth.clone()), budget, config);
+        let result = drive(&mut exchange, &self.transport, cancel, on_event);
+        if let Some(auth) = exchange.auth() {
+            self.identity.auth.adopt(auth);
+        }
+        (result, exchange.budget().clone())
+    }
+
     /// The Identity answer (token, catalog, roles), cached while fresh.
-    pub fn access(&mut self) -> Result<&Access> {
-        self.identity.access(&self.transport)
+    pub fn access(&mut self) -> Result<Access> {
+        self.run(SignIn::new(), None, &AtomicBool::new(false), |_| {})
     }
 
     /// The current token.
     pub fn token(&mut self) -> Result<Token> {
-        self.identity.token(&self.transport)
+        Ok(self.access()?.token.id)
     }
 
     /// Forgets the cached token.
@@ -137,80 +136,43 @@ impl Session {
         self.identity.invalidate();
     }
 
-    /// Sends a token request: sets `X-Auth-Token` to the current token (replacing any the
-    /// request carries), sends, and on a 401 authenticates once more and sends again. A second
-    /// 401 is returned as it came. Other statuses are returned as they came too.
-    ///
-    /// Only for requests to the token APIs: every request gets the token.
-    pub fn send_authed(&mut self, request: &Request) -> Result<Response> {
-        let token = self.token()?;
-        let response = self.transport.send(&with_token(request, &token))?;
-        if response.status != 401 {
-            return Ok(response);
-        }
-        self.identity.invalidate();
-        let token = self.token()?;
-        self.transport.send(&with_token(request, &token))
+    fn endpoint(&mut self, region: Region, service: Service) -> Result<crate::BaseUrl> {
+        client::endpoint(&self.access()?, Some(region), service)
     }
 
     /// RackConnect v3's endpoint in `region`, from the catalog (type `rax:rackconnect`).
     ///
-    /// Errors: [`Error::InvalidInput`] naming the region when the account has no RackConnect
-    /// v3 there; Identity's errors.
+    /// Errors: [`Error::InvalidInput`](crate::Error::InvalidInput) naming the region when the
+    /// account has no RackConnect v3 there; an `insecure_url` transport error when the catalog
+    /// gives a plain-http URL to a host that is not loopback; Identity's errors.
     pub fn v3_endpoint(&mut self, region: Region) -> Result<V3Endpoint> {
-        let access = self.access()?;
-        let endpoint = access.rackconnect_endpoint(region).ok_or_else(|| {
-            Error::invalid(
-                "region",
-                "a region where the account has RackConnect v3 (a rax:rackconnect endpoint in the catalog)",
-                region.lower(),
-            )
-        })?;
-        Ok(V3Endpoint::BaseUrl(BaseUrl::new("endpoint", &endpoint.public_url)?))
+        self.endpoint(region, Service::RackConnect).map(V3Endpoint::BaseUrl)
     }
 
-    /// Cloud Servers' endpoint in `region`, from the catalog (type `compute`).
-    ///
-    /// Errors: [`Error::InvalidInput`] naming the region when the account has no Cloud Servers
-    /// there; Identity's errors.
+    /// Cloud Servers' endpoint in `region`, from the catalog (type `compute`); errors as
+    /// [`Session::v3_endpoint`].
     pub fn servers_endpoint(&mut self, region: Region) -> Result<ServersEndpoint> {
-        let access = self.access()?;
-        let endpoint = access.compute_endpoint(region).ok_or_else(|| {
-            Error::invalid(
-                "region",
-                "a region where the account has Cloud Servers (a compute endpoint in the catalog)",
-                region.lower(),
-            )
-        })?;
-        Ok(ServersEndpoint::BaseUrl(BaseUrl::new("endpoint", &endpoint.public_url)?))
+        self.endpoint(region, Service::Compute).map(ServersEndpoint::BaseUrl)
     }
 
     /// A Cloud Servers client for `region` (endpoint from the catalog).
     pub fn servers(&mut self, region: Region) -> Result<ServersClient<'_>> {
-        let endpoint = self.servers_endpoint(region)?;
-        Ok(ServersClient::new(self, endpoint))
+        self.servers_endpoint(region)?;
+        Ok(ServersClient::new(self, region))
     }
 
     /// A RackConnect v3 client for `region` (endpoint from the catalog).
     pub fn v3(&mut self, region: Region) -> Result<V3Client<'_>> {
-        let endpoint = self.v3_endpoint(region)?;
-        Ok(V3Client::new(self, endpoint))
+        self.v3_endpoint(region)?;
+        Ok(V3Client::new(self, region))
     }
-}
-
-/// A copy of `request` whose only `X-Auth-Token` is `token`.
-fn with_token(request: &Request, token: &Token) -> Request {
-    let mut request = request.clone();
-    request.headers.retain(|(name, _)| !name.eq_ignore_ascii_case("x-auth-token"));
-    request.headers.push(("X-Auth-Token".to_owned(), token.expose().to_owned()));
-    request
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::blocking::HttpConfig;
-    use crate::{ApiKey, Response};
+    use crate::{ApiKey, Response, identity};
 
     fn access(token: &str, expires: &str) -> Access {
         let body = format!(
@@ -225,39 +187,9 @@ mod tests {
     }
 
     #[test]
-    fn fresh_until_five_minutes_before_expiry() {
-        let mut identity = client();
-        assert!(!identity.is_fresh(), "nothing cached");
-        identity.cached = Some(access("tok", "2999-01-01T00:00:00Z"));
-        assert!(identity.is_fresh());
-        let soon = wall_clock_ms() + REFRESH_MARGIN_MS - 10_000;
-        let soon = crate::Timestamp::from_unix(soon / 1000, 0).to_string();
-        identity.cached = Some(access("tok", &soon));
-        assert!(!identity.is_fresh(), "expires within the margin");
-        assert!(identity.cached().is_some(), "still readable");
-        identity.invalidate();
-        assert!(identity.cached().is_none());
-    }
-
-    #[test]
-    fn the_token_header_is_replaced_not_added() {
-        let endpoint =
-            crate::v3::V3Endpoint::Region(Region::Dfw, crate::TenantId::new("1").unwrap_or_else(|e| panic!("{e}")));
-        let request = crate::v3::list_pools(&endpoint, &Token::new("old")).unwrap_or_else(|e| panic!("{e}"));
-        let sent = with_token(&request, &Token::new("new"));
-        let tokens: Vec<&str> = sent
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("x-auth-token"))
-            .map(|(_, v)| v.as_str())
-            .collect();
-        assert_eq!(tokens, ["new"]);
-    }
-
-    #[test]
     fn secrets_never_print() {
         let mut identity = client();
-        identity.cached = Some(access("tok-0123abcd", "2999-01-01T00:00:00Z"));
+        identity.auth.store(access("tok-0123abcd", "2999-01-01T00:00:00Z"));
         let session = Session::new(Transport::new(HttpConfig::default()), identity);
         let shown = format!("{session:?} {:?} {:#?}", session.identity(), session);
         for secret in ["tok-0123abcd", "sekrit-api-key"] {

@@ -6,13 +6,16 @@
 //!   [`Response`](crate::Response), whatever its status; HTTPS only (plain HTTP to loopback
 //!   for emulators), connect and read timeouts, a body cap, an optional source address (v2
 //!   knows servers by it), no retries.
-//! - [`IdentityClient`] and [`Session`]: a token, cached until five minutes before it expires;
-//!   token requests re-authenticate once on a 401; endpoints from the catalog.
-//! - [`V2Client`], [`ServersClient`], [`V3Client`]: one method per operation; reads are
-//!   retried once after a transport error or a 5xx, changes never.
-//! - [`run`] drives any [`Machine`](crate::wait::Machine); [`wait_v2`], [`wait_metadata`],
-//!   [`V3Client::wait_nodes`] and [`V3Client::wait_public_ip`] are the common waits;
-//!   [`Session::ensure_pool_members`] and [`Session::ensure_public_ip`] run the planners.
+//! - [`drive`]: the Rust driver of the core's [driver contract](crate::client): it runs an
+//!   [`Exchange`](crate::client::Exchange) with a real clock, real sleeps and this transport,
+//!   and decides nothing itself.
+//! - [`IdentityClient`] and [`Session`]: the core's [`Auth`](crate::client::Auth) kept between
+//!   calls; [`Session::run`] runs any [`Task`](crate::client::Task) in a region.
+//! - [`V2Client`], [`ServersClient`], [`V3Client`]: one method per operation, each an exchange
+//!   (the core retries a read once, a create on the post-build 409, a change never).
+//! - [`wait_v2`], [`wait_metadata`], [`V3Client::wait_nodes`] and [`V3Client::wait_public_ip`]
+//!   are the common waits; [`Session::ensure_pool_members`] and [`Session::ensure_public_ip`]
+//!   run the planners; [`run`] runs a machine built by hand.
 //!
 //! Failures to carry a request are [`Error::Transport`](crate::Error::Transport) (kinds
 //! `insecure_url`, `connect`, `timeout`, `io`, `too_large`). No credential appears in any
@@ -29,7 +32,7 @@
 //! // On the server itself: wait for RackConnect v2 automation.
 //! let v2 = V2Client::new(Transport::new(HttpConfig::default()), V2Endpoint::Region(Region::Dfw));
 //! let cancel = AtomicBool::new(false);
-//! let result = v2.wait(WaitConfig::default(), &mut RateBudget::v2(), &cancel, |event| eprintln!("{event:?}"));
+//! let result = v2.wait(WaitConfig::default(), &mut RateBudget::v2(), &cancel, |event| eprintln!("{event:?}"))?;
 //! assert_eq!(result.outcome, Outcome::Done);
 //!
 //! // From anywhere, with a token: the pools, and a server's metadata.
@@ -45,12 +48,15 @@
 #![cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 
 mod clients;
+mod driver;
 mod ensure;
 mod identity;
 mod runner;
 mod transport;
 
-pub use clients::{NodesWait, POST_BUILD_RETRY_MS, PublicIpWait, ServersClient, V2Client, V3Client};
+pub use crate::client::{MetadataWait, NodesWait, PublicIpWait};
+pub use clients::{POST_BUILD_RETRY_MS, ServersClient, V2Client, V3Client};
+pub use driver::{SLEEP_SLICE_MS, drive, random_seed};
 pub use identity::{IdentityClient, REFRESH_MARGIN_MS, Session};
-pub use runner::{MetadataWait, SLEEP_SLICE_MS, Sender, run, wait_metadata, wait_v2};
+pub use runner::{run, wait_metadata, wait_v2};
 pub use transport::{HttpConfig, Transport};

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::Duration;
 
 use ureq::unversioned::resolver::DefaultResolver;
@@ -107,7 +107,7 @@ impl Transport {
     }
 
     fn agent_for(&self, url: &str) -> &ureq::Agent {
-        if is_loopback_url(url) { &self.direct } else { &self.agent }
+        if crate::client::url_rule::is_loopback_url(url) { &self.direct } else { &self.agent }
     }
 
     /// The configuration.
@@ -120,14 +120,17 @@ impl Transport {
     /// Errors: [`Error::Transport`] (`insecure_url`, `connect`, `timeout`, `io`, `too_large`),
     /// or [`Error::InvalidInput`] for a URL or header the HTTP layer cannot carry.
     pub fn send(&self, request: &Request) -> Result<Response> {
+        self.send_limited(request, self.config.read_timeout, self.config.max_body_bytes)
+    }
+
+    /// Sends `request` once, giving the whole exchange at most `timeout` (on top of the
+    /// configured connect and read timeouts) and reading at most `max_body_bytes` of the body
+    /// (the cap of the configuration applies too): what an
+    /// [`Outgoing`](crate::client::Outgoing) asks of a driver.
+    pub fn send_limited(&self, request: &Request, timeout: Duration, max_body_bytes: usize) -> Result<Response> {
         let shown = request.redacted();
         let what = format!("{} {}", request.method, shown.url);
-        if !is_secure_or_loopback(&request.url) {
-            return Err(transport_error(
-                "insecure_url",
-                format!("{what}: expected an https:// URL (plain http:// only to a loopback host)"),
-            ));
-        }
+        crate::client::url_rule::check(request)?;
         let method = match request.method {
             Method::Get => ureq::http::Method::GET,
             Method::Post => ureq::http::Method::POST,
@@ -138,9 +141,13 @@ impl Transport {
         for (name, value) in &request.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
+        let agent = self.agent_for(&request.url);
+        let global = Some(timeout.max(Duration::from_millis(1)));
         let sent = match &request.body {
-            Some(body) => builder.body(body.as_bytes()).map(|r| self.agent_for(&request.url).run(r)),
-            None => builder.body(()).map(|r| self.agent_for(&request.url).run(r)),
+            Some(body) => builder
+                .body(body.as_bytes())
+                .map(|r| agent.run(agent.configure_request(r).timeout_global(global).build())),
+            None => builder.body(()).map(|r| agent.run(agent.configure_request(r).timeout_global(global).build())),
         };
         let response = match sent {
             Ok(Ok(response)) => response,
@@ -160,7 +167,7 @@ impl Transport {
             .iter()
             .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        let cap = self.config.max_body_bytes;
+        let cap = self.config.max_body_bytes.min(max_body_bytes);
         let declared = headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
@@ -226,40 +233,6 @@ fn is_connect_error(error: &io::Error) -> bool {
             | io::ErrorKind::AddrNotAvailable
             | io::ErrorKind::AddrInUse
     )
-}
-
-/// True for `https://` URLs with a host, and for `http://` URLs whose host is loopback
-/// (`127.x.x.x`, `[::1]`, `localhost`). Anything else, including other schemes, is refused.
-pub(crate) fn is_secure_or_loopback(url: &str) -> bool {
-    let Some((scheme, host)) = scheme_and_host(url) else { return false };
-    if scheme.eq_ignore_ascii_case("https") {
-        return true;
-    }
-    scheme.eq_ignore_ascii_case("http") && is_loopback_host(host)
-}
-
-/// True when the URL's host is a loopback address or `localhost`.
-pub(crate) fn is_loopback_url(url: &str) -> bool {
-    scheme_and_host(url).is_some_and(|(_, host)| is_loopback_host(host))
-}
-
-fn is_loopback_host(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-        || host.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-fn scheme_and_host(url: &str) -> Option<(&str, &str)> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    // Credentials in the authority are not a host.
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split_once(']')?.0
-    } else {
-        authority.split(':').next().unwrap_or("")
-    };
-    (!host.is_empty()).then_some((scheme, host))
 }
 
 /// Opens TCP connections from a fixed source address (bound with socket2 before connecting),
@@ -402,36 +375,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn https_everywhere_plain_http_only_to_loopback() {
-        for ok in [
-            "https://dfw.api.rackconnect.rackspace.com/v1/automation_status",
-            "HTTPS://example.com",
-            "http://127.0.0.1:8080/v2.0/tokens",
-            "http://127.9.8.7/x?y=1",
-            "http://localhost/x",
-            "http://LOCALHOST:1",
-            "http://[::1]:8080/x",
-            "http://user@127.0.0.1/",
-        ] {
-            assert!(is_secure_or_loopback(ok), "{ok}");
-        }
-        for refused in [
-            "http://example.com/v1/automation_status",
-            "http://127.0.0.1.evil.example/",
-            "http://localhost.evil.example/",
-            "http://127.0.0.1@evil.example/",
-            "http://10.0.0.1/",
-            "http://[::2]/",
-            "ftp://127.0.0.1/",
-            "https:///nohost",
-            "127.0.0.1:80/",
-            "",
-        ] {
-            assert!(!is_secure_or_loopback(refused), "{refused}");
-        }
-    }
-
-    #[test]
     fn insecure_urls_are_refused_before_connecting() {
         let transport = Transport::new(HttpConfig::default());
         let endpoint = crate::v2::V2Endpoint::BaseUrl(
@@ -443,6 +386,7 @@ mod tests {
         assert!(matches!(&error, Error::Transport { kind, .. } if kind == "insecure_url"), "{error:?}");
         assert!(!error.is_parse_error());
         assert!(error.to_string().starts_with("transport error (insecure_url): GET http://example.com/"), "{error}");
+        assert!(error.is_configuration());
         let json = error.to_json();
         assert_eq!(json["kind"], "transport");
         assert_eq!(json["transport_kind"], "insecure_url");

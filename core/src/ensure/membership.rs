@@ -575,6 +575,10 @@ impl Machine for MembershipPlanner {
     fn budget_kind(&self) -> BudgetKind {
         BudgetKind::Api
     }
+
+    fn deadline(&self) -> Option<Millis> {
+        Some(self.clock.deadline)
+    }
 }
 
 impl MembershipPlanner {

@@ -396,6 +396,10 @@ impl Machine for PublicIpPlanner {
     fn budget_kind(&self) -> BudgetKind {
         BudgetKind::Api
     }
+
+    fn deadline(&self) -> Option<Millis> {
+        Some(self.clock.deadline)
+    }
 }
 
 impl PublicIpPlanner {

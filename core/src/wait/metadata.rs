@@ -259,4 +259,8 @@ impl Machine for MetadataWaiter {
     fn budget_kind(&self) -> BudgetKind {
         BudgetKind::Api
     }
+
+    fn deadline(&self) -> Option<Millis> {
+        Some(self.clock.deadline)
+    }
 }

@@ -86,6 +86,12 @@ pub trait Machine {
 
     /// Which budget the machine's requests count against.
     fn budget_kind(&self) -> BudgetKind;
+
+    /// When it gives up: a runner gives no request longer than the time left (see
+    /// [`client`](crate::client)). `None` for a machine without a deadline.
+    fn deadline(&self) -> Option<Millis> {
+        None
+    }
 }
 
 /// Which rate budget a machine's requests count against.

@@ -163,4 +163,8 @@ impl Machine for V2Waiter {
     fn budget_kind(&self) -> BudgetKind {
         BudgetKind::V2
     }
+
+    fn deadline(&self) -> Option<Millis> {
+        Some(self.clock.deadline)
+    }
 }

@@ -221,6 +221,10 @@ impl Machine for NodesWaiter {
     fn budget_kind(&self) -> BudgetKind {
         BudgetKind::Api
     }
+
+    fn deadline(&self) -> Option<Millis> {
+        Some(self.clock.deadline)
+    }
 }
 
 /// Waits for one public IP: `ACTIVE` after a create or PATCH (then its address is known), or
@@ -344,5 +348,9 @@ impl Machine for PublicIpWaiter {
 
     fn budget_kind(&self) -> BudgetKind {
         BudgetKind::Api
+    }
+
+    fn deadline(&self) -> Option<Millis> {
+        Some(self.clock.deadline)
     }
 }

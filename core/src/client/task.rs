@@ -1,0 +1,744 @@
+//! What an [`Exchange`](super::Exchange) runs: one call with its retry policy, every page of a
+//! listing, a waiter or planner, or a chain of them (list the pools, then plan with their ids).
+
+use super::defaults::{POST_BUILD_GRACE_MS, READ_RETRY_AFTER_CAP_MS, READ_RETRY_PAUSE_MS};
+use crate::error::{Error, Result};
+use crate::http::{Request, Response};
+use crate::id::BaseUrl;
+use crate::identity::Access;
+use crate::secret::Token;
+use crate::wait::{Backoff, BudgetKind, Event, Machine, Millis, RateBudget, Step};
+
+/// Which service's endpoint a task's requests go to (from the catalog, in the exchange's region).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Service {
+    /// RackConnect v3 (catalog type `rax:rackconnect`).
+    RackConnect,
+    /// Cloud Servers (catalog type `compute`).
+    Compute,
+}
+
+/// What a task needs before it can start.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Needs {
+    /// Nothing from Identity (RackConnect v2, asked from the server itself).
+    Nothing,
+    /// A token (Identity's own calls).
+    Token,
+    /// A token and the endpoint of a service.
+    Endpoint(Service),
+}
+
+/// What a task is started with.
+#[derive(Clone, Debug)]
+pub struct Start {
+    /// When the exchange started (a wait's deadline counts from here, sign-in included).
+    pub at: Millis,
+    /// The driver's randomness, mixed into every backoff so that clients do not retry in lockstep.
+    pub seed: u64,
+    /// The token, for tasks that need one.
+    pub token: Option<Token>,
+    /// The service's endpoint, for tasks that need one.
+    pub endpoint: Option<BaseUrl>,
+    /// The Identity answer, for tasks that need a token.
+    pub access: Option<Access>,
+}
+
+impl Start {
+    pub(crate) fn token(&self) -> Result<&Token> {
+        self.token.as_ref().ok_or_else(|| Error::invalid("token", "a token (the task was started without one)", ""))
+    }
+
+    pub(crate) fn endpoint(&self) -> Result<&BaseUrl> {
+        self.endpoint
+            .as_ref()
+            .ok_or_else(|| Error::invalid("endpoint", "an endpoint (the task was started without one)", ""))
+    }
+}
+
+/// A piece of work an [`Exchange`](super::Exchange) drives: like a [`Machine`], told the time and
+/// the last answer, but started only once its token and endpoint are known, and ending with a
+/// value or an error.
+pub trait Task {
+    /// What it ends with.
+    type Output;
+    /// What it needs before it can start.
+    fn needs(&self) -> Needs;
+    /// How long it may take in all, known before it starts (a wait's timeout); `None` for a
+    /// single call, whose sign-in is retried once, like a read.
+    fn timeout_ms(&self) -> Option<Millis>;
+    /// Starts it. An error ends the exchange with it.
+    fn start(&mut self, start: &Start) -> Result<()>;
+    /// What to do at `now`.
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Result<Self::Output>>;
+    /// The answer to the last request.
+    fn on_response(&mut self, now: Millis, response: &Response);
+    /// The last request got no answer.
+    fn on_transport_error(&mut self, now: Millis, error: &Error);
+    /// Stops at the next poll.
+    fn cancel(&mut self);
+    /// Progress since the last call.
+    fn take_events(&mut self) -> Vec<Event>;
+    /// The instant it gives up, once started (requests are not given longer than the time left).
+    fn deadline(&self) -> Option<Millis>;
+    /// Which rate budget its requests count against.
+    fn budget_kind(&self) -> BudgetKind;
+}
+
+impl<T: Task + ?Sized> Task for Box<T> {
+    type Output = T::Output;
+    fn needs(&self) -> Needs {
+        (**self).needs()
+    }
+    fn timeout_ms(&self) -> Option<Millis> {
+        (**self).timeout_ms()
+    }
+    fn start(&mut self, start: &Start) -> Result<()> {
+        (**self).start(start)
+    }
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Result<Self::Output>> {
+        (**self).poll(now, budget)
+    }
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        (**self).on_response(now, response);
+    }
+    fn on_transport_error(&mut self, now: Millis, error: &Error) {
+        (**self).on_transport_error(now, error);
+    }
+    fn cancel(&mut self) {
+        (**self).cancel();
+    }
+    fn take_events(&mut self) -> Vec<Event> {
+        (**self).take_events()
+    }
+    fn deadline(&self) -> Option<Millis> {
+        (**self).deadline()
+    }
+    fn budget_kind(&self) -> BudgetKind {
+        (**self).budget_kind()
+    }
+}
+
+/// How a call may be repeated.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CallKind {
+    /// A read (GET): sent once more after a 5xx or a transport error (`connect`, `io`,
+    /// `timeout`), after a short pause or the service's `Retry-After` (up to a cap).
+    Read,
+    /// A change (PATCH, DELETE): never sent again; whether a second attempt is safe is the
+    /// caller's decision (the planners make it so).
+    Change,
+    /// A create (POST): sent again only on the post-build 409 (the server is not known to
+    /// RackConnect yet, so nothing was created), with backoff, for [`POST_BUILD_GRACE_MS`].
+    Create,
+    /// By the request's method: GET reads, POST creates, PATCH and DELETE change.
+    ByMethod,
+}
+
+type Builder = Box<dyn Fn(&Start) -> Result<Request>>;
+type Parser<T> = Box<dyn Fn(&Response) -> Result<T>>;
+
+#[derive(Debug)]
+enum CallState {
+    NotStarted,
+    Due(Millis),
+    InFlight,
+    Done,
+}
+
+/// One call with its retry policy ([`CallKind`]).
+pub struct CallTask<T> {
+    kind: CallKind,
+    needs: Needs,
+    build: Builder,
+    parse: Parser<T>,
+    request: Option<Request>,
+    state: CallState,
+    attempts: u32,
+    first_sent: Option<Millis>,
+    backoff: Backoff,
+    outcome: Option<Result<T>>,
+    cancelled: bool,
+    events: Vec<Event>,
+}
+
+impl<T> std::fmt::Debug for CallTask<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallTask").field("kind", &self.kind).field("state", &self.state).finish_non_exhaustive()
+    }
+}
+
+impl<T> CallTask<T> {
+    /// A call of `kind` whose request `build` makes from the start (endpoint, token) and whose
+    /// answer `parse` reads.
+    pub fn new(
+        kind: CallKind,
+        needs: Needs,
+        build: impl Fn(&Start) -> Result<Request> + 'static,
+        parse: impl Fn(&Response) -> Result<T> + 'static,
+    ) -> Self {
+        Self {
+            kind,
+            needs,
+            build: Box::new(build),
+            parse: Box::new(parse),
+            request: None,
+            state: CallState::NotStarted,
+            attempts: 0,
+            first_sent: None,
+            backoff: Backoff::new(0),
+            outcome: None,
+            cancelled: false,
+            events: Vec::new(),
+        }
+    }
+
+    /// The kind of an operation's method: GET reads, POST creates, anything else changes.
+    pub fn kind_of(request: &Request) -> CallKind {
+        match request.method {
+            crate::Method::Get => CallKind::Read,
+            crate::Method::Post => CallKind::Create,
+            crate::Method::Patch | crate::Method::Delete => CallKind::Change,
+        }
+    }
+
+    fn finish(&mut self, outcome: Result<T>) {
+        self.outcome = Some(outcome);
+        self.state = CallState::Done;
+    }
+
+    fn again(&mut self, now: Millis, pause: Millis, reason: String) {
+        let until = now.saturating_add(pause);
+        self.events.push(Event::Retrying { at: now, until, reason });
+        self.state = CallState::Due(until);
+    }
+}
+
+/// True for transport failures worth one more read: the connection failed, broke or timed out.
+pub(crate) fn is_transient_transport(error: &Error) -> bool {
+    matches!(error, Error::Transport { kind, .. } if matches!(kind.as_str(), "connect" | "io" | "timeout"))
+}
+
+/// A 409 whose every conflict says only that the server is not known to RackConnect yet.
+pub(crate) fn is_post_build_conflict(error: &Error) -> bool {
+    use crate::v3::ConflictKind;
+    error.as_api().is_some_and(|api| {
+        api.status == 409
+            && !api.conflicts.is_empty()
+            && api
+                .conflicts
+                .iter()
+                .all(|c| matches!(c.kind, ConflictKind::ServerDoesNotExist | ConflictKind::ServerUnprocessable))
+    })
+}
+
+/// The `Retry-After` of a response, in milliseconds.
+pub(crate) fn retry_after_ms(response: &Response) -> Option<Millis> {
+    response.header("Retry-After").and_then(|v| v.trim().parse::<u64>().ok()).map(|s| s.saturating_mul(1000))
+}
+
+impl<T> Task for CallTask<T> {
+    type Output = T;
+
+    fn needs(&self) -> Needs {
+        self.needs
+    }
+
+    fn timeout_ms(&self) -> Option<Millis> {
+        None
+    }
+
+    fn start(&mut self, start: &Start) -> Result<()> {
+        let request = (self.build)(start)?;
+        if self.kind == CallKind::ByMethod {
+            self.kind = Self::kind_of(&request);
+        }
+        self.request = Some(request);
+        self.backoff = Backoff::new(start.seed ^ 0x9E37_79B9_7F4A_7C15);
+        self.state = CallState::Due(start.at);
+        Ok(())
+    }
+
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Result<T>> {
+        if self.cancelled && !matches!(self.state, CallState::Done) {
+            self.finish(Err(Error::Cancelled));
+        }
+        match self.state {
+            CallState::Done => match self.outcome.take() {
+                Some(outcome) => Step::Finished(outcome),
+                None => Step::Finished(Err(Error::invalid("call", "a call polled once after it ended", ""))),
+            },
+            CallState::NotStarted => {
+                Step::Finished(Err(Error::invalid("call", "a started call (polled before its start)", "")))
+            }
+            CallState::InFlight => Step::SleepUntil(now.saturating_add(1)),
+            CallState::Due(at) => {
+                let at = at.max(budget.next_allowed(now));
+                if at > now {
+                    return Step::SleepUntil(at);
+                }
+                let Some(request) = self.request.clone() else {
+                    return Step::Finished(Err(Error::invalid("call", "a request", "none")));
+                };
+                budget.record(now);
+                self.attempts += 1;
+                self.first_sent.get_or_insert(now);
+                self.state = CallState::InFlight;
+                Step::Send(request)
+            }
+        }
+    }
+
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        if self.kind == CallKind::Read && self.attempts == 1 && response.status >= 500 {
+            let pause = retry_after_ms(response).map_or(READ_RETRY_PAUSE_MS, |ms| ms.min(READ_RETRY_AFTER_CAP_MS));
+            self.again(now, pause, format!("HTTP {}", response.status));
+            return;
+        }
+        let parsed = (self.parse)(response);
+        if self.kind == CallKind::Create {
+            if let Err(error) = &parsed {
+                let spent = now.saturating_sub(self.first_sent.unwrap_or(now));
+                if is_post_build_conflict(error) && spent < POST_BUILD_GRACE_MS {
+                    let pause = self.backoff.next_delay().min(POST_BUILD_GRACE_MS - spent);
+                    self.again(now, pause, error.to_string());
+                    return;
+                }
+            }
+        }
+        self.finish(parsed);
+    }
+
+    fn on_transport_error(&mut self, now: Millis, error: &Error) {
+        if self.kind == CallKind::Read && self.attempts == 1 && is_transient_transport(error) {
+            self.again(now, READ_RETRY_PAUSE_MS, error.to_string());
+            return;
+        }
+        self.finish(Err(error.clone()));
+    }
+
+    fn cancel(&mut self) {
+        self.cancelled = true;
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    fn deadline(&self) -> Option<Millis> {
+        None
+    }
+
+    fn budget_kind(&self) -> BudgetKind {
+        BudgetKind::Api
+    }
+}
+
+type MachineBuilder<M> = Box<dyn FnOnce(&Start) -> Result<M>>;
+
+/// A waiter or planner of [`wait`] as a task: built once the token and endpoint are known, its
+/// output mapped by `finish` (which may add what the machine kept: the nodes that failed, the
+/// last server read).
+pub struct MachineTask<M: Machine, O> {
+    needs: Needs,
+    timeout_ms: Millis,
+    budget_kind: BudgetKind,
+    build: Option<MachineBuilder<M>>,
+    finish: fn(&M, M::Output) -> O,
+    machine: Option<M>,
+    cancelled: bool,
+}
+
+impl<M: Machine, O> std::fmt::Debug for MachineTask<M, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MachineTask").field("needs", &self.needs).finish_non_exhaustive()
+    }
+}
+
+impl<M: Machine, O> MachineTask<M, O> {
+    /// A task that builds its machine with `build` (given the start: its time, seed, token and
+    /// endpoint) and maps its output with `finish`. `timeout_ms` is the machine's own timeout.
+    pub fn new(
+        needs: Needs,
+        timeout_ms: Millis,
+        budget_kind: BudgetKind,
+        build: impl FnOnce(&Start) -> Result<M> + 'static,
+        finish: fn(&M, M::Output) -> O,
+    ) -> Self {
+        Self { needs, timeout_ms, budget_kind, build: Some(Box::new(build)), finish, machine: None, cancelled: false }
+    }
+}
+
+impl<M: Machine, O> Task for MachineTask<M, O> {
+    type Output = O;
+
+    fn needs(&self) -> Needs {
+        self.needs
+    }
+
+    fn timeout_ms(&self) -> Option<Millis> {
+        Some(self.timeout_ms)
+    }
+
+    fn start(&mut self, start: &Start) -> Result<()> {
+        let build = self.build.take().ok_or_else(|| Error::invalid("task", "a task started once", "twice"))?;
+        let mut machine = build(start)?;
+        if self.cancelled {
+            machine.cancel();
+        }
+        self.machine = Some(machine);
+        Ok(())
+    }
+
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Result<O>> {
+        let Some(machine) = self.machine.as_mut() else {
+            return Step::Finished(Err(Error::invalid("task", "a started task (polled before its start)", "")));
+        };
+        match machine.poll(now, budget) {
+            Step::Send(request) => Step::Send(request),
+            Step::SleepUntil(at) => Step::SleepUntil(at),
+            Step::Finished(output) => Step::Finished(Ok((self.finish)(machine, output))),
+        }
+    }
+
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        if let Some(machine) = self.machine.as_mut() {
+            machine.on_response(now, response);
+        }
+    }
+
+    fn on_transport_error(&mut self, now: Millis, error: &Error) {
+        if let Some(machine) = self.machine.as_mut() {
+            machine.on_transport_error(now, &error.to_string());
+        }
+    }
+
+    fn cancel(&mut self) {
+        self.cancelled = true;
+        if let Some(machine) = self.machine.as_mut() {
+            machine.cancel();
+        }
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        self.machine.as_mut().map(Machine::take_events).unwrap_or_default()
+    }
+
+    fn deadline(&self) -> Option<Millis> {
+        self.machine.as_ref().and_then(Machine::deadline)
+    }
+
+    fn budget_kind(&self) -> BudgetKind {
+        self.budget_kind
+    }
+}
+
+type Next<A, O> = Box<dyn FnOnce(A, &Start) -> Result<Box<dyn Task<Output = O>>>>;
+
+/// Two tasks in a row: the second is made from the first's output (e.g. the pools listed, then
+/// a planner over their ids). Both run on the same start, so a wait's deadline counts from the
+/// exchange's start.
+pub struct Chain<A, O> {
+    first: Option<Box<dyn Task<Output = A>>>,
+    next: Option<Next<A, O>>,
+    second: Option<Box<dyn Task<Output = O>>>,
+    needs: Needs,
+    timeout_ms: Option<Millis>,
+    start: Option<Start>,
+    cancelled: bool,
+}
+
+impl<A, O> std::fmt::Debug for Chain<A, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain").field("needs", &self.needs).finish_non_exhaustive()
+    }
+}
+
+impl<A: 'static, O: 'static> Chain<A, O> {
+    /// `first`, then the task `next` makes of its output. `first: None` goes straight to `next`
+    /// with `skipped`.
+    pub fn new(
+        first: Option<Box<dyn Task<Output = A>>>,
+        needs: Needs,
+        timeout_ms: Option<Millis>,
+        next: impl FnOnce(A, &Start) -> Result<Box<dyn Task<Output = O>>> + 'static,
+    ) -> Self {
+        Self { first, next: Some(Box::new(next)), second: None, needs, timeout_ms, start: None, cancelled: false }
+    }
+
+    fn begin_second(&mut self, value: A) -> Result<()> {
+        let start = self.start.clone().ok_or_else(|| Error::invalid("task", "a started task", ""))?;
+        let next = self.next.take().ok_or_else(|| Error::invalid("task", "a chain that moves on once", "twice"))?;
+        let mut second = next(value, &start)?;
+        second.start(&start)?;
+        if self.cancelled {
+            second.cancel();
+        }
+        self.second = Some(second);
+        Ok(())
+    }
+}
+
+impl<A: 'static + Default, O: 'static> Task for Chain<A, O> {
+    type Output = O;
+
+    fn needs(&self) -> Needs {
+        self.needs
+    }
+
+    fn timeout_ms(&self) -> Option<Millis> {
+        self.timeout_ms
+    }
+
+    fn start(&mut self, start: &Start) -> Result<()> {
+        self.start = Some(start.clone());
+        match self.first.as_mut() {
+            Some(first) => first.start(start),
+            None => self.begin_second(A::default()),
+        }
+    }
+
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Result<O>> {
+        if let Some(second) = self.second.as_mut() {
+            return second.poll(now, budget);
+        }
+        let Some(first) = self.first.as_mut() else {
+            return Step::Finished(Err(Error::invalid("task", "a started task", "")));
+        };
+        match first.poll(now, budget) {
+            Step::Send(request) => Step::Send(request),
+            Step::SleepUntil(at) => Step::SleepUntil(at),
+            Step::Finished(Err(error)) => Step::Finished(Err(error)),
+            Step::Finished(Ok(value)) => match self.begin_second(value) {
+                Ok(()) => self.poll(now, budget),
+                Err(error) => Step::Finished(Err(error)),
+            },
+        }
+    }
+
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        if let Some(second) = self.second.as_mut() {
+            second.on_response(now, response);
+        } else if let Some(first) = self.first.as_mut() {
+            first.on_response(now, response);
+        }
+    }
+
+    fn on_transport_error(&mut self, now: Millis, error: &Error) {
+        if let Some(second) = self.second.as_mut() {
+            second.on_transport_error(now, error);
+        } else if let Some(first) = self.first.as_mut() {
+            first.on_transport_error(now, error);
+        }
+    }
+
+    fn cancel(&mut self) {
+        self.cancelled = true;
+        if let Some(second) = self.second.as_mut() {
+            second.cancel();
+        } else if let Some(first) = self.first.as_mut() {
+            first.cancel();
+        }
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        let mut events = self.first.as_mut().map(|t| t.take_events()).unwrap_or_default();
+        if let Some(second) = self.second.as_mut() {
+            events.extend(second.take_events());
+        }
+        events
+    }
+
+    fn deadline(&self) -> Option<Millis> {
+        self.second.as_ref().and_then(|t| t.deadline()).or_else(|| self.first.as_ref().and_then(|t| t.deadline()))
+    }
+
+    fn budget_kind(&self) -> BudgetKind {
+        match (&self.second, &self.first) {
+            (Some(second), _) => second.budget_kind(),
+            (None, Some(first)) => first.budget_kind(),
+            (None, None) => BudgetKind::Api,
+        }
+    }
+}
+
+/// Every page of `servers/detail`, each page read with the read policy; a marker that stops
+/// moving ends the walk rather than looping.
+pub struct AllServers {
+    page_size: u32,
+    page: Option<CallTask<crate::servers::ServerPage>>,
+    servers: Vec<crate::servers::Server>,
+    marker: Option<crate::ServerId>,
+    start: Option<Start>,
+    cancelled: bool,
+    events: Vec<Event>,
+}
+
+impl std::fmt::Debug for AllServers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AllServers").field("servers", &self.servers.len()).finish_non_exhaustive()
+    }
+}
+
+impl AllServers {
+    /// Every server, `page_size` a page.
+    pub fn new(page_size: u32) -> Self {
+        Self {
+            page_size,
+            page: None,
+            servers: Vec::new(),
+            marker: None,
+            start: None,
+            cancelled: false,
+            events: Vec::new(),
+        }
+    }
+
+    fn page_task(&self, at: Millis) -> Result<CallTask<crate::servers::ServerPage>> {
+        let (limit, marker) = (self.page_size, self.marker.clone());
+        let mut task = CallTask::new(
+            CallKind::Read,
+            Needs::Endpoint(Service::Compute),
+            move |start| {
+                let endpoint = crate::servers::ServersEndpoint::BaseUrl(start.endpoint()?.clone());
+                crate::servers::list_servers_detail(&endpoint, start.token()?, Some(limit), marker.as_ref())
+            },
+            crate::servers::parse_servers_detail,
+        );
+        let mut start = self.start.clone().ok_or_else(|| Error::invalid("task", "a started task", ""))?;
+        start.at = at;
+        task.start(&start)?;
+        Ok(task)
+    }
+}
+
+impl Task for AllServers {
+    type Output = Vec<crate::servers::Server>;
+
+    fn needs(&self) -> Needs {
+        Needs::Endpoint(Service::Compute)
+    }
+
+    fn timeout_ms(&self) -> Option<Millis> {
+        None
+    }
+
+    fn start(&mut self, start: &Start) -> Result<()> {
+        self.start = Some(start.clone());
+        self.page = Some(self.page_task(start.at)?);
+        Ok(())
+    }
+
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Result<Self::Output>> {
+        loop {
+            let Some(page) = self.page.as_mut() else {
+                return Step::Finished(Err(Error::invalid("task", "a started task", "")));
+            };
+            if self.cancelled {
+                page.cancel();
+            }
+            let step = page.poll(now, budget);
+            self.events.extend(page.take_events());
+            match step {
+                Step::Send(request) => return Step::Send(request),
+                Step::SleepUntil(at) => return Step::SleepUntil(at),
+                Step::Finished(Err(error)) => return Step::Finished(Err(error)),
+                Step::Finished(Ok(page)) => {
+                    self.servers.extend(page.servers);
+                    let next = match page.next_marker.map(crate::ServerId::new).transpose() {
+                        Ok(next) => next,
+                        Err(error) => return Step::Finished(Err(error)),
+                    };
+                    match next {
+                        Some(next) if Some(&next) != self.marker.as_ref() => {
+                            self.marker = Some(next);
+                            match self.page_task(now) {
+                                Ok(task) => self.page = Some(task),
+                                Err(error) => return Step::Finished(Err(error)),
+                            }
+                        }
+                        _ => return Step::Finished(Ok(std::mem::take(&mut self.servers))),
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        if let Some(page) = self.page.as_mut() {
+            page.on_response(now, response);
+            self.events.extend(page.take_events());
+        }
+    }
+
+    fn on_transport_error(&mut self, now: Millis, error: &Error) {
+        if let Some(page) = self.page.as_mut() {
+            page.on_transport_error(now, error);
+            self.events.extend(page.take_events());
+        }
+    }
+
+    fn cancel(&mut self) {
+        self.cancelled = true;
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    fn deadline(&self) -> Option<Millis> {
+        None
+    }
+
+    fn budget_kind(&self) -> BudgetKind {
+        BudgetKind::Api
+    }
+}
+
+/// Identity's answer itself (a sign-in, and nothing else).
+#[derive(Debug, Default)]
+pub struct SignIn {
+    access: Option<Access>,
+    cancelled: bool,
+}
+
+impl SignIn {
+    /// A task that ends as soon as a token is held.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Task for SignIn {
+    type Output = Access;
+    fn needs(&self) -> Needs {
+        Needs::Token
+    }
+    fn timeout_ms(&self) -> Option<Millis> {
+        None
+    }
+    fn start(&mut self, start: &Start) -> Result<()> {
+        self.access = start.access.clone();
+        Ok(())
+    }
+    fn poll(&mut self, _now: Millis, _budget: &mut RateBudget) -> Step<Result<Access>> {
+        if self.cancelled {
+            return Step::Finished(Err(Error::Cancelled));
+        }
+        Step::Finished(self.access.take().ok_or_else(|| Error::invalid("access", "a sign-in", "none")))
+    }
+    fn on_response(&mut self, _now: Millis, _response: &Response) {}
+    fn on_transport_error(&mut self, _now: Millis, _error: &Error) {}
+    fn cancel(&mut self) {
+        self.cancelled = true;
+    }
+    fn take_events(&mut self) -> Vec<Event> {
+        Vec::new()
+    }
+    fn deadline(&self) -> Option<Millis> {
+        None
+    }
+    fn budget_kind(&self) -> BudgetKind {
+        BudgetKind::Api
+    }
+}

@@ -1,0 +1,395 @@
+//! The tasks every front door runs, in one place: the waits, the planners (pool names
+//! resolved first), every page of the servers, and any operation by name. The Rust driver and
+//! the bindings build these and nothing else.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::task::{AllServers, CallKind, CallTask, Chain, MachineTask, Needs, Service, Start, Task};
+use crate::ensure::{
+    EnsureOptions, MembershipPlanner, MembershipResult, Presence, PublicIpPlanner, PublicIpResult, PublicIpSpec,
+    every_pair, needs_pool_list, resolve_pool_names,
+};
+use crate::error::{Error, Result};
+use crate::id::{PoolId, ServerId};
+use crate::ops::Operation;
+use crate::servers::{Server, ServersEndpoint};
+use crate::v2::V2Endpoint;
+use crate::v3::{self, Pool, PublicIp, V3Endpoint};
+use crate::wait::{
+    BudgetKind, MetadataWaitConfig, MetadataWaiter, NodeFailure, NodesWaiter, PublicIpWaiter, Target, V2Waiter,
+    WaitConfig, WaitResult,
+};
+
+/// How a wait for pool nodes ended.
+#[derive(Clone, Debug, Serialize)]
+pub struct NodesWait {
+    /// The result.
+    #[serde(flatten)]
+    pub result: WaitResult,
+    /// The nodes that did not reach the target.
+    pub failures: Vec<NodeFailure>,
+}
+
+/// How a wait for a public IP ended.
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicIpWait {
+    /// The result.
+    #[serde(flatten)]
+    pub result: WaitResult,
+    /// The public IP as last read (with its address once `ACTIVE`).
+    pub public_ip: Option<PublicIp>,
+}
+
+/// How a metadata wait ended, with the last server read.
+#[derive(Clone, Debug, Serialize)]
+pub struct MetadataWait {
+    /// The result.
+    #[serde(flatten)]
+    pub result: WaitResult,
+    /// The last server's `accessIPv4`: after RackConnect v2 automation, the address to reach the
+    /// server by (it changes at `DEPLOYED`).
+    #[serde(rename = "reachable_ipv4")]
+    pub access_ipv4: Option<String>,
+    /// The last server read.
+    pub server: Option<Server>,
+}
+
+fn v3_endpoint(start: &Start) -> Result<V3Endpoint> {
+    Ok(V3Endpoint::BaseUrl(start.endpoint()?.clone()))
+}
+
+fn mixed(config: WaitConfig, start: &Start) -> WaitConfig {
+    WaitConfig { seed: config.seed ^ start.seed, ..config }
+}
+
+/// Waits for RackConnect v2 automation of the server that asks (see [`V2Waiter`]).
+pub fn v2_wait(endpoint: V2Endpoint, config: WaitConfig) -> MachineTask<V2Waiter, WaitResult> {
+    MachineTask::new(
+        Needs::Nothing,
+        config.timeout_ms,
+        BudgetKind::V2,
+        move |s: &Start| Ok(V2Waiter::new(endpoint, mixed(config, s), s.at)),
+        |_, result| result,
+    )
+}
+
+/// Waits on a server's Cloud Servers metadata (see [`MetadataWaiter`]).
+pub fn metadata_wait(server: ServerId, config: MetadataWaitConfig) -> MachineTask<MetadataWaiter, MetadataWait> {
+    MachineTask::new(
+        Needs::Endpoint(Service::Compute),
+        config.wait.timeout_ms,
+        BudgetKind::Api,
+        move |s: &Start| {
+            let config = MetadataWaitConfig { wait: mixed(config.wait.clone(), s), ..config };
+            let endpoint = ServersEndpoint::BaseUrl(s.endpoint()?.clone());
+            Ok(MetadataWaiter::new(endpoint, s.token()?.clone(), server, config, s.at))
+        },
+        |m: &MetadataWaiter, result| {
+            let server = m.server().cloned();
+            MetadataWait { result, access_ipv4: server.as_ref().and_then(|s| s.access_ipv4.clone()), server }
+        },
+    )
+}
+
+/// Waits for pool nodes `(pool, node id)` to reach `target` (see [`NodesWaiter`]).
+pub fn nodes_wait(
+    nodes: Vec<(PoolId, String)>,
+    target: Target,
+    config: WaitConfig,
+) -> MachineTask<NodesWaiter, NodesWait> {
+    MachineTask::new(
+        Needs::Endpoint(Service::RackConnect),
+        config.timeout_ms,
+        BudgetKind::Api,
+        move |s: &Start| {
+            Ok(NodesWaiter::new(v3_endpoint(s)?, s.token()?.clone(), nodes, target, mixed(config, s), s.at))
+        },
+        |m: &NodesWaiter, result| NodesWait { result, failures: m.failures().to_vec() },
+    )
+}
+
+/// Waits for a public IP to reach `target` (see [`PublicIpWaiter`]).
+pub fn public_ip_wait(
+    ip: crate::PublicIpId,
+    target: Target,
+    config: WaitConfig,
+) -> MachineTask<PublicIpWaiter, PublicIpWait> {
+    MachineTask::new(
+        Needs::Endpoint(Service::RackConnect),
+        config.timeout_ms,
+        BudgetKind::Api,
+        move |s: &Start| {
+            Ok(PublicIpWaiter::new(v3_endpoint(s)?, s.token()?.clone(), ip, target, mixed(config, s), s.at))
+        },
+        |m: &PublicIpWaiter, result| PublicIpWait { result, public_ip: m.public_ip().cloned() },
+    )
+}
+
+/// Makes every server a member (or not) of every pool: the region's pools are listed first when
+/// a name is among `pools` (resolved exactly, then ignoring case), then the planner runs over
+/// the ids. `fields` names the two inputs in errors (e.g. `("--server", "--pool")`). Server ids
+/// are checked now, before anything is sent.
+pub fn membership(
+    servers: Vec<String>,
+    pools: Vec<String>,
+    fields: (&str, &str),
+    presence: Presence,
+    options: EnsureOptions,
+) -> Result<Chain<Vec<Pool>, MembershipResult>> {
+    for server in &servers {
+        ServerId::new_as(fields.0, server.clone())?;
+    }
+    let fields = (fields.0.to_owned(), fields.1.to_owned());
+    let list = needs_pool_list(&pools).then(|| {
+        Box::new(CallTask::new(
+            CallKind::Read,
+            Needs::Endpoint(Service::RackConnect),
+            |s: &Start| v3::list_pools(&v3_endpoint(s)?, s.token()?),
+            v3::parse_pools,
+        )) as Box<dyn Task<Output = Vec<Pool>>>
+    });
+    let timeout = options.wait.timeout_ms;
+    Ok(Chain::new(list, Needs::Endpoint(Service::RackConnect), Some(timeout), move |known: Vec<Pool>, _| {
+        let ids = if needs_pool_list(&pools) { resolve_pool_names(&pools, &known, &fields.1)? } else { pools };
+        let pairs = every_pair(&servers, &ids, (&fields.0, &fields.1))?;
+        let task = MachineTask::new(
+            Needs::Endpoint(Service::RackConnect),
+            timeout,
+            BudgetKind::Api,
+            move |s: &Start| {
+                let options = EnsureOptions { wait: mixed(options.wait.clone(), s), ..options };
+                Ok(MembershipPlanner::new(v3_endpoint(s)?, s.token()?.clone(), pairs, presence, options, s.at))
+            },
+            |_, result| result,
+        );
+        Ok(Box::new(task) as Box<dyn Task<Output = MembershipResult>>)
+    }))
+}
+
+/// Gives a server a public IP (or takes it away, or moves a retained one to it).
+pub fn public_ip_ensure(spec: PublicIpSpec, options: EnsureOptions) -> MachineTask<PublicIpPlanner, PublicIpResult> {
+    MachineTask::new(
+        Needs::Endpoint(Service::RackConnect),
+        options.wait.timeout_ms,
+        BudgetKind::Api,
+        move |s: &Start| {
+            let options = EnsureOptions { wait: mixed(options.wait.clone(), s), ..options };
+            Ok(PublicIpPlanner::new(v3_endpoint(s)?, s.token()?.clone(), spec, options, s.at))
+        },
+        |_, result| result,
+    )
+}
+
+/// Every server of the region, following `servers/detail`'s pages.
+pub fn all_servers() -> AllServers {
+    AllServers::new(super::defaults::PAGE_SIZE)
+}
+
+/// Any operation by name (see [`Operation`]), its inputs as JSON without `endpoint` and `token`
+/// (the exchange supplies them): a read, a change or a create by the request's method.
+/// v2 operations need `base_url` or `region` in `input` and no credentials.
+pub fn operation(op: Operation, input: Value) -> Result<CallTask<Value>> {
+    let Value::Object(fields) = input else {
+        return Err(Error::invalid("input", "a JSON object of the operation's inputs", "another JSON value"));
+    };
+    for reserved in ["endpoint", "token"] {
+        if fields.contains_key(reserved) {
+            return Err(Error::invalid(reserved, "no endpoint or token (the client supplies them)", reserved));
+        }
+    }
+    let name = op.name();
+    let needs = if name.starts_with("v3.") {
+        Needs::Endpoint(Service::RackConnect)
+    } else if name.starts_with("servers.") {
+        Needs::Endpoint(Service::Compute)
+    } else if name.starts_with("v2.") {
+        Needs::Nothing
+    } else {
+        return Err(Error::invalid("op", "an operation of v2, Cloud Servers or RackConnect v3", name));
+    };
+    let build = move |s: &Start| {
+        let mut input = fields.clone();
+        if let Some(endpoint) = &s.endpoint {
+            input.insert("endpoint".into(), Value::String(endpoint.as_str().to_owned()));
+        }
+        if let Some(token) = &s.token {
+            input.insert("token".into(), Value::String(token.expose().to_owned()));
+        }
+        op.build(&Value::Object(input))
+    };
+    Ok(CallTask::new(CallKind::ByMethod, needs, build, move |r| op.parse(r)))
+}
+
+/// The ways a wait can be asked for by name, with their inputs (the bindings' JSON form).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum WaitSpec {
+    /// Pool nodes.
+    Nodes {
+        /// `{pool_id, node_id}` pairs.
+        nodes: Vec<NodeRef>,
+        /// `active` or `gone`.
+        target: Target,
+        /// Timeout, interval (defaults when absent).
+        #[serde(default)]
+        wait: WaitConfig,
+    },
+    /// A public IP.
+    PublicIp {
+        /// The public IP.
+        public_ip_id: String,
+        /// `active` or `gone`.
+        target: Target,
+        /// Timeout, interval.
+        #[serde(default)]
+        wait: WaitConfig,
+    },
+    /// A server's metadata.
+    Metadata {
+        /// The server.
+        server_id: String,
+        /// What to wait for, and how long.
+        #[serde(default)]
+        config: MetadataWaitConfig,
+    },
+}
+
+/// A pool node, by ids.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeRef {
+    /// The pool.
+    pub pool_id: String,
+    /// The node.
+    pub node_id: String,
+}
+
+/// The ensures by name (the bindings' JSON form).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EnsureSpec {
+    /// Every server in (or out of) every pool.
+    PoolMembers {
+        /// Server ids.
+        servers: Vec<String>,
+        /// Pool ids or names.
+        pools: Vec<String>,
+        /// Members (true) or not.
+        present: bool,
+        /// Dry run, wait, timeout.
+        #[serde(default)]
+        options: EnsureOptions,
+    },
+    /// A server's public IP.
+    PublicIp {
+        /// The server.
+        server_id: String,
+        /// Has one (true) or not.
+        present: bool,
+        /// Keep the IP when the server goes.
+        #[serde(default)]
+        retain: Option<bool>,
+        /// A retained IP to move to the server.
+        #[serde(default)]
+        move_ip: Option<String>,
+        /// Dry run, wait, timeout.
+        #[serde(default)]
+        options: EnsureOptions,
+    },
+}
+
+/// A task of any output, as JSON (what the bindings hand to their host's parser).
+pub type JsonTask = Box<dyn Task<Output = Value>>;
+
+/// A wait by its spec, its output as JSON.
+pub fn wait_by_spec(spec: WaitSpec) -> Result<JsonTask> {
+    Ok(match spec {
+        WaitSpec::Nodes { nodes, target, wait } => {
+            let nodes = nodes
+                .into_iter()
+                .map(|n| Ok((PoolId::new_as("pool_id", n.pool_id)?, n.node_id)))
+                .collect::<Result<Vec<_>>>()?;
+            Box::new(AsJson(nodes_wait(nodes, target, wait)))
+        }
+        WaitSpec::PublicIp { public_ip_id, target, wait } => {
+            let id = crate::PublicIpId::new_as("public_ip_id", public_ip_id)?;
+            Box::new(AsJson(public_ip_wait(id, target, wait)))
+        }
+        WaitSpec::Metadata { server_id, config } => {
+            Box::new(AsJson(metadata_wait(ServerId::new_as("server_id", server_id)?, config)))
+        }
+    })
+}
+
+/// An ensure by its spec, its output as JSON.
+pub fn ensure_by_spec(spec: EnsureSpec) -> Result<JsonTask> {
+    let presence = |present: bool| if present { Presence::Present } else { Presence::Absent };
+    Ok(match spec {
+        EnsureSpec::PoolMembers { servers, pools, present, options } => {
+            Box::new(AsJson(membership(servers, pools, ("servers", "pools"), presence(present), options)?))
+        }
+        EnsureSpec::PublicIp { server_id, present, retain, move_ip, options } => {
+            let spec = PublicIpSpec {
+                server_id: ServerId::new_as("serverId", server_id)?,
+                presence: presence(present),
+                retain,
+                public_ip_id: move_ip.map(|id| crate::PublicIpId::new_as("moveIp", id)).transpose()?,
+            };
+            Box::new(AsJson(public_ip_ensure(spec, options)))
+        }
+    })
+}
+
+/// A task whose output is turned into JSON.
+#[derive(Debug)]
+pub struct AsJson<T>(pub T);
+
+impl<T: Task> Task for AsJson<T>
+where
+    T::Output: Serialize,
+{
+    type Output = Value;
+    fn needs(&self) -> Needs {
+        self.0.needs()
+    }
+    fn timeout_ms(&self) -> Option<crate::wait::Millis> {
+        self.0.timeout_ms()
+    }
+    fn start(&mut self, start: &Start) -> Result<()> {
+        self.0.start(start)
+    }
+    fn poll(
+        &mut self,
+        now: crate::wait::Millis,
+        budget: &mut crate::wait::RateBudget,
+    ) -> crate::wait::Step<Result<Value>> {
+        use crate::wait::Step;
+        match self.0.poll(now, budget) {
+            Step::Send(request) => Step::Send(request),
+            Step::SleepUntil(at) => Step::SleepUntil(at),
+            Step::Finished(outcome) => Step::Finished(outcome.and_then(|value| {
+                serde_json::to_value(value)
+                    .map_err(|e| Error::invalid("result", "a value that serializes to JSON", &e.to_string()))
+            })),
+        }
+    }
+    fn on_response(&mut self, now: crate::wait::Millis, response: &crate::Response) {
+        self.0.on_response(now, response);
+    }
+    fn on_transport_error(&mut self, now: crate::wait::Millis, error: &Error) {
+        self.0.on_transport_error(now, error);
+    }
+    fn cancel(&mut self) {
+        self.0.cancel();
+    }
+    fn take_events(&mut self) -> Vec<crate::wait::Event> {
+        self.0.take_events()
+    }
+    fn deadline(&self) -> Option<crate::wait::Millis> {
+        self.0.deadline()
+    }
+    fn budget_kind(&self) -> BudgetKind {
+        self.0.budget_kind()
+    }
+}
