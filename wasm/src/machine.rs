@@ -282,6 +282,19 @@ impl Exchange {
         build().map_err(|e| thrown(&e))
     }
 
+    /// Revokes the cached token (the caller forgets it afterwards with `Auth.forget`).
+    #[wasm_bindgen(js_name = signOut)]
+    pub fn sign_out(auth: &Auth, driver: &str) -> Result<Exchange, Thrown> {
+        let endpoint = auth.inner.endpoint().clone();
+        let task = client::CallTask::new(
+            client::CallKind::Change,
+            client::Needs::Token,
+            move |start: &client::Start| rackconnect::identity::revoke_token(&endpoint, start.token()?),
+            |response: &rackconnect::Response| rackconnect::identity::parse_revoke(response).map(|()| Value::Null),
+        );
+        Exchange::new(Box::new(task), Some(auth), driver).map_err(|e| thrown(&e))
+    }
+
     /// A wait: `{"kind": "nodes" | "public_ip" | "metadata", ...}` (see the core's `WaitSpec`).
     pub fn wait(auth: &Auth, spec: &str, driver: &str) -> Result<Exchange, Thrown> {
         let build = || -> Result<Exchange, Error> {

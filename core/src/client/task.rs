@@ -45,11 +45,13 @@ pub struct Start {
 }
 
 impl Start {
-    pub(crate) fn token(&self) -> Result<&Token> {
+    /// The token, or an error when the task was started without one.
+    pub fn token(&self) -> Result<&Token> {
         self.token.as_ref().ok_or_else(|| Error::invalid("token", "a token (the task was started without one)", ""))
     }
 
-    pub(crate) fn endpoint(&self) -> Result<&BaseUrl> {
+    /// The endpoint, or an error when the task was started without one.
+    pub fn endpoint(&self) -> Result<&BaseUrl> {
         self.endpoint
             .as_ref()
             .ok_or_else(|| Error::invalid("endpoint", "an endpoint (the task was started without one)", ""))

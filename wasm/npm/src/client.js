@@ -1,64 +1,15 @@
-// The client: Identity sign-in, v3 and Cloud Servers calls over `fetch`, and the core's waiters
-// and planners driven by the host's timers. The core decides what to send and when; this file
-// only sends, sleeps and reports back (like rackconnect::blocking::run does in Rust).
+// The client: every call is an exchange of the core (sign-in, renewal, endpoints, retries, the
+// transport rule, defaults), driven by ./driver.js with `fetch` and timers. This file only
+// turns options into the core's inputs and results into values.
 
 import * as native from "../dist/rackconnect_wasm.js";
-import { buildRequest, call, parseResponse, parseSignIn } from "./api.js";
-import { ApiError, CancelledError, RackConnectError, cancelled, invalidInput, transportError } from "./errors.js";
+import { call } from "./api.js";
+import { drive } from "./driver.js";
+import { cancelled, invalidInput } from "./errors.js";
 
-/** A cached token is renewed this long before Identity says it expires. */
-const REFRESH_MARGIN_MS = 5 * 60 * 1000;
-/** The pause before the one retry of a read. */
-const READ_RETRY_PAUSE_MS = 250;
-/** The longest a read waits for a Retry-After before its one retry. */
-const MAX_READ_RETRY_PAUSE_MS = 2000;
-/** How long a create retries the post-build 409 (server not known to RackConnect yet). */
-const POST_BUILD_RETRY_MS = 60_000;
-const DEFAULT_TIMEOUT_MS = 30 * 60 * 1000;
-const DEFAULT_INTERVAL_MS = 2000;
-const PAGE_SIZE = 100;
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
-/** Resolves after `ms`, or at once when `signal` aborts (the caller checks `signal.aborted`). */
-function sleep(ms, signal) {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(1, ms));
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
-function throwIfAborted(signal) {
-  if (signal?.aborted) throw cancelled(signal.reason);
-}
-
-/** `promise`, or a CancelledError as soon as `signal` aborts (the promise itself runs on). */
-function untilAborted(promise, signal) {
-  if (!signal) return promise;
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(cancelled(signal.reason));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-/**
- * The core's transport kinds: `connect` when no connection was made (refused, unknown host; a
- * browser's opaque "Failed to fetch"), `io` when it broke mid-exchange.
- */
-function transportKind(error, phase) {
-  const code = error?.cause?.code;
-  if (["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"].includes(code)) return "connect";
-  if (phase === "body" || code !== undefined) return "io";
-  return "connect";
-}
-
-/** A URL without user info, for messages. */
+/** A URL without user info, for `toJSON`. */
 function shown(url) {
   try {
     const parsed = new URL(url);
@@ -70,23 +21,33 @@ function shown(url) {
   }
 }
 
-function millisOption(name, value, fallback) {
-  if (value === undefined) return fallback;
+/** Milliseconds given by the caller, or `undefined` ("not given": the core decides). */
+function millisOption(name, value) {
+  if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw invalidInput(name, "a number of milliseconds, 0 or more", String(value));
   }
   return Math.round(value);
 }
 
+/** Only the fields that were given: what is left out takes the core's default. */
+function given(fields) {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
 function waitConfig(options) {
-  return {
-    timeout_ms: millisOption("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS),
-    interval_ms: millisOption("intervalMs", options.intervalMs, DEFAULT_INTERVAL_MS),
-  };
+  return given({
+    timeout_ms: millisOption("timeoutMs", options.timeoutMs),
+    interval_ms: millisOption("intervalMs", options.intervalMs),
+  });
 }
 
 function ensureOptions(options) {
-  return { dry_run: Boolean(options.dryRun), no_wait: options.wait === false, wait: waitConfig(options) };
+  return given({
+    dry_run: options.dryRun === undefined ? undefined : Boolean(options.dryRun),
+    no_wait: options.wait === undefined ? undefined : options.wait === false,
+    wait: waitConfig(options),
+  });
 }
 
 function target(until) {
@@ -95,162 +56,80 @@ function target(until) {
   throw invalidInput("until", "active or gone", String(until));
 }
 
-function withToken(request, token) {
-  const headers = request.headers.filter(([name]) => name.toLowerCase() !== "x-auth-token");
-  headers.push(["X-Auth-Token", token]);
-  return { ...request, headers };
-}
-
-/** A 409 whose every conflict says only that the server is not known to RackConnect yet. */
-function isPostBuildConflict(error) {
-  return (
-    error instanceof ApiError &&
-    error.status === 409 &&
-    error.conflicts.length > 0 &&
-    error.conflicts.every((c) => c.kind === "server_does_not_exist" || c.kind === "server_unprocessable")
-  );
+/** A 53-bit random seed for the core's backoff jitter: the driver's randomness. */
+function seed() {
+  const words = new Uint32Array(2);
+  globalThis.crypto.getRandomValues(words);
+  return (words[0] & 0x1fffff) * 2 ** 32 + words[1];
 }
 
 /**
- * One Identity sign-in and the transport under it: the credentials, the cached token, the
- * sign-in in flight, `fetch` and its timeout. Clients made by `withRegion` share one, so that a
- * switch of region signs in no more, and renewing (or signing out) counts for all of them.
+ * One sign-in shared by every client `withRegion` makes: the core's opaque `Auth` (credentials and
+ * the cached token, never a JS value), `fetch` and the request timeout.
  */
-class Session {
-  // Private fields: neither JSON.stringify nor console.log / util.inspect shows them.
-  #fetch;
-  #identityUrl;
-  #username;
-  #credentials;
-  #tenant;
-  #requestTimeoutMs;
-  #current = null;
-  #signingIn = null;
-
-  constructor({ identityUrl, username, credentials, tenant, fetch, requestTimeoutMs }) {
-    this.#identityUrl = identityUrl;
-    this.#username = username;
-    this.#credentials = credentials;
-    this.#tenant = tenant;
-    this.#fetch = fetch;
-    this.#requestTimeoutMs = requestTimeoutMs;
-    // Checks the URL and credentials now (the core never echoes a credential in its errors).
-    this.#tokenRequest();
-  }
-
-  get username() {
-    return this.#username;
-  }
-
-  get signedIn() {
-    return this.#current !== null;
-  }
-
-  describe() {
-    return { identityUrl: shown(this.#identityUrl), username: this.#username, tenant: this.#tenant };
-  }
-
-  #tokenRequest() {
-    const input = { identity_url: this.#identityUrl, username: this.#username, ...this.#credentials };
-    if (this.#tenant !== null) input.tenant_id = this.#tenant;
-    return buildRequest("identity.token", input);
-  }
-
-  /** Sends one request; answers `{status, headers, body}` whatever the status. */
-  async send(request, signal) {
-    throwIfAborted(signal);
-    const timeout = AbortSignal.timeout(this.#requestTimeoutMs);
-    const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    const what = `${request.method} ${shown(request.url)}`;
-    const failed = (error, phase) => {
-      if (signal?.aborted) return cancelled(signal.reason);
-      if (timeout.aborted) return transportError("timeout", `${what}: no answer within ${this.#requestTimeoutMs} ms`, error);
-      const reason = error?.cause?.message ?? error?.message ?? String(error);
-      return transportError(transportKind(error, phase), `${what}: ${reason}`, error);
-    };
-    const init = { method: request.method, headers: request.headers, signal: both };
-    if (request.body !== null) init.body = request.body;
-    let response;
-    try {
-      response = await this.#fetch(request.url, init);
-    } catch (error) {
-      throw failed(error, "connect");
-    }
-    try {
-      const headers = [];
-      response.headers.forEach((value, name) => headers.push([name, value]));
-      const body = new Uint8Array(await response.arrayBuffer());
-      return { status: response.status, headers, body };
-    } catch (error) {
-      throw failed(error, "body");
-    }
-  }
-
-  /** Identity's answer, cached until shortly before the token expires. */
-  async access(signal) {
-    throwIfAborted(signal);
-    const current = this.#current;
-    if (current !== null && Date.now() < current.expiresAt - REFRESH_MARGIN_MS) return current;
-    // Concurrent calls share one sign-in, which therefore follows no caller's signal: each
-    // caller stops waiting for it on its own abort.
-    if (this.#signingIn === null) {
-      this.#signingIn = this.send(this.#tokenRequest(), undefined)
-        .then((response) => {
-          this.#current = parseSignIn(response);
-          return this.#current;
-        })
-        .finally(() => {
-          this.#signingIn = null;
-        });
-    }
-    return untilAborted(this.#signingIn, signal);
-  }
-
-  /** Drops the token after a 401, unless another caller has already replaced it. */
-  refuse(token) {
-    if (this.#current?.token === token) this.#current = null;
-  }
-
-  async signOut(signal) {
-    const current = this.#current;
-    if (current === null) return;
-    const request = buildRequest("identity.revoke", { identity_url: this.#identityUrl, token: current.token });
-    this.#current = null;
-    parseResponse("identity.revoke", await this.send(request, signal));
+class Shared {
+  constructor({ auth, identityUrl, tenant, fetch, requestTimeoutMs }) {
+    this.auth = auth;
+    this.identityUrl = identityUrl;
+    this.tenant = tenant;
+    this.fetch = fetch;
+    this.requestTimeoutMs = requestTimeoutMs;
+    this.signingIn = null;
   }
 }
 
-// The key under which `withRegion` hands its Session to the new Client; not exported, so only
+/** Makes the sign-in exchange (also what concurrent first calls share). */
+const SIGN_IN = (auth, driver) => native.Exchange.signIn(auth, driver);
+
+/** `promise`, or a CancelledError as soon as `signal` aborts (the promise itself runs on). */
+function untilAborted(promise, signal) {
+  if (!signal) return promise;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(cancelled(signal.reason));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+// The key under which `withRegion` hands its Shared to the new Client; not exported, so only
 // this module can make a Client without credentials.
-const SHARED_SESSION = Symbol("rackconnect.sharedSession");
+const SHARED = Symbol("rackconnect.shared");
 
 export class Client {
   // Private fields: neither JSON.stringify nor console.log / util.inspect shows them.
-  #session;
+  #shared;
   #region;
 
   constructor(options) {
     if (!options || typeof options !== "object") throw invalidInput("options", "an object", String(options));
-    if (options[SHARED_SESSION] instanceof Session) {
-      this.#session = options[SHARED_SESSION];
+    if (options[SHARED] instanceof Shared) {
+      this.#shared = options[SHARED];
       this.#region = options.region;
       return;
     }
-    const { identityUrl = "us", username, apiKey, password, tenant, region, fetch, requestTimeoutMs } = options;
+    const { identityUrl, username, apiKey, password, tenant, region, fetch, requestTimeoutMs } = options;
     if (typeof username !== "string" || username === "") throw invalidInput("username", "a user name", String(username));
     if ((apiKey === undefined) === (password === undefined)) {
       // Says which case it is, never the values.
-      const found = apiKey === undefined ? "neither" : "both";
-      throw invalidInput("credentials", "one of apiKey and password", found);
+      throw invalidInput("credentials", "one of apiKey and password", apiKey === undefined ? "neither" : "both");
     }
     this.#region = region === undefined ? null : call(native.checkRegion, String(region));
-    this.#session = new Session({
-      identityUrl: String(identityUrl),
+    const credentials = given({
+      identity_url: identityUrl === undefined ? undefined : String(identityUrl),
       username,
-      credentials: apiKey !== undefined ? { api_key: apiKey } : { password },
+      api_key: apiKey === undefined ? undefined : String(apiKey),
+      password: password === undefined ? undefined : String(password),
+      tenant_id: tenant === undefined || tenant === null ? undefined : String(tenant),
+    });
+    // The core checks the user name, the Identity URL and the transport rule now: a
+    // configuration error is thrown here, before anything is sent.
+    const auth = call(() => new native.Auth(JSON.stringify(credentials)));
+    this.#shared = new Shared({
+      auth,
+      identityUrl: identityUrl === undefined ? "us" : String(identityUrl),
       tenant: tenant ?? null,
       fetch: fetch ?? ((...args) => globalThis.fetch(...args)),
-      requestTimeoutMs: millisOption("requestTimeoutMs", requestTimeoutMs, 30_000),
+      requestTimeoutMs: millisOption("requestTimeoutMs", requestTimeoutMs),
     });
   }
 
@@ -263,317 +142,190 @@ export class Client {
    * it for both), so switching region sends nothing to Identity.
    */
   withRegion(region) {
-    return new Client({ [SHARED_SESSION]: this.#session, region: call(native.checkRegion, String(region)) });
+    return new Client({ [SHARED]: this.#shared, region: call(native.checkRegion, String(region)) });
   }
 
   toJSON() {
-    return { ...this.#session.describe(), region: this.#region, signedIn: this.#session.signedIn };
+    const shared = this.#shared;
+    return {
+      identityUrl: shown(shared.identityUrl),
+      username: shared.auth.username,
+      tenant: shared.tenant,
+      region: this.#region,
+      signedIn: shared.auth.signedIn,
+    };
   }
 
   [INSPECT]() {
     return `Client ${JSON.stringify(this.toJSON())}`;
   }
 
-  /** The signed-in session; without a region of its own, the client takes the user's default. */
-  async #access(signal) {
-    const session = await this.#session.access(signal);
-    if (this.#region === null) {
-      if (session.defaultRegion === null) {
-        throw invalidInput("region", "a region (none given, and the user has no default region)", "");
-      }
-      this.#region = session.defaultRegion;
-    }
-    return session;
+  /** The driver's settings for one exchange, as the core reads them. */
+  #driver() {
+    return JSON.stringify(
+      given({ region: this.#region ?? undefined, seed: seed(), request_timeout_ms: this.#shared.requestTimeoutMs }),
+    );
   }
 
-  async #endpoint(kind, signal) {
-    const session = await this.#access(signal);
-    const url = session.endpoints[this.#region]?.[kind];
-    if (!url) {
-      const service = kind === "rackconnect" ? "RackConnect v3 (a rax:rackconnect endpoint in the catalog)" : "Cloud Servers (a compute endpoint in the catalog)";
-      throw invalidInput("region", `a region where the account has ${service}`, this.#region);
-    }
-    return url;
-  }
-
-  /** Sends with the current token; on a 401 signs in once more and sends again. */
-  async #sendAuthed(request, signal) {
-    const { token } = await this.#access(signal);
-    const first = await this.#session.send(withToken(request, token), signal);
-    if (first.status !== 401) return first;
-    this.#session.refuse(token);
-    return this.#session.send(withToken(request, (await this.#access(signal)).token), signal);
-  }
-
-  async #build(kind, op, input, signal) {
-    const endpoint = await this.#endpoint(kind, signal);
-    return buildRequest(op, { endpoint, token: (await this.#access(signal)).token, ...input });
-  }
-
-  /** A read: sent again once after a transport error or a 5xx (a GET is safe to repeat). */
-  async #read(kind, op, input, signal) {
-    const request = await this.#build(kind, op, input, signal);
-    let response;
-    try {
-      response = await this.#sendAuthed(request, signal);
-    } catch (error) {
-      if (error instanceof CancelledError || error?.code !== "transport") throw error;
-      await sleep(READ_RETRY_PAUSE_MS, signal);
-      throwIfAborted(signal);
-      return parseResponse(op, await this.#sendAuthed(request, signal));
-    }
-    if (response.status >= 500) {
-      const retryAfter = Number(response.headers.find(([n]) => n.toLowerCase() === "retry-after")?.[1]);
-      const pause = Number.isFinite(retryAfter) ? Math.min(retryAfter * 1000, MAX_READ_RETRY_PAUSE_MS) : READ_RETRY_PAUSE_MS;
-      await sleep(pause, signal);
-      throwIfAborted(signal);
-      response = await this.#sendAuthed(request, signal);
-    }
-    return parseResponse(op, response);
-  }
-
-  /** A change: never sent again automatically. */
-  async #change(op, input, signal) {
-    const request = await this.#build("rackconnect", op, input, signal);
-    return parseResponse(op, await this.#sendAuthed(request, signal));
-  }
-
-  /** A create that rides out the post-build 409 (a refused POST created nothing). */
-  async #create(op, input, signal) {
-    const started = Date.now();
-    for (let delay = 1000; ; delay = Math.min(delay * 2, 10_000)) {
-      try {
-        return await this.#change(op, input, signal);
-      } catch (error) {
-        const spent = Date.now() - started;
-        if (!isPostBuildConflict(error) || spent >= POST_BUILD_RETRY_MS) throw error;
-        await sleep(Math.min(delay * (0.5 + Math.random() / 2), POST_BUILD_RETRY_MS - spent), signal);
-        throwIfAborted(signal);
-      }
-    }
-  }
-
-  /**
-   * Drives one of the core's machines to its end: poll, send what it asks, report the answer,
-   * sleep until it says. An abort cancels the machine (and the request in flight) and rejects
-   * with CancelledError carrying the result; an exception from onProgress does the same and is
-   * rethrown.
-   */
-  async #run(factory, kind, spec, options) {
+  /** Runs one exchange made by `make(auth, driver)` to its end. */
+  async #run(make, options = {}) {
     const { signal, onProgress } = options;
-    throwIfAborted(signal);
-    const endpoint = await this.#endpoint(kind, signal);
-    const token = (await this.#access(signal)).token;
-    const machine = call(factory, endpoint, token, JSON.stringify(spec), 0);
-    const start = performance.now();
-    const now = () => performance.now() - start;
-    let cancelledNow = false;
-    let progressError = null;
-    const cancel = () => {
-      if (!cancelledNow) {
-        cancelledNow = true;
-        machine.cancel();
-      }
-    };
-    const emit = (events) => {
-      if (!onProgress || progressError) return;
-      for (const event of events) {
-        try {
-          onProgress(event);
-        } catch (error) {
-          progressError = { error };
-          cancel();
-          return;
-        }
-      }
-    };
-    try {
-      for (;;) {
-        if (signal?.aborted) cancel();
-        const step = JSON.parse(call(() => machine.poll(now())));
-        emit(step.events);
-        if (step.step === "finished") {
-          if (progressError) throw progressError.error;
-          if (step.output.outcome === "cancelled") throw cancelled(signal?.reason, step.output);
-          return step.output;
-        }
-        if (step.step === "sleep") {
-          await sleep(step.until - now(), signal);
-          continue;
-        }
-        let answer;
-        try {
-          answer = await this.#sendAuthed(step.request, signal);
-        } catch (error) {
-          if (error instanceof CancelledError) {
-            cancel();
-            continue;
-          }
-          if (error instanceof ApiError) {
-            // Identity refused a new token: the machine judges it like any other answer.
-            const headers = error.retryAfter != null ? [["Retry-After", String(error.retryAfter)]] : [];
-            const body = new TextEncoder().encode(error.raw);
-            emit(JSON.parse(call(() => machine.onResponse(now(), error.status, JSON.stringify(headers), body))));
-            continue;
-          }
-          if (!(error instanceof RackConnectError) || error.code !== "transport") throw error;
-          emit(JSON.parse(call(() => machine.onTransportError(now(), error.message))));
-          continue;
-        }
-        const events = call(() => machine.onResponse(now(), answer.status, JSON.stringify(answer.headers), answer.body));
-        emit(JSON.parse(events));
-      }
-    } finally {
-      machine.free();
+    if (signal?.aborted) throw cancelled(signal.reason);
+    const shared = this.#shared;
+    if (!shared.auth.signedIn && make !== SIGN_IN) {
+      // Calls started together before any sign-in share one: the first signs in, the others
+      // wait for it (each stops waiting on its own abort). When to sign in is the core's call.
+      shared.signingIn ??= this.#run(SIGN_IN).finally(() => {
+        shared.signingIn = null;
+      });
+      await untilAborted(shared.signingIn.catch(() => {}), signal);
     }
+    const exchange = call(() => make(shared.auth, this.#driver()));
+    const output = await drive(exchange, { fetch: shared.fetch, signal, onProgress, auth: shared.auth });
+    if (this.#region === null && shared.auth.signedIn) {
+      // Without a region of its own, the client takes the user's default from now on.
+      this.#region = JSON.parse(call(() => shared.auth.summary(undefined))).region;
+    }
+    return output;
+  }
+
+  #call(op, input, options) {
+    return this.#run((auth, driver) => native.Exchange.call(auth, op, JSON.stringify(input), driver), options);
   }
 
   /* -------------------------------------------------------------------------------------- */
 
-  async signIn(options = {}) {
-    const session = await this.#access(options.signal);
-    return {
-      username: this.#session.username,
-      tenantId: session.tenantId,
-      region: this.#region,
-      defaultRegion: session.defaultRegion,
-      rackconnectRegions: session.rackconnectRegions,
-      catalogRegions: session.catalogRegions,
-      expiresAt: session.expiresAt,
-      endpoints: session.endpoints[this.#region] ?? { rackconnect: null, compute: null },
-    };
+  signIn(options = {}) {
+    return this.#run(SIGN_IN, options);
   }
 
   /** Revokes the token shared with every client made by `withRegion` (they sign in again if used). */
-  signOut(options = {}) {
-    return this.#session.signOut(options.signal);
-  }
-
-  listNetworks(options = {}) {
-    return this.#read("rackconnect", "v3.list_networks", {}, options.signal);
-  }
-
-  listPools(options = {}) {
-    return this.#read("rackconnect", "v3.list_pools", {}, options.signal);
-  }
-
-  getPool(poolId, options = {}) {
-    return this.#read("rackconnect", "v3.get_pool", { pool_id: poolId }, options.signal);
-  }
-
-  listNodes(poolId, options = {}) {
-    return this.#read("rackconnect", "v3.list_nodes", { pool_id: poolId }, options.signal);
-  }
-
-  listNodeDetails(poolId, options = {}) {
-    return this.#read("rackconnect", "v3.list_node_details", { pool_id: poolId }, options.signal);
-  }
-
-  serverNodeDetails(serverId, options = {}) {
-    return this.#read("rackconnect", "v3.server_node_details", { server_id: serverId }, options.signal);
-  }
-
-  listPublicIps(filter = {}) {
-    const input = {};
-    if (filter.serverId !== undefined) input.cloud_server_id = filter.serverId;
-    if (filter.retain !== undefined) input.retain = filter.retain;
-    return this.#read("rackconnect", "v3.list_public_ips", input, filter.signal);
-  }
-
-  getPublicIp(publicIpId, options = {}) {
-    return this.#read("rackconnect", "v3.get_public_ip", { public_ip_id: publicIpId }, options.signal);
-  }
-
-  async listServers(options = {}) {
-    const servers = [];
-    let marker;
-    for (;;) {
-      const input = { limit: PAGE_SIZE };
-      if (marker !== undefined) input.marker = marker;
-      const page = await this.#read("compute", "servers.list_detail", input, options.signal);
-      servers.push(...page.servers);
-      // A marker that stops moving ends the walk rather than looping.
-      if (page.next_marker === null || page.next_marker === marker) return servers;
-      marker = page.next_marker;
+  async signOut(options = {}) {
+    const { auth } = this.#shared;
+    if (!auth.signedIn) return;
+    try {
+      await this.#run((a, driver) => native.Exchange.signOut(a, driver), options);
+    } finally {
+      auth.forget();
     }
   }
 
+  listNetworks(options = {}) {
+    return this.#call("v3.list_networks", {}, options);
+  }
+
+  listPools(options = {}) {
+    return this.#call("v3.list_pools", {}, options);
+  }
+
+  getPool(poolId, options = {}) {
+    return this.#call("v3.get_pool", { pool_id: poolId }, options);
+  }
+
+  listNodes(poolId, options = {}) {
+    return this.#call("v3.list_nodes", { pool_id: poolId }, options);
+  }
+
+  listNodeDetails(poolId, options = {}) {
+    return this.#call("v3.list_node_details", { pool_id: poolId }, options);
+  }
+
+  serverNodeDetails(serverId, options = {}) {
+    return this.#call("v3.server_node_details", { server_id: serverId }, options);
+  }
+
+  listPublicIps(filter = {}) {
+    const input = given({ cloud_server_id: filter.serverId, retain: filter.retain });
+    return this.#call("v3.list_public_ips", input, filter);
+  }
+
+  getPublicIp(publicIpId, options = {}) {
+    return this.#call("v3.get_public_ip", { public_ip_id: publicIpId }, options);
+  }
+
+  listServers(options = {}) {
+    return this.#run((auth, driver) => native.Exchange.allServers(auth, driver), options);
+  }
+
   getServer(serverId, options = {}) {
-    return this.#read("compute", "servers.show", { server_id: serverId }, options.signal);
+    return this.#call("servers.show", { server_id: serverId }, options);
   }
 
   addNode(poolId, serverId, options = {}) {
-    return this.#create("v3.add_node", { pool_id: poolId, server_id: serverId }, options.signal);
+    return this.#call("v3.add_node", { pool_id: poolId, server_id: serverId }, options);
   }
 
   async removeNode(poolId, nodeId, options = {}) {
-    await this.#change("v3.remove_node", { pool_id: poolId, node_id: nodeId }, options.signal);
+    await this.#call("v3.remove_node", { pool_id: poolId, node_id: nodeId }, options);
   }
 
   createPublicIp(spec = {}) {
-    const input = {};
-    if (spec.serverId !== undefined) input.cloud_server_id = spec.serverId;
-    if (spec.retain !== undefined) input.retain = spec.retain;
-    return this.#create("v3.create_public_ip", input, spec.signal);
+    return this.#call("v3.create_public_ip", given({ cloud_server_id: spec.serverId, retain: spec.retain }), spec);
   }
 
   updatePublicIp(publicIpId, change = {}) {
-    const input = { public_ip_id: publicIpId };
-    if (change.retain !== undefined) input.retain = change.retain;
-    if (change.serverId !== undefined) input.cloud_server_id = change.serverId;
-    return this.#change("v3.update_public_ip", input, change.signal);
+    const input = { public_ip_id: publicIpId, ...given({ retain: change.retain, cloud_server_id: change.serverId }) };
+    return this.#call("v3.update_public_ip", input, change);
   }
 
   async deletePublicIp(publicIpId, options = {}) {
-    await this.#change("v3.delete_public_ip", { public_ip_id: publicIpId }, options.signal);
+    await this.#call("v3.delete_public_ip", { public_ip_id: publicIpId }, options);
   }
 
-  waitNodes(nodes, options = {}) {
+  #wait(spec, options) {
+    return this.#run((auth, driver) => native.Exchange.wait(auth, JSON.stringify(spec), driver), options);
+  }
+
+  #ensure(spec, options) {
+    return this.#run((auth, driver) => native.Exchange.ensure(auth, JSON.stringify(spec), driver), options);
+  }
+
+  async waitNodes(nodes, options = {}) {
+    if (!Array.isArray(nodes)) throw invalidInput("nodes", "an array of {poolId, nodeId}", String(nodes));
     const spec = {
+      kind: "nodes",
       nodes: nodes.map((n) => ({ pool_id: n.poolId, node_id: n.nodeId })),
       target: target(options.until),
       wait: waitConfig(options),
     };
-    return this.#run(native.Machine.nodesWaiter, "rackconnect", spec, options);
+    return this.#wait(spec, options);
   }
 
-  waitPublicIp(publicIpId, options = {}) {
-    const spec = { public_ip_id: publicIpId, target: target(options.until), wait: waitConfig(options) };
-    return this.#run(native.Machine.publicIpWaiter, "rackconnect", spec, options);
+  async waitPublicIp(publicIpId, options = {}) {
+    return this.#wait({ kind: "public_ip", public_ip_id: publicIpId, target: target(options.until), wait: waitConfig(options) }, options);
   }
 
-  waitServer(serverId, options = {}) {
-    const config = {
+  async waitServer(serverId, options = {}) {
+    const config = given({
       wait: waitConfig(options),
-      rackconnect: options.rackconnect ?? true,
-      managed: options.managed ?? false,
-      grace_ms: millisOption("graceMs", options.graceMs, 5 * 60_000),
-    };
-    return this.#run(native.Machine.metadataWaiter, "compute", { server_id: serverId, config }, options);
+      rackconnect: options.rackconnect,
+      managed: options.managed,
+      grace_ms: millisOption("graceMs", options.graceMs),
+    });
+    return this.#wait({ kind: "metadata", server_id: serverId, config }, options);
   }
 
   async ensurePoolMembers(options) {
-    // Pools may be named: the region's pools are listed only when a name is among them.
-    if (!Array.isArray(options.pools)) throw invalidInput("pools", "an array of pool ids or names", String(options.pools));
-    const wanted = JSON.stringify(options.pools);
-    const known = call(native.needsPoolList, wanted) ? JSON.stringify(await this.listPools(options)) : undefined;
+    if (!Array.isArray(options?.pools)) throw invalidInput("pools", "an array of pool ids or names", String(options?.pools));
+    if (!Array.isArray(options.servers)) throw invalidInput("servers", "an array of server ids", String(options.servers));
     const spec = {
+      kind: "pool_members",
       servers: options.servers,
-      pools: JSON.parse(call(native.resolvePoolNames, wanted, known)),
+      pools: options.pools,
       present: options.present ?? true,
       options: ensureOptions(options),
     };
-    return this.#run(native.Machine.membershipPlanner, "rackconnect", spec, options);
+    return this.#ensure(spec, options);
   }
 
-  ensurePublicIp(options) {
+  async ensurePublicIp(options) {
     const spec = {
+      kind: "public_ip",
       server_id: options.serverId,
       present: options.present ?? true,
       options: ensureOptions(options),
+      ...given({ retain: options.retain, move_ip: options.moveIp }),
     };
-    if (options.retain !== undefined) spec.retain = options.retain;
-    if (options.moveIp !== undefined) spec.move_ip = options.moveIp;
-    return this.#run(native.Machine.publicIpPlanner, "rackconnect", spec, options);
+    return this.#ensure(spec, options);
   }
 }
