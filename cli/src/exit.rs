@@ -37,13 +37,23 @@ pub fn of_outcome(outcome: Outcome, not_applicable_fails: bool) -> u8 {
     }
 }
 
-/// The exit code of an error.
+/// The exit code of an error, by the class the core gives it; a configuration error (an
+/// insecure or malformed URL, an unknown region) is a usage error.
 pub fn of_error(error: &rackconnect::Error) -> u8 {
-    match error.kind() {
-        "unauthorized" | "mfa_required" | "forbidden" => AUTHENTICATION,
-        "transport" => TRANSPORT,
-        "invalid_input" => USAGE,
-        _ if error.is_parse_error() => TRANSPORT,
-        _ => FAILED,
+    use rackconnect::ErrorClass as C;
+    if error.is_configuration() {
+        return USAGE;
+    }
+    match error.class() {
+        C::UnauthorizedError | C::MfaRequiredError | C::ForbiddenError => AUTHENTICATION,
+        C::TransportError | C::ParseError => TRANSPORT,
+        C::InvalidInputError => USAGE,
+        C::CancelledError => CANCELLED,
+        C::BadRequestError
+        | C::NotFoundError
+        | C::ConflictError
+        | C::RateLimitedError
+        | C::ServerError
+        | C::UnexpectedStatusError => FAILED,
     }
 }

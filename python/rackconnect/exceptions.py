@@ -28,6 +28,7 @@ __all__ = [
     "ServerError",
     "UnexpectedStatusError",
     "TransportError",
+    "CancelledError",
 ]
 
 
@@ -117,3 +118,7 @@ def from_data(data: Dict[str, Any]) -> RackConnectError:
 
     exception: RackConnectError = exception_from_data(data)
     return exception
+
+
+class CancelledError(RackConnectError):
+    """The work was cancelled before it ended (kind ``cancelled``)."""

@@ -25,25 +25,14 @@ use rackconnect::wait::{Event, MetadataWaitConfig, Millis, RateBudget, WaitConfi
 use rackconnect::{ApiKey, BaseUrl, Error, Password, PoolId, PublicIpId, Region, Response, ServerId};
 use serde_json::Value;
 
-/// The Python class (in `rackconnect.exceptions`) of every core error kind: the one place where
-/// kinds meet classes.
-fn exception_class(kind: &str, is_api: bool) -> &'static str {
-    match kind {
-        "invalid_input" => "InvalidInputError",
-        "json" | "xml" | "xml_doctype" | "text" | "body_too_large" | "too_deep" | "missing_header" => "ParseError",
-        "bad_request" => "BadRequestError",
-        "unauthorized" => "UnauthorizedError",
-        "mfa_required" => "MfaRequiredError",
-        "forbidden" => "ForbiddenError",
-        "not_found" => "NotFoundError",
-        "conflict" => "ConflictError",
-        "rate_limited" => "RateLimitedError",
-        "server_error" => "ServerError",
-        "unexpected_status" => "UnexpectedStatusError",
-        "transport" => "TransportError",
-        // A kind added to the core later still raises something catchable.
-        _ if is_api => "ApiError",
-        _ => "RackConnectError",
+/// The Python class (in `rackconnect.exceptions`) of an error's JSON form: its `class`, which
+/// the core gives every error (`rackconnect::Error::class`); a form without one still raises
+/// something catchable.
+fn exception_class(class: &str, is_api: bool) -> &str {
+    match class {
+        "" if is_api => "ApiError",
+        "" => "RackConnectError",
+        class => class,
     }
 }
 
@@ -54,16 +43,19 @@ fn exception_from_data<'py>(py: Python<'py>, data: &Bound<'py, PyDict>) -> PyRes
     let text = |key: &str| -> PyResult<String> {
         Ok(data.get_item(key)?.and_then(|v| v.extract::<String>().ok()).unwrap_or_default())
     };
-    let class = exception_class(&text("kind")?, data.contains("status")?);
-    py.import("rackconnect.exceptions")?.getattr(class)?.call1((text("message")?, data))
+    let class = text("class")?;
+    let module = py.import("rackconnect.exceptions")?;
+    let class = module
+        .getattr(exception_class(&class, data.contains("status")?))
+        .or_else(|_| module.getattr(exception_class("", data.contains("status")?)))?;
+    class.call1((text("message")?, data))
 }
 
 /// Turns a core error into the Python exception of its kind: `str(err)` is the message and
 /// `err.data` the error's JSON form (`kind`, `message` and the kind's fields).
 fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
     let raise = || -> PyResult<PyErr> {
-        let class =
-            py.import("rackconnect.exceptions")?.getattr(exception_class(err.kind(), err.as_api().is_some()))?;
+        let class = py.import("rackconnect.exceptions")?.getattr(err.class().as_str())?;
         let exc = class.call1((err.to_string(), to_py(py, &err.to_json())?))?;
         Ok(PyErr::from_value(exc))
     };

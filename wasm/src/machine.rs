@@ -193,6 +193,18 @@ impl Task for SignInSummary {
     }
 }
 
+/// A v2 wait's inputs.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct V2WaitSpec {
+    #[serde(default)]
+    base_url: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    wait: rackconnect::wait::WaitConfig,
+}
+
 /// The driver's settings: the region (or none for the user's default), a seed from the
 /// driver's randomness, and the longest a request may take.
 #[derive(Deserialize, Default)]
@@ -293,6 +305,28 @@ impl Exchange {
             |response: &rackconnect::Response| rackconnect::identity::parse_revoke(response).map(|()| Value::Null),
         );
         Exchange::new(Box::new(task), Some(auth), driver).map_err(|e| thrown(&e))
+    }
+
+    /// A RackConnect v2 wait, asked from the server itself (no credentials):
+    /// `{"base_url": ... | "region": ..., "wait": WaitConfig}`.
+    #[wasm_bindgen(js_name = waitV2)]
+    pub fn wait_v2(spec: &str, driver: &str) -> Result<Exchange, Thrown> {
+        let build = || -> Result<Exchange, Error> {
+            let spec: V2WaitSpec = from_json("spec", spec)?;
+            let endpoint = match (spec.base_url, spec.region) {
+                (Some(url), None) => rackconnect::v2::V2Endpoint::BaseUrl(rackconnect::BaseUrl::new("base_url", &url)?),
+                (None, Some(region)) => rackconnect::v2::V2Endpoint::Region(Region::parse(&region)?),
+                _ => {
+                    return Err(Error::InvalidInput {
+                        field: "spec".into(),
+                        expected: "one of base_url and region".into(),
+                        found: "neither or both".into(),
+                    });
+                }
+            };
+            Exchange::new(Box::new(work::AsJson(work::v2_wait(endpoint, spec.wait))), None, driver)
+        };
+        build().map_err(|e| thrown(&e))
     }
 
     /// A wait: `{"kind": "nodes" | "public_ip" | "metadata", ...}` (see the core's `WaitSpec`).

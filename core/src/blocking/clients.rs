@@ -89,7 +89,7 @@ impl V2Client {
         self.get(v2::automation_features, v2::parse_automation_features)
     }
 
-    /// Waits for v2 automation (see [`V2Waiter`]); `budget` is this server's v2 budget, `cancel`
+    /// Waits for v2 automation (see [`V2Waiter`](crate::wait::V2Waiter)); `budget` is this server's v2 budget, `cancel`
     /// stops the wait within a fraction of a second. A configuration error (an insecure URL)
     /// is returned at once, before anything is sent.
     pub fn wait(

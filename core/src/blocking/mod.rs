@@ -56,7 +56,7 @@ mod transport;
 
 pub use crate::client::{MetadataWait, NodesWait, PublicIpWait};
 pub use clients::{POST_BUILD_RETRY_MS, ServersClient, V2Client, V3Client};
-pub use driver::{SLEEP_SLICE_MS, drive, random_seed};
+pub use driver::{Io, SLEEP_SLICE_MS, drive, drive_with, random_seed};
 pub use identity::{IdentityClient, REFRESH_MARGIN_MS, Session};
 pub use runner::{run, wait_metadata, wait_v2};
 pub use transport::{HttpConfig, Transport};

@@ -33,7 +33,7 @@
 //!    [`Exchange::auth`] (with [`Auth::adopt`]) for the next exchange.
 //!
 //! Nothing else: a driver has no retry count, backoff, grace period, default, URL rule or
-//! authentication rule of its own. The Rust driver is [`blocking::drive`](crate::blocking),
+//! authentication rule of its own. The Rust driver is `blocking::drive` (feature `blocking`),
 //! the JS one `Client` in the npm package; both replay the traces in `tests/traces/` and must
 //! send the same requests in the same order and end with the same result.
 //!

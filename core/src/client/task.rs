@@ -338,7 +338,7 @@ impl<T> Task for CallTask<T> {
 
 type MachineBuilder<M> = Box<dyn FnOnce(&Start) -> Result<M>>;
 
-/// A waiter or planner of [`wait`] as a task: built once the token and endpoint are known, its
+/// A waiter or planner of [`wait`](crate::wait) as a task: built once the token and endpoint are known, its
 /// output mapped by `finish` (which may add what the machine kept: the nodes that failed, the
 /// last server read).
 pub struct MachineTask<M: Machine, O> {

@@ -92,7 +92,8 @@ export async function send(fetchFn, step, signal) {
   const what = `${request.method} ${shown(request.url)}`;
   const failed = (error, phase) => {
     if (signal?.aborted) throw cancelled(signal.reason);
-    if (timeout.aborted) return { failure: { kind: "timeout", detail: `${what}: no answer within ${timeoutMs} ms` } };
+    // The timeout signal fired (fetch rejects with its TimeoutError).
+    if (timeout.aborted || error?.name === "TimeoutError") return { failure: { kind: "timeout", detail: `${what}: no answer within ${timeoutMs} ms` } };
     const reason = error?.cause?.message ?? error?.message ?? String(error);
     return { failure: { kind: transportKind(error, phase), detail: `${what}: ${reason}` } };
   };

@@ -50,36 +50,19 @@ for (const [name, cls] of Object.entries(NAMES)) {
 }
 Object.defineProperty(CancelledError.prototype, "name", { value: "AbortError", writable: true, configurable: true });
 
-const CLASS_OF_KIND = {
-  invalid_input: InvalidInputError,
-  json: ParseError,
-  xml: ParseError,
-  xml_doctype: ParseError,
-  text: ParseError,
-  body_too_large: ParseError,
-  too_deep: ParseError,
-  missing_header: ParseError,
-  bad_request: BadRequestError,
-  unauthorized: UnauthorizedError,
-  mfa_required: MfaRequiredError,
-  forbidden: ForbiddenError,
-  not_found: NotFoundError,
-  conflict: ConflictError,
-  rate_limited: RateLimitedError,
-  server_error: ServerError,
-  unexpected_status: UnexpectedStatusError,
-  transport: TransportError,
-  cancelled: CancelledError,
-};
+// The class of an error is the core's (`class` in its JSON form, from `rackconnect::Error::class`):
+// no table of kinds here.
+const CLASSES = { ...NAMES, CancelledError };
 
 function camelCase(key) {
   return key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 }
 
-/** An error of the class of `data.kind` (a kind added to the core later is still catchable). */
+/** An error of the class the core gave it (`data.class`); without one, still catchable. */
 export function errorFromData(data, options) {
   const cls =
-    CLASS_OF_KIND[data.kind] ?? (typeof data.status === "number" ? ApiError : RackConnectError);
+    (Object.hasOwn(CLASSES, data.class) ? CLASSES[data.class] : undefined) ??
+    (data.kind === "cancelled" ? CancelledError : typeof data.status === "number" ? ApiError : RackConnectError);
   return new cls(String(data.message ?? data.kind), data, options);
 }
 
