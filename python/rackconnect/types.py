@@ -123,6 +123,8 @@ __all__ = [
     "ApiErrorData",
     "TransportErrorData",
     "ErrorData",
+    "ErrorClass",
+    "CancelledErrorData",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -611,9 +613,36 @@ ApiErrorKind = Union[
 """The kinds of :class:`ApiErrorData`: the service answered with an error status."""
 
 
-class _ErrorMessage(TypedDict):
-    message: str
-    """``str(err)``: what was expected, and where."""
+ErrorClass = Union[
+    Literal["InvalidInputError"],
+    Literal["ParseError"],
+    Literal["BadRequestError"],
+    Literal["UnauthorizedError"],
+    Literal["MfaRequiredError"],
+    Literal["ForbiddenError"],
+    Literal["NotFoundError"],
+    Literal["ConflictError"],
+    Literal["RateLimitedError"],
+    Literal["ServerError"],
+    Literal["UnexpectedStatusError"],
+    Literal["TransportError"],
+    Literal["CancelledError"],
+]
+"""The class the core gives an error (``rackconnect::Error::class``): the exception raised."""
+
+# `class` is a Python keyword: the functional form names it.
+_ErrorMessage = TypedDict(
+    "_ErrorMessage",
+    {
+        # ``str(err)``: what was expected, and where.
+        "message": str,
+        # The exception class (the core's classification).
+        "class": ErrorClass,
+        # True for a configuration error (a refused input, an insecure or malformed URL, an
+        # unknown region): retrying cannot fix it, and a wait ends at once.
+        "configuration": bool,
+    },
+)
 
 
 class InvalidInputErrorData(_ErrorMessage):
@@ -715,6 +744,12 @@ class TransportErrorData(_ErrorMessage):
     detail: str
 
 
+class CancelledErrorData(_ErrorMessage):
+    """The work was cancelled before it ended (``CancelledError``)."""
+
+    kind: Literal["cancelled"]
+
+
 ErrorData = Union[
     InvalidInputErrorData,
     JsonErrorData,
@@ -726,6 +761,7 @@ ErrorData = Union[
     MissingHeaderErrorData,
     ApiErrorData,
     TransportErrorData,
+    CancelledErrorData,
 ]
 """An error's JSON form. ``err.data`` is typed ``Dict[str, Any]`` on the exceptions (which
 import no typing); ``cast(ErrorData, err.data)`` to narrow it on ``kind``."""

@@ -197,12 +197,17 @@ def test_wait_v2_failed_with_tasks(emulator_url: str) -> None:
 def test_an_error_in_a_result_becomes_its_exception() -> None:
     from rackconnect.exceptions import ConflictError, ParseError, from_data
 
-    conflict = from_data({"kind": "conflict", "message": "409: already a member", "status": 409})
+    # The class is the core's (every error's JSON form carries it), not a table of kinds here.
+    data = {"kind": "conflict", "class": "ConflictError", "message": "409: already a member", "status": 409}
+    conflict = from_data(data)
     assert isinstance(conflict, ConflictError) and str(conflict) == "409: already a member"
     assert conflict.data["status"] == 409
-    assert isinstance(from_data({"kind": "json", "message": "bad"}), ParseError)
+    assert isinstance(from_data({"kind": "json", "class": "ParseError", "message": "bad"}), ParseError)
+    # A form without a class (or with one this version does not know) still raises something catchable.
     unknown = from_data({"kind": "something_new", "message": "?", "status": 418})
     assert type(unknown).__name__ == "ApiError"
+    newer = from_data({"kind": "something_new", "class": "SomethingNewError", "message": "?"})
+    assert type(newer).__name__ == "RackConnectError"
     assert type(from_data({"message": "no kind"})).__name__ == "RackConnectError"
 
 
