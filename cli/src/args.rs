@@ -106,9 +106,9 @@ pub enum Command {
 /// How long to wait.
 #[derive(Args, Debug, Clone)]
 pub struct WaitArgs {
-    /// Give up after this long (e.g. 30m, 90s, 1h).
-    #[arg(long, default_value = "30m", value_parser = parse_duration)]
-    pub timeout: u64,
+    /// Give up after this long (e.g. 30m, 90s, 1h) [default: the core's, 30m].
+    #[arg(long, value_parser = parse_duration)]
+    pub timeout: Option<u64>,
     /// What "not applicable" (UNPROCESSABLE, or a key that never appears) means.
     #[arg(long, value_enum, default_value = "ok")]
     pub not_applicable: NotApplicable,
@@ -171,9 +171,9 @@ pub enum ServerCommand {
         /// Wait only for Managed Operations, not RackConnect (implies --managed).
         #[arg(long)]
         managed_only: bool,
-        /// How long a missing key counts as "not written yet".
-        #[arg(long, default_value = "5m", value_parser = parse_duration)]
-        grace: u64,
+        /// How long a missing key counts as "not written yet" [default: the core's, 5m].
+        #[arg(long, value_parser = parse_duration)]
+        grace: Option<u64>,
         #[command(flatten)]
         wait: WaitArgs,
     },
@@ -305,9 +305,9 @@ pub struct EnsureArgs {
     /// Return once the change is accepted, without waiting for ACTIVE or gone.
     #[arg(long)]
     pub no_wait: bool,
-    /// Give up after this long.
-    #[arg(long, default_value = "30m", value_parser = parse_duration)]
-    pub timeout: u64,
+    /// Give up after this long (the wait included) [default: the core's, 30m].
+    #[arg(long, value_parser = parse_duration)]
+    pub timeout: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -24,13 +24,14 @@ pub const CANCELLED: u8 = 130;
 pub const HELP: &str = "Exit codes: 0 done, 1 failed (automation or change), 2 usage, 3 timed out, \
 4 not applicable (with --not-applicable fail), 5 authentication, 6 transport, 130 interrupted.";
 
-/// The exit code of a wait or ensure outcome.
-pub fn of_outcome(outcome: Outcome, not_applicable_fails: bool) -> u8 {
+/// The exit code of a wait or ensure: 0 when the core's verdict is `ok`, else by its outcome.
+pub fn of_verdict(ok: bool, outcome: Outcome) -> u8 {
+    if ok {
+        return DONE;
+    }
     match outcome {
-        Outcome::Done => DONE,
-        Outcome::Failed | Outcome::Error => FAILED,
-        Outcome::NotApplicable if not_applicable_fails => NOT_APPLICABLE,
-        Outcome::NotApplicable => DONE,
+        Outcome::Failed | Outcome::Error | Outcome::Done => FAILED,
+        Outcome::NotApplicable => NOT_APPLICABLE,
         Outcome::TimedOut => TIMED_OUT,
         Outcome::Cancelled => CANCELLED,
         Outcome::Forbidden => AUTHENTICATION,

@@ -13,8 +13,8 @@ pub(crate) fn report_wait(
     reachable: Option<&str>,
     not_applicable: NotApplicable,
 ) -> CommandResult {
-    let fails = not_applicable == NotApplicable::Fail;
-    if result.outcome == Outcome::NotApplicable && !fails {
+    // The choice went into the wait (`not_applicable_ok`); the verdict is the core's.
+    if result.outcome == Outcome::NotApplicable && not_applicable != NotApplicable::Fail {
         output::warn(&format!("not applicable: {}", result.reason.as_deref().unwrap_or("no reason given")));
     }
     // The address is only worth printing once automation is through (it changes at DEPLOYED).
@@ -24,22 +24,8 @@ pub(crate) fn report_wait(
         value["reachable_ipv4"] = json!(ip);
     }
     output::print(ctx.global.output, &value, || {
-        let mut text = match result.outcome {
-            Outcome::Done => format!("done: {}", result.status.as_deref().unwrap_or("")),
-            Outcome::Failed => format!("FAILED: {}", result.reason.as_deref().unwrap_or("automation failed")),
-            Outcome::NotApplicable => format!("not applicable: {}", result.reason.as_deref().unwrap_or("")),
-            Outcome::TimedOut => format!(
-                "timed out after {} s (last status {})",
-                result.elapsed_ms / 1000,
-                result.status.as_deref().unwrap_or("none")
-            ),
-            Outcome::Cancelled => "cancelled".into(),
-            Outcome::Forbidden => format!(
-                "refused: {}",
-                result.reason.clone().or_else(|| result.error.as_ref().map(|e| e.to_string())).unwrap_or_default()
-            ),
-            Outcome::Error => format!("error: {}", result.error.as_ref().map(|e| e.to_string()).unwrap_or_default()),
-        };
+        // The headline is the core's verdict, the same words in every front door.
+        let mut text = result.summary.clone();
         for task in &result.tasks {
             text.push_str(&format!("\n  {:<12} {}", task.status, task.name));
         }
@@ -54,17 +40,5 @@ pub(crate) fn report_wait(
         ));
         text
     });
-    Ok(exit::of_outcome(result.outcome, fails))
-}
-
-pub(crate) fn outcome_word(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Done => "done",
-        Outcome::Failed => "FAILED",
-        Outcome::NotApplicable => "not applicable",
-        Outcome::TimedOut => "timed out",
-        Outcome::Cancelled => "cancelled",
-        Outcome::Forbidden => "refused",
-        Outcome::Error => "error",
-    }
+    Ok(exit::of_verdict(result.ok, result.outcome))
 }

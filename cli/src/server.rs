@@ -1,7 +1,7 @@
 //! `rackconnect server …`: a server's metadata, from anywhere, with a token.
 
 use rackconnect::ServerId;
-use rackconnect::wait::{MetadataWaitConfig, RateBudget, WaitConfig};
+use rackconnect::wait::{MetadataWaitConfig, RateBudget};
 
 use crate::args::ServerCommand;
 use crate::context::Context;
@@ -55,12 +55,19 @@ pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResul
         }
         ServerCommand::Wait { server, managed, managed_only, grace, wait } => {
             let id = ServerId::new(server)?;
-            let config = MetadataWaitConfig {
-                wait: WaitConfig { timeout_ms: wait.timeout, interval_ms: 5_000, ..WaitConfig::default() },
+            // What is not given stays the core's default.
+            let mut config = MetadataWaitConfig {
                 rackconnect: !managed_only,
                 managed: managed || managed_only,
-                grace_ms: grace,
+                ..MetadataWaitConfig::default()
             };
+            config.wait.not_applicable_ok = wait.not_applicable != crate::args::NotApplicable::Fail;
+            if let Some(timeout) = wait.timeout {
+                config.wait.timeout_ms = timeout;
+            }
+            if let Some(grace) = grace {
+                config.grace_ms = grace;
+            }
             let label = match (managed, managed_only) {
                 (_, true) => "Managed Operations",
                 (true, false) => "RackConnect + Managed Operations",

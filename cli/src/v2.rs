@@ -70,7 +70,14 @@ pub(crate) fn command(ctx: &mut Context, command: V2Command) -> CommandResult {
             })
         }
         V2Command::Wait(wait) => {
-            let config = WaitConfig { timeout_ms: wait.timeout, ..WaitConfig::default() };
+            // What is not given stays the core's default.
+            let mut config = WaitConfig {
+                not_applicable_ok: wait.not_applicable != crate::args::NotApplicable::Fail,
+                ..WaitConfig::default()
+            };
+            if let Some(timeout) = wait.timeout {
+                config.timeout_ms = timeout;
+            }
             let mut progress = ctx.progress("RackConnect v2");
             let result =
                 rackconnect::blocking::wait_v2(&ctx.v2, endpoint, config, &mut RateBudget::v2(), &CANCEL, |e| {

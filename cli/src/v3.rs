@@ -1,14 +1,13 @@
 //! `rackconnect v3 …`: networks, pools, nodes, public IPs, and the ensure commands.
 
 use rackconnect::ensure::{EnsureOptions, Presence, PublicIpSpec};
-use rackconnect::wait::{Outcome, RateBudget, Target, WaitConfig};
+use rackconnect::wait::{RateBudget, Target, WaitConfig};
 use rackconnect::{NetworkId, NodeId, PoolId, PublicIpId, Region, ServerId};
 use serde_json::json;
 
 use crate::args::{self, ListShow, NodesCommand, PoolMembersCommand, PublicIpCommand, PublicIpsCommand, V3Command};
 use crate::context::Context;
 use crate::output::Progress;
-use crate::report::outcome_word;
 use crate::{CANCEL, CommandResult, exit, output};
 
 pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
@@ -88,8 +87,8 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
                 });
             progress.finish();
             let result = result?;
-            output::print(format, &result, || membership_text(&result, ensure.dry_run));
-            Ok(exit::of_outcome(result.outcome, true))
+            output::print(format, &result, || membership_text(&result));
+            Ok(exit::of_verdict(result.ok, result.outcome))
         }
         V3Command::PublicIp { command: PublicIpCommand::Ensure { server, absent, retain, move_ip, ensure } } => {
             let spec = PublicIpSpec {
@@ -104,76 +103,27 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
             let result = session.ensure_public_ip(region, spec, options, &CANCEL, |e| progress.event(e));
             progress.finish();
             let result = result?;
-            output::print(format, &result, || public_ip_text(&result, ensure.dry_run));
-            Ok(exit::of_outcome(result.outcome, true))
+            output::print(format, &result, || public_ip_text(&result));
+            Ok(exit::of_verdict(result.ok, result.outcome))
         }
     }
 }
 
-fn public_ip_text(result: &rackconnect::ensure::PublicIpResult, dry_run: bool) -> String {
-    use rackconnect::ensure::PublicIpAction;
-    let retained =
-        |id: &str| result.public_ip.as_ref().filter(|ip| ip.id == id && ip.retain).map_or("", |_| " (a retained IP)");
-    // What the plan does, as "would …" / "could not …" and as done.
-    let (action, done) = match &result.plan {
-        PublicIpAction::None => ("change nothing".to_owned(), "no change needed".to_owned()),
-        PublicIpAction::Create { retain } => {
-            let what = if *retain { "a retained public IP" } else { "a public IP" };
-            (format!("create {what}"), format!("created {what}"))
-        }
-        PublicIpAction::SetRetain { id, retain } => {
-            (format!("set retain to {retain} on {id}"), format!("set retain to {retain} on {id}"))
-        }
-        PublicIpAction::Move { id, .. } => (format!("move {id} to the server"), format!("moved {id} to the server")),
-        PublicIpAction::Delete { id } => {
-            (format!("delete {id}{}", retained(id)), format!("deleted {id}{}", retained(id)))
-        }
-    };
-    let headline = match (dry_run, result.outcome, &result.plan) {
-        (true, Outcome::Done, PublicIpAction::None) => "dry run: no change needed".to_owned(),
-        (true, Outcome::Done, _) => format!("dry run: would {action}"),
-        (_, Outcome::Done, _) => format!("done: {done}"),
-        (_, outcome, _) if result.changed => format!("{}: sent, but did not settle: {action}", outcome_word(outcome)),
-        (_, outcome, PublicIpAction::None) => format!("{}: nothing was changed", outcome_word(outcome)),
-        (_, outcome, _) => format!("{}: could not {action}", outcome_word(outcome)),
-    };
+fn public_ip_text(result: &rackconnect::ensure::PublicIpResult) -> String {
+    // The headline is the core's verdict, the same words in every front door.
     let ip = result
         .public_ip
         .as_ref()
         .map(|ip| format!("\n  {} {} {}", ip.id, ip.public_ip_v4.as_deref().unwrap_or("(no address yet)"), ip.status))
         .unwrap_or_default();
-    let reason = result
-        .reason
-        .as_deref()
-        .filter(|_| result.outcome != Outcome::Done)
-        .map(|r| format!("\n  {r}"))
-        .unwrap_or_default();
-    format!("{headline}{ip}{reason}")
+    format!("{}{ip}", result.summary)
 }
 
-fn membership_text(result: &rackconnect::ensure::MembershipResult, dry_run: bool) -> String {
+fn membership_text(result: &rackconnect::ensure::MembershipResult) -> String {
+    // The headline is the core's verdict, the same words in every front door; then the pairs.
     let plan = &result.plan;
-    let counts = format!(
-        "{} to add, {} to remove, {} already as wanted",
-        plan.add.len(),
-        plan.remove.len(),
-        plan.unchanged.len()
-    );
-    let mut lines = vec![if dry_run && result.outcome != Outcome::Done {
-        format!("dry run: {} ({counts})", outcome_word(result.outcome))
-    } else if dry_run {
-        format!("dry run: {} ({counts})", if result.changed { "would change" } else { "nothing to change" })
-    } else if result.outcome == Outcome::Done {
-        format!("done: {} ({counts})", if result.changed { "changed" } else { "no change needed" })
-    } else {
-        let made = result.added.len() + result.removed.len();
-        format!(
-            "{}: {made} change{} made before it stopped ({counts})",
-            outcome_word(result.outcome),
-            if made == 1 { "" } else { "s" }
-        )
-    }];
-    if dry_run {
+    let mut lines = vec![result.summary.clone()];
+    if result.dry_run {
         lines.extend(plan.add.iter().map(|p| format!("  would add    {} to {}", p.server_id, p.pool_id)));
         lines.extend(plan.remove.iter().map(|p| format!("  would remove {} from {}", p.server_id, p.pool_id)));
     }
@@ -182,26 +132,21 @@ fn membership_text(result: &rackconnect::ensure::MembershipResult, dry_run: bool
     lines.extend(
         result.failed.iter().map(|f| format!("  FAILED  {} in {}: {}", f.pair.server_id, f.pair.pool_id, f.reason)),
     );
-    // The reason repeats the failed pairs when there are some; print it only otherwise.
-    if let Some(reason) =
-        result.reason.as_deref().filter(|_| result.outcome != Outcome::Done && result.failed.is_empty())
-    {
-        lines.push(format!("  {reason}"));
-    }
     lines.join("\n")
 }
 
 fn ensure_options(args: &args::EnsureArgs) -> EnsureOptions {
-    EnsureOptions {
-        dry_run: args.dry_run,
-        no_wait: args.no_wait,
-        wait: WaitConfig { timeout_ms: args.timeout, interval_ms: 2_000, ..WaitConfig::default() },
-        ..EnsureOptions::default()
+    // What is not given stays the core's default.
+    let mut options = EnsureOptions { dry_run: args.dry_run, no_wait: args.no_wait, ..EnsureOptions::default() };
+    if let Some(timeout) = args.timeout {
+        options.wait.timeout_ms = timeout;
     }
+    options
 }
 
+/// The waits after `nodes add` and `public-ips add`: the core's defaults.
 fn wait_config() -> WaitConfig {
-    WaitConfig { timeout_ms: 10 * 60_000, interval_ms: 2_000, ..WaitConfig::default() }
+    WaitConfig::default()
 }
 
 fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> CommandResult {
@@ -256,9 +201,9 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
             )?;
             progress.finish();
             output::print(format, &json!({"node": node, "wait": waited.result}), || {
-                format!("{}: node {}", outcome_word(waited.result.outcome), node.id)
+                format!("{} (node {})", waited.result.summary, node.id)
             });
-            Ok(exit::of_outcome(waited.result.outcome, true))
+            Ok(exit::of_verdict(waited.result.ok, waited.result.outcome))
         }
         NodesCommand::Remove { pool, node, no_wait } => {
             let (pool, node) = (PoolId::new(pool)?, NodeId::new(node)?);
@@ -277,10 +222,8 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
                 |e| progress.event(e),
             )?;
             progress.finish();
-            output::print(format, &waited.result, || {
-                format!("{}: node {node} removed", outcome_word(waited.result.outcome))
-            });
-            Ok(exit::of_outcome(waited.result.outcome, true))
+            output::print(format, &waited.result, || format!("{} (node {node} removed)", waited.result.summary));
+            Ok(exit::of_verdict(waited.result.ok, waited.result.outcome))
         }
     }
 }
@@ -330,9 +273,9 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
             progress.finish();
             let shown = waited.public_ip.clone().unwrap_or(ip);
             output::print(format, &json!({"public_ip": shown, "wait": waited.result}), || {
-                format!("{}: {}", outcome_word(waited.result.outcome), line(&shown))
+                format!("{}\n{}", waited.result.summary, line(&shown))
             });
-            Ok(exit::of_outcome(waited.result.outcome, true))
+            Ok(exit::of_verdict(waited.result.ok, waited.result.outcome))
         }
         PublicIpsCommand::Remove { id, no_wait } => {
             let id = PublicIpId::new(id)?;
@@ -347,10 +290,8 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
                     progress.event(e)
                 })?;
             progress.finish();
-            output::print(format, &waited.result, || {
-                format!("{}: public IP {id} released", outcome_word(waited.result.outcome))
-            });
-            Ok(exit::of_outcome(waited.result.outcome, true))
+            output::print(format, &waited.result, || format!("{} (public IP {id} released)", waited.result.summary));
+            Ok(exit::of_verdict(waited.result.ok, waited.result.outcome))
         }
     }
 }

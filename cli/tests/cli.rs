@@ -81,6 +81,17 @@ fn demo_quiet_finds_nothing_left_to_change_on_its_second_run() {
 // v2 wait
 
 #[test]
+fn v2_wait_at_an_insecure_url_is_a_usage_error_at_once() {
+    // Regression: it used to retry `insecure_url` until the timeout (30 minutes by default) and
+    // report requests that were never sent. A configuration error ends at once, exit 2.
+    let started = std::time::Instant::now();
+    let out =
+        rc(&["--v2-url", "http://example.invalid", "--output", "json", "v2", "wait"]).spawn().finish(common::LIMIT);
+    out.expect_code(2).expect_stdout("insecure_url");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}{}", started.elapsed(), out.context());
+}
+
+#[test]
 fn v2_wait_on_web2_ends_deployed() {
     let text = rc(&["--emulated", "v2", "wait"]).spawn();
     let json = rc(&["--emulated", "--emulated-speed", "60", "-q", "--output", "json", "v2", "wait"]).spawn();

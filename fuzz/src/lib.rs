@@ -2,6 +2,8 @@
 //! second a status (and whether to add headers), the rest is the body. Any panic is a bug;
 //! errors are expected. `fuzz/seed.py` writes seeds in this form from the shared corpus.
 
+pub mod machines;
+
 use rackconnect::Response;
 use rackconnect::ops::Operation;
 

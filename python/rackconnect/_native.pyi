@@ -140,10 +140,13 @@ def wait_v2(
     *,
     region: Optional[str] = None,
     source_address: Optional[str] = None,
-    timeout: float = 1800.0,
+    timeout: Optional[float] = None,
+    not_applicable_ok: bool = True,
     progress: _Progress = None,
 ) -> WaitResult:
-    """Waits for RackConnect v2 automation: the wait's result (``V2(...).wait(...)``)."""
+    """Waits for RackConnect v2 automation: the wait's result (``V2(...).wait(...)``). A
+    ``timeout`` left out is the core's (30 minutes); ``not_applicable_ok`` says whether
+    UNPROCESSABLE ends well (the result's ``ok``)."""
 
 @final
 class V2:
@@ -165,7 +168,9 @@ class V2:
     def details(self) -> V2DetailsAnswer: ...
     def gateway_ip(self) -> V2GatewayIpAnswer: ...
     def features(self) -> V2FeaturesAnswer: ...
-    def wait(self, *, timeout: float = 1800.0, progress: _Progress = None) -> WaitResult: ...
+    def wait(
+        self, *, timeout: Optional[float] = None, not_applicable_ok: bool = True, progress: _Progress = None
+    ) -> WaitResult: ...
 
 @final
 class Session:
@@ -173,7 +178,7 @@ class Session:
 
     def __new__(
         cls,
-        identity_url: str = "us",
+        identity_url: Optional[str] = None,
         *,
         username: str,
         api_key: Optional[str] = None,
@@ -194,8 +199,9 @@ class Session:
         *,
         managed: bool = False,
         rackconnect: bool = True,
-        timeout: float = 1800.0,
-        grace: float = 300.0,
+        timeout: Optional[float] = None,
+        grace: Optional[float] = None,
+        not_applicable_ok: bool = True,
         progress: _Progress = None,
     ) -> ServerWaitResult: ...
     def ensure_pool_members(
@@ -206,7 +212,7 @@ class Session:
         present: bool = True,
         dry_run: bool = False,
         wait: bool = True,
-        timeout: float = 1800.0,
+        timeout: Optional[float] = None,
         progress: _Progress = None,
     ) -> MembershipResult:
         """Makes every server a member (or, ``present=False``, not a member) of every pool, in
@@ -222,6 +228,6 @@ class Session:
         move_ip: Optional[str] = None,
         dry_run: bool = False,
         wait: bool = True,
-        timeout: float = 1800.0,
+        timeout: Optional[float] = None,
         progress: _Progress = None,
     ) -> PublicIpResult: ...

@@ -798,6 +798,11 @@ class WaitResult(TypedDict):
     """The error behind ``error`` and ``forbidden`` outcomes."""
     requests: int
     elapsed_ms: Millis
+    ok: bool
+    """The core's verdict, the same in every front door: true for ``done``, and for
+    ``not_applicable`` when ``not_applicable_ok`` (the default)."""
+    summary: str
+    """One line saying how it ended, in the words every front door uses."""
 
 
 class ServerWaitResult(WaitResult):
@@ -895,12 +900,20 @@ class MembershipResult(TypedDict):
     changed: bool
     """True when a pair was added or removed (in a dry run: would be)."""
     plan: MembershipPlan
+    """The plan as first made (kept as it was, whatever the service answered)."""
+    settled_by_conflict: List[Pair]
+    """Pairs of the plan that the service's 409 showed were already as wanted."""
     added: List[Pair]
     removed: List[Pair]
     failed: List[PairFailure]
     reason: Optional[str]
     requests: int
     elapsed_ms: Millis
+    dry_run: bool
+    ok: bool
+    """The core's verdict: true when it ended well (the same in every front door)."""
+    summary: str
+    """One line saying how it ended, in the words every front door uses."""
 
 
 class NoAction(TypedDict):
@@ -955,3 +968,8 @@ class PublicIpResult(TypedDict):
     reason: Optional[str]
     requests: int
     elapsed_ms: Millis
+    dry_run: bool
+    ok: bool
+    """The core's verdict: true when it ended well (the same in every front door)."""
+    summary: str
+    """One line saying how it ended, in the words every front door uses."""

@@ -284,22 +284,31 @@ impl PySession {
     }
 }
 
-fn ensure_options(dry_run: bool, wait: bool, timeout: f64) -> Result<EnsureOptions, Error> {
-    Ok(EnsureOptions {
-        dry_run,
-        no_wait: !wait,
-        wait: WaitConfig { timeout_ms: millis("timeout", timeout)?, interval_ms: 2_000, ..WaitConfig::default() },
-        ..EnsureOptions::default()
-    })
+/// The ensure options: what is not given (`None`) stays the core's default.
+fn ensure_options(dry_run: bool, wait: bool, timeout: Option<f64>) -> Result<EnsureOptions, Error> {
+    let mut options = EnsureOptions { dry_run, no_wait: !wait, ..EnsureOptions::default() };
+    if let Some(timeout) = timeout {
+        options.wait.timeout_ms = millis("timeout", timeout)?;
+    }
+    Ok(options)
+}
+
+/// A wait's configuration: what is not given (`None`) stays the core's default.
+fn wait_config(timeout: Option<f64>, not_applicable_ok: bool) -> Result<WaitConfig, Error> {
+    let mut config = WaitConfig { not_applicable_ok, ..WaitConfig::default() };
+    if let Some(timeout) = timeout {
+        config.timeout_ms = millis("timeout", timeout)?;
+    }
+    Ok(config)
 }
 
 #[pymethods]
 impl PySession {
     #[new]
-    #[pyo3(signature = (identity_url = "us", *, username, api_key = None, password = None, region = None, tenant = None))]
+    #[pyo3(signature = (identity_url = None, *, username, api_key = None, password = None, region = None, tenant = None))]
     fn new(
         py: Python<'_>,
-        identity_url: &str,
+        identity_url: Option<&str>,
         username: String,
         api_key: Option<String>,
         password: Option<String>,
@@ -307,6 +316,7 @@ impl PySession {
         tenant: Option<String>,
     ) -> PyResult<Self> {
         let build = || -> Result<Self, Error> {
+            let identity_url = identity_url.unwrap_or(rackconnect::client::defaults::IDENTITY);
             let endpoint = IdentityEndpoint::parse(identity_url)?;
             let credentials = match (api_key, password) {
                 (Some(key), None) => Credentials::ApiKey { username: username.clone(), api_key: ApiKey::new(key) },
@@ -391,7 +401,7 @@ impl PySession {
 
     /// Waits on a server's metadata for RackConnect and/or Managed Operations: the wait's result
     /// plus `reachable_ipv4`.
-    #[pyo3(signature = (server_id, *, managed = false, rackconnect = true, timeout = 1800.0, grace = 300.0, progress = None))]
+    #[pyo3(signature = (server_id, *, managed = false, rackconnect = true, timeout = None, grace = None, not_applicable_ok = true, progress = None))]
     #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
     fn wait_server<'py>(
         &self,
@@ -399,21 +409,21 @@ impl PySession {
         server_id: &str,
         managed: bool,
         rackconnect: bool,
-        timeout: f64,
-        grace: f64,
+        timeout: Option<f64>,
+        grace: Option<f64>,
+        not_applicable_ok: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let prepare = || -> Result<_, Error> {
-            let config = MetadataWaitConfig {
-                wait: WaitConfig {
-                    timeout_ms: millis("timeout", timeout)?,
-                    interval_ms: 2_000,
-                    ..WaitConfig::default()
-                },
-                rackconnect,
-                managed,
-                grace_ms: millis("grace", grace)?,
-            };
+            // What is not given stays the core's default.
+            let mut config = MetadataWaitConfig { rackconnect, managed, ..MetadataWaitConfig::default() };
+            config.wait.not_applicable_ok = not_applicable_ok;
+            if let Some(timeout) = timeout {
+                config.wait.timeout_ms = millis("timeout", timeout)?;
+            }
+            if let Some(grace) = grace {
+                config.grace_ms = millis("grace", grace)?;
+            }
             Ok((ServerId::new_as("server_id", server_id)?, config))
         };
         let (id, config) = prepare().map_err(|e| to_py_err(py, &e))?;
@@ -427,7 +437,7 @@ impl PySession {
 
     /// Makes every server a member (or not) of every pool (ids, or names of pools in the region):
     /// the planner's result, with `changed`.
-    #[pyo3(signature = (servers, pools, *, present = true, dry_run = false, wait = true, timeout = 1800.0, progress = None))]
+    #[pyo3(signature = (servers, pools, *, present = true, dry_run = false, wait = true, timeout = None, progress = None))]
     #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
     fn ensure_pool_members<'py>(
         &self,
@@ -437,7 +447,7 @@ impl PySession {
         present: bool,
         dry_run: bool,
         wait: bool,
-        timeout: f64,
+        timeout: Option<f64>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (servers, pools) = (string_list("servers", servers)?, string_list("pools", pools)?);
@@ -450,7 +460,7 @@ impl PySession {
     }
 
     /// Gives a server a public IP (or takes it away): the planner's result, with `changed`.
-    #[pyo3(signature = (server_id, *, present = true, retain = None, move_ip = None, dry_run = false, wait = true, timeout = 1800.0, progress = None))]
+    #[pyo3(signature = (server_id, *, present = true, retain = None, move_ip = None, dry_run = false, wait = true, timeout = None, progress = None))]
     #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
     fn ensure_public_ip<'py>(
         &self,
@@ -461,7 +471,7 @@ impl PySession {
         move_ip: Option<&str>,
         dry_run: bool,
         wait: bool,
-        timeout: f64,
+        timeout: Option<f64>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let prepare = || -> Result<_, Error> {
@@ -561,10 +571,15 @@ impl PyV2 {
 
     /// Waits for the automation to end (DEPLOYED, FAILED, or not applicable), within 30 requests
     /// a minute: the wait's result.
-    #[pyo3(signature = (*, timeout = 1800.0, progress = None))]
-    fn wait<'py>(&self, py: Python<'py>, timeout: f64, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        let timeout_ms = millis("timeout", timeout).map_err(|e| to_py_err(py, &e))?;
-        let config = WaitConfig { timeout_ms, ..WaitConfig::default() };
+    #[pyo3(signature = (*, timeout = None, not_applicable_ok = true, progress = None))]
+    fn wait<'py>(
+        &self,
+        py: Python<'py>,
+        timeout: Option<f64>,
+        not_applicable_ok: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let config = wait_config(timeout, not_applicable_ok).map_err(|e| to_py_err(py, &e))?;
         let result = detached(py, progress.as_ref(), |cancel, on_event| {
             self.client.wait(config, &mut RateBudget::v2(), cancel, on_event)
         })?;
@@ -575,16 +590,18 @@ impl PyV2 {
 /// Waits for RackConnect v2 automation of the server this runs on (or the one `source_address`
 /// is), at `base_url` or in `region`: the wait's result. The same as `V2(...).wait(...)`.
 #[pyfunction]
-#[pyo3(signature = (base_url = None, *, region = None, source_address = None, timeout = 1800.0, progress = None))]
+#[pyo3(signature = (base_url = None, *, region = None, source_address = None, timeout = None, not_applicable_ok = true, progress = None))]
+#[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
 fn wait_v2<'py>(
     py: Python<'py>,
     base_url: Option<&str>,
     region: Option<&str>,
     source_address: Option<&str>,
-    timeout: f64,
+    timeout: Option<f64>,
+    not_applicable_ok: bool,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    PyV2::new(py, base_url, region, source_address)?.wait(py, timeout, progress)
+    PyV2::new(py, base_url, region, source_address)?.wait(py, timeout, not_applicable_ok, progress)
 }
 
 /// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2` and `__version__`.

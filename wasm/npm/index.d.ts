@@ -496,9 +496,13 @@ export interface WaitResult {
   reason: string | null;
   tasks: V2Task[];
   /** The error behind `error` / `forbidden`, in its JSON form (see `toError`). */
-  error: { kind: string; message: string; [field: string]: unknown } | null;
+  error: { kind: string; class: string; message: string; [field: string]: unknown } | null;
   requests: number;
   elapsed_ms: number;
+  /** The core's verdict, the same in every front door (`done`; `not_applicable` with `notApplicableOk`). */
+  ok: boolean;
+  /** One line saying how it ended, in the words the CLI, Ansible and Salt use too. */
+  summary: string;
 }
 
 export interface NodeFailure { pool_id: string; node_id: string; status: string; detail: string | null }
@@ -514,13 +518,21 @@ export interface Pair { server_id: string; pool_id: string }
 export interface MembershipResult {
   outcome: Outcome;
   changed: boolean;
+  /** The plan as first made (kept as it was, whatever the service answered). */
   plan: { add: Pair[]; remove: Pair[]; unchanged: Pair[] };
+  /** Pairs of the plan that the service's 409 showed were already as wanted. */
+  settled_by_conflict: Pair[];
   added: Pair[];
   removed: Pair[];
   failed: Array<{ pair: Pair; reason: string }>;
   reason: string | null;
   requests: number;
   elapsed_ms: number;
+  dry_run: boolean;
+  /** The core's verdict, the same in every front door (`done`; `not_applicable` with `notApplicableOk`). */
+  ok: boolean;
+  /** One line saying how it ended, in the words the CLI, Ansible and Salt use too. */
+  summary: string;
 }
 
 export type PublicIpAction =
@@ -538,6 +550,11 @@ export interface PublicIpResult {
   reason: string | null;
   requests: number;
   elapsed_ms: number;
+  dry_run: boolean;
+  /** The core's verdict, the same in every front door (`done`; `not_applicable` with `notApplicableOk`). */
+  ok: boolean;
+  /** One line saying how it ended, in the words the CLI, Ansible and Salt use too. */
+  summary: string;
 }
 
 /** Options of every call: cancellation. */
@@ -548,9 +565,9 @@ export interface CallOptions {
 
 /** Options of every wait and ensure. */
 export interface RunOptions extends CallOptions {
-  /** Give up after this long; default 30 minutes. The result's outcome is then `timed_out`. */
+  /** Give up after this long; left out, the core's default (30 minutes). The outcome is then `timed_out`. */
   timeoutMs?: number;
-  /** The pause between polls; default 2000 (the core's rate budget may stretch it). */
+  /** The pause between polls; left out, the core's default (the rate budget may stretch it). */
   intervalMs?: number;
   /** Called with every progress event, oldest first. An exception thrown here cancels the run. */
   onProgress?: (event: ProgressEvent) => void;
@@ -568,8 +585,10 @@ export interface WaitServerOptions extends RunOptions {
   rackconnect?: boolean;
   /** Wait for Managed Operations too (default false). */
   managed?: boolean;
-  /** A key still missing this long means "does not apply"; default 5 minutes. */
+  /** A key still missing this long means "does not apply"; left out, the core's default (5 minutes). */
   graceMs?: number;
+  /** Whether "does not apply" ends well (the result's `ok`); default true. */
+  notApplicableOk?: boolean;
 }
 
 export interface EnsureOptionsBase extends RunOptions {

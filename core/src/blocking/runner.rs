@@ -50,13 +50,17 @@ pub fn wait_metadata(
 
 /// Runs a machine that was built with its endpoint and token already (the session's token is
 /// stamped on each of its requests, renewed as needed) to its end.
-pub fn run<M: Machine + 'static>(
+pub fn run<M>(
     machine: M,
     session: &mut Session,
     timeout_ms: crate::wait::Millis,
     cancel: &AtomicBool,
     on_event: impl FnMut(&Event),
-) -> Result<M::Output> {
+) -> Result<M::Output>
+where
+    M: Machine + 'static,
+    M::Output: crate::client::Verdict,
+{
     let kind = machine.budget_kind();
     let task = MachineTask::new(Needs::Token, timeout_ms, kind, move |_: &Start| Ok(machine), |_, output| output);
     session.run(task, None, cancel, on_event)

@@ -74,9 +74,11 @@ pub mod defaults;
 mod exchange;
 mod task;
 pub mod url_rule;
+mod verdict;
 pub mod work;
 
 pub use auth::Auth;
 pub use exchange::{Action, Exchange, ExchangeConfig, Outgoing, endpoint, region_of};
 pub use task::{AllServers, CallKind, CallTask, Chain, MachineTask, Needs, Service, SignIn, Start, Task};
+pub use verdict::{Verdict, outcome_word};
 pub use work::{MetadataWait, NodesWait, PublicIpWait};

@@ -371,7 +371,7 @@ impl<M: Machine, O> MachineTask<M, O> {
     }
 }
 
-impl<M: Machine, O> Task for MachineTask<M, O> {
+impl<M: Machine, O: super::Verdict> Task for MachineTask<M, O> {
     type Output = O;
 
     fn needs(&self) -> Needs {
@@ -399,7 +399,12 @@ impl<M: Machine, O> Task for MachineTask<M, O> {
         match machine.poll(now, budget) {
             Step::Send(request) => Step::Send(request),
             Step::SleepUntil(at) => Step::SleepUntil(at),
-            Step::Finished(output) => Step::Finished(Ok((self.finish)(machine, output))),
+            Step::Finished(output) => {
+                // The verdict is the core's: every result a driver sees is judged.
+                let mut output = (self.finish)(machine, output);
+                output.judge();
+                Step::Finished(Ok(output))
+            }
         }
     }
 

@@ -64,8 +64,11 @@ pub struct MembershipResult {
     pub outcome: Outcome,
     /// True when a pair was added or removed (in dry-run mode: would be).
     pub changed: bool,
-    /// The plan as first made.
+    /// The plan as first made (kept as it was, whatever the service answered).
     pub plan: MembershipPlan,
+    /// Pairs of the plan that the service's 409 showed were already as wanted (another client
+    /// was quicker): not changed by this run.
+    pub settled_by_conflict: Vec<Pair>,
     /// Pairs this run added.
     pub added: Vec<Pair>,
     /// Pairs this run removed.
@@ -78,6 +81,12 @@ pub struct MembershipResult {
     pub requests: u32,
     /// Time from the start to the end.
     pub elapsed_ms: Millis,
+    /// True for a dry run (nothing was changed; `changed` says what would be).
+    pub dry_run: bool,
+    /// The verdict: true when it ended `done`. Every front door reads this.
+    pub ok: bool,
+    /// One line saying how it ended, the same words in every front door.
+    pub summary: String,
 }
 
 #[derive(Debug)]
@@ -113,6 +122,9 @@ pub struct MembershipPlanner {
     reading: Option<PoolId>,
     current: BTreeMap<Key, (String, String)>,
     plan: MembershipPlan,
+    /// The plan as first made, for the result.
+    first_plan: Option<MembershipPlan>,
+    settled_by_conflict: Vec<Pair>,
     post_build_grace_ms: Millis,
     /// When each pair was first refused with a retryable conflict.
     retrying_since: BTreeMap<Key, Millis>,
@@ -162,6 +174,8 @@ impl MembershipPlanner {
             reading: None,
             current: BTreeMap::new(),
             plan: MembershipPlan::default(),
+            first_plan: None,
+            settled_by_conflict: Vec::new(),
             post_build_grace_ms,
             retrying_since: BTreeMap::new(),
             remaining: Vec::new(),
@@ -202,13 +216,17 @@ impl MembershipPlanner {
         self.result = Some(MembershipResult {
             outcome,
             changed,
-            plan: self.plan.clone(),
+            plan: self.first_plan.clone().unwrap_or_else(|| self.plan.clone()),
+            settled_by_conflict: self.settled_by_conflict.clone(),
             added: self.added.clone(),
             removed: self.removed.clone(),
             failed: self.failed.clone(),
             reason,
             requests: self.clock.requests,
             elapsed_ms: now.saturating_sub(self.clock.start),
+            dry_run: self.dry_run,
+            ok: false,
+            summary: String::new(),
         });
         self.phase = Phase::Finished;
     }
@@ -248,6 +266,10 @@ impl MembershipPlanner {
                 }
             }
         }
+        // A re-read after a change that got no answer plans again; the result keeps the first.
+        if self.first_plan.is_none() {
+            self.first_plan = Some(self.plan.clone());
+        }
         if self.dry_run {
             return self.finish(now, Outcome::Done, None);
         }
@@ -267,14 +289,10 @@ impl MembershipPlanner {
         let remaining_ms = self.clock.deadline.saturating_sub(now);
         let config = WaitConfig { timeout_ms: remaining_ms, ..self.config.clone() };
         let waits = std::mem::take(&mut self.pending_waits);
-        self.phase = Phase::Waiting(Box::new(NodesWaiter::new(
-            self.endpoint.clone(),
-            self.token.clone(),
-            waits,
-            target,
-            config,
-            now,
-        )));
+        let mut waiter = NodesWaiter::new(self.endpoint.clone(), self.token.clone(), waits, target, config, now);
+        // What the plan read is not news: a node that stays as it was is no change in the events.
+        waiter.already_seen(self.current.values().map(|(id, status)| (id.as_str(), status.as_str())));
+        self.phase = Phase::Waiting(Box::new(waiter));
     }
 
     /// Reads a 409 into per-pair decisions.
@@ -349,6 +367,9 @@ impl MembershipPlanner {
 
     fn plan_unchanged(&mut self, pair: &(ServerId, PoolId)) {
         let p = Self::pair(&pair.0, &pair.1);
+        if (self.plan.add.contains(&p) || self.plan.remove.contains(&p)) && !self.settled_by_conflict.contains(&p) {
+            self.settled_by_conflict.push(p.clone());
+        }
         self.plan.add.retain(|x| x != &p);
         self.plan.remove.retain(|x| x != &p);
         if !self.plan.unchanged.contains(&p) {

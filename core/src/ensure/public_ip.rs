@@ -73,6 +73,12 @@ pub struct PublicIpResult {
     pub requests: u32,
     /// Time from the start to the end.
     pub elapsed_ms: Millis,
+    /// True for a dry run (nothing was changed; `changed` says what would be).
+    pub dry_run: bool,
+    /// The verdict: true when it ended `done`. Every front door reads this.
+    pub ok: bool,
+    /// One line saying how it ended, the same words in every front door.
+    pub summary: String,
 }
 
 #[derive(Debug)]
@@ -150,6 +156,9 @@ impl PublicIpPlanner {
             reason,
             requests: self.clock.requests,
             elapsed_ms: now.saturating_sub(self.clock.start),
+            dry_run: self.dry_run,
+            ok: false,
+            summary: String::new(),
         });
         self.phase = Phase::Finished;
     }
@@ -205,14 +214,14 @@ impl PublicIpPlanner {
             return self.finish(now, Outcome::Done, None);
         }
         let config = WaitConfig { timeout_ms: self.clock.deadline.saturating_sub(now), ..self.config.clone() };
-        self.phase = Phase::Waiting(Box::new(PublicIpWaiter::new(
-            self.endpoint.clone(),
-            self.token.clone(),
-            id,
-            target,
-            config,
-            now,
-        )));
+        let mut waiter = PublicIpWaiter::new(self.endpoint.clone(), self.token.clone(), id, target, config, now);
+        // What the plan read is not news: an IP that stays as it was is no change in the events.
+        if let Some(status) =
+            self.last.as_ref().filter(|ip| ip.id.eq_ignore_ascii_case(waiter.id())).map(|ip| ip.status.to_string())
+        {
+            waiter.already_seen(&status);
+        }
+        self.phase = Phase::Waiting(Box::new(waiter));
     }
 
     fn fail_with(&mut self, now: Millis, error: crate::Error) {

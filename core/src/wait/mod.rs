@@ -118,11 +118,20 @@ pub struct WaitConfig {
     /// v2: how many rate-limited answers in a row, each after a full wait, before a 403 is read
     /// as "forbidden" (not a RackConnect server) rather than "rate limited".
     pub forbidden_after: u32,
+    /// Whether [`Outcome::NotApplicable`] ends well (the result's `ok`): the caller's choice,
+    /// true by default.
+    pub not_applicable_ok: bool,
 }
 
 impl Default for WaitConfig {
     fn default() -> Self {
-        Self { timeout_ms: 30 * 60 * 1000, interval_ms: 2_000, seed: 0x5DEE_CE66_D1CE_4E5B, forbidden_after: 3 }
+        Self {
+            timeout_ms: crate::client::defaults::WAIT_TIMEOUT_MS,
+            interval_ms: crate::client::defaults::WAIT_INTERVAL_MS,
+            seed: 0x5DEE_CE66_D1CE_4E5B,
+            forbidden_after: 3,
+            not_applicable_ok: true,
+        }
     }
 }
 
@@ -164,11 +173,63 @@ pub struct WaitResult {
     pub requests: u32,
     /// Time from the start to the end.
     pub elapsed_ms: Millis,
+    /// The verdict: true when the wait ended well (`done`, or `not_applicable` when the caller
+    /// said that is fine: [`WaitConfig::not_applicable_ok`]). Every front door reads this.
+    pub ok: bool,
+    /// One line saying how it ended, the same words in every front door.
+    pub summary: String,
+    #[serde(skip)]
+    not_applicable_ok: bool,
 }
 
 impl WaitResult {
     pub(crate) fn new(outcome: Outcome, status: Option<String>, requests: u32, elapsed_ms: Millis) -> Self {
-        Self { outcome, status, reason: None, tasks: Vec::new(), error: None, requests, elapsed_ms }
+        Self {
+            outcome,
+            status,
+            reason: None,
+            tasks: Vec::new(),
+            error: None,
+            requests,
+            elapsed_ms,
+            ok: false,
+            summary: String::new(),
+            not_applicable_ok: true,
+        }
+    }
+}
+
+impl crate::client::Verdict for WaitResult {
+    fn judge(&mut self) {
+        let seconds = self.elapsed_ms / 1000;
+        let status = self.status.as_deref();
+        let reason = self.reason.as_deref();
+        let error = self.error.as_ref().map(ToString::to_string);
+        self.ok = match self.outcome {
+            Outcome::Done => true,
+            Outcome::NotApplicable => self.not_applicable_ok,
+            _ => false,
+        };
+        self.summary = match self.outcome {
+            Outcome::Done => format!("done: {}", status.unwrap_or("reached")),
+            // A reason says FAILED itself when it can (v2: "automation FAILED; failed tasks: …").
+            Outcome::Failed => match reason {
+                Some(reason) if reason.contains("FAILED") => reason.to_owned(),
+                other => format!("FAILED: {}", other.or(status).unwrap_or("no reason given")),
+            },
+            Outcome::NotApplicable => format!("not applicable: {}", reason.unwrap_or("no reason given")),
+            Outcome::TimedOut => {
+                let mut text =
+                    format!("timed out after {seconds} s; the last status seen was {}", status.unwrap_or("none"));
+                if let Some(reason) = reason {
+                    text.push_str(&format!("; {reason}"));
+                }
+                text
+            }
+            Outcome::Cancelled => format!("cancelled after {seconds} s"),
+            Outcome::Forbidden => format!("refused: {}", reason.map(str::to_owned).or(error).unwrap_or_default()),
+            Outcome::Error => format!("error: {}", error.or(reason.map(str::to_owned)).unwrap_or_default()),
+        };
     }
 }
 
@@ -245,6 +306,8 @@ pub(crate) struct Clock {
     seen: BTreeMap<(String, Option<String>), String>,
     /// What went wrong last (a retried error, a rate limit): the reason given for a timeout.
     pub last_problem: Option<String>,
+    /// The caller's choice about not applicable, carried into the result's verdict.
+    not_applicable_ok: bool,
 }
 
 impl Clock {
@@ -262,6 +325,7 @@ impl Clock {
             completing: false,
             seen: BTreeMap::new(),
             last_problem: None,
+            not_applicable_ok: config.not_applicable_ok,
         }
     }
 
@@ -278,6 +342,12 @@ impl Clock {
         });
         self.seen.insert(key, status.to_owned());
         self.last_status = Some(status.to_owned());
+    }
+
+    /// Records a status already known before the wait began (what a planner read), without an
+    /// event: seeing it again is no change.
+    pub fn already_seen(&mut self, what: &str, id: Option<&str>, status: &str) {
+        self.seen.insert((what.to_owned(), id.map(str::to_owned)), status.to_owned());
     }
 
     /// Schedules a retry after an error, honouring the service's `Retry-After`.
@@ -300,6 +370,7 @@ impl Clock {
     pub fn result(&self, outcome: Outcome, now: Millis) -> WaitResult {
         let mut result =
             WaitResult::new(outcome, self.last_status.clone(), self.requests, now.saturating_sub(self.start));
+        result.not_applicable_ok = self.not_applicable_ok;
         if outcome == Outcome::TimedOut {
             // Say why it did not finish, when something kept going wrong.
             result.reason = self.last_problem.as_ref().map(|p| format!("the last attempt: {p}"));
@@ -321,12 +392,16 @@ impl Clock {
         }
         // Every wait asks at least once, so a timeout of 0 means "check once" rather than
         // "give up without looking"; and a request that completes an outcome already known
-        // (FAILED's task list) is not cut off by the deadline either.
+        // (FAILED's task list) is not cut off by the deadline either, as long as it can go
+        // within a short grace after it (a driver gives it at most a request's time).
         let allowed_late = self.requests == 0 || self.completing;
         if now >= self.deadline && !allowed_late {
             return Some(Err(Outcome::TimedOut));
         }
         let at = self.next_at.max(budget.next_allowed(now));
+        if self.completing && at > self.deadline.saturating_add(crate::client::defaults::MIN_REQUEST_TIMEOUT_MS) {
+            return Some(Err(Outcome::TimedOut));
+        }
         if at > now {
             // Never sleep past the deadline (the timeout is reported on time), except for a
             // request allowed late, when the rate budget allows it.

@@ -32,6 +32,14 @@ impl V2Waiter {
         result
     }
 
+    /// FAILED, its task list unread (`why`): the failure is known, the details a courtesy.
+    fn failed_without_details(&mut self, now: Millis, why: &str) -> WaitResult {
+        let mut result = self.finish(now, Outcome::Failed);
+        result.reason = Some(format!("automation FAILED (the task list {why})"));
+        self.result = Some(result.clone());
+        result
+    }
+
     fn rate_limited(&mut self, now: Millis, retry_after: Option<u64>, body: String) {
         self.limited_in_a_row += 1;
         if self.limited_in_a_row > self.config.forbidden_after {
@@ -60,6 +68,10 @@ impl Machine for V2Waiter {
             return Step::Finished(result.clone());
         }
         match self.clock.gate(now, budget) {
+            // No time left to read FAILED's details: the failure stands without them.
+            Some(Err(_)) if self.fetching_details => {
+                return Step::Finished(self.failed_without_details(now, "no time left"));
+            }
             Some(Err(outcome)) => return Step::Finished(self.finish(now, outcome)),
             Some(Ok(at)) => return Step::SleepUntil(at),
             None => {}
@@ -86,22 +98,25 @@ impl Machine for V2Waiter {
         self.clock.in_flight = false;
         if self.fetching_details {
             match v2::parse_details(response) {
-                Ok(V2Answer::RateLimited { retry_after, body }) => self.rate_limited(now, retry_after, body),
+                // The failure is known; the details are a courtesy, never a reason to loop.
+                Ok(V2Answer::RateLimited { .. }) => {
+                    self.failed_without_details(now, "rate limited");
+                }
                 Ok(V2Answer::Answer(details)) => {
                     let mut result = self.finish(now, Outcome::Failed);
-                    result.reason = details
-                        .tasks
-                        .iter()
-                        .find(|t| t.status.eq_ignore_ascii_case("FAILED"))
-                        .map(|t| format!("task failed: {}", t.name));
+                    let sorted = crate::v2::failed_and_pending(details.tasks.iter().map(|t| t.status.as_str()));
+                    let failed: Vec<&str> =
+                        sorted.failed.iter().filter_map(|&i| details.tasks.get(i)).map(|t| t.name.as_str()).collect();
+                    result.reason = Some(if failed.is_empty() {
+                        "automation FAILED (no task says FAILED)".to_owned()
+                    } else {
+                        format!("automation FAILED; failed tasks: {}", failed.join("; "))
+                    });
                     result.tasks = details.tasks;
                     self.result = Some(result);
                 }
-                // The failure is known; the details are a courtesy, never a reason to loop.
                 Ok(V2Answer::NotAssigned) | Err(_) => {
-                    let mut result = self.finish(now, Outcome::Failed);
-                    result.reason = Some("automation FAILED (the details could not be read)".into());
-                    self.result = Some(result);
+                    self.failed_without_details(now, "could not be read");
                 }
             }
             return;
@@ -149,6 +164,10 @@ impl Machine for V2Waiter {
 
     fn on_transport_error(&mut self, now: Millis, error: &str) {
         self.clock.in_flight = false;
+        if self.fetching_details {
+            self.failed_without_details(now, "got no answer");
+            return;
+        }
         self.clock.retry(now, error.to_owned(), None);
     }
 

@@ -50,6 +50,14 @@ pub struct NodesWaiter {
 }
 
 impl NodesWaiter {
+    /// Statuses of the nodes (by node id) read before the wait began: reading them again is
+    /// no change in the progress events.
+    pub fn already_seen<'a>(&mut self, statuses: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        for (id, status) in statuses {
+            self.clock.already_seen("node", Some(id), status);
+        }
+    }
+
     /// Waits for `nodes` (pool, node id) to reach `target`, starting at `now`.
     pub fn new(
         endpoint: V3Endpoint,
@@ -242,6 +250,17 @@ pub struct PublicIpWaiter {
 }
 
 impl PublicIpWaiter {
+    /// The public IP's status read before the wait began: reading it again is no change in the
+    /// progress events.
+    pub fn already_seen(&mut self, status: &str) {
+        self.clock.already_seen("public_ip", Some(self.id.as_str()), status);
+    }
+
+    /// The public IP waited for.
+    pub fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
     /// Waits for the public IP `id` to reach `target`, starting at `now`.
     pub fn new(
         endpoint: V3Endpoint,

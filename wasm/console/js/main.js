@@ -493,15 +493,15 @@ function progressTo(operation, target) {
 
 /** Ends an entry from a wait's result (resolved whatever the outcome). */
 function finishFromWait(operation, result, doneText) {
-  if (result.outcome === 'done') {
+  // The verdict and its words are the core's (`ok`, `summary`), as in the CLI, Ansible and Salt.
+  if (result.ok) {
     operation.finish('done', doneText);
     return;
   }
-  const details = [];
+  const details = [result.summary];
   for (const failure of result.failures ?? []) details.push(`${failure.status}${failure.detail ? `: ${failure.detail}` : ''}`);
   const detail = result.public_ip?.status_detail;
   if (detail) details.push(detail);
-  if (result.reason) details.push(result.reason);
   if (result.outcome === 'timed_out') {
     operation.finish('failed', 'Gave up waiting; the change may still finish. Refresh to see.', details);
   } else if (result.outcome === 'error' || result.outcome === 'forbidden') {

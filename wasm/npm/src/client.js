@@ -296,8 +296,10 @@ export class Client {
   }
 
   async waitServer(serverId, options = {}) {
+    const wait = waitConfig(options);
+    if (options.notApplicableOk !== undefined) wait.not_applicable_ok = Boolean(options.notApplicableOk);
     const config = given({
-      wait: waitConfig(options),
+      wait,
       rackconnect: options.rackconnect,
       managed: options.managed,
       grace_ms: millisOption("graceMs", options.graceMs),

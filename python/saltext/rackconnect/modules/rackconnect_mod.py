@@ -140,7 +140,7 @@ def features(**connection_args):
         return rcutils.v2_value(client.features(), "automation_features")
 
 
-def wait(timeout=1800, not_applicable_ok=True, **connection_args):
+def wait(timeout=None, not_applicable_ok=True, **connection_args):
     """
     Wait until RackConnect v2 automation of this minion ends: ``DEPLOYED`` (success),
     ``FAILED`` (failure, with the failed task in ``reason`` and ``tasks``) or ``UNPROCESSABLE``
@@ -151,10 +151,11 @@ def wait(timeout=1800, not_applicable_ok=True, **connection_args):
     ``elapsed_ms`` and ``success``.
 
     timeout
-        Give up after this many seconds (default 1800).
+        Give up after this many seconds (left out: the core's default, 1800).
 
     not_applicable_ok
-        Whether ``UNPROCESSABLE`` counts as success (default True).
+        Whether ``UNPROCESSABLE`` counts as success (default True); the core's verdict
+        (``ok``, ``summary``) takes it into account.
 
     connection_args
         ``region``, ``v2_url``, ``source_address`` (see the module's documentation).
@@ -168,8 +169,12 @@ def wait(timeout=1800, not_applicable_ok=True, **connection_args):
     """
     client = _v2(connection_args)
     with rcutils.translated_errors():
-        result = client.wait(timeout=rcutils.seconds(timeout, "timeout"), progress=rcutils.log_progress)
-    return rcutils.mark_success(result, not_applicable_ok)
+        result = client.wait(
+            timeout=rcutils.optional_seconds(timeout, "timeout"),
+            not_applicable_ok=bool(not_applicable_ok),
+            progress=rcutils.log_progress,
+        )
+    return rcutils.mark_success(result)
 
 
 # Cloud Servers metadata: any server's status, with credentials.
@@ -179,8 +184,8 @@ def server_wait(
     server_id,
     rackconnect=True,
     managed=False,
-    timeout=1800,
-    grace=300,
+    timeout=None,
+    grace=None,
     not_applicable_ok=True,
     **connection_args
 ):
@@ -202,11 +207,11 @@ def server_wait(
         Wait for Managed Operations automation too (default False; only on Managed accounts).
 
     timeout
-        Give up after this many seconds (default 1800).
+        Give up after this many seconds (left out: the core's default, 1800).
 
     grace
-        How long a missing status key means "not written yet" (default 300 seconds); after
-        that, RackConnect is taken as not applicable.
+        How long a missing status key means "not written yet" (left out: the core's default,
+        300 seconds); after that, RackConnect is taken as not applicable.
 
     not_applicable_ok
         Whether ``UNPROCESSABLE`` (or a key that never appears) counts as success (default True).
@@ -224,11 +229,12 @@ def server_wait(
             str(server_id),
             managed=bool(managed),
             rackconnect=bool(rackconnect),
-            timeout=rcutils.seconds(timeout, "timeout"),
-            grace=rcutils.seconds(grace, "grace"),
+            timeout=rcutils.optional_seconds(timeout, "timeout"),
+            grace=rcutils.optional_seconds(grace, "grace"),
+            not_applicable_ok=bool(not_applicable_ok),
             progress=rcutils.log_progress,
         )
-    return rcutils.mark_success(result, not_applicable_ok)
+    return rcutils.mark_success(result)
 
 
 def server_show(server_id, **connection_args):
@@ -331,7 +337,7 @@ def list_public_ips(server_id=None, retain=None, **connection_args):
 
 
 def ensure_pool_members(
-    servers, pools, present=True, dry_run=False, wait=True, timeout=1800, **connection_args
+    servers, pools, present=True, dry_run=False, wait=True, timeout=None, **connection_args
 ):
     """
     Make every server a member of every pool (or, with ``present=False``, of none), converging:
@@ -358,7 +364,7 @@ def ensure_pool_members(
         Wait for the nodes to become ACTIVE (or to be gone) (default True).
 
     timeout
-        Give up after this many seconds (default 1800).
+        Give up after this many seconds (left out: the core's default, 1800).
 
     CLI Example:
 
@@ -375,7 +381,7 @@ def ensure_pool_members(
             present=bool(present),
             dry_run=bool(dry_run),
             wait=bool(wait),
-            timeout=rcutils.seconds(timeout, "timeout"),
+            timeout=rcutils.optional_seconds(timeout, "timeout"),
             progress=rcutils.log_progress,
         )
     return rcutils.mark_success(result)
@@ -388,7 +394,7 @@ def ensure_public_ip(
     move_ip=None,
     dry_run=False,
     wait=True,
-    timeout=1800,
+    timeout=None,
     **connection_args
 ):
     """
@@ -419,7 +425,7 @@ def ensure_public_ip(
         Wait for the IP to become ACTIVE (or to be gone) (default True).
 
     timeout
-        Give up after this many seconds (default 1800).
+        Give up after this many seconds (left out: the core's default, 1800).
 
     CLI Example:
 
@@ -438,7 +444,7 @@ def ensure_public_ip(
             move_ip=None if move_ip is None else str(move_ip),
             dry_run=bool(dry_run),
             wait=bool(wait),
-            timeout=rcutils.seconds(timeout, "timeout"),
+            timeout=rcutils.optional_seconds(timeout, "timeout"),
             progress=rcutils.log_progress,
         )
     return rcutils.mark_success(result)

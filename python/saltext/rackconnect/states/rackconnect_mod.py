@@ -104,7 +104,7 @@ def _membership(name, pools, servers, present, wait, timeout, connection_args):
     return ret
 
 
-def pool_member_present(name, pools, servers=None, wait=True, timeout=1800, **connection_args):
+def pool_member_present(name, pools, servers=None, wait=True, timeout=None, **connection_args):
     """
     Ensure that a server (or every server of ``servers``) is a member of every pool of
     ``pools``. Pairs already in place are left alone; new nodes are waited for until ACTIVE.
@@ -122,7 +122,7 @@ def pool_member_present(name, pools, servers=None, wait=True, timeout=1800, **co
         Wait for the new nodes to become ACTIVE (default True).
 
     timeout
-        Give up after this many seconds (default 1800).
+        Give up after this many seconds (left out: the core's default, 1800).
 
     .. code-block:: yaml
 
@@ -135,7 +135,7 @@ def pool_member_present(name, pools, servers=None, wait=True, timeout=1800, **co
     return _membership(name, pools, servers, True, wait, timeout, connection_args)
 
 
-def pool_member_absent(name, pools, servers=None, wait=True, timeout=1800, **connection_args):
+def pool_member_absent(name, pools, servers=None, wait=True, timeout=None, **connection_args):
     """
     Ensure that a server (or every server of ``servers``) is a member of none of ``pools``.
     Removed nodes are waited for until gone.
@@ -153,7 +153,7 @@ def pool_member_absent(name, pools, servers=None, wait=True, timeout=1800, **con
         Wait for the removed nodes to be gone (default True).
 
     timeout
-        Give up after this many seconds (default 1800).
+        Give up after this many seconds (left out: the core's default, 1800).
 
     .. code-block:: yaml
 
@@ -226,7 +226,7 @@ def _public_ip(name, present, retain, move_ip, wait, timeout, connection_args):
     return ret
 
 
-def public_ip_present(name, retain=None, move_ip=None, wait=True, timeout=1800, **connection_args):
+def public_ip_present(name, retain=None, move_ip=None, wait=True, timeout=None, **connection_args):
     """
     Ensure that a server has a RackConnect v3 public IP (one per server), waited for until
     ACTIVE. An IP already there is kept; ``retain`` is set on it if given.
@@ -244,7 +244,7 @@ def public_ip_present(name, retain=None, move_ip=None, wait=True, timeout=1800, 
         Wait for the IP to become ACTIVE (default True).
 
     timeout
-        Give up after this many seconds (default 1800).
+        Give up after this many seconds (left out: the core's default, 1800).
 
     .. code-block:: yaml
 
@@ -256,7 +256,7 @@ def public_ip_present(name, retain=None, move_ip=None, wait=True, timeout=1800, 
     return _public_ip(name, True, retain, move_ip, wait, timeout, connection_args)
 
 
-def public_ip_absent(name, wait=True, timeout=1800, **connection_args):
+def public_ip_absent(name, wait=True, timeout=None, **connection_args):
     """
     Ensure that a server has no RackConnect v3 public IP, waited for until gone.
 
@@ -267,7 +267,7 @@ def public_ip_absent(name, wait=True, timeout=1800, **connection_args):
         Wait for the IP to be gone (default True).
 
     timeout
-        Give up after this many seconds (default 1800).
+        Give up after this many seconds (left out: the core's default, 1800).
 
     .. code-block:: yaml
 
@@ -283,8 +283,8 @@ def automation_deployed(
     server_id=None,
     rackconnect=True,
     managed=False,
-    timeout=1800,
-    grace=300,
+    timeout=None,
+    grace=None,
     not_applicable_ok=True,
     **connection_args
 ):
@@ -315,10 +315,11 @@ def automation_deployed(
         With ``server_id``: wait for Managed Operations automation too (default False).
 
     timeout
-        Give up after this many seconds (default 1800).
+        Give up after this many seconds (left out: the core's default, 1800).
 
     grace
-        With ``server_id``: how long a missing status key means "not written yet" (default 300).
+        With ``server_id``: how long a missing status key means "not written yet" (left out: the
+        core's default, 300).
 
     not_applicable_ok
         Whether ``UNPROCESSABLE`` (RackConnect does not apply to the server) is success

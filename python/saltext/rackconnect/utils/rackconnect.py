@@ -178,25 +178,23 @@ def log_progress(event):
     log.debug("rackconnect: %s", event)
 
 
-def mark_success(result, not_applicable_ok=True):
-    """Adds ``success`` to a wait's or planner's result. salt-call exits 1 when a returned mapping
-    has a false ``success``, so a FAILED automation fails the command while its details still
-    print."""
-    outcome = result.get("outcome")
-    result["success"] = outcome == "done" or (outcome == "not_applicable" and bool(not_applicable_ok))
+def mark_success(result):
+    """Adds ``success`` to a wait's or planner's result: the core's verdict (``ok``, which already
+    took the caller's ``not_applicable_ok``). salt-call exits 1 when a returned mapping has a
+    false ``success``, so a FAILED automation fails the command while its details still print."""
+    result["success"] = bool(result.get("ok"))
     return result
 
 
 def failure_reason(result):
-    """Why a wait or planner did not succeed, in words."""
-    error = result.get("error") or {}
-    reason = result.get("reason") or error.get("message")
-    if reason:
-        return reason
-    if result.get("outcome") == "timed_out":
-        status = result.get("status")
-        return "timed out, the last status was {}".format(status) if status else "timed out, no status yet"
-    return "it ended {}".format(result.get("outcome"))
+    """Why a wait or planner did not succeed: the core's one-line ``summary`` (the same words
+    as the CLI, Ansible and npm)."""
+    return result.get("summary") or "it ended {}".format(result.get("outcome"))
+
+
+def optional_seconds(value, name):
+    """``seconds`` of a value that may be left out (``None``: the core's default applies)."""
+    return None if value is None else seconds(value, name)
 
 
 def seconds(value, name):

@@ -164,33 +164,17 @@ def seconds(milliseconds):
     return round(milliseconds / 1000.0, 3)
 
 
-def fail_unfinished(module, doing, result, timeout, **returned):
-    """Fails the module for a wait or an ensure that did not end `done` (or `not_applicable`).
+def fail_unfinished(module, doing, result, **returned):
+    """Fails the module for a wait or an ensure whose verdict (the core's ``ok``) is false, in the
+    core's words (``summary``): the CLI, Salt and npm say the same.
 
-    `result` is the core's result: `outcome`, `reason`, `status` (waits) and `error` (waits that
-    met an error that retrying cannot fix).
+    An error carried in the result (``error``) adds the hint of its exception class.
     """
-    outcome = result.get("outcome")
-    reason = result.get("reason")
-    status = result.get("status")
+    msg = "%s: %s" % (doing, result.get("summary"))
     error = result.get("error")
-    if outcome == "timed_out":
-        msg = "%s: timed out after %g seconds" % (doing, timeout)
-        if status:
-            msg += "; the last status seen was %s" % status
-        if reason:
-            msg += "; %s" % reason
-    elif error:
+    if error:
         # An error inside a result travels as data; the package gives back its exception class.
-        hint = _hint_for_exception(rackconnect.exceptions.from_data(error))
-        msg = "%s: %s: %s" % (doing, hint, error.get("message"))
+        msg += " (%s)" % _hint_for_exception(rackconnect.exceptions.from_data(error))
         returned["error"] = error_summary(error)
-    elif outcome == "failed":
-        msg = "%s: failed: %s" % (doing, reason or status or "no reason given")
-    elif outcome == "forbidden":
-        msg = "%s: refused: %s" % (doing, reason or "no reason given")
-    elif outcome == "cancelled":
-        msg = "%s: cancelled" % doing
-    else:
-        msg = "%s: ended %s: %s" % (doing, outcome, reason or status or "no reason given")
-    module.fail_json(msg=msg, outcome=outcome, **returned)
+    returned.setdefault("outcome", result.get("outcome"))
+    module.fail_json(msg=msg, **returned)

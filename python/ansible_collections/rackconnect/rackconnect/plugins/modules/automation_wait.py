@@ -39,8 +39,8 @@ options:
     description:
       - How long to wait, in seconds, before failing.
       - RackConnect automation usually takes a few minutes, longer when many servers are built at once.
+      - Left out, the rackconnect core's default applies (1800 seconds).
     type: float
-    default: 1800
   not_applicable:
     description:
       - What an V(UNPROCESSABLE) status (RackConnect does not apply to this server, for example one built
@@ -84,7 +84,7 @@ reason:
   description: Why the wait did not end V(DEPLOYED), when known.
   returned: always
   type: str
-  sample: 'task failed: Cloud Server Created: Add "rackconnect" user'
+  sample: 'automation FAILED; failed tasks: Cloud Server Created: Add "rackconnect" user'
 tasks:
   description: For a V(FAILED) automation, its tasks with their status (read from the status details); otherwise empty.
   returned: always
@@ -122,16 +122,17 @@ from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common imp
 def main():
     argument_spec = v2_argument_spec()
     argument_spec.update(
-        timeout=dict(type="float", default=1800),
+        timeout=dict(type="float"),
         not_applicable=dict(type="str", choices=["ok", "fail"], default="ok"),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     require_rackconnect(module)
     client = v2_from_params(module)
-    timeout = module.params["timeout"]
 
     doing = "waiting for RackConnect v2 automation"
-    waited = call(module, doing, client.wait, timeout=timeout)
+    # The verdict (and whether "not applicable" is fine) is the core's: ``ok`` and ``summary``.
+    not_applicable_ok = module.params["not_applicable"] == "ok"
+    waited = call(module, doing, client.wait, timeout=module.params["timeout"], not_applicable_ok=not_applicable_ok)
     result = dict(
         changed=False,
         outcome=waited["outcome"],
@@ -142,19 +143,12 @@ def main():
         requests=waited["requests"],
     )
 
-    if waited["outcome"] == "done":
-        module.exit_json(**result)
-    if waited["outcome"] == "not_applicable":
-        if module.params["not_applicable"] == "ok":
-            module.warn(waited["reason"])
-            module.exit_json(**result)
-        module.fail_json(msg="%s: %s" % (doing, waited["reason"]), **result)
-    if waited["outcome"] == "failed":
-        failed_tasks = [task["name"] for task in waited["tasks"] if task["status"].upper() == "FAILED"]
-        listed = "; ".join(failed_tasks) if failed_tasks else waited["reason"] or "the tasks could not be read"
-        module.fail_json(msg="%s: automation %s; failed tasks: %s" % (doing, waited["status"], listed), **result)
+    if waited["ok"]:
+        if waited["outcome"] == "not_applicable":
+            module.warn(waited["summary"])
+        module.exit_json(summary=waited["summary"], **result)
     result.pop("outcome")
-    fail_unfinished(module, doing, waited, timeout, **result)
+    fail_unfinished(module, doing, waited, **result)
 
 
 if __name__ == "__main__":

@@ -53,9 +53,10 @@ options:
     type: bool
     default: true
   timeout:
-    description: How long to retry and wait, in seconds, before failing.
+    description:
+      - How long to retry and wait, in seconds, before failing.
+      - Left out, the rackconnect core's default applies (1800 seconds).
     type: float
-    default: 1800
 """
 
 EXAMPLES = r"""
@@ -182,7 +183,7 @@ def main():
         pools=dict(type="list", elements="str", required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         wait=dict(type="bool", default=True),
-        timeout=dict(type="float", default=1800),
+        timeout=dict(type="float"),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -217,15 +218,10 @@ def main():
     if module._diff:
         result["diff"] = membership_diff(ensured["plan"], present)
 
-    if ensured["outcome"] == "done":
-        module.exit_json(**result)
-    if ensured["outcome"] == "failed" and ensured["failed"]:
-        problems = "; ".join(
-            "server %s in pool %s: %s" % (item["pair"]["server_id"], item["pair"]["pool_id"], item["reason"])
-            for item in ensured["failed"]
-        )
-        module.fail_json(msg="%s: failed: %s" % (doing, problems), outcome="failed", **result)
-    fail_unfinished(module, doing, ensured, params["timeout"], **result)
+    # The verdict is the core's: ``ok`` and ``summary``.
+    if ensured["ok"]:
+        module.exit_json(summary=ensured["summary"], **result)
+    fail_unfinished(module, doing, ensured, **result)
 
 
 if __name__ == "__main__":

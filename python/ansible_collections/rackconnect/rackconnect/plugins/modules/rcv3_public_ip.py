@@ -58,9 +58,10 @@ options:
     type: bool
     default: true
   timeout:
-    description: How long to retry and wait, in seconds, before failing.
+    description:
+      - How long to retry and wait, in seconds, before failing.
+      - Left out, the rackconnect core's default applies (1800 seconds).
     type: float
-    default: 1800
 """
 
 EXAMPLES = r"""
@@ -160,7 +161,7 @@ def main():
         retain=dict(type="bool"),
         move_ip=dict(type="str"),
         wait=dict(type="bool", default=True),
-        timeout=dict(type="float", default=1800),
+        timeout=dict(type="float"),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -195,14 +196,10 @@ def main():
         elapsed=seconds(ensured["elapsed_ms"]),
         requests=ensured["requests"],
     )
-    if ensured["outcome"] == "done":
-        module.exit_json(**result)
-    if ensured["outcome"] == "timed_out" and not ensured["reason"]:
-        # Say what was left undone, and what the IP was doing when time ran out.
-        ensured = dict(ensured, reason="the planned %s was not completed" % ensured["plan"]["action"])
-        if public_ip:
-            ensured["status"] = public_ip["status"]
-    fail_unfinished(module, doing, ensured, params["timeout"], **result)
+    # The verdict is the core's: ``ok`` and ``summary``.
+    if ensured["ok"]:
+        module.exit_json(summary=ensured["summary"], **result)
+    fail_unfinished(module, doing, ensured, **result)
 
 
 if __name__ == "__main__":

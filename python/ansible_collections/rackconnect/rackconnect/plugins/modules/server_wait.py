@@ -48,15 +48,16 @@ options:
     type: bool
     default: false
   timeout:
-    description: How long to wait, in seconds, before failing.
+    description:
+      - How long to wait, in seconds, before failing.
+      - Left out, the rackconnect core's default applies (1800 seconds).
     type: float
-    default: 1800
   grace:
     description:
       - Seconds to allow for a metadata key to appear after the build. A key still missing after
         that means the automation does not apply to the server (see O(not_applicable)).
+      - Left out, the rackconnect core's default applies (300 seconds).
     type: float
-    default: 300
   not_applicable:
     description:
       - What "does not apply" means (V(UNPROCESSABLE), or a key missing after O(grace)).
@@ -138,8 +139,8 @@ def main():
         server_id=dict(type="str", required=True),
         rackconnect=dict(type="bool", default=True),
         managed=dict(type="bool", default=False),
-        timeout=dict(type="float", default=1800),
-        grace=dict(type="float", default=300),
+        timeout=dict(type="float"),
+        grace=dict(type="float"),
         not_applicable=dict(type="str", choices=["ok", "fail"], default="ok"),
     )
     module = AnsibleModule(
@@ -162,6 +163,7 @@ def main():
         rackconnect=params["rackconnect"],
         timeout=params["timeout"],
         grace=params["grace"],
+        not_applicable_ok=params["not_applicable"] == "ok",
     )
     result = dict(
         changed=False,
@@ -172,15 +174,13 @@ def main():
         elapsed=seconds(waited["elapsed_ms"]),
         requests=waited["requests"],
     )
-    if waited["outcome"] == "done":
-        module.exit_json(**result)
-    if waited["outcome"] == "not_applicable":
-        if params["not_applicable"] == "ok":
-            module.warn("automation does not apply to server %s (%s)" % (params["server_id"], waited["reason"]))
-            module.exit_json(**result)
-        module.fail_json(msg="%s: automation does not apply: %s" % (doing, waited["reason"]), **result)
+    # The verdict (and whether "not applicable" is fine) is the core's: ``ok`` and ``summary``.
+    if waited["ok"]:
+        if waited["outcome"] == "not_applicable":
+            module.warn("server %s: %s" % (params["server_id"], waited["summary"]))
+        module.exit_json(summary=waited["summary"], **result)
     result.pop("outcome")
-    fail_unfinished(module, doing, waited, params["timeout"], **result)
+    fail_unfinished(module, doing, waited, **result)
 
 
 if __name__ == "__main__":
