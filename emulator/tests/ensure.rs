@@ -248,7 +248,9 @@ fn a_pair_added_by_someone_else_meanwhile_is_dropped_from_the_atomic_409() {
     };
     assert_eq!(result.outcome, Outcome::Done, "{:?}", result.reason);
     assert_eq!(result.added, vec![pair(demo::UNMANAGED, demo::DFW_API_POOL)]);
-    assert!(result.plan.unchanged.contains(&pair(demo::AUTH_ERROR, demo::DFW_API_POOL)), "{:?}", result.plan);
+    // The plan stays as first made; what the 409 settled is reported apart.
+    assert!(result.plan.add.contains(&pair(demo::AUTH_ERROR, demo::DFW_API_POOL)), "{:?}", result.plan);
+    assert_eq!(result.settled_by_conflict, vec![pair(demo::AUTH_ERROR, demo::DFW_API_POOL)]);
     let log = common::control(&ctx.emu, "GET", "requests", None).1;
     let statuses: Vec<u64> = log["requests"]
         .as_array()

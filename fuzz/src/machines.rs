@@ -45,8 +45,8 @@ const IP: &str = "2d0f586b-37a7-4ae0-adac-2743d5feb450";
 const STATUSES: [u16; 16] = [200, 200, 200, 201, 202, 204, 302, 400, 401, 403, 404, 409, 413, 429, 500, 503];
 const MAX_STEPS: usize = 100_000;
 
-/// The input, read a byte at a time; an exhausted input reads as zero (a plain, good answer),
-/// so every run comes to an end.
+/// The input, read a byte at a time; an exhausted input reads as zero, and the run is then
+/// cancelled, so every run comes to an end within a bounded number of steps.
 struct Bytes<'a> {
     data: &'a [u8],
     at: usize,
@@ -293,7 +293,13 @@ pub fn run(family: Family, data: &[u8]) {
     let mut v2_sent: Vec<Millis> = Vec::new();
     let mut added_ok: Vec<(String, String)> = Vec::new();
     let trace = std::env::var_os("RACKCONNECT_MACHINE_TRACE").is_some();
+    let mut cancelled = false;
     for _ in 0..MAX_STEPS {
+        if bytes.exhausted() && !cancelled {
+            // The script is over: the driver's user gives up (the exchange must end at once).
+            exchange.cancel();
+            cancelled = true;
+        }
         let action = exchange.poll(now);
         if trace {
             eprintln!("+{:>8} {action:?}", now - START);
