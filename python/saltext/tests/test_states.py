@@ -175,7 +175,8 @@ def test_automation_deployed(salt: Salt, sls, emulator_control) -> None:
     assert run["unprocessable"]["warnings"] and "UNPROCESSABLE" in run["unprocessable"]["comment"], run
     assert 'Add "rackconnect" user' in run["failed_minion"]["comment"], run
     assert "Build Error" in run["managed_build_error"]["comment"], run
-    assert "timed out, the last status was DEPLOYING" in run["slow_build_v2"]["comment"], run
+    assert "timed out after " in run["slow_build_v2"]["comment"], run
+    assert "the last status seen was DEPLOYING" in run["slow_build_v2"]["comment"], run
     assert "timed out" in run["slow_build_metadata"]["comment"], run
 
 
