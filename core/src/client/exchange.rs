@@ -94,6 +94,9 @@ pub struct Exchange<T: Task> {
     failure: Option<Error>,
     events: Vec<Event>,
     sent: u32,
+    /// Identity answered with a token already within the renewal margin: use it until refused
+    /// rather than ask again and again.
+    stale_accepted: bool,
 }
 
 impl<T: Task> std::fmt::Debug for Exchange<T> {
@@ -130,6 +133,7 @@ impl<T: Task> Exchange<T> {
             failure: None,
             events: Vec::new(),
             sent: 0,
+            stale_accepted: false,
         }
     }
 
@@ -180,14 +184,14 @@ impl<T: Task> Exchange<T> {
         Action::Finished(outcome)
     }
 
+    /// The task's deadline; before the task has one of its own (not started, or a first step
+    /// such as listing the pools), its start plus its timeout.
     fn deadline(&self) -> Option<Millis> {
-        if self.task_started {
-            return self.task.deadline();
-        }
-        match (self.started_at, self.task.timeout_ms()) {
+        let own = if self.task_started { self.task.deadline() } else { None };
+        own.or_else(|| match (self.started_at, self.task.timeout_ms()) {
             (Some(at), Some(timeout)) => Some(at.saturating_add(timeout)),
             _ => None,
-        }
+        })
     }
 
     fn outgoing(&mut self, request: Request, now: Millis) -> std::result::Result<Outgoing, Error> {
@@ -221,7 +225,7 @@ impl<T: Task> Exchange<T> {
         let needs = self.task.needs();
         let needs_token = needs != Needs::Nothing;
         if needs_token && !self.cancelled {
-            let fresh = self.auth.as_ref().and_then(|a| a.fresh_access(now)).is_some();
+            let fresh = self.usable_access(now).is_some();
             if !fresh {
                 return self.sign_in(now);
             }
@@ -261,6 +265,13 @@ impl<T: Task> Exchange<T> {
         }
     }
 
+    /// The Identity answer to use at `now`: the cached one while fresh, or one Identity gave
+    /// already close to its expiry (asking again would give the same: it is used until refused).
+    fn usable_access(&self, now: Millis) -> Option<&Access> {
+        let auth = self.auth.as_ref()?;
+        if self.stale_accepted { auth.access() } else { auth.fresh_access(now) }
+    }
+
     fn current_token(&self) -> Option<&Token> {
         self.auth.as_ref().and_then(Auth::token)
     }
@@ -295,7 +306,7 @@ impl<T: Task> Exchange<T> {
     }
 
     fn start(&self, at: Millis, needs: Needs, now: Millis) -> Result<Start> {
-        let access = self.auth.as_ref().and_then(|a| a.fresh_access(now)).cloned();
+        let access = self.usable_access(now).cloned();
         let mut start = Start { at, seed: self.config.seed, token: None, endpoint: None, access: None };
         if let Needs::Endpoint(service) = needs {
             let access = access.as_ref().ok_or_else(|| Error::invalid("token", "a token", "none"))?;
@@ -321,6 +332,7 @@ impl<T: Task> Exchange<T> {
                     if let Some(auth) = self.auth.as_mut() {
                         auth.invalidate();
                     }
+                    self.stale_accepted = false;
                     self.sign_in_attempts = 0;
                     self.sign_in_due = now;
                     self.resend = Some(Resend { request });
@@ -350,6 +362,7 @@ impl<T: Task> Exchange<T> {
             Ok(access) => {
                 if let Some(auth) = self.auth.as_mut() {
                     auth.store(access);
+                    self.stale_accepted = auth.fresh_access(now).is_none();
                 }
                 self.sign_in_attempts = 0;
                 self.sign_in_backoff.reset();
