@@ -15,7 +15,7 @@ use rackconnect::{Error, Region};
 use serde_json::{Map, Value, json};
 use wasm_bindgen::prelude::*;
 
-use convert::{Thrown, from_json, invalid, response, thrown, to_json};
+use convert::{Thrown, from_json, response, thrown, to_json};
 
 fn operation(op: &str) -> Result<Operation, Thrown> {
     Operation::from_name(op).map_err(|e| thrown(&e))
@@ -99,30 +99,6 @@ pub fn body_syntax(body: &[u8]) -> String {
 pub fn v2_failed_and_pending(statuses: &str) -> Result<String, Thrown> {
     let statuses: Vec<String> = from_json("statuses", statuses).map_err(|e| thrown(&e))?;
     to_json(&rackconnect::v2::failed_and_pending(statuses.iter().map(String::as_str)))
-}
-
-/// The ids of `pools` (a JSON array of pool ids or names), names resolved against `known` (the
-/// region's pools, as `v3.list_pools` parses them), as a JSON array; `null` for `known` when no
-/// name is among them, to skip listing the pools. See `rackconnect::ensure::resolve_pool_names`.
-#[wasm_bindgen(js_name = resolvePoolNames)]
-pub fn resolve_pool_names(pools: &str, known: Option<String>) -> Result<String, Thrown> {
-    let pools: Vec<String> = from_json("pools", pools).map_err(|e| thrown(&e))?;
-    let ids = match known {
-        None if !rackconnect::ensure::needs_pool_list(&pools) => pools,
-        None => return Err(thrown(&invalid("known", "the region's pools (a name is among the pools)", "null"))),
-        Some(known) => {
-            let known: Vec<rackconnect::v3::Pool> = from_json("known", &known).map_err(|e| thrown(&e))?;
-            rackconnect::ensure::resolve_pool_names(&pools, &known, "pools").map_err(|e| thrown(&e))?
-        }
-    };
-    to_json(&ids)
-}
-
-/// Whether any of `pools` (a JSON array) is a name rather than an id, so the pools must be listed.
-#[wasm_bindgen(js_name = needsPoolList)]
-pub fn needs_pool_list(pools: &str) -> Result<bool, Thrown> {
-    let pools: Vec<String> = from_json("pools", pools).map_err(|e| thrown(&e))?;
-    Ok(rackconnect::ensure::needs_pool_list(&pools))
 }
 
 /// The crate's version (the core's: they are released together).
