@@ -45,6 +45,11 @@ pub struct EnsureOptions {
 
 impl Default for EnsureOptions {
     fn default() -> Self {
-        Self { dry_run: false, no_wait: false, wait: WaitConfig::default(), post_build_grace_ms: 120_000 }
+        Self {
+            dry_run: false,
+            no_wait: false,
+            wait: WaitConfig::default(),
+            post_build_grace_ms: crate::client::defaults::POST_BUILD_GRACE_MS,
+        }
     }
 }

@@ -11,8 +11,11 @@ use crate::servers::{self, ManagedStatus, Server, ServersEndpoint, keys};
 use crate::v2::AutomationStatus;
 
 /// What to wait for, and for how long a missing key counts as "not written yet".
+///
+/// Read from JSON, every field left out (in `wait` too) is this type's default, so a caller
+/// that gives only a timeout still polls at the metadata pace.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(from = "MetadataWaitInput")]
 pub struct MetadataWaitConfig {
     /// The deadline, pace and jitter.
     pub wait: WaitConfig,
@@ -27,11 +30,49 @@ pub struct MetadataWaitConfig {
 impl Default for MetadataWaitConfig {
     fn default() -> Self {
         Self {
-            wait: WaitConfig { interval_ms: 5_000, ..WaitConfig::default() },
+            wait: WaitConfig { interval_ms: crate::client::defaults::METADATA_INTERVAL_MS, ..WaitConfig::default() },
             rackconnect: true,
             managed: false,
-            grace_ms: 5 * 60_000,
+            grace_ms: crate::client::defaults::METADATA_GRACE_MS,
         }
+    }
+}
+
+/// [`MetadataWaitConfig`] as given: what is left out keeps the default.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct MetadataWaitInput {
+    wait: WaitInput,
+    rackconnect: Option<bool>,
+    managed: Option<bool>,
+    grace_ms: Option<Millis>,
+}
+
+/// [`WaitConfig`] as given.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct WaitInput {
+    timeout_ms: Option<Millis>,
+    interval_ms: Option<Millis>,
+    seed: Option<u64>,
+    forbidden_after: Option<u32>,
+    not_applicable_ok: Option<bool>,
+}
+
+impl From<MetadataWaitInput> for MetadataWaitConfig {
+    fn from(input: MetadataWaitInput) -> Self {
+        let mut config = MetadataWaitConfig::default();
+        let wait = &mut config.wait;
+        let given = input.wait;
+        wait.timeout_ms = given.timeout_ms.unwrap_or(wait.timeout_ms);
+        wait.interval_ms = given.interval_ms.unwrap_or(wait.interval_ms);
+        wait.seed = given.seed.unwrap_or(wait.seed);
+        wait.forbidden_after = given.forbidden_after.unwrap_or(wait.forbidden_after);
+        wait.not_applicable_ok = given.not_applicable_ok.unwrap_or(wait.not_applicable_ok);
+        config.rackconnect = input.rackconnect.unwrap_or(config.rackconnect);
+        config.managed = input.managed.unwrap_or(config.managed);
+        config.grace_ms = input.grace_ms.unwrap_or(config.grace_ms);
+        config
     }
 }
 
@@ -262,5 +303,20 @@ impl Machine for MetadataWaiter {
 
     fn deadline(&self) -> Option<Millis> {
         Some(self.clock.deadline)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MetadataWaitConfig;
+
+    #[test]
+    fn a_timeout_alone_keeps_the_metadata_pace() {
+        let config: MetadataWaitConfig =
+            serde_json::from_str(r#"{"wait": {"timeout_ms": 1000}}"#).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.wait.timeout_ms, 1000);
+        assert_eq!(config.wait.interval_ms, crate::client::defaults::METADATA_INTERVAL_MS);
+        assert_eq!(config.grace_ms, crate::client::defaults::METADATA_GRACE_MS);
+        assert!(serde_json::from_str::<MetadataWaitConfig>(r#"{"wiat": {}}"#).is_err(), "unknown fields refused");
     }
 }
