@@ -167,3 +167,25 @@ fn every_wait_and_ensure_result_carries_the_cores_verdict() {
     assert!(result.ok && result.dry_run);
     assert_eq!(result.summary, "dry run: would change (1 to add, 0 to remove, 0 already as wanted)");
 }
+
+#[test]
+fn a_cancel_while_a_request_is_in_flight_ends_at_the_next_poll() {
+    let task = work::nodes_wait(
+        vec![(PoolId::new(POOL).expect("id"), NODE.to_owned())],
+        rackconnect::wait::Target::Active,
+        WaitConfig::default(),
+    );
+    let auth = Auth::new(
+        IdentityEndpoint::parse("https://identity.example.test").expect("url"),
+        Credentials::ApiKey { username: "demo".into(), api_key: ApiKey::new("k") },
+        None,
+    );
+    let mut exchange = Exchange::new(AsJson(task), Some(auth), RateBudget::api(), ExchangeConfig::default());
+    assert!(matches!(exchange.poll(0), Action::Send(_)), "the sign-in goes out");
+    // The driver abandons the request on a cancel, and reports nothing more for it.
+    exchange.cancel();
+    match exchange.poll(1) {
+        Action::Finished(Err(error)) => assert_eq!(error.kind(), "cancelled"),
+        other => panic!("expected the end, got {other:?}"),
+    }
+}

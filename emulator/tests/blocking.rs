@@ -411,3 +411,21 @@ fn no_secret_in_any_output() {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
 }
+
+#[test]
+fn a_request_in_flight_does_not_overrun_the_deadline() {
+    // Regression: with a 3 s timeout and an answer delayed 25 s, waits used to end at 25-31 s.
+    // Each request is now given no more than the time left (at least the core's minimum).
+    let emu = common::start();
+    let fault = json!({"kind": "delay", "delay_ms": 25_000, "count": 5, "path_prefix": "/v1/"});
+    let (status, answer) = common::control(&emu, "POST", "faults", Some(fault));
+    assert_eq!(status, 201, "{answer}");
+    let v2 = v2_from(&emu, demo::WEB2_IP);
+    let started = Instant::now();
+    let config = WaitConfig { timeout_ms: 3_000, interval_ms: 100, ..WaitConfig::default() };
+    let result = v2.wait(config, &mut RateBudget::v2(), &AtomicBool::new(false), |_| {}).expect("the wait runs");
+    let took = started.elapsed();
+    assert_eq!(result.outcome, Outcome::TimedOut, "{result:?}");
+    assert!(took < Duration::from_secs(7), "ended after {took:?}");
+    assert!(result.summary.starts_with("timed out after"), "{}", result.summary);
+}

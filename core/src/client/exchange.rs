@@ -166,9 +166,9 @@ impl<T: Task> Exchange<T> {
     pub fn cancel(&mut self) {
         self.cancelled = true;
         self.task.cancel();
-        if matches!(self.in_flight, InFlight::SignIn) || !self.task_started {
-            self.in_flight = InFlight::Nothing;
-        }
+        // Whatever was in flight is abandoned: its answer, if any, is not awaited.
+        self.in_flight = InFlight::Nothing;
+        self.resend = None;
     }
 
     /// Progress since the last call, oldest first.

@@ -100,3 +100,20 @@ test("npm client gives a wait's request no more than the time left", async () =>
   // The first request is given at least the core's minimum (2 s), never the 30 s default.
   assert.ok(took < 4_000, `took ${took} ms`);
 });
+
+test("npm client ends a wait at once when aborted while a request is in flight", async () => {
+  const controller = new AbortController();
+  const { fetch } = scripted((url, init) => {
+    if (url.endsWith("/tokens")) return new Response(access());
+    setTimeout(() => controller.abort(new Error("user gave up")), 20);
+    return new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason), { once: true }));
+  });
+  const client = new Client({ identityUrl: IDENTITY, username: "demo", apiKey: "k", region: "dfw", fetch });
+  const started = performance.now();
+  const error = await client
+    .waitPublicIp("2d0f586b-37a7-4ae0-adac-2743d5feb450", { signal: controller.signal })
+    .then(() => assert.fail("cancelled"), (e) => e);
+  assert.equal(error.code, "cancelled");
+  assert.equal(error.result?.outcome, "cancelled", JSON.stringify(error.result));
+  assert.ok(performance.now() - started < 1_000);
+});
