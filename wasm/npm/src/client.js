@@ -74,11 +74,11 @@ class Shared {
     this.tenant = tenant;
     this.fetch = fetch;
     this.requestTimeoutMs = requestTimeoutMs;
-    this.signingIn = null;
+    this.firstRun = null;
   }
 }
 
-/** Makes the sign-in exchange (also what concurrent first calls share). */
+/** Makes the sign-in exchange. */
 const SIGN_IN = (auth, driver) => native.Exchange.signIn(auth, driver);
 
 /** `promise`, or a CancelledError as soon as `signal` aborts (the promise itself runs on). */
@@ -172,16 +172,24 @@ export class Client {
     const { signal, onProgress } = options;
     if (signal?.aborted) throw cancelled(signal.reason);
     const shared = this.#shared;
-    if (!shared.auth.signedIn && make !== SIGN_IN) {
-      // Calls started together before any sign-in share one: the first signs in, the others
-      // wait for it (each stops waiting on its own abort). When to sign in is the core's call.
-      shared.signingIn ??= this.#run(SIGN_IN).finally(() => {
-        shared.signingIn = null;
-      });
-      await untilAborted(shared.signingIn.catch(() => {}), signal);
+    // Until a token exists, exchanges run one after another: the first signs in (as the core
+    // decides) and the next find its token, so calls started together sign in once.
+    while (!shared.auth.signedIn && shared.firstRun !== null) {
+      await untilAborted(shared.firstRun, signal);
     }
     const exchange = call(() => make(shared.auth, this.#driver()));
-    const output = await drive(exchange, { fetch: shared.fetch, signal, onProgress, auth: shared.auth });
+    const running = drive(exchange, { fetch: shared.fetch, signal, onProgress, auth: shared.auth });
+    if (!shared.auth.signedIn) {
+      const settled = running.then(
+        () => {},
+        () => {},
+      );
+      shared.firstRun = settled;
+      settled.finally(() => {
+        if (shared.firstRun === settled) shared.firstRun = null;
+      });
+    }
+    const output = await running;
     if (this.#region === null && shared.auth.signedIn) {
       // Without a region of its own, the client takes the user's default from now on.
       this.#region = JSON.parse(call(() => shared.auth.summary(undefined))).region;
