@@ -435,10 +435,40 @@ impl fmt::Display for ApiError {
             write!(f, " (retry after {secs} s)")?;
         }
         if !self.messages.is_empty() {
-            write!(f, ": {}", self.messages.join("; "))?;
+            // Bounded: a hostile answer cannot make a message of megabytes (all of them stay in
+            // `messages`).
+            write!(f, ": {}", bounded_list(self.messages.iter().map(String::as_str)))?;
         }
         Ok(())
     }
+}
+
+/// The most items a message lists before "and N more".
+pub(crate) const MAX_LISTED: usize = 5;
+/// The most characters of one listed item.
+pub(crate) const MAX_ITEM_CHARS: usize = 300;
+
+/// Items joined with "; " for a message: at most [`MAX_LISTED`], each at most
+/// [`MAX_ITEM_CHARS`] characters, then "and N more".
+pub(crate) fn bounded_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let mut shown = Vec::new();
+    let mut more = 0usize;
+    for item in items {
+        if shown.len() < MAX_LISTED {
+            let mut text: String = item.chars().take(MAX_ITEM_CHARS).collect();
+            if item.chars().nth(MAX_ITEM_CHARS).is_some() {
+                text.push('…');
+            }
+            shown.push(text);
+        } else {
+            more += 1;
+        }
+    }
+    let mut text = shown.join("; ");
+    if more > 0 {
+        text.push_str(&format!("; and {more} more"));
+    }
+    text
 }
 
 /// Shortens a value for an error message and escapes control characters, so a hostile body cannot

@@ -206,11 +206,13 @@ impl MembershipPlanner {
         let outcome = if outcome == Outcome::Done && !self.failed.is_empty() { Outcome::Failed } else { outcome };
         let reason = reason.or_else(|| {
             (!self.failed.is_empty()).then(|| {
-                self.failed
+                let listed: Vec<String> = self
+                    .failed
                     .iter()
                     .map(|f| format!("{} in {}: {}", f.pair.server_id, f.pair.pool_id, f.reason))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                    .collect();
+                // Bounded: every failure stays in `failed`.
+                crate::error::bounded_list(listed.iter().map(String::as_str))
             })
         });
         self.result = Some(MembershipResult {
@@ -336,7 +338,7 @@ impl MembershipPlanner {
                 // change, within the grace period; past it, the message is the answer.
                 let since = *self.retrying_since.entry(key(s, p)).or_insert(now);
                 if now.saturating_sub(since) > self.post_build_grace_ms {
-                    let message = about.iter().map(|c| c.message.as_str()).collect::<Vec<_>>().join("; ");
+                    let message = crate::error::bounded_list(about.iter().map(|c| c.message.as_str()));
                     let waited = now.saturating_sub(since) / 1000;
                     self.failed.push(PairFailure {
                         pair: Self::pair(&pair.0, &pair.1),
@@ -351,7 +353,7 @@ impl MembershipPlanner {
         self.remaining = keep;
         if !matched {
             // Nothing in the answer names our pairs: the same request would fail the same way.
-            let reason = api.messages.join("; ");
+            let reason = crate::error::bounded_list(api.messages.iter().map(String::as_str));
             for (s, p) in std::mem::take(&mut self.remaining) {
                 self.failed.push(PairFailure { pair: Self::pair(&s, &p), reason: reason.clone() });
             }
@@ -359,7 +361,7 @@ impl MembershipPlanner {
         if self.remaining.is_empty() {
             self.start_waiting(now);
         } else if retry {
-            self.clock.retry(now, api.messages.join("; "), api.retry_after);
+            self.clock.retry(now, crate::error::bounded_list(api.messages.iter().map(String::as_str)), api.retry_after);
         } else {
             self.clock.next_at = now;
         }

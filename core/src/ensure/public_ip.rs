@@ -418,7 +418,8 @@ impl PublicIpPlanner {
             let kinds: Vec<ConflictKind> = api.conflicts.iter().map(|c| c.kind).collect();
             if kinds.iter().all(|k| k.is_retryable()) && !kinds.is_empty() {
                 // The post-build race: RackConnect does not know the server yet, for a while.
-                let (messages, retry_after) = (api.messages.join("; "), api.retry_after);
+                let (messages, retry_after) =
+                    (crate::error::bounded_list(api.messages.iter().map(String::as_str)), api.retry_after);
                 let since = *self.retrying_since.get_or_insert(now);
                 if now.saturating_sub(since) > self.post_build_grace_ms {
                     let waited = now.saturating_sub(since) / 1000;
@@ -438,7 +439,7 @@ impl PublicIpPlanner {
                 self.clock.next_at = now;
                 return;
             }
-            let reason = api.messages.join("; ");
+            let reason = crate::error::bounded_list(api.messages.iter().map(String::as_str));
             return self.finish(now, Outcome::Failed, Some(reason));
         }
         if crate::wait::is_retryable(&error) {

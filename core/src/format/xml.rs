@@ -48,7 +48,9 @@ fn open(stack: &mut Vec<Frame>, start: &BytesStart<'_>, position: u64) -> Result
     }
     let name = local(start.local_name().as_ref());
     let mut fields = Map::new();
-    for attr in start.attributes() {
+    // quick-xml's own duplicate check compares every attribute with every other (quadratic in
+    // their number); the map below finds duplicates in constant time each instead.
+    for attr in start.attributes().with_checks(false) {
         let attr = attr.map_err(|e| err(stack, position, format!("{e}: expected well-formed attributes")))?;
         let key = attr.key;
         if key.as_ref() == b"xmlns" || key.as_ref().starts_with(b"xmlns:") {
@@ -57,7 +59,12 @@ fn open(stack: &mut Vec<Frame>, start: &BytesStart<'_>, position: u64) -> Result
         let value = attr
             .unescape_value()
             .map_err(|e| err(stack, position, format!("{e}: expected only predefined entities in attribute values")))?;
-        fields.insert(local(key.local_name().as_ref()), Value::String(value.into_owned()));
+        let name = local(key.local_name().as_ref());
+        if fields.contains_key(&name) {
+            let shown = crate::error::shorten(&name);
+            return Err(err(stack, position, format!("attribute {shown} given twice: expected each attribute once")));
+        }
+        fields.insert(name, Value::String(value.into_owned()));
     }
     stack.push(Frame { name, fields, text: String::new() });
     Ok(())

@@ -218,7 +218,7 @@ impl MetadataWaiter {
             if self.not_applicable.is_empty() {
                 self.finish(now, Outcome::Done, None);
             } else {
-                let reason = self.not_applicable.join("; ");
+                let reason = crate::error::bounded_list(self.not_applicable.iter().map(String::as_str));
                 self.finish(now, Outcome::NotApplicable, Some(reason));
             }
         } else {

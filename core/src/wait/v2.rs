@@ -110,7 +110,10 @@ impl Machine for V2Waiter {
                     result.reason = Some(if failed.is_empty() {
                         "automation FAILED (no task says FAILED)".to_owned()
                     } else {
-                        format!("automation FAILED; failed tasks: {}", failed.join("; "))
+                        format!(
+                            "automation FAILED; failed tasks: {}",
+                            crate::error::bounded_list(failed.iter().copied())
+                        )
                     });
                     result.tasks = details.tasks;
                     self.result = Some(result);

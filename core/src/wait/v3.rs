@@ -112,7 +112,7 @@ impl NodesWaiter {
                     )
                 })
                 .collect();
-            result.reason = Some(reasons.join("; "));
+            result.reason = Some(crate::error::bounded_list(reasons.iter().map(String::as_str)));
         }
         self.result = Some(result);
     }
