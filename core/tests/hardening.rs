@@ -24,3 +24,31 @@ fn xml_attributes_given_twice_are_refused() {
         .expect_err("a duplicate attribute");
     assert!(error.to_string().contains("attribute a given twice"), "{error}");
 }
+
+#[test]
+fn duplicate_json_keys_are_refused_in_v2_and_metadata_answers() {
+    for (op, body) in [
+        ("v2.automation_status", r#"{"automation_status":"DEPLOYED","automation_status":"FAILED"}"#),
+        ("v2.automation_status", r#"{"automation_status":"FAILED","automation_status":"DEPLOYED"}"#),
+        (
+            "servers.metadata",
+            r#"{"metadata": {"rackconnect_automation_status": "DEPLOYED", "rackconnect_automation_status": "FAILED"}}"#,
+        ),
+    ] {
+        let op = Operation::from_name(op).expect("op");
+        let error = op.parse(&Response::new(200, body)).expect_err("a key given twice");
+        assert_eq!(error.kind(), "json", "{error}");
+        assert!(error.to_string().contains("given twice"), "{error}");
+    }
+}
+
+#[test]
+fn ipv4_octets_with_leading_zeros_are_refused() {
+    let op = Operation::from_name("v2.gateway_ip").expect("op");
+    for body in ["0010.01.0002.1", "10.01.2.1", "010.1.2.1"] {
+        let error = op.parse(&Response::new(200, body)).expect_err("leading zeros");
+        assert!(error.to_string().contains("dotted-quad"), "{body}: {error}");
+    }
+    let fine = op.parse(&Response::new(200, "10.0.2.1")).expect("an address");
+    assert_eq!(fine["value"], "10.0.2.1", "{fine}");
+}

@@ -44,8 +44,11 @@ pub(crate) fn parse_word(body: &[u8]) -> Result<String> {
     }
 }
 
+/// 0 to 255 without leading zeros: `010` is octal to some readers and decimal to others, so
+/// an address written so is refused rather than read one way.
 fn octet(input: &str) -> IResult<&str, u8> {
-    map_res(digit1, |d: &str| d.parse::<u8>()).parse(input)
+    map_res(digit1, |d: &str| if d.len() > 1 && d.starts_with('0') { Err(()) } else { d.parse::<u8>().map_err(|_| ()) })
+        .parse(input)
 }
 
 fn ipv4(input: &str) -> IResult<&str, Ipv4Addr> {
