@@ -52,3 +52,16 @@ fn ipv4_octets_with_leading_zeros_are_refused() {
     let fine = op.parse(&Response::new(200, "10.0.2.1")).expect("an address");
     assert_eq!(fine["value"], "10.0.2.1", "{fine}");
 }
+
+#[test]
+fn an_unknown_wrapper_is_not_read_as_a_status() {
+    let op = Operation::from_name("v2.automation_status").expect("op");
+    for body in [
+        r#"{"error": {"automation_status": "DEPLOYED"}}"#,
+        "<html><automation_status>DEPLOYED</automation_status></html>",
+    ] {
+        assert!(op.parse(&Response::new(200, body)).is_err(), "{body} read as a status");
+    }
+    let known = op.parse(&Response::new(200, r#"{"response": {"automation_status": "FAILED"}}"#)).expect("known");
+    assert_eq!(known["value"], "FAILED", "{known}");
+}

@@ -104,7 +104,11 @@ pub fn parse_automation_features(response: &Response) -> Result<V2Answer<Automat
     })
 }
 
-/// Finds the first of `keys` in the root object, or one level down in a single wrapper element.
+/// The wrappers v2 answers are known to use (the XML details root, a JSON `response`): any other
+/// (`{"error": {…}}`, `<html>`) is not read through, so an error page cannot pass for a status.
+const WRAPPERS: &[&str] = &["automation_status_details", "details", "response"];
+
+/// Finds the first of `keys` in the root object, or one level down in a known wrapper element.
 fn locate<'a>(doc: &'a Doc, keys: &[&str]) -> Option<(&'a Value, Vec<Step>)> {
     let Value::Object(root) = &doc.root else {
         return None;
@@ -113,7 +117,7 @@ fn locate<'a>(doc: &'a Doc, keys: &[&str]) -> Option<(&'a Value, Vec<Step>)> {
         return Some((v, vec![Step::Key(k.clone())]));
     }
     // One wrapper (`<automation_status_details>`, `{"response": {…}}`).
-    for (wrapper, inner) in root {
+    for (wrapper, inner) in root.iter().filter(|(name, _)| WRAPPERS.contains(&name.as_str())) {
         if let Value::Object(inner) = inner {
             if let Some((k, v)) = keys.iter().find_map(|k| inner.get_key_value(*k)) {
                 return Some((v, vec![Step::Key(wrapper.clone()), Step::Key(k.clone())]));
