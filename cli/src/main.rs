@@ -74,7 +74,7 @@ fn main() -> ExitCode {
         Err(failure) => {
             match format {
                 Format::Json => println!("{}", json!({"error": failure.message, "exit_code": failure.code})),
-                Format::Text => eprintln!("error: {}", failure.message),
+                Format::Text => eprintln!("error: {}", rackconnect::client::terminal_safe(&failure.message)),
             }
             ExitCode::from(failure.code)
         }

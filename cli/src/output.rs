@@ -28,13 +28,14 @@ pub fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce() -> Str
             "{}",
             serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
         ),
-        Format::Text => writeln!(out, "{}", text()),
+        // Names and messages come from the API: no escape sequence of theirs reaches the terminal.
+        Format::Text => writeln!(out, "{}", rackconnect::client::terminal_safe(&text())),
     };
 }
 
 /// Prints a warning to stderr.
 pub fn warn(message: &str) {
-    eprintln!("warning: {message}");
+    eprintln!("warning: {}", rackconnect::client::terminal_safe(message));
 }
 
 /// Shows wait progress on stderr.
@@ -80,6 +81,7 @@ impl Progress {
                 format!("retrying in {} s: {reason}", until.saturating_sub(*at).div_ceil(1000))
             }
         };
+        let line = rackconnect::client::terminal_safe(&line).into_owned();
         if line == self.last && !self.live {
             return;
         }

@@ -1115,3 +1115,16 @@ fn a_mistyped_server_says_why_it_did_not_converge() {
     .run();
     out.expect_code(3).expect_stdout("does not exist");
 }
+
+#[test]
+fn terminal_escapes_from_the_api_never_reach_the_terminal() {
+    // Regression (issue 11): a server named with escape sequences was printed raw, clearing the
+    // screen or erasing lines.
+    let emulator = common::EmulatorProcess::start(None, None);
+    let hostile = "web1\u{1b}[1A\u{1b}[2Kfake-line\u{1b}]0;PWNED\u{7}";
+    emulator.control("POST", "/__emulator/servers", Some(json!({"name": hostile, "region": "DFW"})));
+    let out = emulator.rc(&["-q", "server", "list"]).run();
+    out.expect_code(0);
+    assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'), "{}", out.context());
+    assert!(out.stdout.contains("web1\\u{1b}[1A"), "shown escaped{}", out.context());
+}

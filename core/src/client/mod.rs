@@ -70,6 +70,7 @@
 //! ```
 
 mod auth;
+mod display;
 pub mod defaults;
 mod exchange;
 mod task;
@@ -78,6 +79,7 @@ mod verdict;
 pub mod work;
 
 pub use auth::Auth;
+pub use display::terminal_safe;
 pub use exchange::{Action, Exchange, ExchangeConfig, Outgoing, endpoint, region_of};
 pub use task::{AllServers, CallKind, CallTask, Chain, MachineTask, Needs, Service, SignIn, Start, Task};
 pub use verdict::{Verdict, outcome_word};
