@@ -65,3 +65,12 @@ fn an_unknown_wrapper_is_not_read_as_a_status() {
     let known = op.parse(&Response::new(200, r#"{"response": {"automation_status": "FAILED"}}"#)).expect("known");
     assert_eq!(known["value"], "FAILED", "{known}");
 }
+
+#[test]
+fn ids_with_control_characters_are_refused() {
+    let op = Operation::from_name("v3.list_pools").expect("op");
+    let body = r#"[{"id": "web\u001b[2J", "name": "web", "port": 80, "status": "ACTIVE"}]"#;
+    let error = op.parse(&Response::new(200, body)).expect_err("an id with ESC");
+    assert!(error.to_string().contains("without control characters"), "{error}");
+    assert!(!error.to_string().contains('\u{1b}'), "the message escapes it: {error}");
+}

@@ -70,8 +70,8 @@
 //! ```
 
 mod auth;
-mod display;
 pub mod defaults;
+mod display;
 mod exchange;
 mod task;
 pub mod url_rule;

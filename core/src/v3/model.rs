@@ -73,6 +73,7 @@ impl PublicIpStatus {
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct CloudNetwork {
     /// The Cloud Networks UUID.
+    #[serde(deserialize_with = "clean_id")]
     pub id: String,
     /// The network's name.
     #[serde(default)]
@@ -112,6 +113,7 @@ pub struct NodeCounts {
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct Pool {
     /// The pool id.
+    #[serde(deserialize_with = "clean_id")]
     pub id: String,
     /// The pool's name.
     #[serde(default)]
@@ -140,6 +142,7 @@ pub struct Pool {
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct ObjectRef {
     /// The referenced id.
+    #[serde(deserialize_with = "clean_id")]
     pub id: String,
     /// Unknown fields, kept.
     #[serde(flatten)]
@@ -150,6 +153,7 @@ pub struct ObjectRef {
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct Node {
     /// The node id (not the server id).
+    #[serde(deserialize_with = "clean_id")]
     pub id: String,
     /// The server.
     pub cloud_server: ObjectRef,
@@ -201,6 +205,7 @@ pub struct ServerNetwork {
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct CloudServer {
     /// The server id.
+    #[serde(deserialize_with = "clean_id")]
     pub id: String,
     /// The server name.
     #[serde(default)]
@@ -223,6 +228,7 @@ pub struct CloudServer {
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct NodeDetails {
     /// The node id.
+    #[serde(deserialize_with = "clean_id")]
     pub id: String,
     /// The server.
     pub cloud_server: CloudServer,
@@ -248,6 +254,7 @@ pub struct NodeDetails {
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct ServerNodeDetails {
     /// The node id.
+    #[serde(deserialize_with = "clean_id")]
     pub id: String,
     /// The pool.
     pub load_balancer_pool: Pool,
@@ -271,6 +278,7 @@ pub struct ServerNodeDetails {
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct PublicIp {
     /// The public IP id.
+    #[serde(deserialize_with = "clean_id")]
     pub id: String,
     /// The address; null until allocated.
     #[serde(default)]
@@ -299,4 +307,15 @@ pub struct PublicIp {
 
 fn null_is_false<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     Ok(Option::<bool>::deserialize(deserializer)?.unwrap_or(false))
+}
+
+/// An id as the API sends it, refused when it holds a control character (an escape sequence or
+/// a NUL has no place in an id, and would reach terminals and logs).
+fn clean_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let id = String::deserialize(deserializer)?;
+    if id.chars().any(char::is_control) {
+        let shown = crate::error::shorten(&id);
+        return Err(serde::de::Error::custom(format!("id \"{shown}\": expected an id without control characters")));
+    }
+    Ok(id)
 }
