@@ -74,3 +74,80 @@ fn ids_with_control_characters_are_refused() {
     assert!(error.to_string().contains("without control characters"), "{error}");
     assert!(!error.to_string().contains('\u{1b}'), "the message escapes it: {error}");
 }
+
+mod lost_answers {
+    use rackconnect::ensure::{EnsureOptions, MembershipPlanner, Presence, PublicIpPlanner, PublicIpSpec};
+    use rackconnect::v3::V3Endpoint;
+    use rackconnect::wait::{Machine, RateBudget, Step};
+    use rackconnect::{BaseUrl, PoolId, Request, Response, ServerId, Token};
+    use serde_json::json;
+
+    const SERVER: &str = "d95ae0c4-6ab8-4873-b82f-f8433840cff2";
+    const POOL: &str = "d6d3aa7c-dfa5-4e61-96ee-1d54ac1075d2";
+    const IP: &str = "2d0f586b-37a7-4ae0-adac-2743d5feb450";
+
+    fn endpoint() -> V3Endpoint {
+        V3Endpoint::BaseUrl(BaseUrl::new("endpoint", "https://dfw.rc.example.test/v3/1").expect("url"))
+    }
+
+    /// Drives `machine`; `answer` gives a response, or `None` for a lost answer.
+    fn drive<M: Machine>(machine: &mut M, mut answer: impl FnMut(&Request) -> Option<Response>) -> M::Output {
+        let (mut now, mut budget) = (0, RateBudget::api());
+        for _ in 0..10_000 {
+            match machine.poll(now, &mut budget) {
+                Step::Send(request) => match answer(&request) {
+                    Some(response) => machine.on_response(now, &response),
+                    None => machine.on_transport_error(now, "transport error (io): the body ended early"),
+                },
+                Step::SleepUntil(at) => now = at.max(now + 1),
+                Step::Finished(output) => return output,
+            }
+            now += 10;
+        }
+        panic!("never finished");
+    }
+
+    #[test]
+    fn an_add_applied_whose_answer_was_lost_counts_as_changed() {
+        let pairs = vec![(ServerId::new(SERVER).expect("id"), PoolId::new(POOL).expect("id"))];
+        let mut planner =
+            MembershipPlanner::new(endpoint(), Token::new("t"), pairs, Presence::Present, EnsureOptions::default(), 0);
+        let mut added = false;
+        let node = json!({"id": "n1", "cloud_server": {"id": SERVER}, "load_balancer_pool": {"id": POOL},
+            "status": "ACTIVE", "status_detail": null, "created": "2014-05-30T03:23:42Z", "updated": null});
+        let result = drive(&mut planner, |request| match request.method.as_str() {
+            "POST" => {
+                // Applied by the service, but the answer never arrives.
+                added = true;
+                None
+            }
+            _ => Some(Response::new(200, if added { json!([node]) } else { json!([]) }.to_string())),
+        });
+        assert!(result.changed, "{result:?}");
+        assert_eq!(result.added.len(), 1, "{result:?}");
+    }
+
+    #[test]
+    fn a_public_ip_created_whose_answer_was_lost_counts_as_changed() {
+        let spec = PublicIpSpec {
+            server_id: ServerId::new(SERVER).expect("id"),
+            presence: Presence::Present,
+            retain: None,
+            public_ip_id: None,
+        };
+        let mut planner = PublicIpPlanner::new(endpoint(), Token::new("t"), spec, EnsureOptions::default(), 0);
+        let mut created = false;
+        let ip = json!({"id": IP, "cloud_server": {"id": SERVER}, "public_ip_v4": "203.0.113.17", "status": "ACTIVE",
+            "status_detail": null, "retain": false, "created": "2014-05-30T03:23:42Z", "updated": null});
+        let result = drive(&mut planner, |request| match request.method.as_str() {
+            "POST" => {
+                created = true;
+                None
+            }
+            _ if request.url.contains("/public_ips/") => Some(Response::new(200, ip.to_string())),
+            _ => Some(Response::new(200, if created { json!([ip]) } else { json!([]) }.to_string())),
+        });
+        assert!(result.changed, "{result:?}");
+        assert!(matches!(result.plan, rackconnect::ensure::PublicIpAction::Create { .. }), "{result:?}");
+    }
+}

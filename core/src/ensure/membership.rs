@@ -125,6 +125,8 @@ pub struct MembershipPlanner {
     /// The plan as first made, for the result.
     first_plan: Option<MembershipPlan>,
     settled_by_conflict: Vec<Pair>,
+    /// Pairs of a change whose answer was lost: found as wanted on re-read, this run made them.
+    unanswered: Vec<Pair>,
     post_build_grace_ms: Millis,
     /// When each pair was first refused with a retryable conflict.
     retrying_since: BTreeMap<Key, Millis>,
@@ -176,6 +178,7 @@ impl MembershipPlanner {
             plan: MembershipPlan::default(),
             first_plan: None,
             settled_by_conflict: Vec::new(),
+            unanswered: Vec::new(),
             post_build_grace_ms,
             retrying_since: BTreeMap::new(),
             remaining: Vec::new(),
@@ -242,6 +245,10 @@ impl MembershipPlanner {
             let found = self.current.get(&key(server.as_str(), pool.as_str())).cloned();
             match (self.presence, found.as_ref().map(|(id, status)| (id.clone(), status.as_str()))) {
                 (Presence::Present, Some((id, "ACTIVE" | "ADDING"))) => {
+                    if self.unanswered.contains(&pair) {
+                        // Our add whose answer was lost: it was made, by this run.
+                        self.added.push(pair.clone());
+                    }
                     self.plan.unchanged.push(pair);
                     self.pending_waits.push((pool.clone(), id));
                 }
@@ -257,7 +264,13 @@ impl MembershipPlanner {
                     self.plan.add.push(pair);
                     self.remaining.push((server, pool));
                 }
-                (Presence::Absent, None) => self.plan.unchanged.push(pair),
+                (Presence::Absent, None) => {
+                    if self.unanswered.contains(&pair) {
+                        // Our remove whose answer was lost: it was made, by this run.
+                        self.removed.push(pair.clone());
+                    }
+                    self.plan.unchanged.push(pair);
+                }
                 (Presence::Absent, Some((id, "REMOVING"))) => {
                     self.plan.unchanged.push(pair);
                     self.pending_waits.push((pool.clone(), id));
@@ -563,6 +576,8 @@ impl Machine for MembershipPlanner {
             // A bulk change that got no answer may or may not have happened: re-read first,
             // so the retry is planned from what is there now.
             Phase::Applying => {
+                let sent: Vec<Pair> = self.remaining.iter().map(|(s, p)| Self::pair(s, p)).collect();
+                self.unanswered.extend(sent);
                 self.remaining.clear();
                 self.plan = MembershipPlan::default();
                 self.phase = Phase::Reading;

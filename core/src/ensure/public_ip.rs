@@ -109,6 +109,10 @@ pub struct PublicIpPlanner {
     plan: Option<PublicIpAction>,
     last: Option<PublicIp>,
     changed: bool,
+    /// The plan as first made, for the result.
+    first_plan: Option<PublicIpAction>,
+    /// A change was sent and its answer lost: found applied on re-read, it counts as made.
+    unanswered: bool,
     post_build_grace_ms: Millis,
     retrying_since: Option<Millis>,
     phase: Phase,
@@ -133,6 +137,8 @@ impl PublicIpPlanner {
             plan: None,
             last: None,
             changed: false,
+            first_plan: None,
+            unanswered: false,
             post_build_grace_ms,
             retrying_since: None,
             phase: Phase::ReadServer,
@@ -146,7 +152,8 @@ impl PublicIpPlanner {
     }
 
     fn finish(&mut self, now: Millis, outcome: Outcome, reason: Option<String>) {
-        let plan = self.plan.clone().unwrap_or(PublicIpAction::None);
+        // The plan as first made; a re-read after a lost answer plans again, for itself.
+        let plan = self.first_plan.clone().or_else(|| self.plan.clone()).unwrap_or(PublicIpAction::None);
         let changed = if self.dry_run { plan != PublicIpAction::None } else { self.changed };
         self.result = Some(PublicIpResult {
             outcome,
@@ -189,6 +196,13 @@ impl PublicIpPlanner {
             (Presence::Present, None, None) => PublicIpAction::Create { retain: self.spec.retain.unwrap_or(false) },
         };
         self.plan = Some(plan.clone());
+        if self.first_plan.is_none() {
+            self.first_plan = Some(plan.clone());
+        }
+        if self.unanswered && plan == PublicIpAction::None {
+            // The change whose answer was lost is there now: this run made it.
+            self.changed = true;
+        }
         if self.dry_run {
             return self.finish(now, Outcome::Done, None);
         }
@@ -383,6 +397,7 @@ impl Machine for PublicIpPlanner {
             Phase::Waiting(waiter) => waiter.on_transport_error(now, error),
             // A change that got no answer may have happened: read again before retrying.
             Phase::Applying => {
+                self.unanswered = true;
                 self.phase = Phase::ReadServer;
                 self.clock.retry(now, error.to_owned(), None);
             }
