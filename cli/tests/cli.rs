@@ -1128,3 +1128,35 @@ fn terminal_escapes_from_the_api_never_reach_the_terminal() {
     assert!(!out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'), "{}", out.context());
     assert!(out.stdout.contains("web1\\u{1b}[1A"), "shown escaped{}", out.context());
 }
+
+#[test]
+fn four_waiters_on_one_server_stay_within_30_requests_a_minute() {
+    // Regression (issue 11): the v2 budget was per process; four CLIs drew 403s. They now share
+    // one budget through a state file, so together they stay within the service's limit.
+    let emulator = common::EmulatorProcess::start(None, None);
+    let state = common::TempDir::new("shared-state");
+    let state_dir = state.0.to_string_lossy().into_owned();
+    // web2 takes two real minutes to deploy here: each waiter polls for the whole 20 s.
+    let waiters: Vec<_> = (0..4)
+        .map(|_| {
+            emulator
+                .v2("127.0.0.3", &["-q", "v2", "wait", "--timeout", "20s"])
+                .env("RACKCONNECT_STATE_DIR", &state_dir)
+                .spawn()
+        })
+        .collect();
+    for waiter in waiters {
+        waiter.finish(common::LIMIT).expect_code(3);
+    }
+    let log = emulator.control("GET", "/__emulator/requests", None);
+    let v2: Vec<&Value> = log["requests"]
+        .as_array()
+        .expect("a log")
+        .iter()
+        .filter(|e| e["path"].as_str().is_some_and(|p| p.starts_with("/v1/")))
+        .collect();
+    let refused = v2.iter().filter(|e| e["status"] == 403).count();
+    assert_eq!(refused, 0, "{refused} requests drew a 403: {v2:?}");
+    assert!(v2.len() <= 30, "{} v2 requests in 20 s from four waiters", v2.len());
+    assert!(v2.len() >= 20, "they did poll: {}", v2.len());
+}

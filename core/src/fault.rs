@@ -116,19 +116,20 @@ fn messages_of(body: &[u8]) -> (Option<String>, Vec<String>, Option<u64>) {
                 return (None, vec![m.clone()], None);
             }
             // {"<fault>": {"code": …, "message": …}}: one key holding an object.
-            if map.len() == 1 {
-                if let Some((name, Value::Object(inner))) = map.iter().next() {
-                    let mut messages = Vec::new();
-                    if let Some(m) = inner.get("message").and_then(Value::as_str) {
-                        messages.push(m.to_owned());
-                    }
-                    if let Some(d) = inner.get("details").and_then(Value::as_str) {
-                        if !d.is_empty() && messages.iter().all(|m| m != d) {
-                            messages.push(d.to_owned());
-                        }
-                    }
-                    return (Some(name.clone()), messages, retry_of(inner.get("retryAfter")));
+            if map.len() == 1
+                && let Some((name, Value::Object(inner))) = map.iter().next()
+            {
+                let mut messages = Vec::new();
+                if let Some(m) = inner.get("message").and_then(Value::as_str) {
+                    messages.push(m.to_owned());
                 }
+                if let Some(d) = inner.get("details").and_then(Value::as_str)
+                    && !d.is_empty()
+                    && messages.iter().all(|m| m != d)
+                {
+                    messages.push(d.to_owned());
+                }
+                return (Some(name.clone()), messages, retry_of(inner.get("retryAfter")));
             }
             (None, vec![trimmed.to_owned()], None)
         }

@@ -34,13 +34,13 @@ impl Io for Script {
     }
 
     fn sleep_until(&mut self, at: Millis, cancel: &AtomicBool) {
-        if let Some(cancel_at) = self.steps.front().and_then(|s| s.get("cancel_at")).and_then(Value::as_u64) {
-            if self.start + cancel_at <= at {
-                self.steps.pop_front();
-                self.now = self.now.max(self.start + cancel_at);
-                cancel.store(true, Ordering::SeqCst);
-                return;
-            }
+        if let Some(cancel_at) = self.steps.front().and_then(|s| s.get("cancel_at")).and_then(Value::as_u64)
+            && self.start + cancel_at <= at
+        {
+            self.steps.pop_front();
+            self.now = self.now.max(self.start + cancel_at);
+            cancel.store(true, Ordering::SeqCst);
+            return;
         }
         self.now = self.now.max(at);
     }

@@ -326,42 +326,42 @@ impl World {
     pub fn settle(&mut self) {
         let now = self.clock.now();
         for node in &mut self.nodes {
-            if let Some((at, next)) = node.next.clone() {
-                if at <= now {
-                    node.next = None;
-                    node.updated = Some(at);
-                    match next {
-                        Next::Activate => {
-                            node.status = "ACTIVE".into();
-                            node.detail = None;
-                        }
-                        Next::Fail(status, detail) => {
-                            node.status = status.into();
-                            node.detail = Some(detail);
-                        }
-                        Next::Vanish => node.status = "GONE".into(),
+            if let Some((at, next)) = node.next.clone()
+                && at <= now
+            {
+                node.next = None;
+                node.updated = Some(at);
+                match next {
+                    Next::Activate => {
+                        node.status = "ACTIVE".into();
+                        node.detail = None;
                     }
+                    Next::Fail(status, detail) => {
+                        node.status = status.into();
+                        node.detail = Some(detail);
+                    }
+                    Next::Vanish => node.status = "GONE".into(),
                 }
             }
         }
         self.nodes.retain(|n| n.status != "GONE");
         for ip in &mut self.ips {
-            if let Some((at, next)) = ip.next.clone() {
-                if at <= now {
-                    ip.next = None;
-                    ip.updated = Some(at);
-                    match next {
-                        Next::Activate => {
-                            ip.status = "ACTIVE".into();
-                            ip.detail = None;
-                            ip.address = Some(ip.pending_address.clone());
-                        }
-                        Next::Fail(status, detail) => {
-                            ip.status = status.into();
-                            ip.detail = Some(detail);
-                        }
-                        Next::Vanish => ip.status = "GONE".into(),
+            if let Some((at, next)) = ip.next.clone()
+                && at <= now
+            {
+                ip.next = None;
+                ip.updated = Some(at);
+                match next {
+                    Next::Activate => {
+                        ip.status = "ACTIVE".into();
+                        ip.detail = None;
+                        ip.address = Some(ip.pending_address.clone());
                     }
+                    Next::Fail(status, detail) => {
+                        ip.status = status.into();
+                        ip.detail = Some(detail);
+                    }
+                    Next::Vanish => ip.status = "GONE".into(),
                 }
             }
         }
@@ -436,10 +436,10 @@ impl World {
         let progress = self.progress(server);
         if progress.metadata_visible {
             meta.insert("rackconnect_automation_status".into(), json!(progress.status));
-            if progress.status == "UNPROCESSABLE" {
-                if let Some(reason) = &server.spec.automation.unprocessable_reason {
-                    meta.insert("rackconnect_unprocessable_reason".into(), json!(reason));
-                }
+            if progress.status == "UNPROCESSABLE"
+                && let Some(reason) = &server.spec.automation.unprocessable_reason
+            {
+                meta.insert("rackconnect_unprocessable_reason".into(), json!(reason));
             }
             let feature = if server.spec.automation.features_enabled { "ENABLED" } else { "DISABLED" };
             for key in [

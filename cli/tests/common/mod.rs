@@ -160,6 +160,8 @@ impl Invocation {
         }
         if let Some(home) = &home_path {
             command.env("HOME", home);
+            // Each invocation its own v2 budget, unless a test shares one on purpose.
+            command.env("RACKCONNECT_STATE_DIR", home.join("state"));
         }
         for (name, value) in &self.envs {
             command.env(name, value);

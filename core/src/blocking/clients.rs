@@ -7,7 +7,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use super::driver::{drive, random_seed};
+use super::driver::random_seed;
 use super::identity::Session;
 use super::transport::Transport;
 use crate::client::{
@@ -66,7 +66,9 @@ impl V2Client {
             CallTask::new(CallKind::Read, Needs::Nothing, move |_| build(&endpoint, Some(V2Format::Json)), parse);
         let config = ExchangeConfig { seed: random_seed(), ..ExchangeConfig::default() };
         let mut exchange = Exchange::new(task, None, RateBudget::v2(), config);
-        drive(&mut exchange, &self.transport, &never(), |_| {})
+        // Every request to v2 counts against the server's one budget, shared by all processes.
+        let shared = super::SharedBudget::for_server(&super::runner::v2_server_key(&self.transport, &self.endpoint));
+        super::driver::drive_shared(&mut exchange, &self.transport, shared.as_ref(), &never(), |_| {})
     }
 
     /// `GET /v1/automation_status`. A 403 is [`V2Answer::RateLimited`], not an error.

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use super::shared_budget::SharedBudget;
 use super::transport::Transport;
 use crate::client::{Action, Exchange, Outgoing, Task};
 use crate::error::{Error, Result};
@@ -84,6 +85,30 @@ pub fn drive_with<T: Task>(
     exchange: &mut Exchange<T>,
     io: &mut impl Io,
     cancel: &AtomicBool,
+    on_event: impl FnMut(&Event),
+) -> Result<T::Output> {
+    drive_sharing(exchange, io, None, cancel, on_event)
+}
+
+/// [`drive`] for a v2 exchange whose rate budget every process on the machine shares
+/// ([`SharedBudget`]): each poll sees what all of them have spent.
+pub fn drive_shared<T: Task>(
+    exchange: &mut Exchange<T>,
+    transport: &Transport,
+    shared: Option<&SharedBudget>,
+    cancel: &AtomicBool,
+    on_event: impl FnMut(&Event),
+) -> Result<T::Output> {
+    let wall = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let mut io = RealIo { transport, wall: Millis::try_from(wall).unwrap_or(0), start: Instant::now() };
+    drive_sharing(exchange, &mut io, shared, cancel, on_event)
+}
+
+fn drive_sharing<T: Task>(
+    exchange: &mut Exchange<T>,
+    io: &mut impl Io,
+    shared: Option<&SharedBudget>,
+    cancel: &AtomicBool,
     mut on_event: impl FnMut(&Event),
 ) -> Result<T::Output> {
     let mut cancelled = false;
@@ -92,7 +117,21 @@ pub fn drive_with<T: Task>(
             exchange.cancel();
             cancelled = true;
         }
-        let action = exchange.poll(io.now());
+        let now = io.now();
+        let action = match shared {
+            // Under the lock: what every process has spent, this poll, and what it spent.
+            Some(shared) => {
+                let mut budget = exchange.budget_mut().clone();
+
+                shared.around(&mut budget, |budget| {
+                    *exchange.budget_mut() = budget.clone();
+                    let action = exchange.poll(now);
+                    *budget = exchange.budget_mut().clone();
+                    action
+                })
+            }
+            None => exchange.poll(now),
+        };
         for event in exchange.take_events() {
             on_event(&event);
         }

@@ -52,6 +52,7 @@ mod driver;
 mod ensure;
 mod identity;
 mod runner;
+mod shared_budget;
 mod transport;
 
 pub use crate::client::{MetadataWait, NodesWait, PublicIpWait};
@@ -59,4 +60,5 @@ pub use clients::{POST_BUILD_RETRY_MS, ServersClient, V2Client, V3Client};
 pub use driver::{Io, SLEEP_SLICE_MS, drive, drive_with, random_seed};
 pub use identity::{IdentityClient, REFRESH_MARGIN_MS, Session};
 pub use runner::{run, wait_metadata, wait_v2};
+pub use shared_budget::SharedBudget;
 pub use transport::{HttpConfig, Transport};

@@ -2,8 +2,9 @@
 
 use std::sync::atomic::AtomicBool;
 
-use super::driver::{drive, random_seed};
+use super::driver::{drive_shared, random_seed};
 use super::identity::Session;
+use super::shared_budget::SharedBudget;
 use super::transport::Transport;
 use crate::client::{Exchange, ExchangeConfig, MachineTask, MetadataWait, Needs, Start, work};
 use crate::error::Result;
@@ -24,10 +25,20 @@ pub fn wait_v2(
     on_event: impl FnMut(&Event),
 ) -> Result<WaitResult> {
     let config_x = ExchangeConfig { seed: random_seed(), ..ExchangeConfig::default() };
+    let shared = SharedBudget::for_server(&v2_server_key(transport, &endpoint));
     let mut exchange = Exchange::new(work::v2_wait(endpoint, config), None, budget.clone(), config_x);
-    let result = drive(&mut exchange, transport, cancel, on_event);
+    let result = drive_shared(&mut exchange, transport, shared.as_ref(), cancel, on_event);
     *budget = exchange.budget().clone();
     result
+}
+
+/// The server a v2 budget belongs to: the endpoint, asked from the transport's source address
+/// (v2 knows a server by the address it asks from).
+pub(crate) fn v2_server_key(transport: &Transport, endpoint: &V2Endpoint) -> String {
+    let url = crate::v2::automation_status(endpoint, None).map(|r| r.url).unwrap_or_default();
+    let host = url.split('/').take(3).collect::<Vec<_>>().join("/");
+    let source = transport.config().local_address.map_or_else(|| "default".to_owned(), |a| a.to_string());
+    format!("{host} {source}")
 }
 
 /// Waits on a server's Cloud Servers metadata in `region` for RackConnect and (if asked) Managed

@@ -208,10 +208,10 @@ impl Transport {
         let mut detail = format!("{what}: {cause}");
         if request.sensitive_url {
             // Belt and braces: no message may carry the secret segment.
-            if let Some((_, secret)) = request.url.rsplit_once('/') {
-                if !secret.is_empty() {
-                    detail = detail.replace(secret, crate::REDACTED);
-                }
+            if let Some((_, secret)) = request.url.rsplit_once('/')
+                && !secret.is_empty()
+            {
+                detail = detail.replace(secret, crate::REDACTED);
             }
         }
         transport_error(kind, detail)

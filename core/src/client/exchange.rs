@@ -156,6 +156,17 @@ impl<T: Task> Exchange<T> {
         &self.budget
     }
 
+    /// The rate budget, for a driver that shares it between processes (it loads what every
+    /// process has spent before a poll, and saves it after: see `blocking`).
+    pub fn budget_mut(&mut self) -> &mut RateBudget {
+        &mut self.budget
+    }
+
+    /// Which budget the task's requests count against.
+    pub fn budget_kind(&self) -> BudgetKind {
+        self.task.budget_kind()
+    }
+
     /// Requests handed to the driver so far.
     pub fn requests_sent(&self) -> u32 {
         self.sent

@@ -298,14 +298,14 @@ impl<T> Task for CallTask<T> {
             return;
         }
         let parsed = (self.parse)(response);
-        if self.kind == CallKind::Create {
-            if let Err(error) = &parsed {
-                let spent = now.saturating_sub(self.first_sent.unwrap_or(now));
-                if is_post_build_conflict(error) && spent < POST_BUILD_GRACE_MS {
-                    let pause = self.backoff.next_delay().min(POST_BUILD_GRACE_MS - spent);
-                    self.again(now, pause, error.to_string());
-                    return;
-                }
+        if self.kind == CallKind::Create
+            && let Err(error) = &parsed
+        {
+            let spent = now.saturating_sub(self.first_sent.unwrap_or(now));
+            if is_post_build_conflict(error) && spent < POST_BUILD_GRACE_MS {
+                let pause = self.backoff.next_delay().min(POST_BUILD_GRACE_MS - spent);
+                self.again(now, pause, error.to_string());
+                return;
             }
         }
         self.finish(parsed);

@@ -118,10 +118,10 @@ fn locate<'a>(doc: &'a Doc, keys: &[&str]) -> Option<(&'a Value, Vec<Step>)> {
     }
     // One wrapper (`<automation_status_details>`, `{"response": {…}}`).
     for (wrapper, inner) in root.iter().filter(|(name, _)| WRAPPERS.contains(&name.as_str())) {
-        if let Value::Object(inner) = inner {
-            if let Some((k, v)) = keys.iter().find_map(|k| inner.get_key_value(*k)) {
-                return Some((v, vec![Step::Key(wrapper.clone()), Step::Key(k.clone())]));
-            }
+        if let Value::Object(inner) = inner
+            && let Some((k, v)) = keys.iter().find_map(|k| inner.get_key_value(*k))
+        {
+            return Some((v, vec![Step::Key(wrapper.clone()), Step::Key(k.clone())]));
         }
     }
     None
@@ -154,20 +154,18 @@ fn items(doc: &Doc, value: &Value, path: &[Step], item_keys: &[&str], what: &str
         Value::String(s) if s.trim().is_empty() => Ok(Vec::new()),
         Value::Array(list) => list.iter().enumerate().map(|(i, v)| item(doc, v, &index(path, i), what)).collect(),
         Value::Object(map) => {
-            if map.len() == 1 {
-                if let Some((k, inner)) = map.iter().next() {
-                    if item_keys.contains(&k.as_str()) && matches!(inner, Value::Array(_) | Value::Object(_)) {
-                        let inner_path = child(path, k);
-                        return match inner {
-                            Value::Array(list) => list
-                                .iter()
-                                .enumerate()
-                                .map(|(i, v)| item(doc, v, &index(&inner_path, i), what))
-                                .collect(),
-                            single => Ok(vec![item(doc, single, &inner_path, what)?]),
-                        };
+            if map.len() == 1
+                && let Some((k, inner)) = map.iter().next()
+                && item_keys.contains(&k.as_str())
+                && matches!(inner, Value::Array(_) | Value::Object(_))
+            {
+                let inner_path = child(path, k);
+                return match inner {
+                    Value::Array(list) => {
+                        list.iter().enumerate().map(|(i, v)| item(doc, v, &index(&inner_path, i), what)).collect()
                     }
-                }
+                    single => Ok(vec![item(doc, single, &inner_path, what)?]),
+                };
             }
             // A name → status map.
             map.iter()

@@ -2,7 +2,20 @@
 
 use std::collections::VecDeque;
 
+use serde::{Deserialize, Serialize};
+
 use super::Millis;
+
+/// What a budget has spent: the send times (the driver contract's clock, Unix milliseconds)
+/// and the block after a "slow down". A driver that shares one budget between processes keeps
+/// this where they all see it (see `blocking`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetRecord {
+    /// When each request went, oldest first.
+    pub sent: Vec<Millis>,
+    /// No request before this.
+    pub blocked_until: Millis,
+}
 
 /// At most `limit` requests in any sliding window of `window_ms`, plus a block after the service
 /// said "slow down". One budget per server for v2 (30 per 60 s), shared by every machine that
@@ -54,6 +67,21 @@ impl RateBudget {
     /// No request before `until` (after a 403 or 429 that said to slow down).
     pub fn block_until(&mut self, until: Millis) {
         self.blocked_until = self.blocked_until.max(until);
+    }
+
+    /// What this budget has spent (the last `limit` sends are all that matter).
+    pub fn spent(&self) -> BudgetRecord {
+        BudgetRecord { sent: self.sent.iter().copied().collect(), blocked_until: self.blocked_until }
+    }
+
+    /// Takes `record` as what has been spent (another process's sends included): the
+    /// shared record is the whole truth, so it replaces this budget's own.
+    pub fn adopt(&mut self, record: &BudgetRecord) {
+        let mut sent: Vec<Millis> = record.sent.clone();
+        sent.sort_unstable();
+        let keep = sent.len().saturating_sub(self.limit);
+        self.sent = sent.into_iter().skip(keep).collect();
+        self.blocked_until = self.blocked_until.max(record.blocked_until);
     }
 
     /// Requests recorded in the window ending at `now`.

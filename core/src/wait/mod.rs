@@ -37,7 +37,7 @@ mod metadata;
 mod v2;
 mod v3;
 
-pub use budget::{Backoff, RateBudget};
+pub use budget::{Backoff, BudgetRecord, RateBudget};
 pub use metadata::{MetadataWaitConfig, MetadataWaiter};
 pub use v2::V2Waiter;
 pub use v3::{NodeFailure, NodesWaiter, PublicIpWaiter, Target};

@@ -71,14 +71,14 @@ fn issue(world: &mut World, call: &Call) -> Reply {
         return Reply::fault(401, "unauthorized", "Additional authentication credentials required")
             .with_header("WWW-Authenticate", format!("OS-MF sessionId='{session}', factor='PASSCODE'"));
     }
-    if let Some(t) = tenant_id.or(tenant_name) {
-        if t != account.tenant {
-            return Reply::fault(
-                401,
-                "unauthorized",
-                &format!("Tenant with Name/Id: '{t}' is not valid for User '{username}'"),
-            );
-        }
+    if let Some(t) = tenant_id.or(tenant_name)
+        && t != account.tenant
+    {
+        return Reply::fault(
+            401,
+            "unauthorized",
+            &format!("Tenant with Name/Id: '{t}' is not valid for User '{username}'"),
+        );
     }
     let (tenant, user) = (account.tenant.clone(), user.clone());
     let id = world.new_token_id();
@@ -168,10 +168,8 @@ fn access(world: &World, call: &Call, id: &str, state: &TokenState, with_catalog
             "RAX-AUTH:defaultRegion": user.and_then(|u| u.default_region).unwrap_or_default(),
         },
     });
-    if with_catalog {
-        if let Some(account) = &account {
-            access["serviceCatalog"] = Value::Array(catalog(&call.base_url, account));
-        }
+    if with_catalog && let Some(account) = &account {
+        access["serviceCatalog"] = Value::Array(catalog(&call.base_url, account));
     }
     json!({ "access": access })
 }

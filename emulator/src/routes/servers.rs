@@ -91,14 +91,14 @@ fn list(world: &World, call: &Call, tenant: &str, region: &str) -> Reply {
     };
     let page: Vec<Value> = all.iter().skip(start).take(limit).map(|s| server_json(world, call, s)).collect();
     let mut body = json!({"servers": page});
-    if start + limit < all.len() {
-        if let Some(last) = all.get(start + limit - 1) {
-            let href = format!(
-                "{}/servers/{region}/v2/{tenant}/servers/detail?limit={limit}&marker={}",
-                call.base_url, last.spec.id
-            );
-            body["servers_links"] = json!([{"rel": "next", "href": href}]);
-        }
+    if start + limit < all.len()
+        && let Some(last) = all.get(start + limit - 1)
+    {
+        let href = format!(
+            "{}/servers/{region}/v2/{tenant}/servers/detail?limit={limit}&marker={}",
+            call.base_url, last.spec.id
+        );
+        body["servers_links"] = json!([{"rel": "next", "href": href}]);
     }
     Reply::json(200, &body)
 }
