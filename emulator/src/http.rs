@@ -28,6 +28,11 @@ use crate::world::{LogEntry, World};
 /// The largest request body accepted (413 above).
 pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
 
+/// How long a client may take to send a request's head (a slow or idle connection is closed).
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a client may take to send a request's body.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
 type ResponseBody = BoxBody<Bytes, io::Error>;
 
 /// The shared world, recovering from a poisoned lock (a panicking handler must not wedge the
@@ -38,17 +43,35 @@ pub fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
 
 /// Serves until `shutdown` fires.
 pub async fn serve(listener: TcpListener, world: Arc<Mutex<World>>, cors: bool, mut shutdown: oneshot::Receiver<()>) {
+    // After a failed accept (out of descriptors, most often), wait before the next: 10 ms,
+    // doubling to a second, so the loop never spins a core while the condition lasts.
+    let mut pause = Duration::ZERO;
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => {
-                let Ok((stream, peer)) = accepted else { continue };
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => {
+                        pause = Duration::ZERO;
+                        accepted
+                    }
+                    Err(_) => {
+                        pause = (pause * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
+                        tokio::time::sleep(pause).await;
+                        continue;
+                    }
+                };
                 let world = world.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |req| handle(req, peer, world.clone(), cors));
                     // A client that hangs up, or an injected reset, ends the connection; neither
-                    // concerns anyone else.
-                    let _closed = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                    // concerns anyone else. A head that does not arrive in time (a slow or idle
+                    // client) ends it too.
+                    let _closed = http1::Builder::new()
+                        .timer(hyper_util::rt::TokioTimer::new())
+                        .header_read_timeout(HEADER_TIMEOUT)
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
                 });
             }
         }
@@ -134,10 +157,18 @@ async fn handle(
     if method == "OPTIONS" && cors {
         return to_response(finish(Reply::empty(204)), false);
     }
-    let body = match Limited::new(req.into_body(), MAX_REQUEST_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
+    let too_large = || Reply::fault(413, "overLimit", &format!("Request body larger than {MAX_REQUEST_BODY} bytes"));
+    // A declared length over the limit is refused before a byte of the body is read.
+    let declared = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_REQUEST_BODY as u64) {
+        return to_response(finish(too_large()), false);
+    }
+    let body = match tokio::time::timeout(BODY_TIMEOUT, Limited::new(req.into_body(), MAX_REQUEST_BODY).collect()).await
+    {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(_)) => return to_response(finish(too_large()), false),
         Err(_) => {
-            let reply = Reply::fault(413, "overLimit", &format!("Request body larger than {MAX_REQUEST_BODY} bytes"));
+            let reply = Reply::fault(408, "requestTimeout", "The request body did not arrive in time.");
             return to_response(finish(reply), false);
         }
     };

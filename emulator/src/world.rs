@@ -203,7 +203,28 @@ pub struct World {
 /// The most requests the log keeps (the oldest are dropped first).
 const LOG_LIMIT: usize = 200_000;
 
+/// The most tokens the emulator keeps: past it, the oldest are forgotten (a client signing in in
+/// a loop cannot grow its memory without bound).
+pub const MAX_TOKENS: usize = 10_000;
+
 impl World {
+    /// Keeps a new token: expired ones are freed first, and past [`MAX_TOKENS`] the ones that
+    /// expire soonest go.
+    pub fn keep_token(&mut self, id: String, state: TokenState) {
+        let now = self.now();
+        if self.tokens.len() >= MAX_TOKENS {
+            self.tokens.retain(|_, t| t.expires > now);
+        }
+        if self.tokens.len() >= MAX_TOKENS {
+            let mut expiries: Vec<Millis> = self.tokens.values().map(|t| t.expires).collect();
+            expiries.sort_unstable();
+            // Forget the soonest-expiring tenth in one go, so this is rare.
+            let cut = expiries[MAX_TOKENS / 10];
+            self.tokens.retain(|_, t| t.expires > cut);
+        }
+        self.tokens.insert(id, state);
+    }
+
     /// Builds the world a scenario describes, with the clock at the real time.
     pub fn new(scenario: Scenario, clock_speed: Option<f64>) -> Self {
         let clock = Clock::new(clock_speed.unwrap_or(scenario.timings.clock_speed));
@@ -481,5 +502,25 @@ impl World {
     /// A timestamp for v3 bodies.
     pub fn stamp(at: Millis) -> Value {
         json!(iso_seconds(at))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_TOKENS, TokenState, World};
+    use crate::scenario::Scenario;
+
+    #[test]
+    fn tokens_are_freed_and_capped() {
+        let mut world = World::new(Scenario::demo(), None);
+        let now = world.now();
+        for i in 0..(MAX_TOKENS + 2_500) {
+            // Half of them already expired: those go first.
+            let expires = if i % 2 == 0 { now - 1 } else { now + 86_400_000 + i as i64 };
+            let state = TokenState { tenant: "123456".into(), username: "demo".into(), expires, method: "APIKEY" };
+            world.keep_token(format!("tok-{i}"), state);
+            assert!(world.tokens.len() <= MAX_TOKENS, "{} tokens kept", world.tokens.len());
+        }
+        assert!(world.tokens.values().all(|t| t.expires > now) || world.tokens.len() < MAX_TOKENS);
     }
 }

@@ -93,12 +93,26 @@ fn summary(world: &World) -> Value {
     json!({"clock": clock(world), "servers": servers, "faults": world.faults, "requests_logged": world.log.len()})
 }
 
+/// The most the clock moves in one call: ten years.
+const MAX_ADVANCE_SECONDS: f64 = 10.0 * 365.25 * 86_400.0;
+/// The fastest the clock runs: a day a second.
+const MAX_SPEED: f64 = 86_400.0;
+
 fn set_clock(world: &mut World, call: &Call) -> Reply {
     let Some(body) = call.json() else { return bad("expected {\"advance_seconds\": N} and/or {\"speed\": X}") };
-    if let Some(seconds) = body.get("advance_seconds").and_then(Value::as_f64) {
+    let advance = body.get("advance_seconds").and_then(Value::as_f64);
+    let speed = body.get("speed").and_then(Value::as_f64);
+    // Absurd values would wrap the clock (servers going back from DEPLOYED): refused whole.
+    if advance.is_some_and(|s| !(0.0..=MAX_ADVANCE_SECONDS).contains(&s)) {
+        return bad(&format!("advance_seconds: expected 0 to {MAX_ADVANCE_SECONDS} (ten years)"));
+    }
+    if speed.is_some_and(|x| !(0.0..=MAX_SPEED).contains(&x)) {
+        return bad(&format!("speed: expected 0 to {MAX_SPEED}"));
+    }
+    if let Some(seconds) = advance {
         world.clock.advance(seconds);
     }
-    if let Some(speed) = body.get("speed").and_then(Value::as_f64) {
+    if let Some(speed) = speed {
         world.clock.set_speed(speed);
     }
     world.settle();

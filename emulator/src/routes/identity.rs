@@ -84,7 +84,7 @@ fn issue(world: &mut World, call: &Call) -> Reply {
     let id = world.new_token_id();
     let expires = world.now() + (world.timings.token_lifetime_seconds * 1000.0) as i64;
     let state = TokenState { tenant, username: user.username.clone(), expires, method };
-    world.tokens.insert(id.clone(), state.clone());
+    world.keep_token(id.clone(), state.clone());
     Reply::json(200, &access(world, call, &id, &state, true))
 }
 
@@ -209,7 +209,7 @@ fn v1_auth(world: &mut World, call: &Call) -> Reply {
     let tenant = account.tenant.clone();
     let id = world.new_token_id();
     let expires = world.now() + (world.timings.token_lifetime_seconds * 1000.0) as i64;
-    world.tokens.insert(
+    world.keep_token(
         id.clone(),
         TokenState { tenant: tenant.clone(), username: username.to_owned(), expires, method: "APIKEY" },
     );
