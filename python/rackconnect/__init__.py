@@ -8,7 +8,7 @@ Results are typed for type checkers: ``rackconnect.types`` names their shapes (i
 annotate; this module does not, to keep its import cheap).
 """
 
-from rackconnect._native import V2, Session, __version__, build_request, parse_response, wait_v2
+from rackconnect._native import V2, Session, __version__, build_request, parse_response, terminal_safe, wait_v2
 from rackconnect.exceptions import (
     ApiError,
     BadRequestError,
@@ -21,6 +21,7 @@ from rackconnect.exceptions import (
     RackConnectError,
     RateLimitedError,
     ServerError,
+    CancelledError,
     TransportError,
     UnauthorizedError,
     UnexpectedStatusError,
@@ -33,6 +34,7 @@ __all__ = [
     "Session",
     "V2",
     "wait_v2",
+    "terminal_safe",
     "RackConnectError",
     "InvalidInputError",
     "ParseError",
@@ -47,4 +49,5 @@ __all__ = [
     "ServerError",
     "UnexpectedStatusError",
     "TransportError",
+    "CancelledError",
 ]

@@ -135,6 +135,10 @@ def parse_response(
 def parse_response(op: str, status: int, headers: _Headers, body: Union[bytes, str]) -> Any:
     """Parses the response to operation ``op`` into plain Python values (see ``rackconnect.types``)."""
 
+def terminal_safe(text: str) -> str:
+    """``text`` with its control characters (escape sequences, NUL, carriage return) shown
+    escaped, newlines and tabs kept: for API text on its way to a terminal or a log."""
+
 def wait_v2(
     base_url: Optional[str] = None,
     *,

@@ -604,6 +604,13 @@ fn wait_v2<'py>(
     PyV2::new(py, base_url, region, source_address)?.wait(py, timeout, not_applicable_ok, progress)
 }
 
+/// `text` with its control characters (escape sequences, NUL, carriage return) shown escaped,
+/// newlines and tabs kept: for API text on its way to a terminal or a log.
+#[pyfunction]
+fn terminal_safe(text: &str) -> String {
+    rackconnect::client::terminal_safe(text).into_owned()
+}
+
 /// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2` and `__version__`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -611,6 +618,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_response, m)?)?;
     m.add_function(wrap_pyfunction!(wait_v2, m)?)?;
     m.add_function(wrap_pyfunction!(exception_from_data, m)?)?;
+    m.add_function(wrap_pyfunction!(terminal_safe, m)?)?;
     m.add_class::<PySession>()?;
     m.add_class::<PyV2>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -271,3 +271,12 @@ def test_ctrl_c_stops_a_wait_that_is_sleeping(emulator_url: str) -> None:
     finally:
         if child.poll() is None:
             child.kill()
+
+
+def test_terminal_safe_shows_escapes_from_the_api() -> None:
+    import rackconnect
+
+    hostile = "web1\x1b[1A\x1b[2Kfake\x1b]0;PWNED\x07\nnext"
+    shown = rackconnect.terminal_safe(hostile)
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert shown.endswith("\nnext") and "\\u{1b}[1A" in shown

@@ -98,7 +98,7 @@ def translated_errors():
 def describe_error(err):
     """The message shown for a ``rackconnect`` error: the core's text, plus a hint for the
     errors a Salt user fixes in the configuration."""
-    message = "RackConnect: {}".format(err)
+    message = "RackConnect: {}".format(rackconnect.terminal_safe(str(err)))
     if isinstance(err, rackconnect.MfaRequiredError):
         return message + " (this user needs multi-factor authentication: use an API key instead)"
     if isinstance(err, rackconnect.UnauthorizedError):
@@ -189,7 +189,8 @@ def mark_success(result):
 def failure_reason(result):
     """Why a wait or planner did not succeed: the core's one-line ``summary`` (the same words
     as the CLI, Ansible and npm)."""
-    return result.get("summary") or "it ended {}".format(result.get("outcome"))
+    # API text (names, messages) reaches the minion's terminal: its escapes are shown, not run.
+    return rackconnect.terminal_safe(result.get("summary") or "it ended {}".format(result.get("outcome")))
 
 
 def optional_seconds(value, name):

@@ -145,7 +145,7 @@ def error_summary(data):
 def fail_with_error(module, doing, exc, **result):
     """Fails the module for a rackconnect exception raised while `doing` something."""
     module.fail_json(
-        msg="%s: %s: %s" % (doing, _hint_for_exception(exc), exc),
+        msg="%s: %s: %s" % (doing, _hint_for_exception(exc), rackconnect.terminal_safe(str(exc))),
         error=error_summary(getattr(exc, "data", None) or {}),
         **result
     )
@@ -170,7 +170,8 @@ def fail_unfinished(module, doing, result, **returned):
 
     An error carried in the result (``error``) adds the hint of its exception class.
     """
-    msg = "%s: %s" % (doing, result.get("summary"))
+    # API text (names, messages) reaches terminals and logs: its escapes are shown, not run.
+    msg = "%s: %s" % (doing, rackconnect.terminal_safe(result.get("summary") or ""))
     error = result.get("error")
     if error:
         # An error inside a result travels as data; the package gives back its exception class.
