@@ -26,7 +26,7 @@ from rackconnect.types import (
     WaitResult,
 )
 
-__all__ = ["__version__", "build_request", "exception_from_data", "parse_response", "Session", "V2", "wait_v2"]
+__all__ = ["__version__", "build_request", "exception_from_data", "parse_response", "Session", "terminal_safe", "V2", "wait_v2"]
 __version__: str
 
 # Each event of a wait or an ensure, as it happens; what the callback returns is ignored.

@@ -611,7 +611,7 @@ fn terminal_safe(text: &str) -> String {
     rackconnect::client::terminal_safe(text).into_owned()
 }
 
-/// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2` and `__version__`.
+/// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2`, `terminal_safe` and `__version__`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_request, m)?)?;
