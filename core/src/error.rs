@@ -235,16 +235,7 @@ impl Error {
     /// True for errors about a response body that could not be read (the family a Python binding
     /// also raises as `ValueError`).
     pub fn is_parse_error(&self) -> bool {
-        matches!(
-            self,
-            Error::Json { .. }
-                | Error::Xml { .. }
-                | Error::XmlDoctype { .. }
-                | Error::Text { .. }
-                | Error::BodyTooLarge { .. }
-                | Error::TooDeep { .. }
-                | Error::MissingHeader { .. }
-        )
+        self.class() == ErrorClass::ParseError
     }
 
     /// The API error, if the service answered with an error status.

@@ -47,7 +47,7 @@ pub fn operation_names() -> String {
 }
 
 /// The region's catalog endpoints: RackConnect v3 and Cloud Servers (`null` where missing).
-fn region_endpoints(access: &Access, region: Region) -> Value {
+pub(crate) fn region_endpoints(access: &Access, region: Region) -> Value {
     json!({
         "rackconnect": access.rackconnect_endpoint(region).map(|e| e.public_url.clone()),
         "compute": access.compute_endpoint(region).map(|e| e.public_url.clone()),
@@ -64,20 +64,13 @@ pub fn parse_sign_in(status: u16, headers: &str, body: &[u8]) -> Result<String, 
     let access = identity::parse_token(&response).map_err(|e| thrown(&e))?;
     let endpoints: Map<String, Value> =
         Region::ALL.iter().map(|r| (r.lower().to_owned(), region_endpoints(&access, *r))).collect();
-    let default_region = access.user.default_region.as_deref().and_then(|r| Region::parse(r).ok()).map(Region::lower);
-    let rackconnect_regions: Vec<&str> = access.rackconnect_v3_regions().into_iter().map(Region::lower).collect();
-    let catalog_regions: Vec<&str> =
-        Region::ALL.into_iter().filter(|r| access.rackconnect_endpoint(*r).is_some()).map(Region::lower).collect();
-    to_json(&json!({
-        "token": access.token.id.expose(),
-        "expiresAt": access.token.expires.unix_millis(),
-        "tenantId": access.token.tenant.as_ref().map(|t| t.id.clone()),
-        "defaultRegion": default_region,
-        "rackconnectRegions": rackconnect_regions,
-        "catalogRegions": catalog_regions,
-        "endpoints": endpoints,
-        "access": access,
-    }))
+    let mut shown = machine::regions(&access);
+    if let Value::Object(map) = &mut shown {
+        map.insert("token".into(), json!(access.token.id.expose()));
+        map.insert("endpoints".into(), Value::Object(endpoints));
+        map.insert("access".into(), serde_json::to_value(&access).unwrap_or(Value::Null));
+    }
+    to_json(&shown)
 }
 
 /// The syntax of a body as the v2 parsers read it: `text`, `json` or `xml`.

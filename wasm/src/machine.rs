@@ -123,25 +123,30 @@ fn invalid_credentials(found: &str) -> Error {
 /// A sign-in as a console sees it (camelCase: this shape is the package's, not the core's).
 pub(crate) fn summary(access: &Access, username: &str, region: Option<Region>) -> Value {
     let region = client::region_of(access, region).ok();
-    let endpoints = |r: Region| {
-        json!({
-            "rackconnect": access.rackconnect_endpoint(r).map(|e| e.public_url.clone()),
-            "compute": access.compute_endpoint(r).map(|e| e.public_url.clone()),
-        })
-    };
+    let endpoints = |r: Region| crate::region_endpoints(access, r);
+    let mut shown = regions(access);
+    if let Value::Object(map) = &mut shown {
+        map.insert("username".into(), json!(username));
+        map.insert("region".into(), json!(region.map(Region::lower)));
+        map.insert("endpoints".into(), region.map_or(json!({"rackconnect": null, "compute": null}), endpoints));
+    }
+    shown
+}
+
+/// What a sign-in says about the account, as both `signIn` and `parseSignIn` show it: the
+/// tenant, the expiry, the default region and the regions with RackConnect v3 (by role, and by
+/// a `rax:rackconnect` endpoint in the catalog).
+pub(crate) fn regions(access: &Access) -> Value {
     let default_region = access.user.default_region.as_deref().and_then(|r| Region::parse(r).ok()).map(Region::lower);
     let rackconnect_regions: Vec<&str> = access.rackconnect_v3_regions().into_iter().map(Region::lower).collect();
     let catalog_regions: Vec<&str> =
         Region::ALL.into_iter().filter(|r| access.rackconnect_endpoint(*r).is_some()).map(Region::lower).collect();
     json!({
-        "username": username,
         "tenantId": access.token.tenant.as_ref().map(|t| t.id.clone()),
-        "region": region.map(Region::lower),
+        "expiresAt": access.token.expires.unix_millis(),
         "defaultRegion": default_region,
         "rackconnectRegions": rackconnect_regions,
         "catalogRegions": catalog_regions,
-        "expiresAt": access.token.expires.unix_millis(),
-        "endpoints": region.map_or(json!({"rackconnect": null, "compute": null}), endpoints),
     })
 }
 
@@ -156,9 +161,6 @@ impl Task for SignInSummary {
     type Output = Value;
     fn needs(&self) -> client::Needs {
         self.inner.needs()
-    }
-    fn timeout_ms(&self) -> Option<u64> {
-        None
     }
     fn start(&mut self, start: &client::Start) -> Result<(), Error> {
         self.inner.start(start)
@@ -184,9 +186,6 @@ impl Task for SignInSummary {
     }
     fn take_events(&mut self) -> Vec<rackconnect::wait::Event> {
         self.inner.take_events()
-    }
-    fn deadline(&self) -> Option<u64> {
-        None
     }
     fn budget_kind(&self) -> rackconnect::wait::BudgetKind {
         self.inner.budget_kind()

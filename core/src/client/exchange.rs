@@ -67,12 +67,6 @@ enum InFlight {
     },
 }
 
-/// A task's request waiting for a new token (after a 401) before it is sent again.
-#[derive(Debug)]
-struct Resend {
-    request: Request,
-}
-
 /// Runs a [`Task`] for a driver: signs in when a token is needed (and again before it expires,
 /// or once after a 401), finds the endpoint in the catalog, stamps the token on every request,
 /// checks every request against the transport rule, gives each the time left, and retries a
@@ -85,7 +79,8 @@ pub struct Exchange<T: Task> {
     started_at: Option<Millis>,
     task_started: bool,
     in_flight: InFlight,
-    resend: Option<Resend>,
+    /// A task's request waiting for a new token (after a 401) before it is sent again.
+    resend: Option<Request>,
     sign_in_attempts: u32,
     sign_in_due: Millis,
     sign_in_backoff: Backoff,
@@ -251,8 +246,8 @@ impl<T: Task> Exchange<T> {
                 return self.finish(Err(error));
             }
         }
-        if let Some(resend) = self.resend.take() {
-            return self.send_task(resend.request, true, now);
+        if let Some(request) = self.resend.take() {
+            return self.send_task(request, true, now);
         }
         match self.task.poll(now, &mut self.budget) {
             Step::Send(request) => self.send_task(request, false, now),
@@ -346,7 +341,7 @@ impl<T: Task> Exchange<T> {
                     self.stale_accepted = false;
                     self.sign_in_attempts = 0;
                     self.sign_in_due = now;
-                    self.resend = Some(Resend { request });
+                    self.resend = Some(request);
                     return;
                 }
                 self.task.on_response(now, response);
@@ -381,10 +376,9 @@ impl<T: Task> Exchange<T> {
             }
             Err(error) => error,
         };
-        if let Some(resend) = self.resend.take() {
+        if self.resend.take().is_some() {
             // A renewal for a running task failed: that is the answer to the task's request,
             // judged (and retried, or not) by the task like any other.
-            drop(resend);
             match &error {
                 Error::Api(api) => self.task.on_response(now, &as_response(api)),
                 Error::Transport { .. } => self.task.on_transport_error(now, &error),

@@ -66,9 +66,11 @@ pub trait Task {
     type Output;
     /// What it needs before it can start.
     fn needs(&self) -> Needs;
-    /// How long it may take in all, known before it starts (a wait's timeout); `None` for a
-    /// single call, whose sign-in is retried once, like a read.
-    fn timeout_ms(&self) -> Option<Millis>;
+    /// How long it may take in all, known before it starts (a wait's timeout); `None` (the
+    /// default) for a single call, whose sign-in is retried once, like a read.
+    fn timeout_ms(&self) -> Option<Millis> {
+        None
+    }
     /// Starts it. An error ends the exchange with it.
     fn start(&mut self, start: &Start) -> Result<()>;
     /// What to do at `now`.
@@ -81,10 +83,15 @@ pub trait Task {
     fn cancel(&mut self);
     /// Progress since the last call.
     fn take_events(&mut self) -> Vec<Event>;
-    /// The instant it gives up, once started (requests are not given longer than the time left).
-    fn deadline(&self) -> Option<Millis>;
-    /// Which rate budget its requests count against.
-    fn budget_kind(&self) -> BudgetKind;
+    /// The instant it gives up, once started (requests are not given longer than the time
+    /// left); `None` (the default) for a single call.
+    fn deadline(&self) -> Option<Millis> {
+        None
+    }
+    /// Which rate budget its requests count against: the token APIs' pace by default.
+    fn budget_kind(&self) -> BudgetKind {
+        BudgetKind::Api
+    }
 }
 
 impl<T: Task + ?Sized> Task for Box<T> {
@@ -246,10 +253,6 @@ impl<T> Task for CallTask<T> {
         self.needs
     }
 
-    fn timeout_ms(&self) -> Option<Millis> {
-        None
-    }
-
     fn start(&mut self, start: &Start) -> Result<()> {
         let request = (self.build)(start)?;
         if self.kind == CallKind::ByMethod {
@@ -325,14 +328,6 @@ impl<T> Task for CallTask<T> {
 
     fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
-    }
-
-    fn deadline(&self) -> Option<Millis> {
-        None
-    }
-
-    fn budget_kind(&self) -> BudgetKind {
-        BudgetKind::Api
     }
 }
 
@@ -626,10 +621,6 @@ impl Task for AllServers {
         Needs::Endpoint(Service::Compute)
     }
 
-    fn timeout_ms(&self) -> Option<Millis> {
-        None
-    }
-
     fn start(&mut self, start: &Start) -> Result<()> {
         self.start = Some(start.clone());
         self.page = Some(self.page_task(start.at)?);
@@ -692,14 +683,6 @@ impl Task for AllServers {
     fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
     }
-
-    fn deadline(&self) -> Option<Millis> {
-        None
-    }
-
-    fn budget_kind(&self) -> BudgetKind {
-        BudgetKind::Api
-    }
 }
 
 /// Identity's answer itself (a sign-in, and nothing else).
@@ -721,9 +704,6 @@ impl Task for SignIn {
     fn needs(&self) -> Needs {
         Needs::Token
     }
-    fn timeout_ms(&self) -> Option<Millis> {
-        None
-    }
     fn start(&mut self, start: &Start) -> Result<()> {
         self.access = start.access.clone();
         Ok(())
@@ -741,11 +721,5 @@ impl Task for SignIn {
     }
     fn take_events(&mut self) -> Vec<Event> {
         Vec::new()
-    }
-    fn deadline(&self) -> Option<Millis> {
-        None
-    }
-    fn budget_kind(&self) -> BudgetKind {
-        BudgetKind::Api
     }
 }

@@ -4,22 +4,10 @@
 
 import * as native from "../dist/rackconnect_wasm.js";
 import { call } from "./api.js";
-import { drive } from "./driver.js";
+import { drive, shown } from "./driver.js";
 import { cancelled, invalidInput } from "./errors.js";
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
-
-/** A URL without user info, for `toJSON`. */
-function shown(url) {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.href;
-  } catch {
-    return String(url).replace(/\/\/[^/@]*@/, "//");
-  }
-}
 
 /** Milliseconds given by the caller, or `undefined` ("not given": the core decides). */
 function millisOption(name, value) {

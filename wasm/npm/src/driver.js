@@ -28,7 +28,7 @@ export function sleep(ms, signal) {
 }
 
 /** A URL without user info, for messages. */
-function shown(url) {
+export function shown(url) {
   try {
     const parsed = new URL(url);
     parsed.username = "";
