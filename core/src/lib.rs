@@ -44,11 +44,15 @@
 //! - [`ensure`]: idempotent pool membership and public IP planners, with a dry-run plan.
 //! - [`wait`]: waiters as sans-IO state machines (v2, metadata, v3 nodes and public IPs).
 //! - [`ops`]: every operation by name, JSON in and JSON out (what the bindings and corpus use).
-//! - `blocking` (feature `blocking`): an HTTP client (ureq, rustls) that sends these requests,
-//!   caches tokens and runs the waiters with a real clock. Not for wasm32.
+//! - [`client`]: every decision a client makes (sign-in and renewal, endpoints, retries and
+//!   backoff, paging, timeouts, the https-or-loopback rule) as one sans-IO machine, `Exchange`.
+//! - `blocking` (feature `blocking`): a driver for those machines (ureq, rustls, a real clock).
+//!   Not for wasm32.
+//! - Feature `exact-numbers`: numbers in kept unknown fields keep every digit (serde_json's
+//!   `arbitrary_precision`); off by default, on in the CLI and Python.
 //!
 //! ## What is not
-//! No I/O, no TLS, no clock, no retries: those belong to a transport. Every parser bounds the
+//! No I/O, no TLS, no clock: a driver sends, sleeps and reports what happened. Every parser bounds the
 //! body's size ([`MAX_BODY_BYTES`]) and nesting ([`MAX_DEPTH`]), refuses XML with a `<!DOCTYPE>`,
 //! and answers a value or an [`Error`], never a panic.
 

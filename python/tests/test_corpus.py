@@ -168,6 +168,14 @@ def test_parse_error_is_a_value_error() -> None:
     assert str(err) == err.data["message"]
 
 
+def test_numbers_in_kept_fields_are_kept_exactly() -> None:
+    big = 123456789012345678901234567890
+    body = b'{"id": "d6d3aa7c-dfa5-4e61-96ee-1d54ac1075d2", "serial": %d, "node_counts": {"total": 7}}' % big
+    pool = parse_response(POOL, 200, [], body)
+    assert pool["serial"] == big and isinstance(pool["serial"], int)
+    assert pool["node_counts"]["total"] == 7
+
+
 def test_conflict_carries_conflicts() -> None:
     body = b'["Cloud Server s1 is already a member of Load Balancer Pool p1"]'
     with pytest.raises(ConflictError) as info:

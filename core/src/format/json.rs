@@ -32,6 +32,11 @@ pub(crate) fn parse_value(body: &[u8]) -> Result<Value> {
     Ok(value)
 }
 
+/// How serde_json (with `arbitrary_precision`: the `exact-numbers` feature) hands a number
+/// that is not a plain `u64`/`i64` to a visitor: a one-entry map under this key, holding the text.
+/// serde_json's own `Value` reads it the same way.
+const EXACT_NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
 /// A JSON tree whose objects have each key once.
 struct StrictValue(Value);
 
@@ -83,6 +88,11 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<StrictValue, A::Error> {
         let mut object = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
+            if object.is_empty() && key == EXACT_NUMBER_TOKEN {
+                let digits: String = map.next_value()?;
+                let number = digits.parse::<serde_json::Number>().map_err(serde::de::Error::custom)?;
+                return Ok(StrictValue(Value::Number(number)));
+            }
             if object.contains_key(&key) {
                 let shown = crate::error::shorten(&key);
                 return Err(serde::de::Error::custom(format!("key \"{shown}\" given twice: expected each key once")));
@@ -249,5 +259,17 @@ mod tests {
         let deeper = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
         assert_eq!(parse_value(deeper.as_bytes()).expect_err("deep").kind(), "too_deep");
         assert_eq!(parse_value(b"{} x").expect_err("trailing").kind(), "json");
+    }
+
+    #[cfg(feature = "exact-numbers")]
+    #[test]
+    fn trees_keep_numbers_exactly() {
+        let body = br#"{"big": 123456789012345678901234567890, "small": -1, "decimal": 0.10000000000000000555, "list": [1e+400]}"#;
+        let value = parse_value(body).expect("a tree");
+        assert_eq!(
+            value.to_string(),
+            r#"{"big":123456789012345678901234567890,"small":-1,"decimal":0.10000000000000000555,"list":[1e+400]}"#
+        );
+        assert_eq!(value["small"].as_i64(), Some(-1));
     }
 }
