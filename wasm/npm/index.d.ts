@@ -375,6 +375,13 @@ export function explainV2Answer(body: string | Uint8Array, options?: ExplainOpti
 /** The syntax of a body, sniffed the way the core's v2 parsers do. */
 export function bodySyntax(body: string | Uint8Array): BodySyntax;
 
+/**
+ * Text from the API made safe to show in a terminal or a page: every control character but
+ * newline and tab is shown escaped (`\u{1b}`), so a pool or server name cannot clear a screen,
+ * move the cursor or hide a line.
+ */
+export function terminalSafe(text: string): string;
+
 /* ----------------------------------------------------------------------------------------- */
 /* Errors                                                                                    */
 /* ----------------------------------------------------------------------------------------- */

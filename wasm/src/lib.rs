@@ -100,6 +100,12 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
+/// Text from the API made safe to show: control characters (but newline and tab) escaped.
+#[wasm_bindgen(js_name = terminalSafe)]
+pub fn terminal_safe(text: &str) -> String {
+    rackconnect::client::terminal_safe(text).into_owned()
+}
+
 /// A region name checked by the core (lower case), for the JS client's `region` option.
 #[wasm_bindgen(js_name = checkRegion)]
 pub fn check_region(region: &str) -> Result<String, Thrown> {

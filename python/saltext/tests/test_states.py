@@ -207,6 +207,11 @@ def test_failures_read_clearly_and_leak_no_secret(
           rackconnect.public_ip_present:
             - name: {UNMANAGED}
             - retian: True
+
+        escape_in_pool_name:
+          rackconnect.pool_member_present:
+            - name: {UNMANAGED}
+            - pools: "web\\e[2J\\e]0;PWNED\\a"
         """,
     )
     run = salt("state.apply", failures, ok=False)
@@ -219,6 +224,8 @@ def test_failures_read_clearly_and_leak_no_secret(
     assert "Unable to communicate with network device" in states["add_fails"]["comment"], states
     assert states["add_fails"]["changes"]["added"], states  # the node was added, then failed
     assert "unknown argument(s): retian" in states["misspelt_argument"]["comment"], states
+    escaped = states["escape_in_pool_name"]["comment"]
+    assert "web\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}" in escaped and "\x1b" not in escaped, states
     assert SECRET not in run.output
 
     # The wrong key on the command line: a one-line error, exit 1.

@@ -176,6 +176,25 @@ describe('the web console against the emulator', () => {
     await page.context().close();
   });
 
+  test('shows control characters in names from the API escaped', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const name = 'web9\u001b[2J\u001b]0;PWNED\u0007';
+    const built = await fetch(`${server.emulatorUrl}/__emulator/servers`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name, tenant: DEMO.tenant, region: 'DFW' }),
+    });
+    assert.equal(built.status, 201, await built.text());
+    const page = await openPage(browser, server.consoleUrl);
+    await signInAndLoad(page);
+    const options = await page.locator('#node-server option').allTextContents();
+    const shown = options.find((text) => text.startsWith('web9'));
+    assert.ok(shown, `the server is offered: ${options}`);
+    assert.ok(shown.includes('web9\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}'), shown);
+    assert.ok(!(await page.content()).includes('\u001b'), 'no raw escape reaches the page');
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+
   test('cancels watching a change with its Cancel button', { timeout: TEST_TIMEOUT_MS }, async () => {
     const page = await openPage(browser, server.consoleUrl);
     await signInAndLoad(page);

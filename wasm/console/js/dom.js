@@ -1,4 +1,12 @@
-// Small DOM helpers. Text from the network always goes in as text nodes, never as HTML.
+// Small DOM helpers. Text from the network always goes in as text nodes, never as HTML, and
+// through the package's terminalSafe once it is loaded (control characters shown escaped).
+
+let safeText = (text) => text;
+
+/** Sets how text is shown: the package's `terminalSafe`, once the package has loaded. */
+export function showTextWith(filter) {
+  safeText = filter;
+}
 
 /**
  * Creates an element: `el('p', {class: 'x', onclick: fn}, 'text', child, …)`.
@@ -26,7 +34,7 @@ function append(node, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
     if (Array.isArray(child)) append(node, child);
-    else node.append(child instanceof Node ? child : String(child));
+    else node.append(child instanceof Node ? child : safeText(String(child)));
   }
 }
 

@@ -5,7 +5,7 @@
 // cleared from the form once signed in; this page keeps no copy of it (other regions reuse the
 // sign-in through `withRegion`), and never writes it to storage, the URL or the page.
 
-import { badge, byId, el, replaceChildren, showError } from './dom.js';
+import { badge, byId, el, replaceChildren, showError, showTextWith } from './dom.js';
 import { describeError, errorContent } from './errors.js';
 import { cancelAll, startOperation } from './operations.js';
 import { setUpV2Panel } from './v2-panel.js';
@@ -64,6 +64,7 @@ async function start() {
     return;
   }
   state.rc = rc;
+  showTextWith(rc.terminalSafe);
   byId('package-version').textContent = ` on the rackconnect package ${rc.version}`;
   setUpV2Panel(rc);
 
@@ -170,8 +171,8 @@ function regionChoices(session) {
 function enterWorkspace(client, session) {
   state.session = session;
   state.signedIn = client;
-  byId('session-user').textContent = session.username;
-  byId('session-tenant').textContent = session.tenantId ?? '–';
+  replaceChildren(byId('session-user'), session.username);
+  replaceChildren(byId('session-tenant'), session.tenantId ?? '–');
   byId('session').hidden = false;
   byId('signin').hidden = true;
   byId('workspace').hidden = false;

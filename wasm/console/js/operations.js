@@ -64,7 +64,7 @@ export function startOperation(title) {
     signal: controller.signal,
     status(word, text) {
       replaceChildren(statusSlot, badge(word));
-      if (text) message.textContent = text;
+      if (text) replaceChildren(message, text);
     },
     finish(state, text, details = []) {
       clearInterval(ticker);

@@ -200,3 +200,11 @@ export function explainV2Answer(body, options = {}) {
     : "automation_status";
   throw errors[likely];
 }
+
+/**
+ * Text from the API made safe to show in a terminal or a page: every control character but
+ * newline and tab is shown escaped (`\u{1b}`), so a name cannot clear a screen or hide a line.
+ */
+export function terminalSafe(text) {
+  return native.terminalSafe(String(text));
+}

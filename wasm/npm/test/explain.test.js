@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { bodySyntax, explainV2Answer, parseSignIn, ParseError, RateLimitedError } from "rackconnect";
+import { bodySyntax, explainV2Answer, parseSignIn, terminalSafe, ParseError, RateLimitedError } from "rackconnect";
 
 test("a bare status in text, JSON and XML", () => {
   for (const [body, syntax] of [
@@ -122,4 +122,11 @@ test("parseSignIn exposes the token, the catalog's endpoints per region and the 
   assert.deepStrictEqual(signIn.endpoints.lon, { rackconnect: "https://lon.rc/v3/123456", compute: null });
   assert.deepStrictEqual(signIn.endpoints.syd, { rackconnect: null, compute: null });
   assert.equal(signIn.access.token.id, "<redacted>");
+});
+
+test("terminalSafe shows control characters from the API escaped", () => {
+  assert.equal(terminalSafe("web1"), "web1");
+  assert.equal(terminalSafe("a\nb\tc"), "a\nb\tc");
+  assert.equal(terminalSafe("web\u001b[2J\u001b]0;PWNED\u0007"), "web\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}");
+  assert.equal(terminalSafe("x\ry\0"), "x\\u{d}y\\u{0}");
 });

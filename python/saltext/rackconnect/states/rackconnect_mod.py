@@ -55,10 +55,23 @@ def _ret(name):
     return {"name": name, "result": True, "changes": {}, "comment": ""}
 
 
+def _shown_safely(state):
+    """A state's comment names what the user typed and quotes the API: both can hold terminal
+    escapes, which the minion's output shows escaped instead of running them."""
+
+    def safe(*args):
+        ret = state(*args)
+        ret["comment"] = rcutils.terminal_safe(ret["comment"])
+        return ret
+
+    return safe
+
+
 def _pairs(pairs, relation="in"):
     return ", ".join("{} {} {}".format(p["server_id"], relation, p["pool_id"]) for p in pairs)
 
 
+@_shown_safely
 def _membership(name, pools, servers, present, wait, timeout, connection_args):
     ret = _ret(name)
     test = bool(__opts__["test"])
@@ -183,6 +196,7 @@ def _ip_comment(action, plan, server, address, test):
     )
 
 
+@_shown_safely
 def _public_ip(name, present, retain, move_ip, wait, timeout, connection_args):
     ret = _ret(name)
     test = bool(__opts__["test"])
@@ -336,6 +350,11 @@ def automation_deployed(
             - server_id: 0000000a-cccc-4ccc-8ccc-00000000000a
             - managed: True
     """
+    return _automation_deployed(name, server_id, rackconnect, managed, timeout, grace, not_applicable_ok, connection_args)
+
+
+@_shown_safely
+def _automation_deployed(name, server_id, rackconnect, managed, timeout, grace, not_applicable_ok, connection_args):
     ret = _ret(name)
     test = bool(__opts__["test"])
     try:

@@ -186,6 +186,11 @@ def mark_success(result):
     return result
 
 
+def terminal_safe(text):
+    """``text`` with its control characters shown escaped (the core's rule, through the package)."""
+    return rackconnect.terminal_safe(text)
+
+
 def failure_reason(result):
     """Why a wait or planner did not succeed: the core's one-line ``summary`` (the same words
     as the CLI, Ansible and npm)."""

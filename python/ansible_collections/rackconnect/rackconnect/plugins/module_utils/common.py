@@ -142,10 +142,18 @@ def error_summary(data):
     return dict((key, data[key]) for key in _ERROR_FIELDS if data.get(key) is not None)
 
 
+def terminal_safe(text):
+    """``text`` with its control characters shown escaped (the core's rule, through the package):
+    names the user typed and text from the API reach terminals and logs."""
+    return rackconnect.terminal_safe(text)
+
+
 def fail_with_error(module, doing, exc, **result):
     """Fails the module for a rackconnect exception raised while `doing` something."""
     module.fail_json(
-        msg="%s: %s: %s" % (doing, _hint_for_exception(exc), rackconnect.terminal_safe(str(exc))),
+        # What was being done names what the user typed, and the error quotes the API: both can
+        # hold escapes, which are shown, not run.
+        msg=terminal_safe("%s: %s: %s" % (doing, _hint_for_exception(exc), str(exc))),
         error=error_summary(getattr(exc, "data", None) or {}),
         **result
     )
@@ -171,7 +179,7 @@ def fail_unfinished(module, doing, result, **returned):
     An error carried in the result (``error``) adds the hint of its exception class.
     """
     # API text (names, messages) reaches terminals and logs: its escapes are shown, not run.
-    msg = "%s: %s" % (doing, rackconnect.terminal_safe(result.get("summary") or ""))
+    msg = terminal_safe("%s: %s" % (doing, result.get("summary") or ""))
     error = result.get("error")
     if error:
         # An error inside a result travels as data; the package gives back its exception class.

@@ -114,6 +114,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
     call,
     require_rackconnect,
+    terminal_safe,
     v2_argument_spec,
     v2_from_params,
 )
@@ -151,8 +152,10 @@ def main():
             # A single 403 cannot tell "over 30 a minute" from "not a RackConnect server".
             body = (answer.get("body") or "").strip()
             module.fail_json(
-                msg="%s: RackConnect v2 answered 403: rate limited (30 requests a minute per server), "
-                    "or this is not a RackConnect v2 server%s" % (doing, " (%s)" % body if body else ""),
+                msg=terminal_safe(
+                    "%s: RackConnect v2 answered 403: rate limited (30 requests a minute per server), "
+                    "or this is not a RackConnect v2 server%s" % (doing, " (%s)" % body if body else "")
+                ),
                 **result
             )
         value = answer.get("value")
