@@ -422,6 +422,28 @@ fn pool_members_ensure_rides_out_503s_and_a_reset() {
     assert!(has_id(&nodes(&emulator, WEB_POOL), "/cloud_server/id", UNMANAGED));
 }
 
+/// Issue 11: the add was applied but its answer was lost (half a body, then the connection
+/// closed); the re-read finds the node, so this run changed things and says so.
+#[test]
+fn an_add_applied_whose_answer_was_lost_reports_changed() {
+    let emulator = fast_emulator();
+    emulator.fault(json!({"kind": "truncate", "count": 1, "path_prefix": "/rackconnect/DFW/v3/123456/load_balancer_pools/nodes"}));
+    let out = emulator
+        .rc(&["--output", "json", "v3", "pool-members", "ensure", "--server", UNMANAGED, "--pool", WEB_POOL])
+        .run();
+    out.expect_code(0);
+    let result: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(result["changed"], true, "{result:#}");
+    assert_eq!(result["ok"], true, "{result:#}");
+    let log = emulator.log();
+    assert_eq!(
+        calls(&log, "POST", "/load_balancer_pools/nodes").iter().filter(|e| e["fault"] == "truncate").count(),
+        1,
+        "{log:#?}"
+    );
+    assert!(has_id(&nodes(&emulator, WEB_POOL), "/cloud_server/id", UNMANAGED));
+}
+
 #[test]
 fn server_wait_reauthenticates_once_when_the_token_expires_mid_run() {
     let emulator = EmulatorProcess::start(Some(60.0), None);
