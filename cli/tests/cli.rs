@@ -427,7 +427,9 @@ fn pool_members_ensure_rides_out_503s_and_a_reset() {
 #[test]
 fn an_add_applied_whose_answer_was_lost_reports_changed() {
     let emulator = fast_emulator();
-    emulator.fault(json!({"kind": "truncate", "count": 1, "path_prefix": "/rackconnect/DFW/v3/123456/load_balancer_pools/nodes"}));
+    emulator.fault(
+        json!({"kind": "truncate", "count": 1, "path_prefix": "/rackconnect/DFW/v3/123456/load_balancer_pools/nodes"}),
+    );
     let out = emulator
         .rc(&["--output", "json", "v3", "pool-members", "ensure", "--server", UNMANAGED, "--pool", WEB_POOL])
         .run();

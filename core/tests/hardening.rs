@@ -155,10 +155,13 @@ mod lost_answers {
 #[cfg(feature = "exact-numbers")]
 #[test]
 fn numbers_in_kept_fields_are_kept_exactly() {
-    let exact = ["123456789012345678901234567890", "-98765432109876543210", "0.1000000000000000055511151231257827", "1.5e+400"];
+    let exact =
+        ["123456789012345678901234567890", "-98765432109876543210", "0.1000000000000000055511151231257827", "1.5e+400"];
     for number in exact {
         // A typed v3 object keeps its unknown fields at their own level.
-        let pool = format!(r#"{{"id":"d6d3aa7c-dfa5-4e61-96ee-1d54ac1075d2","port":8080,"node_counts":{{"total":7,"big":{number}}},"serial":{number}}}"#);
+        let pool = format!(
+            r#"{{"id":"d6d3aa7c-dfa5-4e61-96ee-1d54ac1075d2","port":8080,"node_counts":{{"total":7,"big":{number}}},"serial":{number}}}"#
+        );
         let parsed = Operation::from_name("v3.get_pool").expect("op").parse(&Response::new(200, pool)).expect("a pool");
         let text = parsed.to_string();
         assert!(text.contains(&format!(r#""serial":{number}"#)), "{number} became {text}");

@@ -42,16 +42,32 @@ fn families() -> Vec<(&'static str, u16, Vec<u8>)> {
     }
     let node = r#"{"id":"1860451d-fb89-45b8-b54e-151afceb50e5","cloud_server":{"id":"d95ae0c4-6ab8-4873-b82f-f8433840cff2"},"load_balancer_pool":{"id":"d6d3aa7c-dfa5-4e61-96ee-1d54ac1075d2"},"status":"ACTIVE","created":"2014-09-12T13:26:54Z","updated":"2014-09-12T13:26:54Z"},"#;
     vec![
-        ("xml attributes on one element", 200, repeat(" a{i}=\"1\"", "<automation_status", ">DEPLOYED</automation_status>")),
+        (
+            "xml attributes on one element",
+            200,
+            repeat(" a{i}=\"1\"", "<automation_status", ">DEPLOYED</automation_status>"),
+        ),
         ("xml many elements", 200, repeat("<x>1</x>", "<automation_status>", "</automation_status>")),
         ("xml long name", 200, repeat("a", "<", ">DEPLOYED</a>")),
         ("json many keys", 200, repeat("\"k{i}\":1,", "{", "\"automation_status\":\"DEPLOYED\"}")),
         ("json long string", 200, repeat("x", "{\"automation_status\":\"", "\"}")),
         ("json nesting, 60 deep, repeated", 200, repeat(&format!("{}{},", "[".repeat(60), "]".repeat(60)), "[", "0]")),
-        ("json duplicate keys", 200, repeat("\"automation_status\":\"DEPLOYED\",", "{", "\"automation_status\":\"FAILED\"}")),
+        (
+            "json duplicate keys",
+            200,
+            repeat("\"automation_status\":\"DEPLOYED\",", "{", "\"automation_status\":\"FAILED\"}"),
+        ),
         ("json big numbers", 200, repeat("123456789012345678901234567890,", "[", "0]")),
-        ("409 with many errors", 409, repeat("\"Cloud Server {i} is already a member of Load Balancer Pool p\",", "{\"errors\":[", "\"x\"]}")),
-        ("v3 nodes, valid", 200, repeat(node, "[", "{\"id\":\"x\",\"cloud_server\":{\"id\":\"s\"},\"load_balancer_pool\":{\"id\":\"p\"}}]")),
+        (
+            "409 with many errors",
+            409,
+            repeat("\"Cloud Server {i} is already a member of Load Balancer Pool p\",", "{\"errors\":[", "\"x\"]}"),
+        ),
+        (
+            "v3 nodes, valid",
+            200,
+            repeat(node, "[", "{\"id\":\"x\",\"cloud_server\":{\"id\":\"s\"},\"load_balancer_pool\":{\"id\":\"p\"}}]"),
+        ),
         ("text with control characters", 200, repeat("\u{1b}[2J\u{7}\0", "", "")),
         ("random bytes", 200, random),
     ]
@@ -166,7 +182,8 @@ impl Drop for Emulator {
     }
 }
 
-const CREDENTIALS: &str = r#"{"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": "demo", "apiKey": "demo-api-key"}}}"#;
+const CREDENTIALS: &str =
+    r#"{"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": "demo", "apiKey": "demo-api-key"}}}"#;
 
 fn request(method: &str, path: &str, token: &str, body: &str) -> Vec<u8> {
     format!(
@@ -314,7 +331,9 @@ fn emulator() {
     let started = Instant::now();
     let mut closed = 0usize;
     for mut s in slow.iter() {
-        let _ = s.set_read_timeout(Some(Duration::from_secs(15).saturating_sub(started.elapsed()).max(Duration::from_millis(1))));
+        let _ = s.set_read_timeout(Some(
+            Duration::from_secs(15).saturating_sub(started.elapsed()).max(Duration::from_millis(1)),
+        ));
         let mut rest = Vec::new();
         if s.read_to_end(&mut rest).is_ok() {
             closed += 1;
