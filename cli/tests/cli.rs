@@ -581,6 +581,11 @@ fn dry_run_prints_what_it_would_add_and_changes_nothing() {
 
     let out = emulator.rc(&["-q", "v3", "public-ip", "ensure", "--dry-run", "--server", UNMANAGED]).run();
     out.expect_code(0).expect_stdout("would create");
+    // The emulator answers I1 for a server without a public IP with no body at all, as the
+    // getting-started guide says the API does (issue 12): an empty list, not a parse error.
+    let listed = emulator.rc(&["-q", "--output", "json", "v3", "public-ips", "list", "--server", UNMANAGED]).run();
+    listed.expect_code(0);
+    assert_eq!(listed.json(), json!([]), "{}", listed.context());
 
     assert!(v3_writes(&emulator.log()).is_empty(), "a dry run wrote: {:#?}", emulator.log());
     assert_eq!(nodes(&emulator, WEB_POOL), before);

@@ -738,6 +738,10 @@ fn i1_lists_and_filters_public_ips() {
     assert_eq!(retained.cloud_server, None, "retained and unassigned");
 
     assert!(ctx.ips(Some(demo::UNMANAGED), None).is_empty());
+    // The getting-started guide: a server without a public IP "does not return any JSON data".
+    let filter = PublicIpFilter { cloud_server_id: Some(sid(demo::UNMANAGED)), retain: None };
+    let none = ctx.send(v3::list_public_ips(&ctx.dfw, &ctx.token, &filter));
+    assert_eq!((none.status, none.body.len()), (200, 0), "{none:?}");
     assert!(ctx.ips(Some(demo::WEB1), Some(true)).is_empty(), "both filters apply");
     let lon = ctx.ips_in(&region_endpoint(&ctx, "LON"), &PublicIpFilter::default());
     assert!(lon.is_empty(), "IPs are per region: {lon:?}");
@@ -951,6 +955,10 @@ fn deleting_a_server_through_the_control_api_cleans_up_v3() {
     assert_eq!(kept.cloud_server, None, "unassigned");
     assert_eq!(kept.public_ip_v4, retained.public_ip_v4);
     assert!(ctx.ips(Some(demo::UNMANAGED), None).is_empty());
+    // The getting-started guide: a server without a public IP "does not return any JSON data".
+    let filter = PublicIpFilter { cloud_server_id: Some(sid(demo::UNMANAGED)), retain: None };
+    let none = ctx.send(v3::list_public_ips(&ctx.dfw, &ctx.token, &filter));
+    assert_eq!((none.status, none.body.len()), (200, 0), "{none:?}");
     assert_eq!(ctx.ips(None, Some(true)).len(), 2, "the scenario's and UNMANAGED's");
 }
 

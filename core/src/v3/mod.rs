@@ -258,9 +258,19 @@ fn parse_json<T: DeserializeOwned>(response: &Response) -> Result<T> {
     json::parse(&response.body)
 }
 
+/// A v3 list. A 200 or 204 with an empty body is an empty list, never a parse error: documented
+/// for I1 (a server without a public IP "does not return any JSON data"), our convention for the
+/// other lists. A create's 201 (B1) must carry its body.
+fn parse_list<T: DeserializeOwned>(response: &Response) -> Result<Vec<T>> {
+    if matches!(response.status, 200 | 204) && response.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Vec::new());
+    }
+    parse_json(response)
+}
+
 /// Reads N1.
 pub fn parse_networks(response: &Response) -> Result<Vec<CloudNetwork>> {
-    parse_json(response)
+    parse_list(response)
 }
 
 /// Reads N2.
@@ -270,7 +280,7 @@ pub fn parse_network(response: &Response) -> Result<CloudNetwork> {
 
 /// Reads P1.
 pub fn parse_pools(response: &Response) -> Result<Vec<Pool>> {
-    parse_json(response)
+    parse_list(response)
 }
 
 /// Reads P2.
@@ -280,7 +290,7 @@ pub fn parse_pool(response: &Response) -> Result<Pool> {
 
 /// Reads P3 and B1 (a list of nodes).
 pub fn parse_nodes(response: &Response) -> Result<Vec<Node>> {
-    parse_json(response)
+    parse_list(response)
 }
 
 /// Reads P4 and P6 (one node).
@@ -290,7 +300,7 @@ pub fn parse_node(response: &Response) -> Result<Node> {
 
 /// Reads P5.
 pub fn parse_node_details_list(response: &Response) -> Result<Vec<NodeDetails>> {
-    parse_json(response)
+    parse_list(response)
 }
 
 /// Reads P8.
@@ -300,12 +310,12 @@ pub fn parse_node_details(response: &Response) -> Result<NodeDetails> {
 
 /// Reads B3.
 pub fn parse_server_node_details(response: &Response) -> Result<Vec<ServerNodeDetails>> {
-    parse_json(response)
+    parse_list(response)
 }
 
 /// Reads I1.
 pub fn parse_public_ips(response: &Response) -> Result<Vec<PublicIp>> {
-    parse_json(response)
+    parse_list(response)
 }
 
 /// Reads I2, I3 and I4 (one public IP).

@@ -100,6 +100,11 @@ pub fn route(world: &mut World, call: &Call, region: &str, tenant: &str, rest: &
                     .filter(|i| retain.is_none_or(|r| i.retain == r))
                     .map(|i| ip_json(world, i))
                     .collect();
+                if server.is_some() && list.is_empty() {
+                    // As the v3 getting-started guide says: a server without a public IP "does
+                    // not return any JSON data".
+                    return Reply::empty(200);
+                }
                 Reply::json(200, &Value::Array(list))
             }
             "POST" => create_ip(world, call, &scope),
