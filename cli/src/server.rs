@@ -88,8 +88,8 @@ pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResul
 fn not_found_in(error: rackconnect::Error, id: &ServerId, region: rackconnect::Region) -> crate::Failure {
     if error.kind() == "not_found" {
         return crate::Failure::from(error).with_message(format!(
-            "server {id} not found in region {} (is --region right? `rackconnect server list` shows the region's servers)",
-            region.upper()
+            "{} (is --region right? `rackconnect server list` shows the region's servers)",
+            rackconnect::servers::not_found_message(id.as_str(), region)
         ));
     }
     error.into()

@@ -1117,6 +1117,69 @@ fn server_list_shows_ids_and_a_404_names_the_server_and_region() {
     missing.expect_code(1).expect_stderr("not found in region DFW").expect_stderr("server list");
 }
 
+/// Issue 12: a server Cloud Servers does not have fails at once, in one wording, everywhere:
+/// `server status`, `server wait`, and both planners (dry run and real run) after one question
+/// to Cloud Servers, instead of a planned change or the whole post-build grace.
+#[test]
+fn an_unknown_server_is_caught_at_once_in_one_wording() {
+    const UNKNOWN: &str = "0000dead-cccc-4ccc-8ccc-00000000dead";
+    let emulator = fast_emulator();
+    let wait = emulator.rc(&["-q", "server", "wait", UNKNOWN, "--timeout", "60s"]).run();
+    assert_ne!(wait.code, 0, "{}", wait.context());
+    assert!(
+        wait.stdout.contains("not found in region DFW") || wait.stderr.contains("not found in region DFW"),
+        "{}",
+        wait.context()
+    );
+
+    let dry = emulator
+        .rc(&[
+            "-q",
+            "--output",
+            "json",
+            "v3",
+            "pool-members",
+            "ensure",
+            "--dry-run",
+            "--server",
+            UNKNOWN,
+            "--pool",
+            WEB_POOL,
+        ])
+        .run();
+    let result = dry.json();
+    assert_eq!(result["changed"], false, "{result:#}");
+    assert_eq!(result["plan"]["add"], json!([]), "{result:#}");
+    assert!(
+        result["failed"][0]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("server {UNKNOWN} not found in region DFW")),
+        "{result:#}"
+    );
+    assert_ne!(dry.code, 0, "{}", dry.context());
+
+    let started = std::time::Instant::now();
+    let real = emulator
+        .rc(&["-q", "--output", "json", "v3", "pool-members", "ensure", "--server", UNKNOWN, "--pool", WEB_POOL])
+        .run();
+    let result = real.json();
+    assert_eq!(result["outcome"], "failed", "{result:#}");
+    assert!(result["summary"].as_str().unwrap_or("").contains("not found in region DFW"), "{result:#}");
+    let ip = emulator.rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--server", UNKNOWN]).run();
+    let result = ip.json();
+    assert_eq!(result["outcome"], "failed", "{result:#}");
+    assert!(result["summary"].as_str().unwrap_or("").contains("not found in region DFW"), "{result:#}");
+    let ip_dry =
+        emulator.rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--dry-run", "--server", UNKNOWN]).run();
+    let result = ip_dry.json();
+    assert_eq!((result["outcome"].as_str(), result["changed"].as_bool()), (Some("failed"), Some(false)), "{result:#}");
+    assert!(started.elapsed() < Duration::from_secs(30), "took {:?}: the grace was spent", started.elapsed());
+    let log = emulator.log();
+    let asked = calls(&log, "GET", &format!("/servers/{UNKNOWN}"));
+    assert!(!asked.is_empty() && asked.iter().all(|e| e["status"] == 404), "{log:#?}");
+}
+
 /// A URL with credentials in it is refused without printing them.
 #[test]
 fn a_url_with_credentials_is_refused_without_echoing_them() {
@@ -1125,7 +1188,8 @@ fn a_url_with_credentials_is_refused_without_echoing_them() {
     assert!(!out.stdout.contains("SECRETX") && !out.stderr.contains("SECRETX"), "{}", out.context());
 }
 
-/// A mistyped server id fails with the API's own words, instead of waiting out the timeout.
+/// A mistyped server id fails at once, naming the server and the region (Cloud Servers, asked
+/// once, does not have it), instead of waiting out the timeout.
 #[test]
 fn a_mistyped_server_says_why_it_did_not_converge() {
     let out = rc(&[
@@ -1139,10 +1203,10 @@ fn a_mistyped_server_says_why_it_did_not_converge() {
         "--pool",
         "00000001-bbbb-4bbb-8bbb-dfw000000001",
         "--timeout",
-        "2s",
+        "60s",
     ])
     .run();
-    out.expect_code(3).expect_stdout("does not exist");
+    out.expect_code(1).expect_stdout("server 00000002-cccc-4ccc-8ccc-00000000000z not found in region DFW");
 }
 
 #[test]

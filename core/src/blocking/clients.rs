@@ -128,25 +128,42 @@ impl<'s> ServersClient<'s> {
         build: impl Fn(&ServersEndpoint, &Token) -> Result<Request> + 'static,
         parse: fn(&Response) -> Result<T>,
     ) -> Result<T> {
-        let task = CallTask::new(
+        self.run(Self::task(build, parse))
+    }
+
+    fn task<T: 'static>(
+        build: impl Fn(&ServersEndpoint, &Token) -> Result<Request> + 'static,
+        parse: fn(&Response) -> Result<T>,
+    ) -> CallTask<T> {
+        CallTask::new(
             CallKind::Read,
             Needs::Endpoint(Service::Compute),
             move |s: &Start| build(&ServersEndpoint::BaseUrl(s.endpoint()?.clone()), s.token()?),
             parse,
-        );
+        )
+    }
+
+    fn run<T: 'static>(&mut self, task: CallTask<T>) -> Result<T> {
         self.session.run(task, Some(self.region), &never(), |_| {})
     }
 
-    /// `GET /servers/{id}`: the server, its metadata and `accessIPv4`.
+    /// `GET /servers/{id}`: the server, its metadata and `accessIPv4`. A server the region does
+    /// not have is a `not_found` error saying "server … not found in region …".
     pub fn show_server(&mut self, server: &ServerId) -> Result<Server> {
-        let server = server.clone();
-        self.get(move |e, t| servers::show_server(e, t, &server), servers::parse_server)
+        let id = server.clone();
+        self.run(
+            Self::task(move |e, t| servers::show_server(e, t, &id), servers::parse_server)
+                .about_server(server.as_str()),
+        )
     }
 
     /// `GET /servers/{id}/metadata`, read as RackConnect's and Managed Operations' keys.
     pub fn metadata(&mut self, server: &ServerId) -> Result<RackConnectView> {
-        let server = server.clone();
-        self.get(move |e, t| servers::server_metadata(e, t, &server), servers::parse_metadata)
+        let id = server.clone();
+        self.run(
+            Self::task(move |e, t| servers::server_metadata(e, t, &id), servers::parse_metadata)
+                .about_server(server.as_str()),
+        )
     }
 
     /// `GET /servers/{id}/metadata/{key}`. A missing key is an [`Error::Api`](crate::Error::Api)

@@ -313,10 +313,11 @@ impl<T: Task> Exchange<T> {
 
     fn start(&self, at: Millis, needs: Needs, now: Millis) -> Result<Start> {
         let access = self.usable_access(now).cloned();
-        let mut start = Start { at, seed: self.config.seed, token: None, endpoint: None, access: None };
+        let mut start = Start { at, seed: self.config.seed, token: None, endpoint: None, access: None, region: None };
         if let Needs::Endpoint(service) = needs {
             let access = access.as_ref().ok_or_else(|| Error::invalid("token", "a token", "none"))?;
             start.endpoint = Some(endpoint(access, self.config.region, service)?);
+            start.region = Some(region_of(access, self.config.region)?);
         }
         if needs != Needs::Nothing {
             start.token = access.as_ref().map(|a| a.token.id.clone());

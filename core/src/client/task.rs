@@ -42,12 +42,20 @@ pub struct Start {
     pub endpoint: Option<BaseUrl>,
     /// The Identity answer, for tasks that need a token.
     pub access: Option<Access>,
+    /// The region the endpoint is in (the one asked for, or the user's default).
+    pub region: Option<crate::Region>,
 }
 
 impl Start {
     /// The token, or an error when the task was started without one.
     pub fn token(&self) -> Result<&Token> {
         self.token.as_ref().ok_or_else(|| Error::invalid("token", "a token (the task was started without one)", ""))
+    }
+
+    /// Another service's endpoint in the same region, when the catalog has one (a task that
+    /// asks a second service, such as a planner asking Cloud Servers about a server).
+    pub fn other_endpoint(&self, service: Service) -> Option<BaseUrl> {
+        super::exchange::endpoint(self.access.as_ref()?, self.region, service).ok()
     }
 
     /// The endpoint, or an error when the task was started without one.
@@ -169,6 +177,8 @@ pub struct CallTask<T> {
     outcome: Option<Result<T>>,
     cancelled: bool,
     events: Vec<Event>,
+    about_server: Option<String>,
+    region: Option<crate::Region>,
 }
 
 impl<T> std::fmt::Debug for CallTask<T> {
@@ -199,7 +209,17 @@ impl<T> CallTask<T> {
             outcome: None,
             cancelled: false,
             events: Vec::new(),
+            about_server: None,
+            region: None,
         }
+    }
+
+    /// The call reads `server` (show or metadata): a 404 says "server … not found in region …",
+    /// the words every front door uses.
+    #[must_use]
+    pub fn about_server(mut self, server: impl Into<String>) -> Self {
+        self.about_server = Some(server.into());
+        self
     }
 
     /// The kind of an operation's method: GET reads, POST creates, anything else changes.
@@ -259,6 +279,7 @@ impl<T> Task for CallTask<T> {
             self.kind = Self::kind_of(&request);
         }
         self.request = Some(request);
+        self.region = start.region;
         self.backoff = Backoff::new(start.seed ^ 0x9E37_79B9_7F4A_7C15);
         self.state = CallState::Due(start.at);
         Ok(())
@@ -300,7 +321,12 @@ impl<T> Task for CallTask<T> {
             self.again(now, pause, format!("HTTP {}", response.status));
             return;
         }
-        let parsed = (self.parse)(response);
+        let parsed = match (&self.about_server, self.region) {
+            (Some(server), Some(region)) => {
+                (self.parse)(response).map_err(|e| crate::servers::name_not_found(e, server, region))
+            }
+            _ => (self.parse)(response),
+        };
         if self.kind == CallKind::Create
             && let Err(error) = &parsed
         {

@@ -59,6 +59,12 @@ fn v3_endpoint(start: &Start) -> Result<V3Endpoint> {
     Ok(V3Endpoint::BaseUrl(start.endpoint()?.clone()))
 }
 
+/// Cloud Servers in the task's region, when the catalog has it: where a planner asks whether a
+/// server RackConnect refused exists at all.
+fn servers_check(start: &Start) -> Option<(ServersEndpoint, crate::Region)> {
+    Some((ServersEndpoint::BaseUrl(start.other_endpoint(Service::Compute)?), start.region?))
+}
+
 fn mixed(config: WaitConfig, start: &Start) -> WaitConfig {
     WaitConfig { seed: config.seed ^ start.seed, ..config }
 }
@@ -83,7 +89,11 @@ pub fn metadata_wait(server: ServerId, config: MetadataWaitConfig) -> MachineTas
         move |s: &Start| {
             let config = MetadataWaitConfig { wait: mixed(config.wait.clone(), s), ..config };
             let endpoint = ServersEndpoint::BaseUrl(s.endpoint()?.clone());
-            Ok(MetadataWaiter::new(endpoint, s.token()?.clone(), server, config, s.at))
+            let waiter = MetadataWaiter::new(endpoint, s.token()?.clone(), server, config, s.at);
+            Ok(match s.region {
+                Some(region) => waiter.in_region(region),
+                None => waiter,
+            })
         },
         |m: &MetadataWaiter, result| {
             let server = m.server().cloned();
@@ -159,7 +169,12 @@ pub fn membership(
             BudgetKind::Api,
             move |s: &Start| {
                 let options = EnsureOptions { wait: mixed(options.wait.clone(), s), ..options };
-                Ok(MembershipPlanner::new(v3_endpoint(s)?, s.token()?.clone(), pairs, presence, options, s.at))
+                let planner =
+                    MembershipPlanner::new(v3_endpoint(s)?, s.token()?.clone(), pairs, presence, options, s.at);
+                Ok(match servers_check(s) {
+                    Some((endpoint, region)) => planner.checking_servers(endpoint, region),
+                    None => planner,
+                })
             },
             |_, result| result,
         );
@@ -175,7 +190,11 @@ pub fn public_ip_ensure(spec: PublicIpSpec, options: EnsureOptions) -> MachineTa
         BudgetKind::Api,
         move |s: &Start| {
             let options = EnsureOptions { wait: mixed(options.wait.clone(), s), ..options };
-            Ok(PublicIpPlanner::new(v3_endpoint(s)?, s.token()?.clone(), spec, options, s.at))
+            let planner = PublicIpPlanner::new(v3_endpoint(s)?, s.token()?.clone(), spec, options, s.at);
+            Ok(match servers_check(s) {
+                Some((endpoint, region)) => planner.checking_servers(endpoint, region),
+                None => planner,
+            })
         },
         |_, result| result,
     )
@@ -208,6 +227,12 @@ pub fn operation(op: Operation, input: Value) -> Result<CallTask<Value>> {
     } else {
         return Err(Error::invalid("op", "an operation of v2, Cloud Servers or RackConnect v3", name));
     };
+    let about_server = match op {
+        Operation::ServersShow | Operation::ServersMetadata => {
+            fields.get("server_id").and_then(Value::as_str).map(str::to_owned)
+        }
+        _ => None,
+    };
     let build = move |s: &Start| {
         let mut input = fields.clone();
         if let Some(endpoint) = &s.endpoint {
@@ -218,7 +243,11 @@ pub fn operation(op: Operation, input: Value) -> Result<CallTask<Value>> {
         }
         op.build(&Value::Object(input))
     };
-    Ok(CallTask::new(CallKind::ByMethod, needs, build, move |r| op.parse(r)))
+    let task = CallTask::new(CallKind::ByMethod, needs, build, move |r| op.parse(r));
+    Ok(match about_server {
+        Some(server) => task.about_server(server),
+        None => task,
+    })
 }
 
 /// The ways a wait can be asked for by name, with their inputs (the bindings' JSON form).

@@ -4,10 +4,12 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
 
+use super::server_check::{Known, ServerCheck};
 use super::{EnsureOptions, Presence};
 use crate::http::Response;
-use crate::id::{PoolId, ServerId};
+use crate::id::{PoolId, Region, ServerId};
 use crate::secret::Token;
+use crate::servers::ServersEndpoint;
 use crate::v3::{self, ConflictKind, V3Endpoint};
 use crate::wait::{BudgetKind, Event, Machine, Millis, NodesWaiter, Outcome, RateBudget, Step, Target, WaitConfig};
 
@@ -92,6 +94,8 @@ pub struct MembershipResult {
 #[derive(Debug)]
 enum Phase {
     Reading,
+    /// Asking Cloud Servers whether servers RackConnect refused (or a dry run would add) exist.
+    CheckingServers,
     Applying,
     Waiting(Box<NodesWaiter>),
     Finished,
@@ -132,6 +136,7 @@ pub struct MembershipPlanner {
     retrying_since: BTreeMap<Key, Millis>,
     remaining: Vec<(ServerId, PoolId)>,
     pending_waits: Vec<(PoolId, String)>,
+    server_check: Option<ServerCheck>,
     added: Vec<Pair>,
     removed: Vec<Pair>,
     failed: Vec<PairFailure>,
@@ -183,12 +188,22 @@ impl MembershipPlanner {
             retrying_since: BTreeMap::new(),
             remaining: Vec::new(),
             pending_waits: Vec::new(),
+            server_check: None,
             added: Vec::new(),
             removed: Vec::new(),
             failed: Vec::new(),
             phase: Phase::Reading,
             result: None,
         }
+    }
+
+    /// Asks Cloud Servers (at `endpoint`, in `region`) about a server once before spending the
+    /// post-build grace on it, and about every server a dry run would add: one it does not have
+    /// fails at once ("server … not found in region …") instead of being retried or planned.
+    #[must_use]
+    pub fn checking_servers(mut self, endpoint: ServersEndpoint, region: Region) -> Self {
+        self.server_check = Some(ServerCheck::new(endpoint, region));
+        self
     }
 
     /// Replaces the token (after the runner re-authenticated).
@@ -286,6 +301,15 @@ impl MembershipPlanner {
             self.first_plan = Some(self.plan.clone());
         }
         if self.dry_run {
+            if let Some(check) = &mut self.server_check {
+                for pair in &self.remaining {
+                    check.want(&pair.0);
+                }
+                if check.busy() {
+                    self.phase = Phase::CheckingServers;
+                    return;
+                }
+            }
             return self.finish(now, Outcome::Done, None);
         }
         if self.remaining.is_empty() {
@@ -293,6 +317,34 @@ impl MembershipPlanner {
         } else {
             self.phase = Phase::Applying;
             self.clock.next_at = now;
+        }
+    }
+
+    /// After the servers asked about are known: a dry run ends; a run applies what remains.
+    fn checked(&mut self, now: Millis) {
+        if self.dry_run {
+            return self.finish(now, Outcome::Done, None);
+        }
+        if self.remaining.is_empty() {
+            self.start_waiting(now);
+        } else {
+            self.phase = Phase::Applying;
+        }
+    }
+
+    /// A server Cloud Servers does not have: its pairs fail now, and a dry run plans no change
+    /// for them.
+    fn unknown_server(&mut self, server: &ServerId, message: &str) {
+        let (gone, keep): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.remaining).into_iter().partition(|(s, _)| s.eq_ignore_case(server.as_str()));
+        self.remaining = keep;
+        for (s, p) in gone {
+            let pair = Self::pair(&s, &p);
+            self.plan.add.retain(|x| x != &pair);
+            if let Some(first) = &mut self.first_plan {
+                first.add.retain(|x| x != &pair);
+            }
+            self.failed.push(PairFailure { pair, reason: message.to_owned() });
         }
     }
 
@@ -350,6 +402,12 @@ impl MembershipPlanner {
                 // Does not exist, unprocessable, not ACTIVE: clears up after a build or a pending
                 // change, within the grace period; past it, the message is the answer.
                 let since = *self.retrying_since.entry(key(s, p)).or_insert(now);
+                let unknown_server = about
+                    .iter()
+                    .any(|c| matches!(c.kind, ConflictKind::ServerDoesNotExist | ConflictKind::ServerUnprocessable));
+                if unknown_server && let Some(check) = &mut self.server_check {
+                    check.want(&pair.0);
+                }
                 if now.saturating_sub(since) > self.post_build_grace_ms {
                     let message = crate::error::bounded_list(about.iter().map(|c| c.message.as_str()));
                     let waited = now.saturating_sub(since) / 1000;
@@ -364,6 +422,9 @@ impl MembershipPlanner {
             }
         }
         self.remaining = keep;
+        if self.server_check.as_ref().is_some_and(ServerCheck::busy) {
+            self.phase = Phase::CheckingServers;
+        }
         if !matched {
             // Nothing in the answer names our pairs: the same request would fail the same way.
             let reason = crate::error::bounded_list(api.messages.iter().map(String::as_str));
@@ -459,6 +520,13 @@ impl Machine for MembershipPlanner {
                     return self.poll(now, budget);
                 }
             },
+            Phase::CheckingServers => match self.server_check.as_mut().and_then(|c| c.next_request(&self.token)) {
+                Some(request) => request,
+                None => {
+                    self.checked(now);
+                    return self.poll(now, budget);
+                }
+            },
             Phase::Applying if self.presence == Presence::Present => {
                 v3::bulk_add_nodes(&self.endpoint, &self.token, &self.remaining)
             }
@@ -512,6 +580,14 @@ impl Machine for MembershipPlanner {
                     }
                     Err(error) => self.fail_with(now, error),
                 }
+            }
+            Phase::CheckingServers => {
+                if let Some((server, Known::No(message))) =
+                    self.server_check.as_mut().and_then(|c| c.on_response(response))
+                {
+                    self.unknown_server(&server, &message);
+                }
+                self.clock.again(now, 0);
             }
             Phase::Applying => {
                 if response.is_success() {
@@ -572,6 +648,13 @@ impl Machine for MembershipPlanner {
                     self.to_read.push_front(pool);
                 }
                 self.clock.retry(now, error.to_owned(), None);
+            }
+            // Not knowing is no reason to fail: carry on as if Cloud Servers had it.
+            Phase::CheckingServers => {
+                if let Some(check) = &mut self.server_check {
+                    check.on_transport_error();
+                }
+                self.clock.again(now, 0);
             }
             // A bulk change that got no answer may or may not have happened: re-read first,
             // so the retry is planned from what is there now.

@@ -8,6 +8,7 @@
 mod membership;
 mod pool_names;
 mod public_ip;
+mod server_check;
 
 pub use membership::{MembershipPlan, MembershipPlanner, MembershipResult, Pair, PairFailure, every_pair};
 pub use pool_names::{looks_like_id, needs_pool_list, resolve_pool_names};

@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::server_check::{Known, ServerCheck};
 use super::{EnsureOptions, Presence};
 use crate::http::Response;
-use crate::id::{PublicIpId, ServerId};
+use crate::id::{PublicIpId, Region, ServerId};
 use crate::secret::Token;
+use crate::servers::ServersEndpoint;
 use crate::v3::{self, ConflictKind, PublicIp, PublicIpFilter, V3Endpoint};
 use crate::wait::{
     BudgetKind, Clock, Event, Machine, Millis, Outcome, PublicIpWaiter, RateBudget, Step, Target, WaitConfig,
@@ -87,6 +89,8 @@ enum Phase {
     ReadServer,
     /// Reading the IP to move.
     ReadMoving,
+    /// Asking Cloud Servers whether the server exists (once, before a grace or a dry run's plan).
+    CheckingServer,
     Applying,
     Waiting(Box<PublicIpWaiter>),
     Finished,
@@ -115,6 +119,7 @@ pub struct PublicIpPlanner {
     unanswered: bool,
     post_build_grace_ms: Millis,
     retrying_since: Option<Millis>,
+    server_check: Option<ServerCheck>,
     phase: Phase,
     result: Option<PublicIpResult>,
 }
@@ -141,14 +146,31 @@ impl PublicIpPlanner {
             unanswered: false,
             post_build_grace_ms,
             retrying_since: None,
+            server_check: None,
             phase: Phase::ReadServer,
             result: None,
         }
     }
 
+    /// Asks Cloud Servers (at `endpoint`, in `region`) whether the server exists once, before
+    /// spending the post-build grace on it or a dry run planning a change for it: a server it
+    /// does not have fails at once ("server … not found in region …").
+    #[must_use]
+    pub fn checking_servers(mut self, endpoint: ServersEndpoint, region: Region) -> Self {
+        self.server_check = Some(ServerCheck::new(endpoint, region));
+        self
+    }
+
     /// Replaces the token (after the runner re-authenticated).
     pub fn set_token(&mut self, token: Token) {
         self.token = token;
+    }
+
+    /// Queues the server for the check; true when a check is now due.
+    fn check_server(&mut self) -> bool {
+        let Some(check) = &mut self.server_check else { return false };
+        check.want(&self.spec.server_id);
+        check.busy()
     }
 
     fn finish(&mut self, now: Millis, outcome: Outcome, reason: Option<String>) {
@@ -204,6 +226,12 @@ impl PublicIpPlanner {
             self.changed = true;
         }
         if self.dry_run {
+            // A change planned for a server Cloud Servers does not have is an error, not a change.
+            let adds_to_server = matches!(plan, PublicIpAction::Create { .. } | PublicIpAction::Move { .. });
+            if adds_to_server && self.check_server() {
+                self.phase = Phase::CheckingServer;
+                return;
+            }
             return self.finish(now, Outcome::Done, None);
         }
         if plan == PublicIpAction::None {
@@ -243,12 +271,18 @@ impl PublicIpPlanner {
         self.finish(now, outcome, Some(error.to_string()));
     }
 
-    fn request(&self) -> crate::Result<crate::Request> {
+    fn request(&mut self) -> crate::Result<crate::Request> {
         match (&self.phase, &self.plan) {
             (Phase::ReadServer, _) => {
                 let filter = PublicIpFilter { cloud_server_id: Some(self.spec.server_id.clone()), retain: None };
                 v3::list_public_ips(&self.endpoint, &self.token, &filter)
             }
+            (Phase::CheckingServer, _) => match &mut self.server_check {
+                Some(check) => check
+                    .next_request(&self.token)
+                    .unwrap_or_else(|| Err(crate::Error::invalid("server_check", "a server to ask about", "none"))),
+                None => Err(crate::Error::invalid("server_check", "a server check", "none")),
+            },
             (Phase::ReadMoving, _) => match &self.spec.public_ip_id {
                 Some(id) => v3::get_public_ip(&self.endpoint, &self.token, id),
                 None => Err(crate::Error::invalid("public_ip_id", "a public IP to move", "")),
@@ -350,6 +384,23 @@ impl Machine for PublicIpPlanner {
                 }
                 Err(error) => self.fail_with(now, error),
             },
+            Phase::CheckingServer => {
+                let known = self.server_check.as_mut().and_then(|c| c.on_response(response)).map(|(_, k)| k);
+                match known {
+                    Some(Known::No(message)) => {
+                        if self.dry_run {
+                            // Nothing would be changed for a server that is not there.
+                            self.first_plan = Some(PublicIpAction::None);
+                        }
+                        self.finish(now, Outcome::Failed, Some(message));
+                    }
+                    _ if self.dry_run => self.finish(now, Outcome::Done, None),
+                    _ => {
+                        self.phase = Phase::Applying;
+                        self.clock.again(now, 0);
+                    }
+                }
+            }
             Phase::ReadMoving => match v3::parse_public_ip(response) {
                 Ok(ip) => {
                     self.moving = Some(ip);
@@ -395,6 +446,17 @@ impl Machine for PublicIpPlanner {
         self.clock.in_flight = false;
         match &mut self.phase {
             Phase::Waiting(waiter) => waiter.on_transport_error(now, error),
+            // Not knowing is no reason to fail: carry on as if Cloud Servers had the server.
+            Phase::CheckingServer => {
+                if let Some(check) = &mut self.server_check {
+                    check.on_transport_error();
+                }
+                if self.dry_run {
+                    return self.finish(now, Outcome::Done, None);
+                }
+                self.phase = Phase::Applying;
+                self.clock.again(now, 0);
+            }
             // A change that got no answer may have happened: read again before retrying.
             Phase::Applying => {
                 self.unanswered = true;
@@ -436,6 +498,13 @@ impl PublicIpPlanner {
                 let (messages, retry_after) =
                     (crate::error::bounded_list(api.messages.iter().map(String::as_str)), api.retry_after);
                 let since = *self.retrying_since.get_or_insert(now);
+                let unknown_server = kinds
+                    .iter()
+                    .any(|k| matches!(k, ConflictKind::ServerDoesNotExist | ConflictKind::ServerUnprocessable));
+                if unknown_server && self.check_server() {
+                    // Asked at the first retry; the answer decides between the grace and a failure.
+                    self.phase = Phase::CheckingServer;
+                }
                 if now.saturating_sub(since) > self.post_build_grace_ms {
                     let waited = now.saturating_sub(since) / 1000;
                     return self.finish(

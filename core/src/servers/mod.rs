@@ -104,6 +104,24 @@ pub fn list_servers_detail(
     get(endpoint, token, &path)
 }
 
+/// The one wording for a server that Cloud Servers does not have, in every front door: the
+/// API's own text ("Instance could not be found") names neither the server nor the region.
+pub fn not_found_message(server: &str, region: Region) -> String {
+    format!("server {server} not found in region {}", region.upper())
+}
+
+/// `error` in the one wording when it is a 404 from reading `server` in `region` (the API's
+/// text stays in `raw`); any other error as it is.
+pub fn name_not_found(error: Error, server: &str, region: Region) -> Error {
+    match error {
+        Error::Api(mut api) if api.status == 404 => {
+            api.messages = vec![not_found_message(server, region)];
+            Error::Api(api)
+        }
+        other => other,
+    }
+}
+
 fn success(response: &Response) -> Result<()> {
     if response.is_success() { Ok(()) } else { Err(api_error(response, Forbidden403::Forbidden)) }
 }

@@ -99,6 +99,7 @@ pub struct MetadataWaiter {
     managed: Part,
     not_applicable: Vec<String>,
     last_server: Option<Server>,
+    region: Option<crate::Region>,
     result: Option<WaitResult>,
 }
 
@@ -124,8 +125,17 @@ impl MetadataWaiter {
             managed,
             not_applicable: Vec::new(),
             last_server: None,
+            region: None,
             result: None,
         }
+    }
+
+    /// The region the endpoint serves: a 404 then says "server … not found in region …", the
+    /// words every front door uses.
+    #[must_use]
+    pub fn in_region(mut self, region: crate::Region) -> Self {
+        self.region = Some(region);
+        self
     }
 
     /// Replaces the token (after the runner re-authenticated).
@@ -279,6 +289,10 @@ impl Machine for MetadataWaiter {
                 self.clock.retry(now, error.to_string(), retry_after);
             }
             Err(error) => {
+                let error = match self.region {
+                    Some(region) => servers::name_not_found(error, self.server_id.as_str(), region),
+                    None => error,
+                };
                 self.result = Some(self.clock.failed(super::outcome_of(&error), now, error));
             }
         }
