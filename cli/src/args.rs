@@ -330,7 +330,7 @@ pub enum PoolMembersCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum PublicIpCommand {
-    /// Give --server a public IP (or, with --absent, none).
+    /// Give --server a public IP (or, with --absent, none; with --unassign, none but keep it).
     Ensure {
         /// The server id.
         #[arg(long)]
@@ -338,6 +338,10 @@ pub enum PublicIpCommand {
         /// Release instead of create.
         #[arg(long)]
         absent: bool,
+        /// Take the server's retained public IP off it but keep the IP, on no server, for
+        /// another server later (with --retain true, a non-retained IP is retained first).
+        #[arg(long, conflicts_with_all = ["absent", "move_ip"])]
+        unassign: bool,
         /// Whether the IP outlives the server (left as it is when not given).
         #[arg(long)]
         retain: Option<bool>,

@@ -120,8 +120,13 @@ pub fn run(global: &Global) -> CommandResult {
     );
 
     let pools = [WEB_POOL.to_owned(), API_POOL.to_owned()];
-    let spec =
-        PublicIpSpec { server_id: server_id.clone(), presence: Presence::Present, retain: None, public_ip_id: None };
+    let spec = PublicIpSpec {
+        server_id: server_id.clone(),
+        presence: Presence::Present,
+        retain: None,
+        public_ip_id: None,
+        unassign: false,
+    };
     let mut changed_second_run = false;
     for run in 1..=2 {
         let title = if run == 1 {

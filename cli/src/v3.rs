@@ -90,12 +90,15 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
             output::print(format, &result, || membership_text(&result));
             Ok(exit::of_verdict(result.ok, result.outcome))
         }
-        V3Command::PublicIp { command: PublicIpCommand::Ensure { server, absent, retain, move_ip, ensure } } => {
+        V3Command::PublicIp {
+            command: PublicIpCommand::Ensure { server, absent, unassign, retain, move_ip, ensure },
+        } => {
             let spec = PublicIpSpec {
                 server_id: ServerId::new_as("--server", server)?,
-                presence: if absent { Presence::Absent } else { Presence::Present },
+                presence: if absent || unassign { Presence::Absent } else { Presence::Present },
                 retain,
                 public_ip_id: move_ip.map(|id| PublicIpId::new_as("--move-ip", id)).transpose()?,
+                unassign,
             };
             let options = ensure_options(&ensure);
             let session = ctx.session()?;

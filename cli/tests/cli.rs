@@ -1117,6 +1117,51 @@ fn server_list_shows_ids_and_a_404_names_the_server_and_region() {
     missing.expect_code(1).expect_stderr("not found in region DFW").expect_stderr("server list");
 }
 
+/// Issue 12: a retained IP is taken off its server and kept (`--unassign`), with a dry run first;
+/// a non-retained one is refused, since it would be lost.
+#[test]
+fn public_ip_unassign_keeps_the_retained_ip_on_no_server() {
+    let emulator = fast_emulator();
+    let json = |args: &[&str]| {
+        let mut all = vec!["-q", "--output", "json", "v3", "public-ip", "ensure", "--server", UNMANAGED];
+        all.extend_from_slice(args);
+        let out = emulator.rc(&all).run();
+        (out.code, out.json())
+    };
+    let (code, plain) = json(&[]);
+    assert_eq!(code, 0, "{plain:#}");
+    let (code, refused) = json(&["--unassign"]);
+    assert_eq!((code, refused["changed"].as_bool()), (1, Some(false)), "{refused:#}");
+    assert!(refused["summary"].as_str().unwrap_or("").contains("is not retained"), "{refused:#}");
+
+    let (_, planned) = json(&["--unassign", "--retain", "true", "--dry-run"]);
+    assert_eq!(
+        planned["plan"],
+        json!({"action": "unassign", "id": plain["public_ip"]["id"], "retain": true}),
+        "{planned:#}"
+    );
+    assert_eq!(planned["changed"], true, "{planned:#}");
+    assert_eq!(
+        public_ips(&emulator).as_array().map(|l| l.iter().filter(|ip| ip["cloud_server"]["id"] == UNMANAGED).count()),
+        Some(1)
+    );
+
+    let (code, done) = json(&["--unassign", "--retain", "true"]);
+    assert_eq!((code, done["changed"].as_bool()), (0, Some(true)), "{done:#}");
+    assert_eq!(done["public_ip"]["cloud_server"], Value::Null, "{done:#}");
+    assert_eq!(done["public_ip"]["retain"], true, "{done:#}");
+    let (code, again) = json(&["--unassign"]);
+    assert_eq!((code, again["changed"].as_bool()), (0, Some(false)), "{again:#}");
+    let listed = emulator.rc(&["-q", "--output", "json", "v3", "public-ips", "list", "--server", UNMANAGED]).run();
+    assert_eq!(listed.json(), json!([]), "{}", listed.context());
+    let kept = public_ips(&emulator);
+    assert!(
+        kept.as_array()
+            .is_some_and(|l| l.iter().any(|ip| ip["id"] == plain["public_ip"]["id"] && ip["cloud_server"].is_null())),
+        "{kept:#}"
+    );
+}
+
 /// Issue 12: a server Cloud Servers does not have fails at once, in one wording, everywhere:
 /// `server status`, `server wait`, and both planners (dry run and real run) after one question
 /// to Cloud Servers, instead of a planned change or the whole post-build grace.

@@ -407,6 +407,10 @@ impl Operation {
                 v3::create_public_ip(&i.v3_endpoint()?, i.token()?, i.optional_server()?.as_ref(), i.retain)?
             }
             V3GetPublicIp => v3::get_public_ip(&i.v3_endpoint()?, i.token()?, &i.public_ip()?)?,
+            // `"cloud_server_id": null`, given as such, unassigns the IP (kept) from its server.
+            V3UpdatePublicIp if given.get("cloud_server_id").is_some_and(Value::is_null) => {
+                v3::unassign_public_ip(&i.v3_endpoint()?, i.token()?, &i.public_ip()?, i.retain)?
+            }
             V3UpdatePublicIp => v3::update_public_ip(
                 &i.v3_endpoint()?,
                 i.token()?,

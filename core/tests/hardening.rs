@@ -134,6 +134,7 @@ mod lost_answers {
             presence: Presence::Present,
             retain: None,
             public_ip_id: None,
+            unassign: false,
         };
         let mut planner = PublicIpPlanner::new(endpoint(), Token::new("t"), spec, EnsureOptions::default(), 0);
         let mut created = false;

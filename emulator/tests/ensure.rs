@@ -276,6 +276,7 @@ fn public_ip(
         presence,
         retain,
         public_ip_id: moving.map(|m| PublicIpId::new(m).expect("id")),
+        unassign: false,
     };
     let mut planner = PublicIpPlanner::new(ctx.dfw.clone(), ctx.token.clone(), spec, options(), 0);
     drive(ctx, &mut planner)
@@ -350,6 +351,7 @@ fn a_public_ip_ensure_that_times_out_says_what_it_last_heard() {
         presence: Presence::Present,
         retain: None,
         public_ip_id: None,
+        unassign: false,
     };
     let options =
         EnsureOptions { wait: WaitConfig { timeout_ms: 30_000, ..WaitConfig::default() }, ..EnsureOptions::default() };

@@ -871,6 +871,38 @@ fn i4_patch_moves_the_retained_ip_but_not_onto_a_server_with_one() {
 }
 
 #[test]
+fn i4_unassign_keeps_a_retained_ip_on_no_server_and_refuses_a_non_retained_one() {
+    let ctx = setup();
+    let web1 = ctx.web1_ip();
+    assert!(!web1.retain);
+    // Not retained: unassigned, it would be lost; moving it is refused the same way.
+    for refused in [
+        ctx.send(v3::unassign_public_ip(&ctx.dfw, &ctx.token, &ipid(&web1.id), None)),
+        ctx.send(v3::update_public_ip(&ctx.dfw, &ctx.token, &ipid(&web1.id), None, Some(&sid(demo::UNMANAGED)))),
+    ] {
+        let api = api_error(v3::parse_public_ip(&refused));
+        assert_eq!(api.status, 409, "{api:?}");
+        assert!(api.messages[0].contains("is not retained"), "{api:?}");
+    }
+    // Retained in the same request: unassigned, kept.
+    let answer = ctx.send(v3::unassign_public_ip(&ctx.dfw, &ctx.token, &ipid(&web1.id), Some(true)));
+    let unassigned = v3::parse_public_ip(&answer).expect("I4 unassign");
+    assert_eq!(unassigned.status, PublicIpStatus::Updating);
+    assert_eq!(unassigned.cloud_server, None);
+    assert!(unassigned.retain);
+    ctx.advance(2.0);
+    let kept = ctx.ip(&web1.id).expect("I3: the record is kept");
+    assert_eq!(
+        (kept.status, kept.cloud_server, kept.public_ip_v4.as_deref()),
+        (PublicIpStatus::Active, None, Some(WEB1_ADDRESS))
+    );
+    assert!(ctx.ips(Some(demo::WEB1), None).is_empty(), "web1 holds no public IP now");
+    // And it can be moved to another server later.
+    let moved = ctx.patch_ip(&web1.id, None, Some(demo::UNMANAGED)).expect("I4 move");
+    assert_eq!(moved.cloud_server.map(|s| s.id).as_deref(), Some(demo::UNMANAGED));
+}
+
+#[test]
 fn i5_delete_public_ip_is_removing_then_gone() {
     let ctx = setup();
     let ip = ctx.web1_ip();

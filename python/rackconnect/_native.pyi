@@ -230,6 +230,7 @@ class Session:
         present: bool = True,
         retain: Optional[bool] = None,
         move_ip: Optional[str] = None,
+        unassign: bool = False,
         dry_run: bool = False,
         wait: bool = True,
         timeout: Optional[float] = None,

@@ -105,6 +105,7 @@ __all__ = [
     "CreateAction",
     "SetRetainAction",
     "MoveAction",
+    "UnassignAction",
     "DeleteAction",
     "PublicIpAction",
     "PublicIpResult",
@@ -945,6 +946,15 @@ class MoveAction(TypedDict):
     retain: Optional[bool]
 
 
+class UnassignAction(TypedDict):
+    """``PATCH /public_ips/{id}`` with ``{"cloud_server": null}``: the IP is kept, on no server
+    (``retain``: retained by the same request)."""
+
+    action: Literal["unassign"]
+    id: str
+    retain: bool
+
+
 class DeleteAction(TypedDict):
     """``DELETE /public_ips/{id}``."""
 
@@ -952,7 +962,7 @@ class DeleteAction(TypedDict):
     id: str
 
 
-PublicIpAction = Union[NoAction, CreateAction, SetRetainAction, MoveAction, DeleteAction]
+PublicIpAction = Union[NoAction, CreateAction, SetRetainAction, MoveAction, UnassignAction, DeleteAction]
 """The change ``ensure_public_ip`` plans (``ensure::PublicIpAction``); narrow on ``action``."""
 
 

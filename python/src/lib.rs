@@ -459,8 +459,9 @@ impl PySession {
         to_py_json(py, serde_json::to_value(&result))
     }
 
-    /// Gives a server a public IP (or takes it away): the planner's result, with `changed`.
-    #[pyo3(signature = (server_id, *, present = true, retain = None, move_ip = None, dry_run = false, wait = true, timeout = None, progress = None))]
+    /// Gives a server a public IP (or takes it away; with `unassign`, takes its retained IP off
+    /// it but keeps the IP): the planner's result, with `changed`.
+    #[pyo3(signature = (server_id, *, present = true, retain = None, move_ip = None, unassign = false, dry_run = false, wait = true, timeout = None, progress = None))]
     #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
     fn ensure_public_ip<'py>(
         &self,
@@ -469,6 +470,7 @@ impl PySession {
         present: bool,
         retain: Option<bool>,
         move_ip: Option<&str>,
+        unassign: bool,
         dry_run: bool,
         wait: bool,
         timeout: Option<f64>,
@@ -477,10 +479,13 @@ impl PySession {
         let prepare = || -> Result<_, Error> {
             let spec = PublicIpSpec {
                 server_id: ServerId::new_as("server_id", server_id)?,
-                presence: if present { Presence::Present } else { Presence::Absent },
+                // Unassigning leaves the server without a public IP: it implies present=False.
+                presence: if present && !unassign { Presence::Present } else { Presence::Absent },
                 retain,
                 public_ip_id: move_ip.map(|id| PublicIpId::new_as("move_ip", id)).transpose()?,
+                unassign,
             };
+            spec.check()?;
             Ok((spec, ensure_options(dry_run, wait, timeout)?))
         };
         let (spec, options) = prepare().map_err(|e| to_py_err(py, &e))?;

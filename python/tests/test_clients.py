@@ -173,7 +173,24 @@ def test_pools_by_name(session: Session) -> None:
         session.ensure_pool_members([BUILD_ERROR], ["no-such-pool"], dry_run=True)
 
 
+def test_an_unknown_server_fails_at_once_in_one_wording(session: Session) -> None:
+    unknown = "0000dead-cccc-4ccc-8ccc-00000000dead"
+    said = f"server {unknown} not found in region DFW"
+    with pytest.raises(rackconnect.NotFoundError, match=said):
+        session.show_server(unknown)
+    waited = session.wait_server(unknown, timeout=60.0)
+    assert waited["outcome"] == "error" and said in waited["summary"], waited
+    planned = session.ensure_pool_members([unknown], [DFW_API_POOL], dry_run=True)
+    assert planned["outcome"] == "failed" and planned["changed"] is False, planned
+    assert planned["plan"]["add"] == [] and said in planned["failed"][0]["reason"], planned
+    started = time.monotonic()
+    ip = session.ensure_public_ip(unknown, timeout=600.0)
+    assert ip["outcome"] == "failed" and said in ip["summary"], ip
+    assert time.monotonic() - started < 20, "the post-build grace was spent on a server that is not there"
+
+
 def test_ensure_public_ip_create_then_unchanged(session: Session) -> None:
+    # The emulator answers as the API does for a server without one: 200 and no body at all.
     assert session.list_public_ips(server_id=AUTH_ERROR) == []
     first = session.ensure_public_ip(AUTH_ERROR, timeout=120.0)
     assert first["outcome"] == "done", first

@@ -547,6 +547,7 @@ export type PublicIpAction =
   | { action: "create"; retain: boolean }
   | { action: "set_retain"; id: string; retain: boolean }
   | { action: "move"; id: string; retain: boolean | null }
+  | { action: "unassign"; id: string; retain: boolean }
   | { action: "delete"; id: string };
 
 export interface PublicIpResult {
@@ -619,6 +620,12 @@ export interface EnsurePublicIpOptions extends EnsureOptionsBase {
   retain?: boolean;
   /** Move this retained public IP to the server instead of creating one. */
   moveIp?: string;
+  /**
+   * Take the server's retained public IP off it but keep the IP, on no server, for another
+   * server later (implies `present: false`; with `retain: true` a non-retained IP is retained
+   * first). Check it with `dryRun`.
+   */
+  unassign?: boolean;
 }
 
 /* ----------------------------------------------------------------------------------------- */

@@ -92,6 +92,10 @@ impl Verdict for PublicIpResult {
             PublicIpAction::Move { id, .. } => {
                 (format!("move {id} to the server"), format!("moved {id} to the server"))
             }
+            PublicIpAction::Unassign { id, .. } => (
+                format!("unassign {id} from the server (the IP is kept, retained)"),
+                format!("unassigned {id} from the server (the IP is kept, retained)"),
+            ),
             PublicIpAction::Delete { id } => {
                 (format!("delete {id}{}", retained(id)), format!("deleted {id}{}", retained(id)))
             }

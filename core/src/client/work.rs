@@ -189,6 +189,7 @@ pub fn public_ip_ensure(spec: PublicIpSpec, options: EnsureOptions) -> MachineTa
         options.wait.timeout_ms,
         BudgetKind::Api,
         move |s: &Start| {
+            spec.check()?;
             let options = EnsureOptions { wait: mixed(options.wait.clone(), s), ..options };
             let planner = PublicIpPlanner::new(v3_endpoint(s)?, s.token()?.clone(), spec, options, s.at);
             Ok(match servers_check(s) {
@@ -314,14 +315,19 @@ pub enum EnsureSpec {
     PublicIp {
         /// The server.
         server_id: String,
-        /// Has one (true) or not.
-        present: bool,
+        /// Has one (true) or not; left out: true, or false with `unassign`.
+        #[serde(default)]
+        present: Option<bool>,
         /// Keep the IP when the server goes.
         #[serde(default)]
         retain: Option<bool>,
         /// A retained IP to move to the server.
         #[serde(default)]
         move_ip: Option<String>,
+        /// With `present: false`: unassign the server's retained IP, keeping it, instead of
+        /// deleting it.
+        #[serde(default)]
+        unassign: bool,
         /// Dry run, wait, timeout.
         #[serde(default)]
         options: EnsureOptions,
@@ -358,13 +364,15 @@ pub fn ensure_by_spec(spec: EnsureSpec) -> Result<JsonTask> {
         EnsureSpec::PoolMembers { servers, pools, present, options } => {
             Box::new(AsJson(membership(servers, pools, ("servers", "pools"), presence(present), options)?))
         }
-        EnsureSpec::PublicIp { server_id, present, retain, move_ip, options } => {
+        EnsureSpec::PublicIp { server_id, present, retain, move_ip, unassign, options } => {
             let spec = PublicIpSpec {
                 server_id: ServerId::new_as("serverId", server_id)?,
-                presence: presence(present),
+                presence: presence(present.unwrap_or(!unassign)),
                 retain,
                 public_ip_id: move_ip.map(|id| crate::PublicIpId::new_as("moveIp", id)).transpose()?,
+                unassign,
             };
+            spec.check()?;
             Box::new(AsJson(public_ip_ensure(spec, options)))
         }
     })

@@ -24,6 +24,38 @@ pub struct PublicIpSpec {
     pub retain: Option<bool>,
     /// With `Present`: move this (retained) public IP to the server instead of creating one.
     pub public_ip_id: Option<PublicIpId>,
+    /// With `Absent`: unassign the server's retained IP from it, keeping the IP for another
+    /// server, instead of deleting it (`retain: Some(true)` retains a non-retained one first).
+    pub unassign: bool,
+}
+
+impl PublicIpSpec {
+    /// Refuses the combinations that mean nothing: unassigning with `Present`, or unassigning
+    /// an IP while asking for it not to be retained (it would be lost); moving with `Absent`.
+    pub fn check(&self) -> crate::Result<()> {
+        if self.unassign && self.presence == Presence::Present {
+            return Err(crate::Error::invalid(
+                "unassign",
+                "unassign only with the IP absent from the server (it is kept, on no server)",
+                "present",
+            ));
+        }
+        if self.unassign && self.retain == Some(false) {
+            return Err(crate::Error::invalid(
+                "retain",
+                "true or nothing when unassigning: an unassigned IP must be retained, or it is lost",
+                "false",
+            ));
+        }
+        if self.public_ip_id.is_some() && self.presence == Presence::Absent {
+            return Err(crate::Error::invalid(
+                "move_ip",
+                "a public IP to move only with the IP present on the server",
+                "absent",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The change the planner means to make.
@@ -50,6 +82,13 @@ pub enum PublicIpAction {
         id: String,
         /// The `retain` to set at the same time.
         retain: Option<bool>,
+    },
+    /// `PATCH /public_ips/{id}` with `{"cloud_server": null}`: the IP is kept, on no server.
+    Unassign {
+        /// The public IP.
+        id: String,
+        /// Retain it in the same request (it was not retained yet).
+        retain: bool,
     },
     /// `DELETE /public_ips/{id}`.
     Delete {
@@ -196,6 +235,19 @@ impl PublicIpPlanner {
         let current = self.current.clone();
         self.last = current.clone();
         let plan = match (self.spec.presence, &current, &self.moving) {
+            (Presence::Absent, Some(ip), _) if self.spec.unassign => {
+                if !self.spec.retain.unwrap_or(ip.retain) {
+                    return self.finish(
+                        now,
+                        Outcome::Failed,
+                        Some(format!(
+                            "public IP {} is not retained: unassigned, it would be lost; ask for retain as well, or remove it",
+                            ip.id
+                        )),
+                    );
+                }
+                PublicIpAction::Unassign { id: ip.id.clone(), retain: !ip.retain }
+            }
             (Presence::Absent, Some(ip), _) => PublicIpAction::Delete { id: ip.id.clone() },
             (Presence::Absent, None, _) => PublicIpAction::None,
             (Presence::Present, Some(ip), Some(moving)) if !ip.id.eq_ignore_ascii_case(&moving.id) => {
@@ -299,6 +351,12 @@ impl PublicIpPlanner {
                 &PublicIpId::new(id.clone())?,
                 *retain,
                 Some(&self.spec.server_id),
+            ),
+            (Phase::Applying, Some(PublicIpAction::Unassign { id, retain })) => v3::unassign_public_ip(
+                &self.endpoint,
+                &self.token,
+                &PublicIpId::new(id.clone())?,
+                retain.then_some(true),
             ),
             (Phase::Applying, Some(PublicIpAction::Delete { id })) => {
                 v3::delete_public_ip(&self.endpoint, &self.token, &PublicIpId::new(id.clone())?)

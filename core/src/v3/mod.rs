@@ -246,6 +246,30 @@ pub fn update_public_ip(
     Ok(request(Method::Patch, endpoint, token, &format!("/public_ips/{ip}"))?.json_body(&Value::Object(body)))
 }
 
+/// I4 with `{"cloud_server": null}`: unassigns a retained IP from its server, keeping the
+/// record for another server later (Rackspace's retained-IP guide; the .NET SDK's `Unassign`;
+/// the wire form is our convention). `retain: Some(true)` retains it in the same request.
+pub fn unassign_public_ip(
+    endpoint: &V3Endpoint,
+    token: &Token,
+    ip: &PublicIpId,
+    retain: Option<bool>,
+) -> Result<Request> {
+    if retain == Some(false) {
+        return Err(Error::invalid(
+            "retain",
+            "true or nothing: an IP unassigned from its server must be retained, or it is lost",
+            "false",
+        ));
+    }
+    let mut body = serde_json::Map::new();
+    if let Some(retain) = retain {
+        body.insert("retain".into(), Value::Bool(retain));
+    }
+    body.insert("cloud_server".into(), Value::Null);
+    Ok(request(Method::Patch, endpoint, token, &format!("/public_ips/{ip}"))?.json_body(&Value::Object(body)))
+}
+
 /// I5: `DELETE /public_ips/{public_ip_id}`
 pub fn delete_public_ip(endpoint: &V3Endpoint, token: &Token, ip: &PublicIpId) -> Result<Request> {
     request(Method::Delete, endpoint, token, &format!("/public_ips/{ip}"))

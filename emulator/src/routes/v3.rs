@@ -447,7 +447,9 @@ fn patch_ip(world: &mut World, call: &Call, scope: &Scope, index: usize) -> Repl
         Some(_) => return Reply::v3_bad_input(),
     };
     let server = body.pointer("/cloud_server/id").and_then(Value::as_str).map(str::to_owned);
-    if retain.is_none() && server.is_none() {
+    // `{"cloud_server": null}` unassigns the IP from its server, keeping the record.
+    let unassign = body.get("cloud_server").is_some_and(Value::is_null);
+    if retain.is_none() && server.is_none() && !unassign {
         return Reply::v3_bad_input();
     }
     let id = world.ips[index].id.clone();
@@ -455,6 +457,13 @@ fn patch_ip(world: &mut World, call: &Call, scope: &Scope, index: usize) -> Repl
         return Reply::errors(409, &[format!("Public IP {} is not in an ACTIVE state", up(&id))]);
     }
     let mut errors = Vec::new();
+    // Only a retained IP outlives its server's hold on it: moved or unassigned, it must be
+    // retained (already, or by the same request).
+    let retained_after = retain.unwrap_or(world.ips[index].retain);
+    if (unassign || server.is_some()) && !retained_after {
+        let what = if unassign { "unassigned" } else { "moved" };
+        errors.push(format!("Public IP {} is not retained; only a retained Public IP can be {what}", up(&id)));
+    }
     if let Some(s) = &server {
         if let Some(problem) = server_problem(world, scope, s) {
             errors.push(problem);
@@ -481,6 +490,8 @@ fn patch_ip(world: &mut World, call: &Call, scope: &Scope, index: usize) -> Repl
     }
     if target.is_some() {
         ip.server_id = target;
+    } else if unassign {
+        ip.server_id = None;
     }
     ip.status = "UPDATING".into();
     ip.updated = Some(now);

@@ -107,6 +107,47 @@ def test_pool_members_and_public_ip_converge(salt: Salt, sls) -> None:
     assert api_pool_members(salt) == [] and public_ips(salt, DB_BUILD_ERROR) == []
 
 
+def test_public_ip_unassigned_keeps_the_retained_ip(salt: Salt, sls) -> None:
+    web2 = "00000002-cccc-4ccc-8ccc-000000000002"
+    retained = sls(
+        "rc_retained",
+        f"""\
+        web2_retained_ip:
+          rackconnect.public_ip_present:
+            - name: {web2}
+            - retain: True
+            - timeout: 120
+        """,
+    )
+    unassigned = sls(
+        "rc_unassigned",
+        f"""\
+        web2_keeps_no_ip:
+          rackconnect.public_ip_unassigned:
+            - name: {web2}
+            - timeout: 120
+        """,
+    )
+    created = salt("state.apply", retained).states()
+    assert_all(created, True, True)
+    ip_id = created["web2_retained_ip"]["changes"]["id"]
+
+    planned = salt("state.apply", unassigned, "test=True").states()
+    assert_all(planned, None, True)
+    assert planned["web2_keeps_no_ip"]["changes"]["action"] == "unassign", planned
+    assert "Would unassign" in planned["web2_keeps_no_ip"]["comment"], planned
+    assert public_ips(salt, web2) == [ip_id]
+
+    done = salt("state.apply", unassigned).states()
+    assert_all(done, True, True)
+    assert "Unassigned" in done["web2_keeps_no_ip"]["comment"], done
+    assert public_ips(salt, web2) == []
+    kept = [ip for ip in salt("rackconnect.list_public_ips", "retain=True").data if ip["id"] == ip_id]
+    assert kept and kept[0]["cloud_server"] is None, kept
+    again = salt("state.apply", unassigned).states()
+    assert_all(again, True, False)
+
+
 def test_automation_deployed(salt: Salt, sls, emulator_control) -> None:
     slow = emulator_control(
         "servers",
@@ -208,6 +249,11 @@ def test_failures_read_clearly_and_leak_no_secret(
             - name: {UNMANAGED}
             - retian: True
 
+        unknown_server:
+          rackconnect.public_ip_present:
+            - name: 0000dead-cccc-4ccc-8ccc-00000000dead
+            - timeout: 600
+
         escape_in_pool_name:
           rackconnect.pool_member_present:
             - name: {UNMANAGED}
@@ -224,6 +270,8 @@ def test_failures_read_clearly_and_leak_no_secret(
     assert "Unable to communicate with network device" in states["add_fails"]["comment"], states
     assert states["add_fails"]["changes"]["added"], states  # the node was added, then failed
     assert "unknown argument(s): retian" in states["misspelt_argument"]["comment"], states
+    unknown = "server 0000dead-cccc-4ccc-8ccc-00000000dead not found in region DFW"
+    assert unknown in states["unknown_server"]["comment"], states
     escaped = states["escape_in_pool_name"]["comment"]
     assert "web\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}" in escaped and "\x1b" not in escaped, states
     assert SECRET not in run.output

@@ -320,9 +320,8 @@ export class Client {
     const spec = {
       kind: "public_ip",
       server_id: options.serverId,
-      present: options.present ?? true,
       options: ensureOptions(options),
-      ...given({ retain: options.retain, move_ip: options.moveIp }),
+      ...given({ present: options.present, retain: options.retain, move_ip: options.moveIp, unassign: options.unassign }),
     };
     return this.#ensure(spec, options);
   }

@@ -9,6 +9,7 @@ import {
   Client,
   CancelledError,
   InvalidInputError,
+  NotFoundError,
   RackConnectError,
   TransportError,
   UnauthorizedError,
@@ -207,6 +208,29 @@ test("ensurePublicIp is idempotent, and takes the IP away again", async () => {
   const absent = await client.ensurePublicIp({ serverId: UNMANAGED, present: false, ...FAST });
   assert.equal(absent.changed, true);
   assert.equal(absent.outcome, "done", JSON.stringify(absent));
+});
+
+test("a server without a public IP lists none: the API's empty 200 is an empty list", async () => {
+  const web2 = "00000002-cccc-4ccc-8ccc-000000000002";
+  assert.deepStrictEqual(await client.listPublicIps({ serverId: web2 }), []);
+});
+
+test("an unknown server fails at once, in the one wording, in every call and plan", async () => {
+  const unknown = "0000dead-cccc-4ccc-8ccc-00000000dead";
+  const said = `server ${unknown} not found in region DFW`;
+  await assert.rejects(client.getServer(unknown), (error) => error instanceof NotFoundError && error.message.includes(said));
+  const waited = await client.waitServer(unknown, FAST);
+  assert.equal(waited.outcome, "error", JSON.stringify(waited));
+  assert.ok(waited.summary.includes(said), waited.summary);
+  const planned = await client.ensurePoolMembers({ servers: [unknown], pools: [DFW_API_POOL], dryRun: true, ...FAST });
+  assert.equal(planned.outcome, "failed", JSON.stringify(planned));
+  assert.equal(planned.changed, false);
+  assert.ok(planned.failed[0].reason.includes(said), JSON.stringify(planned));
+  const started = Date.now();
+  const ip = await client.ensurePublicIp({ serverId: unknown, ...FAST, timeoutMs: 600_000 });
+  assert.equal(ip.outcome, "failed", JSON.stringify(ip));
+  assert.ok(ip.summary.includes(said), ip.summary);
+  assert.ok(Date.now() - started < 20_000, "the post-build grace was spent on a server that is not there");
 });
 
 test("waitServer reads the metadata until DEPLOYED and Managed Complete", async () => {

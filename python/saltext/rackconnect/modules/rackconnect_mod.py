@@ -392,18 +392,20 @@ def ensure_public_ip(
     present=True,
     retain=None,
     move_ip=None,
+    unassign=False,
     dry_run=False,
     wait=True,
     timeout=None,
     **connection_args
 ):
     """
-    Give a server a RackConnect v3 public IP (or take it away), converging: an IP already
+    Give a server a RackConnect v3 public IP (or take it away, or take its retained IP off it
+    while keeping the IP), converging: an IP already
     there is kept (its ``retain`` set if asked), and with ``wait`` the change is waited for
     until ACTIVE (or gone).
 
     Returns the planner's result: ``outcome``, ``changed``, ``plan`` (``action``: ``none``,
-    ``create``, ``set_retain``, ``move``, ``delete``), ``public_ip`` (with ``public_ip_v4``
+    ``create``, ``set_retain``, ``move``, ``unassign``, ``delete``), ``public_ip`` (with ``public_ip_v4``
     once allocated), ``reason`` and ``success``.
 
     server_id
@@ -417,6 +419,11 @@ def ensure_public_ip(
 
     move_ip
         The id of a retained public IP to move to this server instead of creating one.
+
+    unassign
+        True: take the server's retained public IP off it but keep the IP, on no server, for
+        another server later (implies ``present=False``; with ``retain=True`` a non-retained IP
+        is retained first).
 
     dry_run
         Only plan: report what would change, change nothing.
@@ -434,6 +441,7 @@ def ensure_public_ip(
         salt-call rackconnect.ensure_public_ip SERVER_ID
         salt-call rackconnect.ensure_public_ip SERVER_ID retain=True
         salt-call rackconnect.ensure_public_ip SERVER_ID present=False dry_run=True
+        salt-call rackconnect.ensure_public_ip SERVER_ID unassign=True
     """
     client = _session(connection_args)
     with rcutils.translated_errors():
@@ -442,6 +450,7 @@ def ensure_public_ip(
             present=bool(present),
             retain=None if retain is None else bool(retain),
             move_ip=None if move_ip is None else str(move_ip),
+            unassign=bool(unassign),
             dry_run=bool(dry_run),
             wait=bool(wait),
             timeout=rcutils.optional_seconds(timeout, "timeout"),

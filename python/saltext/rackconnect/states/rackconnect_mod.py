@@ -191,13 +191,17 @@ def _ip_comment(action, plan, server, address, test):
         return "{} the retained public IP {} to server {}".format(
             "Would move" if test else "Moved", address or plan["id"], server
         )
+    if action == "unassign":
+        return "{} the retained public IP {} from server {} (the IP is kept)".format(
+            "Would unassign" if test else "Unassigned", address or plan["id"], server
+        )
     return "{} the public IP {} of server {}".format(
         "Would remove" if test else "Removed", address or plan["id"], server
     )
 
 
 @_shown_safely
-def _public_ip(name, present, retain, move_ip, wait, timeout, connection_args):
+def _public_ip(name, present, retain, move_ip, wait, timeout, connection_args, unassign=False):
     ret = _ret(name)
     test = bool(__opts__["test"])
     try:
@@ -206,6 +210,7 @@ def _public_ip(name, present, retain, move_ip, wait, timeout, connection_args):
             present=present,
             retain=retain,
             move_ip=move_ip,
+            unassign=unassign,
             dry_run=test,
             wait=wait,
             timeout=timeout,
@@ -290,6 +295,34 @@ def public_ip_absent(name, wait=True, timeout=None, **connection_args):
             - name: 0000000a-cccc-4ccc-8ccc-00000000000a
     """
     return _public_ip(name, False, None, None, wait, timeout, connection_args)
+
+
+def public_ip_unassigned(name, retain=None, wait=True, timeout=None, **connection_args):
+    """
+    Ensure that a server holds no RackConnect v3 public IP while its retained IP is kept, on
+    no server, for another server later (the IP must be retained, already or by
+    ``retain: True``); waited for until the IP is ACTIVE again.
+
+    name
+        The server's id.
+
+    retain
+        True to retain a non-retained IP in the same change; False is refused (the IP would
+        be lost).
+
+    wait
+        Wait for the IP to be ACTIVE again (default True).
+
+    timeout
+        Give up after this many seconds (left out: the core's default, 1800).
+
+    .. code-block:: yaml
+
+        old_app_keeps_its_address:
+          rackconnect.public_ip_unassigned:
+            - name: 0000000a-cccc-4ccc-8ccc-00000000000a
+    """
+    return _public_ip(name, False, retain, None, wait, timeout, connection_args, unassign=True)
 
 
 def automation_deployed(

@@ -10,13 +10,15 @@ module: rcv3_public_ip
 short_description: Give a cloud server a RackConnect v3 public IP, or take it away
 version_added: 0.1.0
 description:
-  - Ensures that a cloud server has a RackConnect v3 public IP (O(state=present)) or none (O(state=absent)).
-    A server has at most one.
+  - Ensures that a cloud server has a RackConnect v3 public IP (O(state=present)) or none (O(state=absent)),
+    or that its retained IP is taken off it but kept, on no server, for another server later
+    (O(state=unassigned)). A server has at most one.
   - Reads the server's public IPs first and changes only what differs, so a second run reports C(changed=false).
   - O(retain) keeps the IP in the account after the server is deleted (at most 5 retained IPs per account
     by default); setting it on an existing IP updates that IP. O(move_ip) moves a retained IP to the server
     instead of creating a new one.
-  - A server built moments ago, which RackConnect does not know yet, is retried until O(timeout).
+  - A server built moments ago, which RackConnect does not know yet, is retried for a grace period (after
+    Cloud Servers, asked once, has said it exists; a server it does not have fails at once, in check mode too).
   - With O(wait=true), waits until the new IP is C(ACTIVE) (and has its address) or the removed one is gone.
 author:
   - The rackconnect developers (@rackconnect)
@@ -37,15 +39,19 @@ options:
     type: str
     required: true
   state:
-    description: Whether the server should have a public IP.
+    description:
+      - Whether the server should have a public IP (V(present)), none (V(absent): the IP is deleted),
+        or none while its retained IP is kept for another server (V(unassigned)).
+      - V(unassigned) needs the IP to be retained, already or by O(retain=true) in the same run; a
+        server without a public IP is already unassigned.
     type: str
-    choices: [present, absent]
+    choices: [present, absent, unassigned]
     default: present
   retain:
     description:
       - Whether the public IP outlives the server. By default, a new IP is not retained and an existing
         one is left as it is.
-      - With O(state=absent) the IP is deleted whatever its O(retain).
+      - With O(state=absent) the IP is deleted whatever its O(retain); O(state=unassigned) refuses O(retain=false).
     type: bool
   move_ip:
     description:
@@ -90,6 +96,11 @@ EXAMPLES = r"""
   rackconnect.rackconnect.rcv3_public_ip:
     server_id: "{{ server.id }}"
     state: absent
+
+- name: Take the retained IP off the server before deleting it, keeping the address
+  rackconnect.rackconnect.rcv3_public_ip:
+    server_id: "{{ server.id }}"
+    state: unassigned
 """
 
 RETURN = r"""
@@ -125,7 +136,8 @@ public_ip:
 plan:
   description:
     - The change planned, C(action) being V(none), V(create) (with C(retain)), V(set_retain) (with C(id)
-      and C(retain)), V(move) (with C(id) and C(retain)) or V(delete) (with C(id)).
+      and C(retain)), V(move) (with C(id) and C(retain)), V(unassign) (with C(id) and C(retain)) or V(delete)
+      (with C(id)).
   returned: always
   type: dict
   sample: {action: create, retain: false}
@@ -157,7 +169,7 @@ def main():
     argument_spec = auth_argument_spec()
     argument_spec.update(
         server_id=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        state=dict(type="str", choices=["present", "absent", "unassigned"], default="present"),
         retain=dict(type="bool"),
         move_ip=dict(type="str"),
         wait=dict(type="bool", default=True),
@@ -170,11 +182,11 @@ def main():
     require_rackconnect(module)
     params = module.params
     present = params["state"] == "present"
-    if params["move_ip"] and not present:
-        module.fail_json(msg="move_ip moves an IP to the server: it needs state=present")
+    unassign = params["state"] == "unassigned"
     session = session_from_params(module)
 
-    doing = "%s a public IP of server %s" % ("ensuring" if present else "removing", params["server_id"])
+    verb = "ensuring" if present else "unassigning" if unassign else "removing"
+    doing = "%s a public IP of server %s" % (verb, params["server_id"])
     ensured = call(
         module,
         doing,
@@ -183,6 +195,7 @@ def main():
         present=present,
         retain=params["retain"],
         move_ip=params["move_ip"],
+        unassign=unassign,
         dry_run=module.check_mode,
         wait=params["wait"],
         timeout=params["timeout"],
