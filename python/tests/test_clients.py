@@ -189,6 +189,24 @@ def test_an_unknown_server_fails_at_once_in_one_wording(session: Session) -> Non
     assert time.monotonic() - started < 20, "the post-build grace was spent on a server that is not there"
 
 
+def test_unassign_keeps_the_retained_ip_on_no_server(session: Session) -> None:
+    created = session.ensure_public_ip(WEB2, retain=True, timeout=120.0)
+    assert created["outcome"] == "done", created
+    ip = created["public_ip"]
+    assert ip is not None
+    planned = session.ensure_public_ip(WEB2, unassign=True, dry_run=True)
+    assert planned["plan"] == {"action": "unassign", "id": ip["id"], "retain": False}, planned
+    assert planned["changed"] is True and len(session.list_public_ips(server_id=WEB2)) == 1
+    done = session.ensure_public_ip(WEB2, unassign=True, timeout=120.0)
+    assert done["outcome"] == "done" and done["changed"] is True, done
+    assert session.list_public_ips(server_id=WEB2) == []
+    kept = [i for i in session.list_public_ips(retain=True) if i["id"] == ip["id"]]
+    assert kept and kept[0]["cloud_server"] is None, kept
+    assert session.ensure_public_ip(WEB2, unassign=True)["changed"] is False
+    with pytest.raises(InvalidInputError, match="retain"):
+        session.ensure_public_ip(WEB2, unassign=True, retain=False)
+
+
 def test_ensure_public_ip_create_then_unchanged(session: Session) -> None:
     # The emulator answers as the API does for a server without one: 200 and no body at all.
     assert session.list_public_ips(server_id=AUTH_ERROR) == []

@@ -29,6 +29,7 @@ STATE_FUNCTIONS = {
     "pool_member_absent",
     "public_ip_present",
     "public_ip_absent",
+    "public_ip_unassigned",
     "automation_deployed",
 }
 

@@ -215,6 +215,24 @@ test("a server without a public IP lists none: the API's empty 200 is an empty l
   assert.deepStrictEqual(await client.listPublicIps({ serverId: web2 }), []);
 });
 
+test("ensurePublicIp with unassign takes the retained IP off the server and keeps it", async () => {
+  const web2 = "00000002-cccc-4ccc-8ccc-000000000002";
+  const created = await client.ensurePublicIp({ serverId: web2, retain: true, ...FAST });
+  assert.equal(created.outcome, "done", JSON.stringify(created));
+  const id = created.public_ip.id;
+  const planned = await client.ensurePublicIp({ serverId: web2, unassign: true, dryRun: true, ...FAST });
+  assert.deepStrictEqual(planned.plan, { action: "unassign", id, retain: false });
+  assert.equal(planned.changed, true);
+  const done = await client.ensurePublicIp({ serverId: web2, unassign: true, ...FAST });
+  assert.equal(done.outcome, "done", JSON.stringify(done));
+  assert.equal(done.public_ip.cloud_server, null);
+  assert.deepStrictEqual(await client.listPublicIps({ serverId: web2 }), []);
+  assert.ok((await client.listPublicIps({ retain: true })).some((ip) => ip.id === id && ip.cloud_server === null));
+  assert.equal((await client.ensurePublicIp({ serverId: web2, unassign: true, ...FAST })).changed, false);
+  await assert.rejects(client.ensurePublicIp({ serverId: web2, unassign: true, present: true }), InvalidInputError);
+  await client.deletePublicIp(id);
+});
+
 test("an unknown server fails at once, in the one wording, in every call and plan", async () => {
   const unknown = "0000dead-cccc-4ccc-8ccc-00000000dead";
   const said = `server ${unknown} not found in region DFW`;

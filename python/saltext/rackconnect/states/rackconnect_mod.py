@@ -59,8 +59,8 @@ def _shown_safely(state):
     """A state's comment names what the user typed and quotes the API: both can hold terminal
     escapes, which the minion's output shows escaped instead of running them."""
 
-    def safe(*args):
-        ret = state(*args)
+    def safe(*args, **kwargs):
+        ret = state(*args, **kwargs)
         ret["comment"] = rcutils.terminal_safe(ret["comment"])
         return ret
 

@@ -40,7 +40,7 @@ options:
     required: true
   state:
     description:
-      - Whether the server should have a public IP (V(present)), none (V(absent): the IP is deleted),
+      - Whether the server should have a public IP (V(present)), none (V(absent), which deletes the IP),
         or none while its retained IP is kept for another server (V(unassigned)).
       - V(unassigned) needs the IP to be retained, already or by O(retain=true) in the same run; a
         server without a public IP is already unassigned.
