@@ -219,7 +219,7 @@ pub enum ListShow {
     List,
     /// Show one.
     Show {
-        /// The id.
+        /// The id (a pool may also be given by its name in the region).
         id: String,
     },
 }
@@ -228,19 +228,19 @@ pub enum ListShow {
 pub enum NodesCommand {
     /// The nodes of a pool.
     List {
-        /// The pool id.
+        /// The pool: its id, or its name in the region.
         pool: String,
     },
     /// One node, with details.
     Show {
-        /// The pool id.
+        /// The pool: its id, or its name in the region.
         pool: String,
         /// The node id.
         node: String,
     },
     /// Add a server to a pool.
     Add {
-        /// The pool id.
+        /// The pool: its id, or its name in the region.
         pool: String,
         /// The server id.
         server: String,
@@ -250,7 +250,7 @@ pub enum NodesCommand {
     },
     /// Remove a node from a pool.
     Remove {
-        /// The pool id.
+        /// The pool: its id, or its name in the region.
         pool: String,
         /// The node id.
         node: String,

@@ -2,7 +2,7 @@
 
 use rackconnect::ensure::{EnsureOptions, Presence, PublicIpSpec};
 use rackconnect::wait::{RateBudget, Target, WaitConfig};
-use rackconnect::{NetworkId, NodeId, PoolId, PublicIpId, Region, ServerId};
+use rackconnect::{NetworkId, NodeId, PublicIpId, Region, ServerId};
 use serde_json::json;
 
 use crate::args::{self, ListShow, NodesCommand, PoolMembersCommand, PublicIpCommand, PublicIpsCommand, V3Command};
@@ -49,6 +49,10 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
             Ok(exit::DONE)
         }
         V3Command::Pools { command } => {
+            let shown = match &command {
+                ListShow::Show { id } => Some(ctx.session()?.pool_id(region, id, "ID")?),
+                ListShow::List => None,
+            };
             let mut v3 = ctx.session()?.v3(region)?;
             let line = |p: &rackconnect::v3::Pool| {
                 format!(
@@ -66,8 +70,9 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
                     let list = v3.list_pools()?;
                     output::print(format, &list, || list.iter().map(line).collect::<Vec<_>>().join("\n"));
                 }
-                ListShow::Show { id } => {
-                    let pool = v3.get_pool(&PoolId::new(id)?)?;
+                ListShow::Show { .. } => {
+                    let Some(id) = shown else { return Ok(exit::DONE) };
+                    let pool = v3.get_pool(&id)?;
                     output::print(format, &pool, || line(&pool));
                 }
             }
@@ -155,6 +160,12 @@ fn wait_config() -> WaitConfig {
 fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> CommandResult {
     let format = ctx.global.output;
     let quiet = ctx.global.quiet;
+    // Every nodes command names a pool: by id, or by its name in the region (the core resolves it).
+    let (NodesCommand::List { pool: named }
+    | NodesCommand::Show { pool: named, .. }
+    | NodesCommand::Add { pool: named, .. }
+    | NodesCommand::Remove { pool: named, .. }) = &command;
+    let pool = ctx.session()?.pool_id(region, named, "POOL")?;
     let mut v3 = ctx.session()?.v3(region)?;
     let line = |n: &rackconnect::v3::Node| {
         format!(
@@ -166,13 +177,13 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
         )
     };
     match command {
-        NodesCommand::List { pool } => {
-            let list = v3.list_nodes(&PoolId::new(pool)?)?;
+        NodesCommand::List { .. } => {
+            let list = v3.list_nodes(&pool)?;
             output::print(format, &list, || list.iter().map(line).collect::<Vec<_>>().join("\n"));
             Ok(exit::DONE)
         }
-        NodesCommand::Show { pool, node } => {
-            let details = v3.get_node_details(&PoolId::new(pool)?, &NodeId::new(node)?)?;
+        NodesCommand::Show { node, .. } => {
+            let details = v3.get_node_details(&pool, &NodeId::new(node)?)?;
             output::print(format, &details, || {
                 format!(
                     "{}  {}  server {} {}  pool {} {}",
@@ -186,8 +197,7 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
             });
             Ok(exit::DONE)
         }
-        NodesCommand::Add { pool, server, no_wait } => {
-            let pool = PoolId::new(pool)?;
+        NodesCommand::Add { server, no_wait, .. } => {
             let node = v3.add_node(&pool, &ServerId::new(server)?)?;
             if no_wait {
                 output::print(format, &node, || line(&node));
@@ -208,8 +218,8 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
             });
             Ok(exit::of_verdict(waited.result.ok, waited.result.outcome))
         }
-        NodesCommand::Remove { pool, node, no_wait } => {
-            let (pool, node) = (PoolId::new(pool)?, NodeId::new(node)?);
+        NodesCommand::Remove { node, no_wait, .. } => {
+            let node = NodeId::new(node)?;
             v3.remove_node(&pool, &node)?;
             if no_wait {
                 output::print(format, &json!({"removed": node.as_str()}), || format!("removing node {node}"));

@@ -620,6 +620,17 @@ fn pools_can_be_named() {
     let out =
         emulator.rc(&["-q", "v3", "pool-members", "ensure", "--dry-run", "--server", UNMANAGED, "--pool", "web"]).run();
     out.expect_code(2).expect_stderr("--pool[0]").expect_stderr("dfw-web-80, dfw-api-443");
+
+    // Issue 12: every command that names a pool takes its name.
+    assert_eq!(nodes(&emulator, "dfw-web-80"), nodes(&emulator, WEB_POOL));
+    let shown = emulator.rc(&["-q", "--output", "json", "v3", "pools", "show", "DFW-WEB-80"]).run();
+    shown.expect_code(0);
+    assert_eq!(shown.json()["id"], WEB_POOL, "{}", shown.context());
+    let unknown = emulator.rc(&["-q", "v3", "nodes", "list", "no-such-pool"]).run();
+    unknown.expect_code(2).expect_stderr("POOL").expect_stderr("dfw-web-80");
+    let added = emulator.rc(&["-q", "v3", "nodes", "add", "dfw-api-443", UNMANAGED]).run();
+    added.expect_code(0);
+    assert!(has_id(&nodes(&emulator, API_POOL), "/cloud_server/id", UNMANAGED));
 }
 
 #[test]

@@ -22,7 +22,7 @@ use rackconnect::ops::Operation;
 use rackconnect::v2::{V2Answer, V2Endpoint};
 use rackconnect::v3::PublicIpFilter;
 use rackconnect::wait::{Event, MetadataWaitConfig, Millis, RateBudget, WaitConfig};
-use rackconnect::{ApiKey, BaseUrl, Error, Password, PoolId, PublicIpId, Region, Response, ServerId};
+use rackconnect::{ApiKey, BaseUrl, Error, Password, PublicIpId, Region, Response, ServerId};
 use serde_json::Value;
 
 /// The Python class (in `rackconnect.exceptions`) of an error's JSON form: its `class`, which
@@ -357,17 +357,22 @@ impl PySession {
         to_py_json(py, serde_json::to_value(&pools))
     }
 
-    /// The nodes of a pool.
+    /// The nodes of a pool (its id, or its name in the region).
     fn list_nodes<'py>(&self, py: Python<'py>, pool_id: &str) -> PyResult<Bound<'py, PyAny>> {
-        let pool = PoolId::new_as("pool_id", pool_id).map_err(|e| to_py_err(py, &e))?;
-        let nodes = self.call(py, None, |s, region, _, _| s.v3(region)?.list_nodes(&pool))?;
+        let nodes = self.call(py, None, |s, region, _, _| {
+            let pool = s.pool_id(region, pool_id, "pool_id")?;
+            s.v3(region)?.list_nodes(&pool)
+        })?;
         to_py_json(py, serde_json::to_value(&nodes))
     }
 
-    /// The nodes of a pool, each with its server's and pool's details.
+    /// The nodes of a pool (its id, or its name in the region), each with its server's and
+    /// pool's details.
     fn list_node_details<'py>(&self, py: Python<'py>, pool_id: &str) -> PyResult<Bound<'py, PyAny>> {
-        let pool = PoolId::new_as("pool_id", pool_id).map_err(|e| to_py_err(py, &e))?;
-        let nodes = self.call(py, None, |s, region, _, _| s.v3(region)?.list_node_details(&pool))?;
+        let nodes = self.call(py, None, |s, region, _, _| {
+            let pool = s.pool_id(region, pool_id, "pool_id")?;
+            s.v3(region)?.list_node_details(&pool)
+        })?;
         to_py_json(py, serde_json::to_value(&nodes))
     }
 

@@ -167,6 +167,11 @@ def test_wrong_argument_types_say_which_argument(session: Session) -> None:
 
 
 def test_pools_by_name(session: Session) -> None:
+    by_name = session.list_nodes("dfw-web-80")
+    assert by_name == session.list_nodes("00000001-bbbb-4bbb-8bbb-dfw000000001") and by_name, by_name
+    assert session.list_node_details("DFW-WEB-80")[0]["load_balancer_pool"]["name"] == "dfw-web-80"
+    with pytest.raises(InvalidInputError, match=r"pool_id.*dfw-api-443"):
+        session.list_nodes("no-such-pool")
     result = session.ensure_pool_members([BUILD_ERROR], ["dfw-api-443"], dry_run=True)
     assert result["plan"]["add"] == [{"server_id": BUILD_ERROR, "pool_id": DFW_API_POOL}], result
     with pytest.raises(InvalidInputError, match=r"pools\[0\].*dfw-web-80"):

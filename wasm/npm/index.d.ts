@@ -698,6 +698,10 @@ export class Client {
 
   listNetworks(options?: CallOptions): Promise<CloudNetwork[]>;
   listPools(options?: CallOptions): Promise<Pool[]>;
+  /**
+   * Wherever a pool is named (`poolId` here and below), its name in the region works too: the
+   * region's pools are listed first to resolve it (exactly, then ignoring case).
+   */
   getPool(poolId: string, options?: CallOptions): Promise<Pool>;
   listNodes(poolId: string, options?: CallOptions): Promise<Node[]>;
   listNodeDetails(poolId: string, options?: CallOptions): Promise<NodeDetails[]>;

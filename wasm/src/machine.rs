@@ -250,7 +250,7 @@ impl Exchange {
     fn operation(auth: Option<&Auth>, op: &str, input: &str, driver: &str) -> Result<Exchange, Error> {
         let op = Operation::from_name(op)?;
         let input: Value = if input.is_empty() { Value::Object(Map::new()) } else { from_json("input", input)? };
-        Exchange::new(Box::new(work::operation(op, input)?), auth, driver)
+        Exchange::new(work::operation(op, input)?, auth, driver)
     }
 
     fn events(&mut self) -> Value {

@@ -8,9 +8,21 @@ use crate::Region;
 use crate::client::work;
 use crate::ensure::{EnsureOptions, MembershipResult, Presence, PublicIpResult, PublicIpSpec};
 use crate::error::Result;
+use crate::id::PoolId;
 use crate::wait::Event;
 
 impl Session {
+    /// The pool `pool` names in `region`: an id is taken as it is; a name is looked up among the
+    /// region's pools (exactly, then ignoring case; an unknown or ambiguous name lists what there
+    /// is). `field` names the input in errors (e.g. `--pool`, `pool_id`).
+    pub fn pool_id(&mut self, region: Region, pool: &str, field: &str) -> Result<PoolId> {
+        let id = match work::pool_id(pool, field) {
+            None => pool.to_owned(),
+            Some(task) => self.run(task, Some(region), &AtomicBool::new(false), |_| {})?,
+        };
+        PoolId::new_as(field, id)
+    }
+
     /// Makes every server of `servers` a member (or not) of every pool of `pools` (ids, or names
     /// of pools in `region`). `fields` names the two inputs in errors (e.g. `("--server",
     /// "--pool")`). Errors before the planner starts (bad ids, an unknown pool name, refused

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::task::{AllServers, CallKind, CallTask, Chain, MachineTask, Needs, Service, Start, Task};
 use crate::ensure::{
     EnsureOptions, MembershipPlanner, MembershipResult, Presence, PublicIpPlanner, PublicIpResult, PublicIpSpec,
-    every_pair, needs_pool_list, resolve_pool_names,
+    every_pair, looks_like_id, needs_pool_list, resolve_pool_name, resolve_pool_names,
 };
 use crate::error::{Error, Result};
 use crate::id::{PoolId, ServerId};
@@ -201,6 +201,22 @@ pub fn public_ip_ensure(spec: PublicIpSpec, options: EnsureOptions) -> MachineTa
     )
 }
 
+/// The id of the pool `pool` names: `None` when it is an id already (nothing to ask), else a
+/// read of the region's pools that resolves the name (exactly, then ignoring case; an unknown or
+/// ambiguous name lists what there is). `field` names the input in errors.
+pub fn pool_id(pool: &str, field: &str) -> Option<CallTask<String>> {
+    if looks_like_id(pool) {
+        return None;
+    }
+    let (pool, field) = (pool.to_owned(), field.to_owned());
+    Some(CallTask::new(
+        CallKind::Read,
+        Needs::Endpoint(Service::RackConnect),
+        |s: &Start| v3::list_pools(&v3_endpoint(s)?, s.token()?),
+        move |r| resolve_pool_name(&pool, &v3::parse_pools(r)?, &field),
+    ))
+}
+
 /// Every server of the region, following `servers/detail`'s pages.
 pub fn all_servers() -> AllServers {
     AllServers::new(super::defaults::PAGE_SIZE)
@@ -208,8 +224,28 @@ pub fn all_servers() -> AllServers {
 
 /// Any operation by name (see [`Operation`]), its inputs as JSON without `endpoint` and `token`
 /// (the exchange supplies them): a read, a change or a create by the request's method.
-/// v2 operations need `base_url` or `region` in `input` and no credentials.
-pub fn operation(op: Operation, input: Value) -> Result<CallTask<Value>> {
+/// v2 operations need `base_url` or `region` in `input` and no credentials. A `pool_id` may be
+/// a pool's name: the region's pools are listed first to resolve it.
+pub fn operation(op: Operation, input: Value) -> Result<JsonTask> {
+    let named_pool = input.get("pool_id").and_then(Value::as_str).and_then(|p| pool_id(p, "pool_id"));
+    let Some(resolve) = named_pool else { return Ok(Box::new(operation_by_id(op, input)?)) };
+    // The input's shape is checked now, before the pools are listed.
+    operation_by_id(op, with_pool_id(&input, "00000000-0000-0000-0000-000000000000"))?;
+    let first: Box<dyn Task<Output = String>> = Box::new(resolve);
+    Ok(Box::new(Chain::new(Some(first), Needs::Endpoint(Service::RackConnect), None, move |id: String, _| {
+        Ok(Box::new(operation_by_id(op, with_pool_id(&input, &id))?) as JsonTask)
+    })))
+}
+
+fn with_pool_id(input: &Value, id: &str) -> Value {
+    let mut input = input.clone();
+    if let Some(fields) = input.as_object_mut() {
+        fields.insert("pool_id".into(), Value::String(id.to_owned()));
+    }
+    input
+}
+
+fn operation_by_id(op: Operation, input: Value) -> Result<CallTask<Value>> {
     let Value::Object(fields) = input else {
         return Err(Error::invalid("input", "a JSON object of the operation's inputs", "another JSON value"));
     };

@@ -11,7 +11,7 @@ mod public_ip;
 mod server_check;
 
 pub use membership::{MembershipPlan, MembershipPlanner, MembershipResult, Pair, PairFailure, every_pair};
-pub use pool_names::{looks_like_id, needs_pool_list, resolve_pool_names};
+pub use pool_names::{looks_like_id, needs_pool_list, resolve_pool_name, resolve_pool_names};
 pub use public_ip::{PublicIpAction, PublicIpPlanner, PublicIpResult, PublicIpSpec};
 
 use serde::{Deserialize, Serialize};

@@ -25,46 +25,42 @@ pub fn needs_pool_list(pools: &[String]) -> bool {
 /// The ids of `pools`, each an id (kept as given) or the name of one of `known` (the region's
 /// pools). `field` names the input in errors, e.g. `pools` gives `pools[1]`.
 pub fn resolve_pool_names(pools: &[String], known: &[Pool], field: &str) -> Result<Vec<String>> {
-    pools
-        .iter()
-        .enumerate()
-        .map(|(i, wanted)| {
-            if looks_like_id(wanted) {
-                return Ok(wanted.clone());
-            }
-            let named = |exact: bool| -> Vec<&Pool> {
-                known
-                    .iter()
-                    .filter(|p| {
-                        p.name
-                            .as_deref()
-                            .is_some_and(|n| if exact { n == wanted } else { n.eq_ignore_ascii_case(wanted) })
-                    })
-                    .collect()
-            };
-            let exact = named(true);
-            let matches = if exact.is_empty() { named(false) } else { exact };
-            match matches.as_slice() {
-                [one] => Ok(one.id.clone()),
-                [] => Err(invalid(
-                    field,
-                    i,
-                    wanted,
-                    format!("a pool id, or the name of a pool in the region ({})", names(known)),
-                )),
-                many => Err(invalid(
-                    field,
-                    i,
-                    wanted,
-                    format!(
-                        "a name that only one pool has ({} pools are named so: {}; give the id)",
-                        many.len(),
-                        many.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
-                    ),
-                )),
-            }
-        })
-        .collect()
+    pools.iter().enumerate().map(|(i, wanted)| resolve_pool_name(wanted, known, &format!("{field}[{i}]"))).collect()
+}
+
+/// The id of one pool, given as an id (kept as given) or as the name of one of `known`;
+/// `field` names the input in errors as it is (e.g. `pool_id`, `--pool`).
+pub fn resolve_pool_name(wanted: &str, known: &[Pool], field: &str) -> Result<String> {
+    if looks_like_id(wanted) {
+        return Ok(wanted.to_owned());
+    }
+    let named = |exact: bool| -> Vec<&Pool> {
+        known
+            .iter()
+            .filter(|p| {
+                p.name.as_deref().is_some_and(|n| if exact { n == wanted } else { n.eq_ignore_ascii_case(wanted) })
+            })
+            .collect()
+    };
+    let exact = named(true);
+    let matches = if exact.is_empty() { named(false) } else { exact };
+    match matches.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(Error::invalid(
+            field,
+            format!("a pool id, or the name of a pool in the region ({})", names(known)),
+            wanted,
+        )),
+        many => Err(Error::invalid(
+            field,
+            format!(
+                "a name that only one pool has ({} pools are named so: {}; give the id)",
+                many.len(),
+                many.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+            wanted,
+        )),
+    }
 }
 
 fn names(known: &[Pool]) -> String {
@@ -73,10 +69,6 @@ fn names(known: &[Pool]) -> String {
     }
     let listed: Vec<&str> = known.iter().map(|p| p.name.as_deref().unwrap_or(p.id.as_str())).collect();
     format!("there are: {}", listed.join(", "))
-}
-
-fn invalid(field: &str, index: usize, found: &str, expected: String) -> Error {
-    Error::invalid(&format!("{field}[{index}]"), expected, found)
 }
 
 #[cfg(test)]

@@ -107,6 +107,13 @@ def test_pool_members_and_public_ip_converge(salt: Salt, sls) -> None:
     assert api_pool_members(salt) == [] and public_ips(salt, DB_BUILD_ERROR) == []
 
 
+def test_pools_are_named_as_people_know_them(salt: Salt) -> None:
+    by_name = salt("rackconnect.list_nodes", "dfw-web-80").data
+    assert by_name and by_name == salt("rackconnect.list_nodes", WEB_POOL).data, by_name
+    unknown = salt("rackconnect.list_nodes", "no-such-pool", ok=False)
+    assert "dfw-web-80" in unknown.stderr, unknown
+
+
 def test_public_ip_unassigned_keeps_the_retained_ip(salt: Salt, sls) -> None:
     web2 = "00000002-cccc-4ccc-8ccc-000000000002"
     retained = sls(

@@ -181,6 +181,13 @@ test("ensurePoolMembers takes pool names; an unknown name lists the region's poo
     (error) => error instanceof InvalidInputError && error.code === "invalid_input" && /pools\[0\].*dfw-web-80/.test(error.message),
   );
   await assert.rejects(client.ensurePoolMembers({ servers: [UNMANAGED] }), InvalidInputError);
+  // Every call that names a pool takes its name (issue 12).
+  assert.deepStrictEqual(await client.listNodes("dfw-web-80"), await client.listNodes(DFW_WEB_POOL));
+  assert.equal((await client.getPool("DFW-WEB-80")).id, DFW_WEB_POOL);
+  await assert.rejects(
+    client.listNodes("no-such-pool"),
+    (error) => error instanceof InvalidInputError && /pool_id.*dfw-web-80/.test(error.message),
+  );
 });
 
 test("creates a public IP, waits until ACTIVE with its address, deletes it and waits until gone", async () => {

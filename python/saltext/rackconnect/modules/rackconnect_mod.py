@@ -296,13 +296,14 @@ def list_nodes(pool_id, **connection_args):
     The nodes (member servers) of a RackConnect v3 load-balancer pool.
 
     pool_id
-        The pool's id.
+        The pool's id, or its name in the region (exactly, then ignoring case).
 
     CLI Example:
 
     .. code-block:: bash
 
         salt-call rackconnect.list_nodes 00000001-bbbb-4bbb-8bbb-dfw000000001
+        salt-call rackconnect.list_nodes dfw-web-80
     """
     client = _session(connection_args)
     with rcutils.translated_errors():

@@ -36,7 +36,8 @@ options:
     default: [networks, pools, nodes, public_ips]
   pools:
     description:
-      - The pool ids whose nodes to list. By default, the nodes of every pool of the region.
+      - The pools whose nodes to list, each by id or by its name in the region (exactly, then ignoring case).
+        By default, the nodes of every pool of the region.
     type: list
     elements: str
   node_details:
