@@ -158,12 +158,12 @@ pub enum ServerCommand {
     List,
     /// The RackConnect view of a server's metadata, and the address to reach it by.
     Status {
-        /// The server id.
+        /// The server: its id, or a name only it has in the region.
         server: String,
     },
     /// Wait for RackConnect automation (and with --managed, Managed Operations) through metadata.
     Wait {
-        /// The server id.
+        /// The server: its id, or a name only it has in the region.
         server: String,
         /// Also wait for Managed Operations (rax_service_level_automation) to be Complete.
         #[arg(long)]
@@ -242,7 +242,7 @@ pub enum NodesCommand {
     Add {
         /// The pool: its id, or its name in the region.
         pool: String,
-        /// The server id.
+        /// The server: its id, or a name only it has in the region.
         server: String,
         /// Return at once instead of waiting for ACTIVE.
         #[arg(long)]
@@ -278,7 +278,7 @@ pub enum PublicIpsCommand {
     },
     /// Give a server a public IP.
     Add {
-        /// The server id.
+        /// The server: its id, or a name only it has in the region.
         server: String,
         /// Keep the IP when the server is deleted.
         #[arg(long)]
@@ -314,7 +314,7 @@ pub struct EnsureArgs {
 pub enum PoolMembersCommand {
     /// Make every --server a member of every --pool (or, with --absent, of none), in one bulk call.
     Ensure {
-        /// A server id (repeat, or separate with commas).
+        /// A server: its id, or a name only it has in the region (repeat, or separate with commas).
         #[arg(long = "server", required = true, value_delimiter = ',')]
         servers: Vec<String>,
         /// A pool id, or the name of one pool in the region (repeat, or separate with commas).
@@ -332,7 +332,7 @@ pub enum PoolMembersCommand {
 pub enum PublicIpCommand {
     /// Give --server a public IP (or, with --absent, none; with --unassign, none but keep it).
     Ensure {
-        /// The server id.
+        /// The server: its id, or a name only it has in the region.
         #[arg(long)]
         server: String,
         /// Release instead of create.

@@ -33,7 +33,7 @@ pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResul
             Ok(exit::DONE)
         }
         ServerCommand::Status { server } => {
-            let id = ServerId::new(server)?;
+            let id = ctx.session()?.server_id(region, &server, "SERVER")?;
             let shown = ctx.session()?.servers(region)?.show_server(&id).map_err(|e| not_found_in(e, &id, region))?;
             output::print(ctx.global.output, &shown, || {
                 let view = &shown.rackconnect;
@@ -54,7 +54,7 @@ pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResul
             Ok(exit::DONE)
         }
         ServerCommand::Wait { server, managed, managed_only, grace, wait } => {
-            let id = ServerId::new(server)?;
+            let id = ctx.session()?.server_id(region, &server, "SERVER")?;
             // What is not given stays the core's default.
             let mut config = MetadataWaitConfig {
                 rackconnect: !managed_only,

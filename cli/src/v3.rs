@@ -2,7 +2,7 @@
 
 use rackconnect::ensure::{EnsureOptions, Presence, PublicIpSpec};
 use rackconnect::wait::{RateBudget, Target, WaitConfig};
-use rackconnect::{NetworkId, NodeId, PublicIpId, Region, ServerId};
+use rackconnect::{NetworkId, NodeId, PublicIpId, Region};
 use serde_json::json;
 
 use crate::args::{self, ListShow, NodesCommand, PoolMembersCommand, PublicIpCommand, PublicIpsCommand, V3Command};
@@ -99,7 +99,7 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
             command: PublicIpCommand::Ensure { server, absent, unassign, retain, move_ip, ensure },
         } => {
             let spec = PublicIpSpec {
-                server_id: ServerId::new_as("--server", server)?,
+                server_id: ctx.session()?.server_id(region, &server, "--server")?,
                 presence: if absent || unassign { Presence::Absent } else { Presence::Present },
                 retain,
                 public_ip_id: move_ip.map(|id| PublicIpId::new_as("--move-ip", id)).transpose()?,
@@ -166,6 +166,10 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
     | NodesCommand::Add { pool: named, .. }
     | NodesCommand::Remove { pool: named, .. }) = &command;
     let pool = ctx.session()?.pool_id(region, named, "POOL")?;
+    let server = match &command {
+        NodesCommand::Add { server, .. } => Some(ctx.session()?.server_id(region, server, "SERVER")?),
+        _ => None,
+    };
     let mut v3 = ctx.session()?.v3(region)?;
     let line = |n: &rackconnect::v3::Node| {
         format!(
@@ -197,8 +201,9 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
             });
             Ok(exit::DONE)
         }
-        NodesCommand::Add { server, no_wait, .. } => {
-            let node = v3.add_node(&pool, &ServerId::new(server)?)?;
+        NodesCommand::Add { no_wait, .. } => {
+            let Some(server) = server else { return Ok(exit::DONE) };
+            let node = v3.add_node(&pool, &server)?;
             if no_wait {
                 output::print(format, &node, || line(&node));
                 return Ok(exit::DONE);
@@ -244,6 +249,13 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
 fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsCommand) -> CommandResult {
     let format = ctx.global.output;
     let quiet = ctx.global.quiet;
+    // A server is named by id, or by a name only it has in the region (the core resolves it).
+    let server = match &command {
+        PublicIpsCommand::List { server: Some(server), .. } | PublicIpsCommand::Add { server, .. } => {
+            Some(ctx.session()?.server_id(region, server, "--server")?)
+        }
+        _ => None,
+    };
     let mut v3 = ctx.session()?.v3(region)?;
     let line = |ip: &rackconnect::v3::PublicIp| {
         format!(
@@ -256,9 +268,8 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
         )
     };
     match command {
-        PublicIpsCommand::List { server, retain } => {
-            let filter =
-                rackconnect::v3::PublicIpFilter { cloud_server_id: server.map(ServerId::new).transpose()?, retain };
+        PublicIpsCommand::List { retain, .. } => {
+            let filter = rackconnect::v3::PublicIpFilter { cloud_server_id: server, retain };
             let list = v3.list_public_ips(&filter)?;
             output::print(format, &list, || list.iter().map(line).collect::<Vec<_>>().join("\n"));
             Ok(exit::DONE)
@@ -268,8 +279,8 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
             output::print(format, &ip, || line(&ip));
             Ok(exit::DONE)
         }
-        PublicIpsCommand::Add { server, retain, no_wait } => {
-            let ip = v3.create_public_ip(Some(&ServerId::new(server)?), retain.then_some(true))?;
+        PublicIpsCommand::Add { retain, no_wait, .. } => {
+            let ip = v3.create_public_ip(server.as_ref(), retain.then_some(true))?;
             if no_wait {
                 output::print(format, &ip, || line(&ip));
                 return Ok(exit::DONE);

@@ -1037,11 +1037,12 @@ fn usage_errors_exit_2_and_say_what_was_expected() {
     assert_eq!(value["exit_code"], 2, "{}", out.context());
     assert!(value["error"].as_str().is_some_and(|e| e.contains("dfw")), "{}", out.context());
 
+    // Not an id: looked up as a name, and not found among the region's servers or pools.
     let out = rc(&["--emulated", "server", "status", "abc/def"]).run();
-    out.expect_code(2).expect_stderr("server_id").expect_stderr("expected 1 to 128 characters");
+    out.expect_code(2).expect_stderr("invalid SERVER").expect_stderr("the name of a server").expect_stderr("abc/def");
 
     let out = rc(&["--emulated", "v3", "nodes", "list", "pool/1"]).run();
-    out.expect_code(2).expect_stderr("pool_id").expect_stderr("expected");
+    out.expect_code(2).expect_stderr("invalid POOL").expect_stderr("dfw-web-80");
 
     let out = rc(&["--emulated", "v3", "pool-members", "ensure", "--server", "x/y", "--pool", WEB_POOL]).run();
     out.expect_code(2).expect_stderr("--server").expect_stderr("expected");
@@ -1126,6 +1127,61 @@ fn server_list_shows_ids_and_a_404_names_the_server_and_region() {
     // app-unprocessable lives in IAD.
     let missing = rc(&["--emulated", "-q", "server", "status", "00000004-cccc-4ccc-8ccc-000000000004"]).run();
     missing.expect_code(1).expect_stderr("not found in region DFW").expect_stderr("server list");
+}
+
+/// Issue 12: a server may be named wherever one is asked for, when only it has that name in the
+/// region; an ambiguous name lists the candidates' ids, an unknown one the region's servers.
+#[test]
+fn servers_can_be_named_where_the_name_is_unique() {
+    let emulator = fast_emulator();
+    let status = emulator.rc(&["-q", "--output", "json", "server", "status", "WEB1"]).run();
+    status.expect_code(0);
+    assert_eq!(status.json()["id"], WEB1, "{}", status.context());
+    let waited = emulator.rc(&["-q", "server", "wait", "web1", "--timeout", "60s"]).run();
+    waited.expect_code(0).expect_stdout("198.51.100.101");
+
+    let planned = emulator
+        .rc(&[
+            "-q",
+            "--output",
+            "json",
+            "v3",
+            "pool-members",
+            "ensure",
+            "--dry-run",
+            "--server",
+            "unmanaged",
+            "--pool",
+            "dfw-web-80",
+        ])
+        .run();
+    planned.expect_code(0);
+    assert_eq!(
+        planned.json()["plan"]["add"],
+        json!([{"server_id": UNMANAGED, "pool_id": WEB_POOL}]),
+        "{}",
+        planned.context()
+    );
+    let ip = emulator
+        .rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--dry-run", "--server", "unmanaged"])
+        .run();
+    ip.expect_code(0);
+    assert_eq!(ip.json()["plan"]["action"], "create", "{}", ip.context());
+    let listed = emulator.rc(&["-q", "--output", "json", "v3", "public-ips", "list", "--server", "web1"]).run();
+    listed.expect_code(0);
+    assert_eq!(listed.json().as_array().map(Vec::len), Some(1), "{}", listed.context());
+
+    // A second server named web1: the name no longer says which.
+    let twin = emulator.control(
+        "POST",
+        "/__emulator/servers",
+        Some(json!({"name": "web1", "tenant": "123456", "region": "DFW"})),
+    );
+    let twin_id = twin["id"].as_str().unwrap_or_default().to_owned();
+    let ambiguous = emulator.rc(&["-q", "server", "status", "web1"]).run();
+    ambiguous.expect_code(2).expect_stderr(WEB1).expect_stderr(&twin_id).expect_stderr("give the id");
+    let unknown = emulator.rc(&["-q", "v3", "pool-members", "ensure", "--server", "nosuch", "--pool", WEB_POOL]).run();
+    unknown.expect_code(2).expect_stderr("--server[0]").expect_stderr("unmanaged");
 }
 
 /// Issue 12: a retained IP is taken off its server and kept (`--unassign`), with a dry run first;

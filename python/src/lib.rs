@@ -22,7 +22,7 @@ use rackconnect::ops::Operation;
 use rackconnect::v2::{V2Answer, V2Endpoint};
 use rackconnect::v3::PublicIpFilter;
 use rackconnect::wait::{Event, MetadataWaitConfig, Millis, RateBudget, WaitConfig};
-use rackconnect::{ApiKey, BaseUrl, Error, Password, PublicIpId, Region, Response, ServerId};
+use rackconnect::{ApiKey, BaseUrl, Error, Password, PublicIpId, Region, Response};
 use serde_json::Value;
 
 /// The Python class (in `rackconnect.exceptions`) of an error's JSON form: its `class`, which
@@ -384,10 +384,10 @@ impl PySession {
         server_id: Option<&str>,
         retain: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let cloud_server_id =
-            server_id.map(|id| ServerId::new_as("server_id", id)).transpose().map_err(|e| to_py_err(py, &e))?;
-        let filter = PublicIpFilter { cloud_server_id, retain };
-        let ips = self.call(py, None, |s, region, _, _| s.v3(region)?.list_public_ips(&filter))?;
+        let ips = self.call(py, None, |s, region, _, _| {
+            let cloud_server_id = server_id.map(|server| s.server_id(region, server, "server_id")).transpose()?;
+            s.v3(region)?.list_public_ips(&PublicIpFilter { cloud_server_id, retain })
+        })?;
         to_py_json(py, serde_json::to_value(&ips))
     }
 
@@ -397,10 +397,12 @@ impl PySession {
         to_py_json(py, serde_json::to_value(&servers))
     }
 
-    /// One server, with its RackConnect view.
+    /// One server (its id, or a name only it has in the region), with its RackConnect view.
     fn show_server<'py>(&self, py: Python<'py>, server_id: &str) -> PyResult<Bound<'py, PyAny>> {
-        let id = ServerId::new_as("server_id", server_id).map_err(|e| to_py_err(py, &e))?;
-        let server = self.call(py, None, |s, region, _, _| s.servers(region)?.show_server(&id))?;
+        let server = self.call(py, None, |s, region, _, _| {
+            let id = s.server_id(region, server_id, "server_id")?;
+            s.servers(region)?.show_server(&id)
+        })?;
         to_py_json(py, serde_json::to_value(&server))
     }
 
@@ -429,10 +431,11 @@ impl PySession {
             if let Some(grace) = grace {
                 config.grace_ms = millis("grace", grace)?;
             }
-            Ok((ServerId::new_as("server_id", server_id)?, config))
+            Ok(config)
         };
-        let (id, config) = prepare().map_err(|e| to_py_err(py, &e))?;
+        let config = prepare().map_err(|e| to_py_err(py, &e))?;
         let waited = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
+            let id = s.server_id(region, server_id, "server_id")?;
             s.servers(region)?.wait_metadata(id, config, &mut RateBudget::api(), cancel, on_event)
         })?;
         let out = to_py_json(py, serde_json::to_value(&waited.result))?;
@@ -481,20 +484,18 @@ impl PySession {
         timeout: Option<f64>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        // Unassigning leaves the server without a public IP: it implies present=False.
+        let presence = if present && !unassign { Presence::Present } else { Presence::Absent };
         let prepare = || -> Result<_, Error> {
-            let spec = PublicIpSpec {
-                server_id: ServerId::new_as("server_id", server_id)?,
-                // Unassigning leaves the server without a public IP: it implies present=False.
-                presence: if present && !unassign { Presence::Present } else { Presence::Absent },
-                retain,
-                public_ip_id: move_ip.map(|id| PublicIpId::new_as("move_ip", id)).transpose()?,
-                unassign,
-            };
-            spec.check()?;
-            Ok((spec, ensure_options(dry_run, wait, timeout)?))
+            PublicIpSpec::check_options(presence, retain, move_ip.is_some(), unassign)?;
+            let moving = move_ip.map(|id| PublicIpId::new_as("move_ip", id)).transpose()?;
+            Ok((moving, ensure_options(dry_run, wait, timeout)?))
         };
-        let (spec, options) = prepare().map_err(|e| to_py_err(py, &e))?;
+        let (public_ip_id, options) = prepare().map_err(|e| to_py_err(py, &e))?;
         let result = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
+            // The server by id, or by a name only it has in the region.
+            let server_id = s.server_id(region, server_id, "server_id")?;
+            let spec = PublicIpSpec { server_id, presence, retain, public_ip_id, unassign };
             s.ensure_public_ip(region, spec, options, cancel, on_event)
         })?;
         to_py_json(py, serde_json::to_value(&result))

@@ -178,6 +178,17 @@ def test_pools_by_name(session: Session) -> None:
         session.ensure_pool_members([BUILD_ERROR], ["no-such-pool"], dry_run=True)
 
 
+def test_servers_by_name(session: Session) -> None:
+    assert session.show_server("WEB1")["id"] == WEB1
+    assert session.wait_server("web1", timeout=60.0)["reachable_ipv4"] == "198.51.100.101"
+    assert len(session.list_public_ips(server_id="web1")) == 1
+    planned = session.ensure_pool_members(["unmanaged"], ["dfw-api-443"], dry_run=True)
+    assert planned["plan"]["add"] == [{"server_id": UNMANAGED, "pool_id": DFW_API_POOL}], planned
+    assert session.ensure_public_ip("db-build-error", dry_run=True)["plan"]["action"] == "create"
+    with pytest.raises(InvalidInputError, match=r"servers\[0\].*web1"):
+        session.ensure_pool_members(["nosuch"], ["dfw-api-443"], dry_run=True)
+
+
 def test_an_unknown_server_fails_at_once_in_one_wording(session: Session) -> None:
     unknown = "0000dead-cccc-4ccc-8ccc-00000000dead"
     said = f"server {unknown} not found in region DFW"

@@ -8,7 +8,7 @@ use crate::Region;
 use crate::client::work;
 use crate::ensure::{EnsureOptions, MembershipResult, Presence, PublicIpResult, PublicIpSpec};
 use crate::error::Result;
-use crate::id::PoolId;
+use crate::id::{PoolId, ServerId};
 use crate::wait::Event;
 
 impl Session {
@@ -21,6 +21,17 @@ impl Session {
             Some(task) => self.run(task, Some(region), &AtomicBool::new(false), |_| {})?,
         };
         PoolId::new_as(field, id)
+    }
+
+    /// The server `server` names in `region`: an id is taken as it is; a name is looked up among
+    /// the region's servers (exactly, then ignoring case; an unknown name lists them, an
+    /// ambiguous one the candidates' ids). `field` names the input in errors (e.g. `--server`).
+    pub fn server_id(&mut self, region: Region, server: &str, field: &str) -> Result<ServerId> {
+        let id = match work::server_id(server, field) {
+            None => server.to_owned(),
+            Some(task) => self.run(task, Some(region), &AtomicBool::new(false), |_| {})?,
+        };
+        ServerId::new_as(field, id)
     }
 
     /// Makes every server of `servers` a member (or not) of every pool of `pools` (ids, or names

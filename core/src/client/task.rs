@@ -58,6 +58,16 @@ impl Start {
         super::exchange::endpoint(self.access.as_ref()?, self.region, service).ok()
     }
 
+    /// The start of a step that needs another service than the whole (a chain that lists the
+    /// region's servers, then changes RackConnect): the same token, that service's endpoint.
+    pub fn for_needs(&self, needs: Needs) -> Result<Start> {
+        let mut start = self.clone();
+        if let (Needs::Endpoint(service), Some(access)) = (needs, &self.access) {
+            start.endpoint = Some(super::exchange::endpoint(access, self.region, service)?);
+        }
+        Ok(start)
+    }
+
     /// The endpoint, or an error when the task was started without one.
     pub fn endpoint(&self) -> Result<&BaseUrl> {
         self.endpoint
@@ -498,7 +508,7 @@ impl<A: 'static, O: 'static> Chain<A, O> {
         let start = self.start.clone().ok_or_else(|| Error::invalid("task", "a started task", ""))?;
         let next = self.next.take().ok_or_else(|| Error::invalid("task", "a chain that moves on once", "twice"))?;
         let mut second = next(value, &start)?;
-        second.start(&start)?;
+        second.start(&start.for_needs(second.needs())?)?;
         if self.cancelled {
             second.cancel();
         }
@@ -521,7 +531,7 @@ impl<A: 'static + Default, O: 'static> Task for Chain<A, O> {
     fn start(&mut self, start: &Start) -> Result<()> {
         self.start = Some(start.clone());
         match self.first.as_mut() {
-            Some(first) => first.start(start),
+            Some(first) => first.start(&start.for_needs(first.needs())?),
             None => self.begin_second(A::default()),
         }
     }
@@ -587,6 +597,70 @@ impl<A: 'static + Default, O: 'static> Task for Chain<A, O> {
             (None, Some(first)) => first.budget_kind(),
             (None, None) => BudgetKind::Api,
         }
+    }
+}
+
+/// What a [`Mapped`] task does with its inner task's output.
+type OutputMap<A, U> = Box<dyn FnOnce(A) -> Result<U>>;
+
+/// A task whose output is turned into another (or into an error) when it ends.
+pub struct Mapped<T: Task, U> {
+    inner: T,
+    map: Option<OutputMap<T::Output, U>>,
+}
+
+impl<T: Task, U> Mapped<T, U> {
+    /// `inner`, its output passed through `map`.
+    pub fn new(inner: T, map: impl FnOnce(T::Output) -> Result<U> + 'static) -> Self {
+        Self { inner, map: Some(Box::new(map)) }
+    }
+}
+
+impl<T: Task, U> std::fmt::Debug for Mapped<T, U> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mapped").finish_non_exhaustive()
+    }
+}
+
+impl<T: Task, U> Task for Mapped<T, U> {
+    type Output = U;
+    fn needs(&self) -> Needs {
+        self.inner.needs()
+    }
+    fn timeout_ms(&self) -> Option<Millis> {
+        self.inner.timeout_ms()
+    }
+    fn start(&mut self, start: &Start) -> Result<()> {
+        self.inner.start(start)
+    }
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Result<U>> {
+        match self.inner.poll(now, budget) {
+            Step::Send(request) => Step::Send(request),
+            Step::SleepUntil(at) => Step::SleepUntil(at),
+            Step::Finished(Err(error)) => Step::Finished(Err(error)),
+            Step::Finished(Ok(value)) => match self.map.take() {
+                Some(map) => Step::Finished(map(value)),
+                None => Step::Finished(Err(Error::invalid("task", "a task polled once after it ended", ""))),
+            },
+        }
+    }
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        self.inner.on_response(now, response);
+    }
+    fn on_transport_error(&mut self, now: Millis, error: &Error) {
+        self.inner.on_transport_error(now, error);
+    }
+    fn cancel(&mut self) {
+        self.inner.cancel();
+    }
+    fn take_events(&mut self) -> Vec<Event> {
+        self.inner.take_events()
+    }
+    fn deadline(&self) -> Option<Millis> {
+        self.inner.deadline()
+    }
+    fn budget_kind(&self) -> BudgetKind {
+        self.inner.budget_kind()
     }
 }
 

@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::task::{AllServers, CallKind, CallTask, Chain, MachineTask, Needs, Service, Start, Task};
+use super::task::{AllServers, CallKind, CallTask, Chain, MachineTask, Mapped, Needs, Service, Start, Task};
 use crate::ensure::{
     EnsureOptions, MembershipPlanner, MembershipResult, Presence, PublicIpPlanner, PublicIpResult, PublicIpSpec,
-    every_pair, looks_like_id, needs_pool_list, resolve_pool_name, resolve_pool_names,
+    every_pair, looks_like_id, needs_pool_list, needs_server_list, resolve_pool_name, resolve_pool_names,
+    resolve_server_name, resolve_server_names,
 };
 use crate::error::{Error, Result};
 use crate::id::{PoolId, ServerId};
@@ -138,18 +139,36 @@ pub fn public_ip_wait(
 
 /// Makes every server a member (or not) of every pool: the region's pools are listed first when
 /// a name is among `pools` (resolved exactly, then ignoring case), then the planner runs over
-/// the ids. `fields` names the two inputs in errors (e.g. `("--server", "--pool")`). Server ids
-/// are checked now, before anything is sent.
+/// the ids. `fields` names the two inputs in errors (e.g. `("--server", "--pool")`). A server
+/// may be named too (a name only one server of the region has): the region's servers are listed
+/// first. Server ids are checked now, before anything is sent.
 pub fn membership(
     servers: Vec<String>,
     pools: Vec<String>,
     fields: (&str, &str),
     presence: Presence,
     options: EnsureOptions,
-) -> Result<Chain<Vec<Pool>, MembershipResult>> {
-    for server in &servers {
+) -> Result<Chain<Vec<Server>, MembershipResult>> {
+    for server in servers.iter().filter(|s| looks_like_id(s)) {
         ServerId::new_as(fields.0, server.clone())?;
     }
+    let list = needs_server_list(&servers).then(|| Box::new(all_servers()) as Box<dyn Task<Output = Vec<Server>>>);
+    let fields = (fields.0.to_owned(), fields.1.to_owned());
+    let timeout = options.wait.timeout_ms;
+    Ok(Chain::new(list, Needs::Endpoint(Service::RackConnect), Some(timeout), move |known: Vec<Server>, _| {
+        let ids = resolve_server_names(&servers, &known, &fields.0)?;
+        let task = membership_by_ids(ids, pools, (&fields.0, &fields.1), presence, options)?;
+        Ok(Box::new(task) as Box<dyn Task<Output = MembershipResult>>)
+    }))
+}
+
+fn membership_by_ids(
+    servers: Vec<String>,
+    pools: Vec<String>,
+    fields: (&str, &str),
+    presence: Presence,
+    options: EnsureOptions,
+) -> Result<Chain<Vec<Pool>, MembershipResult>> {
     let fields = (fields.0.to_owned(), fields.1.to_owned());
     let list = needs_pool_list(&pools).then(|| {
         Box::new(CallTask::new(
@@ -217,6 +236,35 @@ pub fn pool_id(pool: &str, field: &str) -> Option<CallTask<String>> {
     ))
 }
 
+/// The id of the server `server` names: `None` when it is an id already (nothing to ask), else
+/// every page of the region's servers, and the one whose name it is (exactly, then ignoring
+/// case; an unknown name lists the region's servers, an ambiguous one the candidates' ids).
+pub fn server_id(server: &str, field: &str) -> Option<Mapped<AllServers, String>> {
+    if looks_like_id(server) {
+        return None;
+    }
+    let (server, field) = (server.to_owned(), field.to_owned());
+    Some(Mapped::new(all_servers(), move |known: Vec<Server>| resolve_server_name(&server, &known, &field)))
+}
+
+/// `task(id)` for the server `server` names: at once for an id, after [`server_id`] for a name.
+/// `needs` is what `task` needs.
+fn for_server<O: 'static>(
+    server: &str,
+    field: &str,
+    needs: Needs,
+    timeout_ms: Option<crate::wait::Millis>,
+    task: impl FnOnce(String) -> Result<Box<dyn Task<Output = O>>> + 'static,
+) -> Result<Box<dyn Task<Output = O>>> {
+    match server_id(server, field) {
+        None => task(server.to_owned()),
+        Some(resolve) => {
+            let first: Box<dyn Task<Output = String>> = Box::new(resolve);
+            Ok(Box::new(Chain::new(Some(first), needs, timeout_ms, move |id: String, _| task(id))))
+        }
+    }
+}
+
 /// Every server of the region, following `servers/detail`'s pages.
 pub fn all_servers() -> AllServers {
     AllServers::new(super::defaults::PAGE_SIZE)
@@ -227,20 +275,29 @@ pub fn all_servers() -> AllServers {
 /// v2 operations need `base_url` or `region` in `input` and no credentials. A `pool_id` may be
 /// a pool's name: the region's pools are listed first to resolve it.
 pub fn operation(op: Operation, input: Value) -> Result<JsonTask> {
+    // The input's shape is checked now, before any name is looked up.
+    let placeholder = "00000000-0000-0000-0000-000000000000";
+    let task = operation_by_id(op, with(&with(&input, "pool_id", placeholder), "server_id", placeholder))?;
+    let needs = task.needs();
+    if let Some(server) = input.get("server_id").and_then(Value::as_str).filter(|s| !looks_like_id(s)) {
+        let server = server.to_owned();
+        return for_server(&server, "server_id", needs, None, move |id| operation(op, with(&input, "server_id", &id)));
+    }
     let named_pool = input.get("pool_id").and_then(Value::as_str).and_then(|p| pool_id(p, "pool_id"));
     let Some(resolve) = named_pool else { return Ok(Box::new(operation_by_id(op, input)?)) };
-    // The input's shape is checked now, before the pools are listed.
-    operation_by_id(op, with_pool_id(&input, "00000000-0000-0000-0000-000000000000"))?;
     let first: Box<dyn Task<Output = String>> = Box::new(resolve);
-    Ok(Box::new(Chain::new(Some(first), Needs::Endpoint(Service::RackConnect), None, move |id: String, _| {
-        Ok(Box::new(operation_by_id(op, with_pool_id(&input, &id))?) as JsonTask)
+    Ok(Box::new(Chain::new(Some(first), needs, None, move |id: String, _| {
+        Ok(Box::new(operation_by_id(op, with(&input, "pool_id", &id))?) as JsonTask)
     })))
 }
 
-fn with_pool_id(input: &Value, id: &str) -> Value {
+/// `input` with `field` set to `value`, when it has that field.
+fn with(input: &Value, field: &str, value: &str) -> Value {
     let mut input = input.clone();
-    if let Some(fields) = input.as_object_mut() {
-        fields.insert("pool_id".into(), Value::String(id.to_owned()));
+    if let Some(fields) = input.as_object_mut()
+        && fields.contains_key(field)
+    {
+        fields.insert(field.into(), Value::String(value.to_owned()));
     }
     input
 }
@@ -388,7 +445,10 @@ pub fn wait_by_spec(spec: WaitSpec) -> Result<JsonTask> {
             Box::new(AsJson(public_ip_wait(id, target, wait)))
         }
         WaitSpec::Metadata { server_id, config } => {
-            Box::new(AsJson(metadata_wait(ServerId::new_as("server_id", server_id)?, config)))
+            let timeout = config.wait.timeout_ms;
+            for_server(&server_id, "server_id", Needs::Endpoint(Service::Compute), Some(timeout), move |id| {
+                Ok(Box::new(AsJson(metadata_wait(ServerId::new_as("server_id", id)?, config))) as JsonTask)
+            })?
         }
     })
 }
@@ -401,15 +461,23 @@ pub fn ensure_by_spec(spec: EnsureSpec) -> Result<JsonTask> {
             Box::new(AsJson(membership(servers, pools, ("servers", "pools"), presence(present), options)?))
         }
         EnsureSpec::PublicIp { server_id, present, retain, move_ip, unassign, options } => {
-            let spec = PublicIpSpec {
-                server_id: ServerId::new_as("serverId", server_id)?,
-                presence: presence(present.unwrap_or(!unassign)),
-                retain,
-                public_ip_id: move_ip.map(|id| crate::PublicIpId::new_as("moveIp", id)).transpose()?,
-                unassign,
+            // Checked now, before a server's name is looked up.
+            PublicIpSpec::check_options(presence(present.unwrap_or(!unassign)), retain, move_ip.is_some(), unassign)?;
+            let spec = move |id: String| -> Result<PublicIpSpec> {
+                let spec = PublicIpSpec {
+                    server_id: ServerId::new_as("serverId", id)?,
+                    presence: presence(present.unwrap_or(!unassign)),
+                    retain,
+                    public_ip_id: move_ip.clone().map(|id| crate::PublicIpId::new_as("moveIp", id)).transpose()?,
+                    unassign,
+                };
+                spec.check()?;
+                Ok(spec)
             };
-            spec.check()?;
-            Box::new(AsJson(public_ip_ensure(spec, options)))
+            let timeout = options.wait.timeout_ms;
+            for_server(&server_id, "serverId", Needs::Endpoint(Service::RackConnect), Some(timeout), move |id| {
+                Ok(Box::new(AsJson(public_ip_ensure(spec(id)?, options))) as JsonTask)
+            })?
         }
     })
 }

@@ -9,10 +9,12 @@ mod membership;
 mod pool_names;
 mod public_ip;
 mod server_check;
+mod server_names;
 
 pub use membership::{MembershipPlan, MembershipPlanner, MembershipResult, Pair, PairFailure, every_pair};
 pub use pool_names::{looks_like_id, needs_pool_list, resolve_pool_name, resolve_pool_names};
 pub use public_ip::{PublicIpAction, PublicIpPlanner, PublicIpResult, PublicIpSpec};
+pub use server_names::{needs_server_list, resolve_server_name, resolve_server_names};
 
 use serde::{Deserialize, Serialize};
 

@@ -33,21 +33,26 @@ impl PublicIpSpec {
     /// Refuses the combinations that mean nothing: unassigning with `Present`, or unassigning
     /// an IP while asking for it not to be retained (it would be lost); moving with `Absent`.
     pub fn check(&self) -> crate::Result<()> {
-        if self.unassign && self.presence == Presence::Present {
+        Self::check_options(self.presence, self.retain, self.public_ip_id.is_some(), self.unassign)
+    }
+
+    /// [`check`](Self::check) before the server is known (a name still to be looked up).
+    pub fn check_options(presence: Presence, retain: Option<bool>, moving: bool, unassign: bool) -> crate::Result<()> {
+        if unassign && presence == Presence::Present {
             return Err(crate::Error::invalid(
                 "unassign",
                 "unassign only with the IP absent from the server (it is kept, on no server)",
                 "present",
             ));
         }
-        if self.unassign && self.retain == Some(false) {
+        if unassign && retain == Some(false) {
             return Err(crate::Error::invalid(
                 "retain",
                 "true or nothing when unassigning: an unassigned IP must be retained, or it is lost",
                 "false",
             ));
         }
-        if self.public_ip_id.is_some() && self.presence == Presence::Absent {
+        if moving && presence == Presence::Absent {
             return Err(crate::Error::invalid(
                 "move_ip",
                 "a public IP to move only with the IP present on the server",

@@ -112,6 +112,10 @@ def test_pools_are_named_as_people_know_them(salt: Salt) -> None:
     assert by_name and by_name == salt("rackconnect.list_nodes", WEB_POOL).data, by_name
     unknown = salt("rackconnect.list_nodes", "no-such-pool", ok=False)
     assert "dfw-web-80" in unknown.stderr, unknown
+    # Servers too, where only one has the name.
+    assert salt("rackconnect.list_public_ips", "server_id=web1").data == salt(
+        "rackconnect.list_public_ips", f"server_id={WEB1}"
+    ).data
 
 
 def test_public_ip_unassigned_keeps_the_retained_ip(salt: Salt, sls) -> None:

@@ -240,6 +240,20 @@ test("ensurePublicIp with unassign takes the retained IP off the server and keep
   await client.deletePublicIp(id);
 });
 
+test("servers are named where only one has the name: gets, waits and plans", async () => {
+  assert.equal((await client.getServer("WEB1")).id, WEB1);
+  const waited = await client.waitServer("web1", FAST);
+  assert.equal(waited.reachable_ipv4, "198.51.100.101", JSON.stringify(waited));
+  const planned = await client.ensurePoolMembers({ servers: ["unmanaged"], pools: ["dfw-api-443"], dryRun: true, ...FAST });
+  assert.deepStrictEqual(planned.plan.add.concat(planned.plan.unchanged), [{ server_id: UNMANAGED, pool_id: DFW_API_POOL }]);
+  const ip = await client.ensurePublicIp({ serverId: "unmanaged", dryRun: true, ...FAST });
+  assert.equal(ip.outcome, "done", JSON.stringify(ip));
+  await assert.rejects(
+    client.getServer("nosuch"),
+    (error) => error instanceof InvalidInputError && /server_id.*web1/.test(error.message),
+  );
+});
+
 test("an unknown server fails at once, in the one wording, in every call and plan", async () => {
   const unknown = "0000dead-cccc-4ccc-8ccc-00000000dead";
   const said = `server ${unknown} not found in region DFW`;

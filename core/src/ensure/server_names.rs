@@ -1,0 +1,90 @@
+//! Servers as people name them: by id, or by a name that only one server of the region has
+//! (the pools' rules: exactly first, then ignoring case). Nova lets two servers share a name, so
+//! an ambiguous name lists the candidates' ids instead of guessing.
+
+use super::pool_names::looks_like_id;
+use crate::error::{Error, Result};
+use crate::servers::Server;
+
+/// The most servers an error lists by name before "and N more".
+const LISTED: usize = 8;
+
+/// Whether any of `servers` is a name, so that the region's servers must be listed.
+pub fn needs_server_list(servers: &[String]) -> bool {
+    servers.iter().any(|s| !looks_like_id(s))
+}
+
+/// The id of one server, given as an id (kept as given) or as the name of one of `known` (the
+/// region's servers). `field` names the input in errors as it is (e.g. `--server`).
+pub fn resolve_server_name(wanted: &str, known: &[Server], field: &str) -> Result<String> {
+    if looks_like_id(wanted) {
+        return Ok(wanted.to_owned());
+    }
+    let named = |exact: bool| -> Vec<&Server> {
+        known
+            .iter()
+            .filter(|s| s.id.is_some())
+            .filter(|s| {
+                s.name.as_deref().is_some_and(|n| if exact { n == wanted } else { n.eq_ignore_ascii_case(wanted) })
+            })
+            .collect()
+    };
+    let exact = named(true);
+    let matches = if exact.is_empty() { named(false) } else { exact };
+    match matches.as_slice() {
+        [one] => Ok(one.id.clone().unwrap_or_default()),
+        [] => Err(Error::invalid(
+            field,
+            format!("a server id, or the name of a server in the region ({})", names(known)),
+            wanted,
+        )),
+        many => Err(Error::invalid(
+            field,
+            format!(
+                "a name that only one server has ({} servers are named so: {}; give the id)",
+                many.len(),
+                many.iter().filter_map(|s| s.id.as_deref()).collect::<Vec<_>>().join(", ")
+            ),
+            wanted,
+        )),
+    }
+}
+
+/// The ids of `servers`, each resolved as [`resolve_server_name`] does; `field` gives `field[i]`.
+pub fn resolve_server_names(servers: &[String], known: &[Server], field: &str) -> Result<Vec<String>> {
+    servers.iter().enumerate().map(|(i, wanted)| resolve_server_name(wanted, known, &format!("{field}[{i}]"))).collect()
+}
+
+fn names(known: &[Server]) -> String {
+    let listed: Vec<&str> = known.iter().filter_map(|s| s.name.as_deref()).collect();
+    match listed.len() {
+        0 => "there are none".to_owned(),
+        n if n <= LISTED => format!("there are: {}", listed.join(", ")),
+        n => format!("there are: {} and {} more", listed[..LISTED].join(", "), n - LISTED),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(id: &str, name: &str) -> Server {
+        let json = serde_json::json!({"id": id, "name": name});
+        Server::from_json(&json, "").expect("a server")
+    }
+
+    #[test]
+    fn ids_pass_names_resolve_and_ambiguity_lists_the_ids() {
+        let a = "00000001-cccc-4ccc-8ccc-000000000001";
+        let b = "00000002-cccc-4ccc-8ccc-000000000002";
+        let c = "00000003-cccc-4ccc-8ccc-000000000003";
+        let known = [server(a, "web1"), server(b, "twin"), server(c, "twin")];
+        assert_eq!(resolve_server_name(a, &[], "--server").expect("id"), a);
+        assert_eq!(resolve_server_name("web1", &known, "--server").expect("exact"), a);
+        assert_eq!(resolve_server_name("WEB1", &known, "--server").expect("any case"), a);
+        let twin = resolve_server_name("twin", &known, "--server").expect_err("ambiguous").to_string();
+        assert!(twin.contains(b) && twin.contains(c) && twin.contains("--server"), "{twin}");
+        let none = resolve_server_name("db9", &known, "servers[0]").expect_err("unknown").to_string();
+        assert!(none.contains("servers[0]") && none.contains("web1, twin, twin"), "{none}");
+    }
+}
