@@ -183,7 +183,8 @@ def test_servers_by_name(session: Session) -> None:
     assert session.wait_server("web1", timeout=60.0)["reachable_ipv4"] == "198.51.100.101"
     assert len(session.list_public_ips(server_id="web1")) == 1
     planned = session.ensure_pool_members(["unmanaged"], ["dfw-api-443"], dry_run=True)
-    assert planned["plan"]["add"] == [{"server_id": UNMANAGED, "pool_id": DFW_API_POOL}], planned
+    pairs = planned["plan"]["add"] + planned["plan"]["unchanged"]
+    assert pairs == [{"server_id": UNMANAGED, "pool_id": DFW_API_POOL}], planned
     assert session.ensure_public_ip("db-build-error", dry_run=True)["plan"]["action"] == "create"
     with pytest.raises(InvalidInputError, match=r"servers\[0\].*web1"):
         session.ensure_pool_members(["nosuch"], ["dfw-api-443"], dry_run=True)
