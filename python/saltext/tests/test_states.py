@@ -283,6 +283,11 @@ def test_failures_read_clearly_and_leak_no_secret(
     assert "unknown argument(s): retian" in states["misspelt_argument"]["comment"], states
     unknown = "server 0000dead-cccc-4ccc-8ccc-00000000dead not found in region DFW"
     assert unknown in states["unknown_server"]["comment"], states
+    # A dry run says so too, instead of planning a change.
+    planned = salt("rackconnect.ensure_public_ip", "0000dead-cccc-4ccc-8ccc-00000000dead", "dry_run=True", ok=False).data
+    assert planned["outcome"] == "failed" and planned["changed"] is False and unknown in planned["summary"], planned
+    waited = salt("rackconnect.server_wait", "0000dead-cccc-4ccc-8ccc-00000000dead", ok=None)
+    assert unknown in waited.output, waited
     escaped = states["escape_in_pool_name"]["comment"]
     assert "web\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}" in escaped and "\x1b" not in escaped, states
     assert SECRET not in run.output
