@@ -27,6 +27,7 @@ requirements:
   - rackconnect (the Python package, on the target host)
 extends_documentation_fragment:
   - rackconnect.rackconnect.v2
+  - rackconnect.rackconnect.action_group
 attributes:
   check_mode:
     support: full

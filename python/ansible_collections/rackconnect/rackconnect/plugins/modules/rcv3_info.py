@@ -20,6 +20,7 @@ requirements:
   - rackconnect (the Python package, on the host that runs the module)
 extends_documentation_fragment:
   - rackconnect.rackconnect.auth
+  - rackconnect.rackconnect.action_group
 attributes:
   check_mode:
     support: full
