@@ -128,17 +128,20 @@ fn public_ip_text(result: &rackconnect::ensure::PublicIpResult) -> String {
 }
 
 fn membership_text(result: &rackconnect::ensure::MembershipResult) -> String {
+    use rackconnect::ensure::Pair;
     // The headline is the core's verdict, the same words in every front door; then the pairs.
     let plan = &result.plan;
     let mut lines = vec![result.summary.clone()];
+    // Names beside ids wherever the run learned them (the user typed them): `web1 (id)`.
+    let (server, pool) = (|p: &Pair| p.server_shown(), |p: &Pair| p.pool_shown());
     if result.dry_run {
-        lines.extend(plan.add.iter().map(|p| format!("  would add    {} to {}", p.server_id, p.pool_id)));
-        lines.extend(plan.remove.iter().map(|p| format!("  would remove {} from {}", p.server_id, p.pool_id)));
+        lines.extend(plan.add.iter().map(|p| format!("  would add    {} to {}", server(p), pool(p))));
+        lines.extend(plan.remove.iter().map(|p| format!("  would remove {} from {}", server(p), pool(p))));
     }
-    lines.extend(result.added.iter().map(|p| format!("  added   {} to {}", p.server_id, p.pool_id)));
-    lines.extend(result.removed.iter().map(|p| format!("  removed {} from {}", p.server_id, p.pool_id)));
+    lines.extend(result.added.iter().map(|p| format!("  added   {} to {}", server(p), pool(p))));
+    lines.extend(result.removed.iter().map(|p| format!("  removed {} from {}", server(p), pool(p))));
     lines.extend(
-        result.failed.iter().map(|f| format!("  FAILED  {} in {}: {}", f.pair.server_id, f.pair.pool_id, f.reason)),
+        result.failed.iter().map(|f| format!("  FAILED  {} in {}: {}", server(&f.pair), pool(&f.pair), f.reason)),
     );
     lines.join("\n")
 }

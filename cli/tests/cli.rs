@@ -615,7 +615,13 @@ fn pools_can_be_named() {
         .run();
     out.expect_code(0);
     let value = out.json();
-    assert_eq!(value["plan"]["add"], json!([{"server_id": UNMANAGED, "pool_id": WEB_POOL}]), "{}", out.context());
+    // The name the user typed is kept beside the id (issue 12).
+    let add = json!([{"server_id": UNMANAGED, "pool_id": WEB_POOL, "pool_name": "dfw-web-80"}]);
+    assert_eq!(value["plan"]["add"], add, "{}", out.context());
+    let text = emulator
+        .rc(&["-q", "v3", "pool-members", "ensure", "--dry-run", "--server", UNMANAGED, "--pool", "dfw-web-80"])
+        .run();
+    text.expect_code(0).expect_stdout(&format!("would add    {UNMANAGED} to dfw-web-80 ({WEB_POOL})"));
 
     let out =
         emulator.rc(&["-q", "v3", "pool-members", "ensure", "--dry-run", "--server", UNMANAGED, "--pool", "web"]).run();
@@ -1156,12 +1162,10 @@ fn servers_can_be_named_where_the_name_is_unique() {
         ])
         .run();
     planned.expect_code(0);
-    assert_eq!(
-        planned.json()["plan"]["add"],
-        json!([{"server_id": UNMANAGED, "pool_id": WEB_POOL}]),
-        "{}",
-        planned.context()
-    );
+    // The names typed are kept beside the ids.
+    let add =
+        json!([{"server_id": UNMANAGED, "pool_id": WEB_POOL, "server_name": "unmanaged", "pool_name": "dfw-web-80"}]);
+    assert_eq!(planned.json()["plan"]["add"], add, "{}", planned.context());
     let ip = emulator
         .rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--dry-run", "--server", "unmanaged"])
         .run();

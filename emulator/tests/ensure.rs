@@ -76,7 +76,7 @@ fn members(ctx: &Ctx, pool: &str) -> Vec<(String, String)> {
 }
 
 fn pair(server: &str, pool: &str) -> Pair {
-    Pair { server_id: server.to_owned(), pool_id: pool.to_owned() }
+    Pair { server_id: server.to_owned(), pool_id: pool.to_owned(), server_name: None, pool_name: None }
 }
 
 #[test]

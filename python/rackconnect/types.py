@@ -872,8 +872,15 @@ ProgressEvent = Union[StatusEvent, UnknownStatusEvent, KeyMissingEvent, RateLimi
 # Ensure (``rackconnect::ensure``): ``Session.ensure_pool_members`` and ``ensure_public_ip``.
 
 
-class Pair(TypedDict):
-    """A (server, pool) pair."""
+class _PairNames(TypedDict, total=False):
+    server_name: str
+    """The server's name, when the run knows it (the user named the server)."""
+    pool_name: str
+    """The pool's name, when the run knows it (the user named the pool)."""
+
+
+class Pair(_PairNames):
+    """A (server, pool) pair: the ids, and the names the run learned."""
 
     server_id: str
     pool_id: str

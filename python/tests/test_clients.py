@@ -173,7 +173,8 @@ def test_pools_by_name(session: Session) -> None:
     with pytest.raises(InvalidInputError, match=r"pool_id.*dfw-api-443"):
         session.list_nodes("no-such-pool")
     result = session.ensure_pool_members([BUILD_ERROR], ["dfw-api-443"], dry_run=True)
-    assert result["plan"]["add"] == [{"server_id": BUILD_ERROR, "pool_id": DFW_API_POOL}], result
+    added = [{"server_id": BUILD_ERROR, "pool_id": DFW_API_POOL, "pool_name": "dfw-api-443"}]
+    assert result["plan"]["add"] == added, result
     with pytest.raises(InvalidInputError, match=r"pools\[0\].*dfw-web-80"):
         session.ensure_pool_members([BUILD_ERROR], ["no-such-pool"], dry_run=True)
 
@@ -184,7 +185,8 @@ def test_servers_by_name(session: Session) -> None:
     assert len(session.list_public_ips(server_id="web1")) == 1
     planned = session.ensure_pool_members(["unmanaged"], ["dfw-api-443"], dry_run=True)
     pairs = planned["plan"]["add"] + planned["plan"]["unchanged"]
-    assert pairs == [{"server_id": UNMANAGED, "pool_id": DFW_API_POOL}], planned
+    named = {"server_name": "unmanaged", "pool_name": "dfw-api-443"}
+    assert pairs == [{"server_id": UNMANAGED, "pool_id": DFW_API_POOL, **named}], planned
     assert session.ensure_public_ip("db-build-error", dry_run=True)["plan"]["action"] == "create"
     with pytest.raises(InvalidInputError, match=r"servers\[0\].*web1"):
         session.ensure_pool_members(["nosuch"], ["dfw-api-443"], dry_run=True)

@@ -521,7 +521,8 @@ export interface ServerWaitResult extends WaitResult {
   server: Server | null;
 }
 
-export interface Pair { server_id: string; pool_id: string }
+/** A (server, pool) pair: the ids, and the names the run learned (the ones the user typed). */
+export interface Pair { server_id: string; pool_id: string; server_name?: string; pool_name?: string }
 export interface MembershipResult {
   outcome: Outcome;
   changed: boolean;

@@ -157,7 +157,9 @@ pub fn membership(
     let timeout = options.wait.timeout_ms;
     Ok(Chain::new(list, Needs::Endpoint(Service::RackConnect), Some(timeout), move |known: Vec<Server>, _| {
         let ids = resolve_server_names(&servers, &known, &fields.0)?;
-        let task = membership_by_ids(ids, pools, (&fields.0, &fields.1), presence, options)?;
+        // The region's servers were listed (a name was typed): every server shows its name.
+        let names = known.iter().filter_map(|s| Some((s.id.clone()?, s.name.clone()?))).collect();
+        let task = membership_by_ids(ids, pools, (&fields.0, &fields.1), presence, options, names)?;
         Ok(Box::new(task) as Box<dyn Task<Output = MembershipResult>>)
     }))
 }
@@ -168,6 +170,7 @@ fn membership_by_ids(
     fields: (&str, &str),
     presence: Presence,
     options: EnsureOptions,
+    mut names: Vec<(String, String)>,
 ) -> Result<Chain<Vec<Pool>, MembershipResult>> {
     let fields = (fields.0.to_owned(), fields.1.to_owned());
     let list = needs_pool_list(&pools).then(|| {
@@ -181,6 +184,8 @@ fn membership_by_ids(
     let timeout = options.wait.timeout_ms;
     Ok(Chain::new(list, Needs::Endpoint(Service::RackConnect), Some(timeout), move |known: Vec<Pool>, _| {
         let ids = if needs_pool_list(&pools) { resolve_pool_names(&pools, &known, &fields.1)? } else { pools };
+        // Likewise the pools, when they were listed.
+        names.extend(known.iter().filter_map(|p| Some((p.id.clone(), p.name.clone()?))));
         let pairs = every_pair(&servers, &ids, (&fields.0, &fields.1))?;
         let task = MachineTask::new(
             Needs::Endpoint(Service::RackConnect),
@@ -189,7 +194,8 @@ fn membership_by_ids(
             move |s: &Start| {
                 let options = EnsureOptions { wait: mixed(options.wait.clone(), s), ..options };
                 let planner =
-                    MembershipPlanner::new(v3_endpoint(s)?, s.token()?.clone(), pairs, presence, options, s.at);
+                    MembershipPlanner::new(v3_endpoint(s)?, s.token()?.clone(), pairs, presence, options, s.at)
+                        .with_names(names);
                 Ok(match servers_check(s) {
                     Some((endpoint, region)) => planner.checking_servers(endpoint, region),
                     None => planner,

@@ -29,13 +29,38 @@ pub fn every_pair(
     Ok(pairs)
 }
 
-/// A (server, pool) pair.
+/// A (server, pool) pair, with the names the run learned (the ones the user typed, resolved).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize)]
 pub struct Pair {
     /// The server.
     pub server_id: String,
     /// The pool.
     pub pool_id: String,
+    /// The server's name, when the run knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
+    /// The pool's name, when the run knows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool_name: Option<String>,
+}
+
+impl Pair {
+    /// The server as people read it: `name (id)`, or the id when the name is not known.
+    pub fn server_shown(&self) -> String {
+        shown(self.server_name.as_deref(), &self.server_id)
+    }
+
+    /// The pool as people read it: `name (id)`, or the id.
+    pub fn pool_shown(&self) -> String {
+        shown(self.pool_name.as_deref(), &self.pool_id)
+    }
+}
+
+fn shown(name: Option<&str>, id: &str) -> String {
+    match name {
+        Some(name) => format!("{name} ({id})"),
+        None => id.to_owned(),
+    }
 }
 
 /// A pair that could not be brought to the wanted state.
@@ -137,6 +162,8 @@ pub struct MembershipPlanner {
     remaining: Vec<(ServerId, PoolId)>,
     pending_waits: Vec<(PoolId, String)>,
     server_check: Option<ServerCheck>,
+    /// Names by lower-case id (servers and pools), for pairs and messages.
+    names: BTreeMap<String, String>,
     added: Vec<Pair>,
     removed: Vec<Pair>,
     failed: Vec<PairFailure>,
@@ -189,6 +216,7 @@ impl MembershipPlanner {
             remaining: Vec::new(),
             pending_waits: Vec::new(),
             server_check: None,
+            names: BTreeMap::new(),
             added: Vec::new(),
             removed: Vec::new(),
             failed: Vec::new(),
@@ -206,13 +234,26 @@ impl MembershipPlanner {
         self
     }
 
+    /// Names of servers and pools, `(id, name)`, to show beside the ids in pairs and messages.
+    #[must_use]
+    pub fn with_names(mut self, names: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.names.extend(names.into_iter().map(|(id, name)| (id.to_ascii_lowercase(), name)));
+        self
+    }
+
     /// Replaces the token (after the runner re-authenticated).
     pub fn set_token(&mut self, token: Token) {
         self.token = token;
     }
 
-    fn pair(server: &ServerId, pool: &PoolId) -> Pair {
-        Pair { server_id: server.to_string(), pool_id: pool.to_string() }
+    fn pair(&self, server: &ServerId, pool: &PoolId) -> Pair {
+        let name = |id: &str| self.names.get(&id.to_ascii_lowercase()).cloned();
+        Pair {
+            server_id: server.to_string(),
+            pool_id: pool.to_string(),
+            server_name: name(server.as_str()),
+            pool_name: name(pool.as_str()),
+        }
     }
 
     fn finish(&mut self, now: Millis, outcome: Outcome, reason: Option<String>) {
@@ -227,7 +268,7 @@ impl MembershipPlanner {
                 let listed: Vec<String> = self
                     .failed
                     .iter()
-                    .map(|f| format!("{} in {}: {}", f.pair.server_id, f.pair.pool_id, f.reason))
+                    .map(|f| format!("{} in {}: {}", f.pair.server_shown(), f.pair.pool_shown(), f.reason))
                     .collect();
                 // Bounded: every failure stays in `failed`.
                 crate::error::bounded_list(listed.iter().map(String::as_str))
@@ -253,7 +294,7 @@ impl MembershipPlanner {
 
     fn make_plan(&mut self, now: Millis) {
         for (server, pool) in self.desired.clone() {
-            let pair = Self::pair(&server, &pool);
+            let pair = self.pair(&server, &pool);
             if self.failed.iter().any(|f| f.pair == pair) {
                 continue;
             }
@@ -339,7 +380,7 @@ impl MembershipPlanner {
             std::mem::take(&mut self.remaining).into_iter().partition(|(s, _)| s.eq_ignore_case(server.as_str()));
         self.remaining = keep;
         for (s, p) in gone {
-            let pair = Self::pair(&s, &p);
+            let pair = self.pair(&s, &p);
             self.plan.add.retain(|x| x != &pair);
             if let Some(first) = &mut self.first_plan {
                 first.add.retain(|x| x != &pair);
@@ -397,7 +438,7 @@ impl MembershipPlanner {
             if done {
                 self.plan_unchanged(&pair);
             } else if let Some(conflict) = fatal {
-                self.failed.push(PairFailure { pair: Self::pair(&pair.0, &pair.1), reason: conflict.message.clone() });
+                self.failed.push(PairFailure { pair: self.pair(&pair.0, &pair.1), reason: conflict.message.clone() });
             } else {
                 // Does not exist, unprocessable, not ACTIVE: clears up after a build or a pending
                 // change, within the grace period; past it, the message is the answer.
@@ -412,7 +453,7 @@ impl MembershipPlanner {
                     let message = crate::error::bounded_list(about.iter().map(|c| c.message.as_str()));
                     let waited = now.saturating_sub(since) / 1000;
                     self.failed.push(PairFailure {
-                        pair: Self::pair(&pair.0, &pair.1),
+                        pair: self.pair(&pair.0, &pair.1),
                         reason: format!("{message} (still refused after {waited} s of retries)"),
                     });
                 } else {
@@ -429,7 +470,7 @@ impl MembershipPlanner {
             // Nothing in the answer names our pairs: the same request would fail the same way.
             let reason = crate::error::bounded_list(api.messages.iter().map(String::as_str));
             for (s, p) in std::mem::take(&mut self.remaining) {
-                self.failed.push(PairFailure { pair: Self::pair(&s, &p), reason: reason.clone() });
+                self.failed.push(PairFailure { pair: self.pair(&s, &p), reason: reason.clone() });
             }
         }
         if self.remaining.is_empty() {
@@ -442,7 +483,7 @@ impl MembershipPlanner {
     }
 
     fn plan_unchanged(&mut self, pair: &(ServerId, PoolId)) {
-        let p = Self::pair(&pair.0, &pair.1);
+        let p = self.pair(&pair.0, &pair.1);
         if (self.plan.add.contains(&p) || self.plan.remove.contains(&p)) && !self.settled_by_conflict.contains(&p) {
             self.settled_by_conflict.push(p.clone());
         }
@@ -478,7 +519,12 @@ impl Machine for MembershipPlanner {
                                     && self.current_node_is(p, &failure.node_id)
                             })
                             .cloned()
-                            .unwrap_or(Pair { server_id: "?".into(), pool_id: failure.pool_id.clone() });
+                            .unwrap_or(Pair {
+                                server_id: "?".into(),
+                                pool_id: failure.pool_id.clone(),
+                                server_name: None,
+                                pool_name: None,
+                            });
                         let detail = failure.detail.clone().map(|d| format!(": {d}")).unwrap_or_default();
                         self.failed.push(PairFailure { pair, reason: format!("{}{detail}", failure.status) });
                     }
@@ -567,7 +613,7 @@ impl Machine for MembershipPlanner {
                         for (s, p) in self.desired.clone() {
                             if p.eq_ignore_case(pool.as_str()) {
                                 self.failed.push(PairFailure {
-                                    pair: Self::pair(&s, &p),
+                                    pair: self.pair(&s, &p),
                                     reason: format!("Load Balancer Pool {pool} does not exist"),
                                 });
                             }
@@ -610,7 +656,7 @@ impl Machine for MembershipPlanner {
                         }
                     }
                     for (s, p) in std::mem::take(&mut self.remaining) {
-                        let pair = Self::pair(&s, &p);
+                        let pair = self.pair(&s, &p);
                         if present {
                             self.added.push(pair);
                         } else {
@@ -659,7 +705,7 @@ impl Machine for MembershipPlanner {
             // A bulk change that got no answer may or may not have happened: re-read first,
             // so the retry is planned from what is there now.
             Phase::Applying => {
-                let sent: Vec<Pair> = self.remaining.iter().map(|(s, p)| Self::pair(s, p)).collect();
+                let sent: Vec<Pair> = self.remaining.iter().map(|(s, p)| self.pair(s, p)).collect();
                 self.unanswered.extend(sent);
                 self.remaining.clear();
                 self.plan = MembershipPlan::default();

@@ -107,7 +107,19 @@ def test_pool_members_and_public_ip_converge(salt: Salt, sls) -> None:
     assert api_pool_members(salt) == [] and public_ips(salt, DB_BUILD_ERROR) == []
 
 
-def test_pools_are_named_as_people_know_them(salt: Salt) -> None:
+def test_pools_are_named_as_people_know_them(salt: Salt, sls) -> None:
+    named = sls(
+        "rc_named",
+        f"""\
+        named_members:
+          rackconnect.pool_member_present:
+            - servers: unmanaged
+            - pools: dfw-api-443
+        """,
+    )
+    planned = salt("state.apply", named, "test=True").states()["named_members"]
+    assert f"unmanaged ({UNMANAGED}) in dfw-api-443 ({API_POOL})" in planned["comment"], planned
+
     by_name = salt("rackconnect.list_nodes", "dfw-web-80").data
     assert by_name and by_name == salt("rackconnect.list_nodes", WEB_POOL).data, by_name
     unknown = salt("rackconnect.list_nodes", "no-such-pool", ok=False)

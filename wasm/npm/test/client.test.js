@@ -175,7 +175,9 @@ test("ensurePoolMembers is idempotent: the second run changes nothing", async ()
 
 test("ensurePoolMembers takes pool names; an unknown name lists the region's pools", async () => {
   const named = await client.ensurePoolMembers({ servers: [UNMANAGED], pools: ["dfw-web-80"], dryRun: true, ...FAST });
-  assert.deepStrictEqual(named.plan.add.concat(named.plan.unchanged), [{ server_id: UNMANAGED, pool_id: DFW_WEB_POOL }]);
+  assert.deepStrictEqual(named.plan.add.concat(named.plan.unchanged), [
+    { server_id: UNMANAGED, pool_id: DFW_WEB_POOL, pool_name: "dfw-web-80" },
+  ]);
   await assert.rejects(
     client.ensurePoolMembers({ servers: [UNMANAGED], pools: ["no-such-pool"], dryRun: true, ...FAST }),
     (error) => error instanceof InvalidInputError && error.code === "invalid_input" && /pools\[0\].*dfw-web-80/.test(error.message),
@@ -245,7 +247,9 @@ test("servers are named where only one has the name: gets, waits and plans", asy
   const waited = await client.waitServer("web1", FAST);
   assert.equal(waited.reachable_ipv4, "198.51.100.101", JSON.stringify(waited));
   const planned = await client.ensurePoolMembers({ servers: ["unmanaged"], pools: ["dfw-api-443"], dryRun: true, ...FAST });
-  assert.deepStrictEqual(planned.plan.add.concat(planned.plan.unchanged), [{ server_id: UNMANAGED, pool_id: DFW_API_POOL }]);
+  assert.deepStrictEqual(planned.plan.add.concat(planned.plan.unchanged), [
+    { server_id: UNMANAGED, pool_id: DFW_API_POOL, server_name: "unmanaged", pool_name: "dfw-api-443" },
+  ]);
   const ip = await client.ensurePublicIp({ serverId: "unmanaged", dryRun: true, ...FAST });
   assert.equal(ip.outcome, "done", JSON.stringify(ip));
   await assert.rejects(

@@ -67,8 +67,14 @@ def _shown_safely(state):
     return safe
 
 
+def _shown(pair, what):
+    """``name (id)`` when the run knows the name (the state named it), else the id."""
+    name = pair.get(what + "_name")
+    return "{} ({})".format(name, pair[what + "_id"]) if name else pair[what + "_id"]
+
+
 def _pairs(pairs, relation="in"):
-    return ", ".join("{} {} {}".format(p["server_id"], relation, p["pool_id"]) for p in pairs)
+    return ", ".join("{} {} {}".format(_shown(p, "server"), relation, _shown(p, "pool")) for p in pairs)
 
 
 @_shown_safely
