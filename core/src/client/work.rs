@@ -283,11 +283,13 @@ pub fn all_servers() -> AllServers {
 pub fn operation(op: Operation, input: Value) -> Result<JsonTask> {
     // The input's shape is checked now, before any name is looked up.
     let placeholder = "00000000-0000-0000-0000-000000000000";
-    let task = operation_by_id(op, with(&with(&input, "pool_id", placeholder), "server_id", placeholder))?;
-    let needs = task.needs();
-    if let Some(server) = input.get("server_id").and_then(Value::as_str).filter(|s| !looks_like_id(s)) {
-        let server = server.to_owned();
-        return for_server(&server, "server_id", needs, None, move |id| operation(op, with(&input, "server_id", &id)));
+    let blank = ["pool_id", "server_id", "cloud_server_id"].iter().fold(input.clone(), |i, f| with(&i, f, placeholder));
+    let needs = operation_by_id(op, blank)?.needs();
+    for field in ["server_id", "cloud_server_id"] {
+        if let Some(server) = input.get(field).and_then(Value::as_str).filter(|s| !looks_like_id(s)) {
+            let server = server.to_owned();
+            return for_server(&server, field, needs, None, move |id| operation(op, with(&input, field, &id)));
+        }
     }
     let named_pool = input.get("pool_id").and_then(Value::as_str).and_then(|p| pool_id(p, "pool_id"));
     let Some(resolve) = named_pool else { return Ok(Box::new(operation_by_id(op, input)?)) };
@@ -440,11 +442,31 @@ pub type JsonTask = Box<dyn Task<Output = Value>>;
 pub fn wait_by_spec(spec: WaitSpec) -> Result<JsonTask> {
     Ok(match spec {
         WaitSpec::Nodes { nodes, target, wait } => {
-            let nodes = nodes
-                .into_iter()
-                .map(|n| Ok((PoolId::new_as("pool_id", n.pool_id)?, n.node_id)))
-                .collect::<Result<Vec<_>>>()?;
-            Box::new(AsJson(nodes_wait(nodes, target, wait)))
+            // A pool may be named: the region's pools are listed first.
+            let pools: Vec<String> = nodes.iter().map(|n| n.pool_id.clone()).collect();
+            let list = needs_pool_list(&pools).then(|| {
+                Box::new(CallTask::new(
+                    CallKind::Read,
+                    Needs::Endpoint(Service::RackConnect),
+                    |s: &Start| v3::list_pools(&v3_endpoint(s)?, s.token()?),
+                    v3::parse_pools,
+                )) as Box<dyn Task<Output = Vec<Pool>>>
+            });
+            let timeout = wait.timeout_ms;
+            Box::new(Chain::new(
+                list,
+                Needs::Endpoint(Service::RackConnect),
+                Some(timeout),
+                move |known: Vec<Pool>, _| {
+                    let ids = resolve_pool_names(&pools, &known, "nodes.pool_id")?;
+                    let nodes = nodes
+                        .into_iter()
+                        .zip(ids)
+                        .map(|(n, id)| Ok((PoolId::new_as("pool_id", id)?, n.node_id)))
+                        .collect::<Result<Vec<_>>>()?;
+                    Ok(Box::new(AsJson(nodes_wait(nodes, target, wait))) as JsonTask)
+                },
+            ))
         }
         WaitSpec::PublicIp { public_ip_id, target, wait } => {
             let id = crate::PublicIpId::new_as("public_ip_id", public_ip_id)?;

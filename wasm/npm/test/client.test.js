@@ -252,6 +252,11 @@ test("servers are named where only one has the name: gets, waits and plans", asy
   ]);
   const ip = await client.ensurePublicIp({ serverId: "unmanaged", dryRun: true, ...FAST });
   assert.equal(ip.outcome, "done", JSON.stringify(ip));
+  assert.equal((await client.listPublicIps({ serverId: "web1" })).length, 1);
+  // A wait on nodes names their pool too.
+  const [member] = await client.listNodes("dfw-web-80");
+  const waited_nodes = await client.waitNodes([{ poolId: "dfw-web-80", nodeId: member.id }], FAST);
+  assert.equal(waited_nodes.outcome, "done", JSON.stringify(waited_nodes));
   await assert.rejects(
     client.getServer("nosuch"),
     (error) => error instanceof InvalidInputError && /server_id.*web1/.test(error.message),
