@@ -167,6 +167,21 @@ def call(module, doing, function, *args, **kwargs):
         fail_with_error(module, doing, exc)
 
 
+def wait_timeout(module):
+    """The timeout a wait runs with: in check mode 0, so that the core looks once and judges what
+    it saw (as Salt's ``test=True`` does); else the task's (``None``: the core's default)."""
+    return 0 if module.check_mode else module.params["timeout"]
+
+
+def exit_if_would_wait(module, doing, waited, **result):
+    """In check mode, a wait whose one look found it still running reports what it saw and
+    succeeds: running it for real would wait. Anything else is judged as usual."""
+    if module.check_mode and waited["outcome"] == "timed_out":
+        now = waited.get("status") or "not reported yet"
+        result["outcome"] = waited["outcome"]
+        module.exit_json(summary=terminal_safe("check mode: %s would wait; now %s" % (doing, now)), **result)
+
+
 def seconds(milliseconds):
     """The core counts milliseconds; Ansible users read seconds."""
     return round(milliseconds / 1000.0, 3)

@@ -18,7 +18,7 @@ description:
   - Stays within RackConnect v2's limit of 30 requests per minute per server (polling about every
     2 seconds), and reads a 403 as rate limiting first, waiting for the next minute, before
     concluding the server is not a RackConnect server.
-  - Never changes anything, so it reports C(changed=false) and runs the same way in check mode.
+  - Never changes anything, so it reports C(changed=false); in check mode it looks once instead of waiting.
   - To wait from anywhere with credentials (RackConnect and Managed Operations), use
     M(rackconnect.rackconnect.server_wait).
 author:
@@ -31,7 +31,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: The wait only reads, so it runs in check mode too.
+    description:
+      - In check mode the status is looked at once (one request), as Salt's C(test=True) does. Ended well, the
+        module succeeds; failed, it fails; still running, it succeeds with RV(outcome=timed_out) and a summary
+        saying that a real run would wait.
   diff_mode:
     support: none
     description: The module changes nothing, so there is no diff to show.
@@ -72,7 +75,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 outcome:
-  description: How the wait ended, V(done) or V(not_applicable) on success (V(failed), V(timed_out), V(forbidden), V(error) on failure).
+  description:
+    - How the wait ended, V(done) or V(not_applicable) on success (V(failed), V(timed_out), V(forbidden), V(error)
+      on failure); in check mode also V(timed_out) on success, when the one look found it still running.
   returned: always
   type: str
   sample: done
@@ -112,11 +117,13 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
     call,
+    exit_if_would_wait,
     fail_unfinished,
     require_rackconnect,
     seconds,
     v2_argument_spec,
     v2_from_params,
+    wait_timeout,
 )
 
 
@@ -133,7 +140,7 @@ def main():
     doing = "waiting for RackConnect v2 automation"
     # The verdict (and whether "not applicable" is fine) is the core's: ``ok`` and ``summary``.
     not_applicable_ok = module.params["not_applicable"] == "ok"
-    waited = call(module, doing, client.wait, timeout=module.params["timeout"], not_applicable_ok=not_applicable_ok)
+    waited = call(module, doing, client.wait, timeout=wait_timeout(module), not_applicable_ok=not_applicable_ok)
     result = dict(
         changed=False,
         outcome=waited["outcome"],
@@ -143,6 +150,7 @@ def main():
         elapsed=seconds(waited["elapsed_ms"]),
         requests=waited["requests"],
     )
+    exit_if_would_wait(module, doing, waited, **result)
 
     if waited["ok"]:
         if waited["outcome"] == "not_applicable":

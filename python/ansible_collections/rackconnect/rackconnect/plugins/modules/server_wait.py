@@ -20,7 +20,7 @@ description:
     apply, which is a warning by default and a failure with O(not_applicable=fail).
   - Returns the address the server is reachable at once automation is done, its C(accessIPv4). Under
     RackConnect v2 that is the RackConnect public IP, not the address the server was built with.
-  - Only reads, so it reports C(changed=false) and runs the same way in check mode.
+  - Only reads, so it reports C(changed=false); in check mode it looks once instead of waiting.
 author:
   - The rackconnect developers (@rackconnect)
 requirements:
@@ -31,7 +31,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: The wait only reads, so it runs in check mode too.
+    description:
+      - In check mode the status is looked at once (one request), as Salt's C(test=True) does. Ended well, the
+        module succeeds; failed, it fails; still running, it succeeds with RV(outcome=timed_out) and a summary
+        saying that a real run would wait.
   diff_mode:
     support: none
     description: The module changes nothing, so there is no diff to show.
@@ -91,7 +94,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 outcome:
-  description: How the wait ended, V(done) or V(not_applicable) on success (V(failed), V(timed_out), V(forbidden), V(error) on failure).
+  description:
+    - How the wait ended, V(done) or V(not_applicable) on success (V(failed), V(timed_out), V(forbidden), V(error)
+      on failure); in check mode also V(timed_out) on success, when the one look found it still running.
   returned: always
   type: str
   sample: done
@@ -127,10 +132,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
     auth_argument_spec,
     call,
+    exit_if_would_wait,
     fail_unfinished,
     require_rackconnect,
     seconds,
     session_from_params,
+    wait_timeout,
 )
 
 
@@ -162,7 +169,7 @@ def main():
         params["server_id"],
         managed=params["managed"],
         rackconnect=params["rackconnect"],
-        timeout=params["timeout"],
+        timeout=wait_timeout(module),
         grace=params["grace"],
         not_applicable_ok=params["not_applicable"] == "ok",
     )
@@ -175,6 +182,7 @@ def main():
         elapsed=seconds(waited["elapsed_ms"]),
         requests=waited["requests"],
     )
+    exit_if_would_wait(module, doing, waited, **result)
     # The verdict (and whether "not applicable" is fine) is the core's: ``ok`` and ``summary``.
     if waited["ok"]:
         if waited["outcome"] == "not_applicable":
