@@ -173,14 +173,7 @@ fn membership_by_ids(
     mut names: Vec<(String, String)>,
 ) -> Result<Chain<Vec<Pool>, MembershipResult>> {
     let fields = (fields.0.to_owned(), fields.1.to_owned());
-    let list = needs_pool_list(&pools).then(|| {
-        Box::new(CallTask::new(
-            CallKind::Read,
-            Needs::Endpoint(Service::RackConnect),
-            |s: &Start| v3::list_pools(&v3_endpoint(s)?, s.token()?),
-            v3::parse_pools,
-        )) as Box<dyn Task<Output = Vec<Pool>>>
-    });
+    let list = pools_if_named(&pools);
     let timeout = options.wait.timeout_ms;
     Ok(Chain::new(list, Needs::Endpoint(Service::RackConnect), Some(timeout), move |known: Vec<Pool>, _| {
         let ids = if needs_pool_list(&pools) { resolve_pool_names(&pools, &known, &fields.1)? } else { pools };
@@ -234,12 +227,23 @@ pub fn pool_id(pool: &str, field: &str) -> Option<CallTask<String>> {
         return None;
     }
     let (pool, field) = (pool.to_owned(), field.to_owned());
-    Some(CallTask::new(
+    Some(pools_read(move |r| resolve_pool_name(&pool, &v3::parse_pools(r)?, &field)))
+}
+
+/// A read of the region's pools (P1), its answer read by `parse`.
+fn pools_read<T: 'static>(parse: impl Fn(&crate::Response) -> Result<T> + 'static) -> CallTask<T> {
+    CallTask::new(
         CallKind::Read,
         Needs::Endpoint(Service::RackConnect),
         |s: &Start| v3::list_pools(&v3_endpoint(s)?, s.token()?),
-        move |r| resolve_pool_name(&pool, &v3::parse_pools(r)?, &field),
-    ))
+        parse,
+    )
+}
+
+/// The region's pools when one of `pools` is a name (to resolve it); nothing to read when all
+/// are ids.
+fn pools_if_named(pools: &[String]) -> Option<Box<dyn Task<Output = Vec<Pool>>>> {
+    needs_pool_list(pools).then(|| Box::new(pools_read(v3::parse_pools)) as Box<dyn Task<Output = Vec<Pool>>>)
 }
 
 /// The id of the server `server` names: `None` when it is an id already (nothing to ask), else
@@ -444,14 +448,7 @@ pub fn wait_by_spec(spec: WaitSpec) -> Result<JsonTask> {
         WaitSpec::Nodes { nodes, target, wait } => {
             // A pool may be named: the region's pools are listed first.
             let pools: Vec<String> = nodes.iter().map(|n| n.pool_id.clone()).collect();
-            let list = needs_pool_list(&pools).then(|| {
-                Box::new(CallTask::new(
-                    CallKind::Read,
-                    Needs::Endpoint(Service::RackConnect),
-                    |s: &Start| v3::list_pools(&v3_endpoint(s)?, s.token()?),
-                    v3::parse_pools,
-                )) as Box<dyn Task<Output = Vec<Pool>>>
-            });
+            let list = pools_if_named(&pools);
             let timeout = wait.timeout_ms;
             Box::new(Chain::new(
                 list,

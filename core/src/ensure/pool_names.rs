@@ -31,32 +31,45 @@ pub fn resolve_pool_names(pools: &[String], known: &[Pool], field: &str) -> Resu
 /// The id of one pool, given as an id (kept as given) or as the name of one of `known`;
 /// `field` names the input in errors as it is (e.g. `pool_id`, `--pool`).
 pub fn resolve_pool_name(wanted: &str, known: &[Pool], field: &str) -> Result<String> {
+    let candidates: Vec<(&str, Option<&str>)> = known.iter().map(|p| (p.id.as_str(), p.name.as_deref())).collect();
+    resolve_by_name(wanted, &candidates, field, "pool", || names(known))
+}
+
+/// The one rule for things named by people (pools, servers): an id-shaped `wanted` is taken as
+/// the id; else the one candidate `(id, name)` named exactly so, then ignoring case. None lists
+/// what there is (`listing`); several list their ids.
+pub(super) fn resolve_by_name(
+    wanted: &str,
+    candidates: &[(&str, Option<&str>)],
+    field: &str,
+    kind: &str,
+    listing: impl FnOnce() -> String,
+) -> Result<String> {
     if looks_like_id(wanted) {
         return Ok(wanted.to_owned());
     }
-    let named = |exact: bool| -> Vec<&Pool> {
-        known
+    let named = |exact: bool| -> Vec<&str> {
+        candidates
             .iter()
-            .filter(|p| {
-                p.name.as_deref().is_some_and(|n| if exact { n == wanted } else { n.eq_ignore_ascii_case(wanted) })
-            })
+            .filter(|(_, name)| name.is_some_and(|n| if exact { n == wanted } else { n.eq_ignore_ascii_case(wanted) }))
+            .map(|(id, _)| *id)
             .collect()
     };
     let exact = named(true);
     let matches = if exact.is_empty() { named(false) } else { exact };
     match matches.as_slice() {
-        [one] => Ok(one.id.clone()),
+        [one] => Ok((*one).to_owned()),
         [] => Err(Error::invalid(
             field,
-            format!("a pool id, or the name of a pool in the region ({})", names(known)),
+            format!("a {kind} id, or the name of a {kind} in the region ({})", listing()),
             wanted,
         )),
         many => Err(Error::invalid(
             field,
             format!(
-                "a name that only one pool has ({} pools are named so: {}; give the id)",
+                "a name that only one {kind} has ({} {kind}s are named so: {}; give the id)",
                 many.len(),
-                many.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+                many.join(", ")
             ),
             wanted,
         )),

@@ -2,8 +2,8 @@
 //! (the pools' rules: exactly first, then ignoring case). Nova lets two servers share a name, so
 //! an ambiguous name lists the candidates' ids instead of guessing.
 
-use super::pool_names::looks_like_id;
-use crate::error::{Error, Result};
+use super::pool_names::{looks_like_id, resolve_by_name};
+use crate::error::Result;
 use crate::servers::Server;
 
 /// The most servers an error lists by name before "and N more".
@@ -17,37 +17,9 @@ pub fn needs_server_list(servers: &[String]) -> bool {
 /// The id of one server, given as an id (kept as given) or as the name of one of `known` (the
 /// region's servers). `field` names the input in errors as it is (e.g. `--server`).
 pub fn resolve_server_name(wanted: &str, known: &[Server], field: &str) -> Result<String> {
-    if looks_like_id(wanted) {
-        return Ok(wanted.to_owned());
-    }
-    let named = |exact: bool| -> Vec<&Server> {
-        known
-            .iter()
-            .filter(|s| s.id.is_some())
-            .filter(|s| {
-                s.name.as_deref().is_some_and(|n| if exact { n == wanted } else { n.eq_ignore_ascii_case(wanted) })
-            })
-            .collect()
-    };
-    let exact = named(true);
-    let matches = if exact.is_empty() { named(false) } else { exact };
-    match matches.as_slice() {
-        [one] => Ok(one.id.clone().unwrap_or_default()),
-        [] => Err(Error::invalid(
-            field,
-            format!("a server id, or the name of a server in the region ({})", names(known)),
-            wanted,
-        )),
-        many => Err(Error::invalid(
-            field,
-            format!(
-                "a name that only one server has ({} servers are named so: {}; give the id)",
-                many.len(),
-                many.iter().filter_map(|s| s.id.as_deref()).collect::<Vec<_>>().join(", ")
-            ),
-            wanted,
-        )),
-    }
+    let candidates: Vec<(&str, Option<&str>)> =
+        known.iter().filter_map(|s| Some((s.id.as_deref()?, s.name.as_deref()))).collect();
+    resolve_by_name(wanted, &candidates, field, "server", || names(known))
 }
 
 /// The ids of `servers`, each resolved as [`resolve_server_name`] does; `field` gives `field[i]`.
