@@ -74,6 +74,7 @@ pub mod blocking;
 pub mod client;
 pub mod ensure;
 pub mod identity;
+pub mod inventory;
 pub mod ops;
 pub mod servers;
 pub mod v2;

@@ -429,3 +429,61 @@ fn a_request_in_flight_does_not_overrun_the_deadline() {
     assert!(took < Duration::from_secs(7), "ended after {took:?}");
     assert!(result.summary.starts_with("timed out after"), "{}", result.summary);
 }
+
+/// The demo account's servers as an inventory: each in the group of its automation's state,
+/// reached by its RackConnect address, with its pools and public IPs; the regions read.
+#[test]
+fn an_inventory_of_two_regions_groups_and_reaches_every_server() {
+    use rackconnect::inventory::InventoryOptions;
+    let emu = fast_emulator();
+    let mut session = session(&emu);
+    let inventory = session.inventory(&[Region::Dfw, Region::Iad], &InventoryOptions::default()).expect("an inventory");
+    let value = serde_json::to_value(&inventory).expect("json");
+    let host =
+        |name: &str| value["hosts"].as_array().and_then(|h| h.iter().find(|h| h["name"] == name)).cloned().expect(name);
+    let web1 = host("web1");
+    assert_eq!(web1["groups"], json!(["rackconnect_done"]));
+    assert_eq!(web1["vars"]["rackconnect_reached_by"], "rackconnect_v2");
+    assert_eq!(web1["address"], web1["vars"]["rackconnect_access_ipv4"]);
+    assert_eq!(web1["vars"]["rackconnect_pools"][0]["name"], "dfw-web-80");
+    assert_eq!(web1["vars"]["rackconnect_public_ips"].as_array().map(Vec::len), Some(1));
+    assert_eq!(web1["vars"]["rackconnect_region"], "dfw");
+    assert_eq!(host("app-failed")["groups"], json!(["rackconnect_failed"]));
+    assert_eq!(host("db-auth-error")["groups"], json!(["rackconnect_failed"]));
+    assert_eq!(host("app-unprocessable")["groups"], json!(["rackconnect_not_applicable"]));
+    assert_eq!(host("app-unprocessable")["vars"]["rackconnect_region"], "iad");
+    assert!(value["groups"]["rackconnect_done"].as_array().is_some_and(|g| g.contains(&json!("unmanaged"))));
+    assert_eq!(value["regions"], json!({"dfw": true, "iad": true}));
+    // Servers only of IAD, a named network, and a filter the core checks first.
+    let options: InventoryOptions =
+        serde_json::from_value(json!({"access_network": "public", "filters": {"automation": "not_applicable"}}))
+            .expect("options");
+    let some = session.inventory(&[Region::Dfw, Region::Iad], &options).expect("an inventory");
+    assert_eq!(some.hosts.len(), 1);
+    assert_eq!(some.hosts[0].vars.reached_by, Some(rackconnect::inventory::ReachedBy::AccessNetwork));
+    let bad: InventoryOptions = serde_json::from_value(json!({"filters": {"colour": "x"}})).expect("options");
+    let before = log(&emu).len();
+    let error = session.inventory(&[Region::Dfw], &bad).expect_err("an unknown filter").to_string();
+    assert!(error.contains("filters.colour"), "{error}");
+    assert_eq!(log(&emu).len(), before, "nothing is asked with bad options");
+}
+
+/// A region whose catalog has no RackConnect v3 is read for its servers alone.
+#[test]
+fn an_inventory_skips_rackconnect_v3_where_the_region_has_none() {
+    use rackconnect::inventory::InventoryOptions;
+    let scenario = Scenario::from_json(
+        r#"{"accounts": [{"tenant": "111", "rackconnect_v2": true, "rackconnect_v3_regions": ["DFW"],
+             "users": [{"username": "ci", "api_key": "ci-key", "default_region": "ORD"}]}],
+            "servers": [{"id": "s1", "tenant": "111", "region": "ORD", "name": "app1", "original_ipv4": "203.0.113.5"}]}"#,
+    )
+    .expect("a scenario");
+    let options = Options { listen: (Ipv4Addr::LOCALHOST, 0).into(), cors: false, clock_speed: Some(600.0) };
+    let emu = Emulator::start(scenario, options).expect("the emulator starts");
+    let mut session = session_as(&emu, "ci", "ci-key");
+    let inventory = session.inventory(&[Region::Ord], &InventoryOptions::default()).expect("an inventory");
+    assert_eq!(inventory.regions.get("ord"), Some(&false));
+    assert_eq!(inventory.hosts.len(), 1);
+    assert!(!inventory.hosts[0].vars.v3_read);
+    assert_eq!(count(&log(&emu), "GET", "/v3/", None), 0, "RackConnect v3 is not asked");
+}

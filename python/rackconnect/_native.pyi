@@ -1,9 +1,10 @@
-from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Tuple, Union, final, overload
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final, overload
 
 from rackconnect.exceptions import RackConnectError
 from rackconnect.types import (
     Access,
     CloudNetwork,
+    Inventory,
     MembershipResult,
     MetadataItem,
     Node,
@@ -199,6 +200,21 @@ class Session:
     def list_public_ips(self, server_id: Optional[str] = None, retain: Optional[bool] = None) -> List[PublicIp]: ...
     def list_servers(self) -> List[Server]: ...
     def show_server(self, server_id: str) -> Server: ...
+    def inventory(
+        self,
+        regions: Optional[Sequence[str]] = None,
+        *,
+        access_network: Optional[str] = None,
+        ip_version: int = 4,
+        rackconnect_v3: bool = True,
+        hostnames: Literal["name", "id"] = "name",
+        filters: Optional[Mapping[str, Union[str, Sequence[str]]]] = None,
+    ) -> Inventory:
+        """An inventory of the servers of ``regions`` (the session's region when left out): each
+        host with its automation's state (its group), the address to reach it by, and its
+        RackConnect v3 pools and public IPs. ``filters`` keys: name, id, status, automation,
+        automation_status, managed_status, pool, region; values are patterns (``*``, ``?``,
+        any case) or lists of them."""
     def wait_server(
         self,
         server_id: str,

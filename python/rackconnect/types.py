@@ -31,6 +31,14 @@ How to read the shapes:
 from typing import Dict, List, Literal, Optional, Tuple, TypedDict, Union
 
 __all__ = [
+    # Inventory
+    "Automation",
+    "ReachedBy",
+    "HostPool",
+    "HostPublicIp",
+    "HostVars",
+    "InventoryHost",
+    "Inventory",
     # Scalars
     "Timestamp",
     "Millis",
@@ -64,6 +72,7 @@ __all__ = [
     "RackConnectFeatures",
     "RackConnectView",
     "Server",
+    "Address",
     "MetadataItem",
     "ServerPage",
     "V1Auth",
@@ -352,7 +361,17 @@ class Server(TypedDict):
     access_ipv4: Optional[str]
     """After v2 automation, the RackConnect public IP: the address to reach the server by."""
     access_ipv6: Optional[str]
+    addresses: Dict[str, List["Address"]]
+    """The addresses by network label: ``public``, ``private`` (ServiceNet), a cloud network's name."""
     rackconnect: RackConnectView
+
+
+class Address(TypedDict):
+    """One of a server's addresses on a network."""
+
+    addr: str
+    version: int
+    """4 or 6."""
 
 
 class MetadataItem(TypedDict):
@@ -990,3 +1009,82 @@ class PublicIpResult(TypedDict):
     """The core's verdict: true when it ended well (the same in every front door)."""
     summary: str
     """One line saying how it ended, in the words every front door uses."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Inventory (``rackconnect::inventory``): ``Session.inventory``.
+
+Automation = Literal["done", "running", "failed", "not_applicable"]
+"""Where a server's build and automation stand; only ``done`` servers are ready for post-build work."""
+
+ReachedBy = Literal[
+    "access_network",
+    "rackconnect_v2",
+    "rackconnect_v3_public_ip",
+    "access_ip",
+    "public",
+    "cloud_network",
+    "servicenet",
+]
+"""Where a host's address came from (the core's rule, in that order unless a network is named)."""
+
+
+class HostPool(TypedDict):
+    """A RackConnect v3 pool a host is a member of."""
+
+    id: str
+    name: Optional[str]
+    node_id: str
+    node_status: NodeStatus
+
+
+class HostPublicIp(TypedDict):
+    """A RackConnect v3 public IP of a host."""
+
+    id: str
+    address: Optional[str]
+    retain: bool
+    status: PublicIpStatus
+
+
+class HostVars(TypedDict):
+    """A host's variables, each named ``rackconnect_...``."""
+
+    rackconnect_server_id: str
+    rackconnect_server_name: Optional[str]
+    rackconnect_region: str
+    rackconnect_status: Optional[str]
+    """Nova's status."""
+    rackconnect_automation: Automation
+    rackconnect_automation_status: Optional[AutomationStatus]
+    rackconnect_unprocessable_reason: Optional[str]
+    rackconnect_managed_status: Optional[ManagedStatus]
+    rackconnect_reachable_ip: Optional[str]
+    rackconnect_reached_by: Optional[ReachedBy]
+    rackconnect_access_ipv4: Optional[str]
+    rackconnect_access_ipv6: Optional[str]
+    rackconnect_addresses: Dict[str, List[Address]]
+    rackconnect_pools: List[HostPool]
+    rackconnect_public_ips: List[HostPublicIp]
+    rackconnect_v3_read: bool
+    """Whether RackConnect v3 was read for the host's region (else pools and public IPs are unknown)."""
+    rackconnect_metadata: Dict[str, str]
+
+
+class InventoryHost(TypedDict):
+    """One host: its name, the address to connect to, its groups and its variables."""
+
+    name: str
+    address: Optional[str]
+    groups: List[str]
+    vars: HostVars
+
+
+class Inventory(TypedDict):
+    """An inventory (``Session.inventory``)."""
+
+    hosts: List[InventoryHost]
+    groups: Dict[str, List[str]]
+    """Every automation group (``rackconnect_done``, ``_running``, ``_failed``, ``_not_applicable``), empty ones too."""
+    regions: Dict[str, bool]
+    """The regions read, and whether RackConnect v3 was read in each."""

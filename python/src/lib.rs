@@ -18,6 +18,7 @@ use pyo3::types::{PyDict, PyString};
 use rackconnect::blocking::{self, HttpConfig, IdentityClient, Transport};
 use rackconnect::ensure::{EnsureOptions, Presence, PublicIpSpec};
 use rackconnect::identity::{Credentials, IdentityEndpoint, TenantScope};
+use rackconnect::inventory::InventoryOptions;
 use rackconnect::ops::Operation;
 use rackconnect::v2::{V2Answer, V2Endpoint};
 use rackconnect::v3::PublicIpFilter;
@@ -395,6 +396,43 @@ impl PySession {
     fn list_servers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let servers = self.call(py, None, |s, region, _, _| s.servers(region)?.all_servers(100))?;
         to_py_json(py, serde_json::to_value(&servers))
+    }
+
+    /// An inventory of the servers of `regions` (the session's region when left out): each
+    /// host with its automation's state, the address to reach it by and its RackConnect v3
+    /// pools and public IPs, and the groups (see ``rackconnect::inventory``).
+    #[pyo3(signature = (regions = None, *, access_network = None, ip_version = 4, rackconnect_v3 = true, hostnames = "name", filters = None))]
+    #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
+    fn inventory<'py>(
+        &self,
+        py: Python<'py>,
+        regions: Option<&Bound<'py, PyAny>>,
+        access_network: Option<String>,
+        ip_version: i64,
+        rackconnect_v3: bool,
+        hostnames: &str,
+        filters: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let regions = regions.map(|r| string_list("regions", r)).transpose()?;
+        let filters = filters.map(|f| input_json(py, f)).transpose()?.unwrap_or_else(|| serde_json::json!({}));
+        let prepare = || -> Result<_, Error> {
+            let regions = regions.iter().flatten().map(|r| Region::parse(r)).collect::<Result<Vec<_>, _>>()?;
+            let options = serde_json::json!({
+                "access_network": access_network, "ip_version": ip_version, "rackconnect_v3": rackconnect_v3,
+                "hostnames": hostnames, "filters": filters,
+            });
+            // The core's own reading of its options, so that every front door refuses alike.
+            let options: InventoryOptions = serde_json::from_value(options)
+                .map_err(|e| invalid("inventory options", "options as documented", &e.to_string()))?;
+            options.check()?;
+            Ok((regions, options))
+        };
+        let (regions, options) = prepare().map_err(|e| to_py_err(py, &e))?;
+        let inventory = self.call(py, None, |s, region, _, _| {
+            let regions = if regions.is_empty() { vec![region] } else { regions };
+            s.inventory(&regions, &options)
+        })?;
+        to_py_json(py, serde_json::to_value(&inventory))
     }
 
     /// One server (its id, or a name only it has in the region), with its RackConnect view.

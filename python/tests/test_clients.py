@@ -97,6 +97,29 @@ def test_list_pools_and_servers(session: Session) -> None:
     assert shown["id"] == WEB1
 
 
+def test_inventory_groups_and_reaches_hosts(session: Session) -> None:
+    inventory = session.inventory(["dfw", "iad"], access_network=None)
+    hosts = {h["name"]: h for h in inventory["hosts"]}
+    web1 = hosts["web1"]
+    assert web1["groups"] == ["rackconnect_done"]
+    assert web1["address"] == web1["vars"]["rackconnect_access_ipv4"]
+    assert web1["vars"]["rackconnect_reached_by"] == "rackconnect_v2"
+    assert [p["name"] for p in web1["vars"]["rackconnect_pools"]] == ["dfw-web-80"]
+    assert hosts["app-unprocessable"]["groups"] == ["rackconnect_not_applicable"]
+    assert "app-failed" in inventory["groups"]["rackconnect_failed"]
+    assert inventory["regions"] == {"dfw": True, "iad": True}
+    # Filters are the core's: patterns, any case, a tuple where a list would do.
+    some = session.inventory(filters={"name": ("WEB*",), "automation": "done"}, rackconnect_v3=False)
+    assert sorted(h["name"] for h in some["hosts"]) == ["web1"]
+    assert some["regions"] == {"dfw": False}
+    with pytest.raises(InvalidInputError, match="filters.colour"):
+        session.inventory(filters={"colour": "blue"})
+    with pytest.raises(InvalidInputError, match="ip_version"):
+        session.inventory(ip_version=5)
+    with pytest.raises(InvalidInputError, match="region"):
+        session.inventory(["mars"])
+
+
 def test_networks_and_node_details(session: Session) -> None:
     networks = session.list_networks()
     assert networks and all(n["id"] and "cidr" in n for n in networks), networks

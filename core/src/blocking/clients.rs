@@ -16,6 +16,7 @@ use crate::client::{
 use crate::error::Result;
 use crate::http::{Request, Response};
 use crate::id::{MetadataKey, NetworkId, NodeId, PoolId, PublicIpId, Region, ServerId};
+use crate::inventory::{Inventory, InventoryOptions, RegionFacts};
 use crate::secret::Token;
 use crate::servers::{self, MetadataItem, RackConnectView, Server, ServerPage, ServersEndpoint};
 use crate::v2::{
@@ -183,6 +184,11 @@ impl<'s> ServersClient<'s> {
     /// [`AllServers`]).
     pub fn all_servers(&mut self, page_size: u32) -> Result<Vec<Server>> {
         self.session.run(AllServers::new(page_size), Some(self.region), &never(), |_| {})
+    }
+
+    /// What the region holds for an inventory (see [`work::region_facts`]).
+    pub fn region_facts(&mut self, rackconnect_v3: bool) -> Result<RegionFacts> {
+        self.session.run(work::region_facts(rackconnect_v3), Some(self.region), &never(), |_| {})
     }
 
     /// Waits on the server's metadata (see [`wait_metadata`](super::wait_metadata)).
@@ -402,6 +408,19 @@ impl<'s> V3Client<'s> {
         let (result, used) = self.session.run_with_budget(task, Some(self.region), budget.clone(), cancel, on_event);
         *budget = used;
         result
+    }
+}
+
+impl Session {
+    /// An inventory of the servers of `regions` (see [`crate::inventory`]): the options are
+    /// checked before anything is asked, then each region is read in turn.
+    pub fn inventory(&mut self, regions: &[Region], options: &InventoryOptions) -> Result<Inventory> {
+        options.check()?;
+        let facts = regions
+            .iter()
+            .map(|region| self.servers(*region)?.region_facts(options.rackconnect_v3))
+            .collect::<Result<Vec<_>>>()?;
+        crate::inventory::build(&facts, options)
     }
 }
 

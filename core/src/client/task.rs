@@ -785,6 +785,154 @@ impl Task for AllServers {
     }
 }
 
+/// A task that ends at once with a value it was given (a chain's step with nothing to ask).
+pub struct Ready<T> {
+    value: Option<T>,
+}
+
+impl<T> Ready<T> {
+    /// Ends with `value`.
+    pub fn new(value: T) -> Self {
+        Self { value: Some(value) }
+    }
+}
+
+impl<T> std::fmt::Debug for Ready<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ready").finish_non_exhaustive()
+    }
+}
+
+impl<T> Task for Ready<T> {
+    type Output = T;
+    fn needs(&self) -> Needs {
+        Needs::Nothing
+    }
+    fn start(&mut self, _: &Start) -> Result<()> {
+        Ok(())
+    }
+    fn poll(&mut self, _: Millis, _: &mut RateBudget) -> Step<Result<T>> {
+        match self.value.take() {
+            Some(value) => Step::Finished(Ok(value)),
+            None => Step::Finished(Err(Error::invalid("task", "a task polled once after it ended", ""))),
+        }
+    }
+    fn on_response(&mut self, _: Millis, _: &Response) {}
+    fn on_transport_error(&mut self, _: Millis, _: &Error) {}
+    fn cancel(&mut self) {}
+    fn take_events(&mut self) -> Vec<Event> {
+        Vec::new()
+    }
+}
+
+/// Tasks run one after another, their outputs in order (every pool's nodes, say); the first
+/// error ends them all.
+pub struct Each<T> {
+    waiting: std::collections::VecDeque<Box<dyn Task<Output = T>>>,
+    current: Option<Box<dyn Task<Output = T>>>,
+    done: Vec<T>,
+    needs: Needs,
+    start: Option<Start>,
+    cancelled: bool,
+    events: Vec<Event>,
+}
+
+impl<T> std::fmt::Debug for Each<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Each")
+            .field("done", &self.done.len())
+            .field("waiting", &self.waiting.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Each<T> {
+    /// `tasks` in order; `needs` is what all of them need.
+    pub fn new(needs: Needs, tasks: Vec<Box<dyn Task<Output = T>>>) -> Self {
+        Self {
+            waiting: tasks.into(),
+            current: None,
+            done: Vec::new(),
+            needs,
+            start: None,
+            cancelled: false,
+            events: Vec::new(),
+        }
+    }
+
+    fn begin_next(&mut self, at: Millis) -> Result<()> {
+        let mut start = self.start.clone().ok_or_else(|| Error::invalid("task", "a started task", ""))?;
+        start.at = at;
+        self.current = match self.waiting.pop_front() {
+            Some(mut task) => {
+                task.start(&start.for_needs(task.needs())?)?;
+                Some(task)
+            }
+            None => None,
+        };
+        Ok(())
+    }
+}
+
+impl<T> Task for Each<T> {
+    type Output = Vec<T>;
+
+    fn needs(&self) -> Needs {
+        self.needs
+    }
+
+    fn start(&mut self, start: &Start) -> Result<()> {
+        self.start = Some(start.clone());
+        self.begin_next(start.at)
+    }
+
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Result<Vec<T>>> {
+        loop {
+            let Some(task) = self.current.as_mut() else {
+                return Step::Finished(Ok(std::mem::take(&mut self.done)));
+            };
+            if self.cancelled {
+                task.cancel();
+            }
+            let step = task.poll(now, budget);
+            self.events.extend(task.take_events());
+            match step {
+                Step::Send(request) => return Step::Send(request),
+                Step::SleepUntil(at) => return Step::SleepUntil(at),
+                Step::Finished(Err(error)) => return Step::Finished(Err(error)),
+                Step::Finished(Ok(value)) => {
+                    self.done.push(value);
+                    if let Err(error) = self.begin_next(now) {
+                        return Step::Finished(Err(error));
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        if let Some(task) = self.current.as_mut() {
+            task.on_response(now, response);
+            self.events.extend(task.take_events());
+        }
+    }
+
+    fn on_transport_error(&mut self, now: Millis, error: &Error) {
+        if let Some(task) = self.current.as_mut() {
+            task.on_transport_error(now, error);
+            self.events.extend(task.take_events());
+        }
+    }
+
+    fn cancel(&mut self) {
+        self.cancelled = true;
+    }
+
+    fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+}
+
 /// Identity's answer itself (a sign-in, and nothing else).
 #[derive(Debug, Default)]
 pub struct SignIn {

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::task::{AllServers, CallKind, CallTask, Chain, MachineTask, Mapped, Needs, Service, Start, Task};
+use super::task::{
+    AllServers, CallKind, CallTask, Chain, Each, MachineTask, Mapped, Needs, Ready, Service, Start, Task,
+};
 use crate::ensure::{
     EnsureOptions, MembershipPlanner, MembershipResult, Presence, PublicIpPlanner, PublicIpResult, PublicIpSpec,
     every_pair, looks_like_id, needs_pool_list, needs_server_list, resolve_pool_name, resolve_pool_names,
@@ -13,6 +15,7 @@ use crate::ensure::{
 };
 use crate::error::{Error, Result};
 use crate::id::{PoolId, ServerId};
+use crate::inventory::{RegionFacts, V3Facts};
 use crate::ops::Operation;
 use crate::servers::{Server, ServersEndpoint};
 use crate::v2::V2Endpoint;
@@ -278,6 +281,61 @@ fn for_server<O: 'static>(
 /// Every server of the region, following `servers/detail`'s pages.
 pub fn all_servers() -> AllServers {
     AllServers::new(super::defaults::PAGE_SIZE)
+}
+
+/// What a region holds for an inventory (see [`crate::inventory`]): every server, then, when
+/// `rackconnect_v3` is asked for and the catalog has RackConnect v3 in the region, every public
+/// IP and every pool with its nodes (one read per pool). A region without RackConnect v3 is not
+/// an error: its facts say it was not read.
+pub fn region_facts(rackconnect_v3: bool) -> Box<dyn Task<Output = RegionFacts>> {
+    Box::new(Chain::new(
+        Some(Box::new(all_servers()) as Box<dyn Task<Output = Vec<Server>>>),
+        Needs::Endpoint(Service::Compute),
+        None,
+        move |servers: Vec<Server>, start: &Start| {
+            let region = start.region.map(|r| r.lower().to_owned()).unwrap_or_default();
+            if !rackconnect_v3 || start.other_endpoint(Service::RackConnect).is_none() {
+                return Ok(Box::new(Ready::new(RegionFacts { region, servers, v3: None })) as Box<dyn Task<Output = _>>);
+            }
+            let public_ips = CallTask::new(
+                CallKind::Read,
+                Needs::Endpoint(Service::RackConnect),
+                |s: &Start| v3::list_public_ips(&v3_endpoint(s)?, s.token()?, &v3::PublicIpFilter::default()),
+                v3::parse_public_ips,
+            );
+            Ok(Box::new(Chain::new(
+                Some(Box::new(public_ips) as Box<dyn Task<Output = Vec<PublicIp>>>),
+                Needs::Endpoint(Service::RackConnect),
+                None,
+                move |public_ips: Vec<PublicIp>, _: &Start| {
+                    Ok(Box::new(Chain::new(
+                        Some(Box::new(pools_read(v3::parse_pools)) as Box<dyn Task<Output = Vec<Pool>>>),
+                        Needs::Endpoint(Service::RackConnect),
+                        None,
+                        move |pools: Vec<Pool>, _: &Start| {
+                            let reads = pools
+                                .iter()
+                                .map(|pool| {
+                                    let id = PoolId::new_as("pool_id", pool.id.clone())?;
+                                    Ok(Box::new(CallTask::new(
+                                        CallKind::Read,
+                                        Needs::Endpoint(Service::RackConnect),
+                                        move |s: &Start| v3::list_nodes(&v3_endpoint(s)?, s.token()?, &id),
+                                        v3::parse_nodes,
+                                    )) as Box<dyn Task<Output = Vec<v3::Node>>>)
+                                })
+                                .collect::<Result<Vec<_>>>()?;
+                            let nodes = Each::new(Needs::Endpoint(Service::RackConnect), reads);
+                            Ok(Box::new(Mapped::new(nodes, move |nodes: Vec<Vec<v3::Node>>| {
+                                let pools = pools.into_iter().zip(nodes).collect();
+                                Ok(RegionFacts { region, servers, v3: Some(V3Facts { pools, public_ips }) })
+                            })) as Box<dyn Task<Output = RegionFacts>>)
+                        },
+                    )) as Box<dyn Task<Output = RegionFacts>>)
+                },
+            )) as Box<dyn Task<Output = RegionFacts>>)
+        },
+    ))
 }
 
 /// Any operation by name (see [`Operation`]), its inputs as JSON without `endpoint` and `token`

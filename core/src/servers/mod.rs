@@ -7,7 +7,7 @@
 mod model;
 pub mod v1;
 
-pub use model::{ManagedStatus, MetadataItem, RackConnectFeatures, RackConnectView, Server, ServerPage};
+pub use model::{Address, ManagedStatus, MetadataItem, RackConnectFeatures, RackConnectView, Server, ServerPage};
 
 use serde_json::{Map, Value};
 

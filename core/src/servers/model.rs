@@ -93,8 +93,52 @@ pub struct Server {
     pub access_ipv4: Option<String>,
     /// `accessIPv6`
     pub access_ipv6: Option<String>,
+    /// `addresses`: the server's addresses by network label (`public`, `private` for
+    /// ServiceNet, or a cloud network's name), each list in Nova's order.
+    pub addresses: BTreeMap<String, Vec<Address>>,
     /// The RackConnect and Managed Operations view of the metadata.
     pub rackconnect: RackConnectView,
+}
+
+/// One of a server's addresses on a network.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Address {
+    /// The address.
+    pub addr: String,
+    /// 4 or 6.
+    pub version: u8,
+}
+
+/// Reads `addresses`: an object of network label to a list of `{addr, version}`.
+fn addresses_map(value: &Value, pointer: &str) -> Result<BTreeMap<String, Vec<Address>>> {
+    let Value::Object(map) = value else {
+        return Err(Error::json(pointer, "expected an object of network label to a list of addresses"));
+    };
+    let mut networks = BTreeMap::new();
+    for (label, list) in map {
+        let at = format!("{pointer}{}", crate::format::json::escape_pointer(&[label.as_str()]));
+        let Value::Array(items) = list else {
+            return Err(Error::json(at, "expected a list of {\"addr\", \"version\"} objects"));
+        };
+        let addresses = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let addr = item.get("addr").and_then(Value::as_str).filter(|a| !a.is_empty());
+                let version = match item.get("version") {
+                    None => addr.map(|a| if a.contains(':') { 6 } else { 4 }),
+                    Some(v) => v.as_u64().filter(|v| *v == 4 || *v == 6).map(|v| v as u8),
+                };
+                match (addr, version) {
+                    (Some(addr), Some(version)) => Ok(Address { addr: addr.to_owned(), version }),
+                    (None, _) => Err(Error::json(format!("{at}/{i}/addr"), "expected an address (a string)")),
+                    (Some(_), None) => Err(Error::json(format!("{at}/{i}/version"), "expected 4 or 6")),
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        networks.insert(label.clone(), addresses);
+    }
+    Ok(networks)
 }
 
 fn opt_string(value: Option<&Value>) -> Option<String> {
@@ -136,12 +180,17 @@ impl Server {
             None | Some(Value::Null) => BTreeMap::new(),
             Some(m) => metadata_map(m, &format!("{pointer}/metadata"))?,
         };
+        let addresses = match map.get("addresses") {
+            None | Some(Value::Null) => BTreeMap::new(),
+            Some(a) => addresses_map(a, &format!("{pointer}/addresses"))?,
+        };
         Ok(Server {
             id: opt_string(map.get("id")),
             name: opt_string(map.get("name")),
             status: opt_string(map.get("status")),
             access_ipv4: opt_string(map.get("accessIPv4")),
             access_ipv6: opt_string(map.get("accessIPv6")),
+            addresses,
             rackconnect: RackConnectView::from_metadata(&metadata),
         })
     }
