@@ -150,9 +150,13 @@ export interface Server {
   status: string | null;
   access_ipv4: string | null;
   access_ipv6: string | null;
+  /** The addresses by network label: `public`, `private` (ServiceNet), a cloud network's name. */
+  addresses: Record<string, Address[]>;
   rackconnect: RackConnectView;
   [extra: string]: unknown;
 }
+
+export interface Address { addr: string; version: 4 | 6 }
 
 export interface ServerPage { servers: Server[]; next_link: string | null; next_marker: string | null }
 export interface MetadataItem { key: string; value: string }
