@@ -102,8 +102,9 @@ impl Patterns {
 
 /// The keys `filters` may use: each names a host variable (without [`VAR_PREFIX`]); `pool`
 /// matches the id or name of any pool the server is in.
+/// `server` matches the server's id or its name.
 pub const FILTER_KEYS: &[&str] =
-    &["name", "id", "status", "automation", "automation_status", "managed_status", "pool", "region"];
+    &["name", "id", "server", "status", "automation", "automation_status", "managed_status", "pool", "region"];
 
 impl InventoryOptions {
     /// Checks the options before anything is asked: a mistake here is the user's to fix.
@@ -494,6 +495,7 @@ fn matches(host: &HostFacts, filters: &BTreeMap<String, Patterns>) -> bool {
         let values: Vec<String> = match key.as_str() {
             "name" => host.server_name.iter().cloned().collect(),
             "id" => vec![host.server_id.clone()],
+            "server" => std::iter::once(host.server_id.clone()).chain(host.server_name.clone()).collect(),
             "status" => host.status.iter().cloned().collect(),
             "automation" => serde_json::to_value(host.automation)
                 .ok()
@@ -637,7 +639,10 @@ mod tests {
         let options: InventoryOptions =
             serde_json::from_value(json!({"filters": {"name": ["WEB*", "db*"], "automation": "done"}}))
                 .expect("options");
-        let some = build(&[facts], &options).expect("inventory");
+        let some = build(std::slice::from_ref(&facts), &options).expect("inventory");
         assert_eq!(some.hosts.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(), ["web1"]);
+        let by_id_or_name: InventoryOptions =
+            serde_json::from_value(json!({"filters": {"server": ["33333333-cccc", "TWIN"]}})).expect("options");
+        assert_eq!(build(&[facts], &by_id_or_name).expect("inventory").hosts.len(), 3);
     }
 }

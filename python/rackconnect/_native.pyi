@@ -212,7 +212,7 @@ class Session:
     ) -> Inventory:
         """An inventory of the servers of ``regions`` (the session's region when left out): each
         host with its automation's state (its group), the address to reach it by, and its
-        RackConnect v3 pools and public IPs. ``filters`` keys: name, id, status, automation,
+        RackConnect v3 pools and public IPs. ``filters`` keys: name, id, server (id or name), status, automation,
         automation_status, managed_status, pool, region; values are patterns (``*``, ``?``,
         any case) or lists of them."""
     def wait_server(

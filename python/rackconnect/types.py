@@ -1014,17 +1014,17 @@ class PublicIpResult(TypedDict):
 # ---------------------------------------------------------------------------------------------
 # Inventory (``rackconnect::inventory``): ``Session.inventory``.
 
-Automation = Literal["done", "running", "failed", "not_applicable"]
+Automation = Union[Literal["done"], Literal["running"], Literal["failed"], Literal["not_applicable"]]
 """Where a server's build and automation stand; only ``done`` servers are ready for post-build work."""
 
-ReachedBy = Literal[
-    "access_network",
-    "rackconnect_v2",
-    "rackconnect_v3_public_ip",
-    "access_ip",
-    "public",
-    "cloud_network",
-    "servicenet",
+ReachedBy = Union[
+    Literal["access_network"],
+    Literal["rackconnect_v2"],
+    Literal["rackconnect_v3_public_ip"],
+    Literal["access_ip"],
+    Literal["public"],
+    Literal["cloud_network"],
+    Literal["servicenet"],
 ]
 """Where a host's address came from (the core's rule, in that order unless a network is named)."""
 

@@ -33,9 +33,8 @@ description:
   - The inventory file's name must end in C(rackconnect.yml) or C(rackconnect.yaml).
 author:
   - The rackconnect developers (@rackconnect)
-requirements:
-  - rackconnect (the Python package, on the controller)
 extends_documentation_fragment:
+  - rackconnect.rackconnect.controller_auth
   - constructed
   - inventory_cache
 options:
@@ -44,36 +43,6 @@ options:
     required: true
     type: str
     choices: [rackconnect.rackconnect.servers]
-  identity_url:
-    description:
-      - Where to authenticate. V(us) is Rackspace Identity, V(uk) its London endpoint; any other value is the
-        base URL of an Identity v2.0 service (for example a local rackconnect emulator).
-    type: str
-    default: us
-    env:
-      - name: RAX_IDENTITY_URL
-  username:
-    description: The Rackspace user name. Required, here or in the environment.
-    type: str
-    env:
-      - name: RAX_USERNAME
-  api_key:
-    description:
-      - The user's API key. Exactly one of O(api_key) and O(password) must be given (or found in the environment).
-      - Prefer the environment or Ansible Vault to writing a key into the inventory file.
-    type: str
-    env:
-      - name: RAX_API_KEY
-  password:
-    description: The user's password, instead of O(api_key).
-    type: str
-    env:
-      - name: RAX_PASSWORD
-  tenant:
-    description: The tenant (account number) to scope the token to, for users of several accounts.
-    type: str
-    env:
-      - name: RAX_TENANT
   regions:
     description:
       - The regions to read (V(dfw), V(hkg), V(iad), V(lon), V(ord), V(syd), in any case).
@@ -112,7 +81,7 @@ options:
     default: name
   filters:
     description:
-      - Only the servers that match every filter. Keys are V(name), V(id), V(status) (Nova's), V(automation),
+      - Only the servers that match every filter. Keys are V(name), V(id), V(server) (its id or name), V(status) (Nova's), V(automation),
         V(automation_status), V(managed_status), V(pool) (a pool's id or name) and V(region); a value is a
         pattern or a list of patterns, any of which may match. Patterns take C(*) and C(?) and ignore case.
     type: dict
@@ -145,13 +114,9 @@ cache_timeout: 300
 #   - hosts: rackconnect_done:&web
 """
 
-from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-try:
-    import rackconnect
-except ImportError:
-    rackconnect = None
+from ansible_collections.rackconnect.rackconnect.plugins.plugin_utils.inventory import read_inventory
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -168,9 +133,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
-        if rackconnect is None:
-            raise AnsibleError("the rackconnect.rackconnect.servers inventory needs the rackconnect Python package "
-                               "on the controller: pip install rackconnect")
         self._read_config_data(path)
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache
@@ -188,29 +150,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._populate(result)
 
     def _read_inventory(self):
-        username = self.get_option("username")
-        if not username:
-            raise AnsibleError("a username is needed: the username option or RAX_USERNAME")
-        regions = self.get_option("regions") or []
-        try:
-            session = rackconnect.Session(
-                self.get_option("identity_url"),
-                username=username,
-                api_key=self.get_option("api_key"),
-                password=self.get_option("password"),
-                tenant=self.get_option("tenant"),
-            )
-            return session.inventory(
-                regions or None,
-                access_network=self.get_option("access_network"),
-                ip_version=self.get_option("ip_version"),
-                rackconnect_v3=self.get_option("rackconnect_v3"),
-                hostnames=self.get_option("hostnames"),
-                filters=self.get_option("filters"),
-            )
-        except rackconnect.RackConnectError as exc:
-            # The core's message: what was expected and where, never a secret; API text escaped.
-            raise AnsibleError(rackconnect.terminal_safe("rackconnect.rackconnect.servers: %s" % exc))
+        return read_inventory(
+            self.NAME,
+            self.get_option,
+            self.get_option("regions"),
+            access_network=self.get_option("access_network"),
+            ip_version=self.get_option("ip_version"),
+            rackconnect_v3=self.get_option("rackconnect_v3"),
+            hostnames=self.get_option("hostnames"),
+            filters=self.get_option("filters"),
+        )
 
     def _populate(self, result):
         strict = self.get_option("strict")
