@@ -8,7 +8,18 @@ Results are typed for type checkers: ``rackconnect.types`` names their shapes (i
 annotate; this module does not, to keep its import cheap).
 """
 
-from rackconnect._native import V2, Session, __version__, build_request, parse_response, terminal_safe, wait_v2
+from rackconnect._native import (
+    QUICK_LOOK_TIMEOUT,
+    STATUS_CACHE_TTL,
+    V2,
+    WATCH_INTERVAL,
+    Session,
+    __version__,
+    build_request,
+    parse_response,
+    terminal_safe,
+    wait_v2,
+)
 from rackconnect.exceptions import (
     ApiError,
     BadRequestError,
@@ -35,6 +46,9 @@ __all__ = [
     "V2",
     "wait_v2",
     "terminal_safe",
+    "WATCH_INTERVAL",
+    "STATUS_CACHE_TTL",
+    "QUICK_LOOK_TIMEOUT",
     "RackConnectError",
     "InvalidInputError",
     "ParseError",

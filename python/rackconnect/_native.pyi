@@ -27,8 +27,28 @@ from rackconnect.types import (
     WaitResult,
 )
 
-__all__ = ["__version__", "build_request", "exception_from_data", "parse_response", "Session", "terminal_safe", "V2", "wait_v2"]
+__all__ = [
+    "__version__",
+    "build_request",
+    "exception_from_data",
+    "parse_response",
+    "QUICK_LOOK_TIMEOUT",
+    "Session",
+    "STATUS_CACHE_TTL",
+    "terminal_safe",
+    "V2",
+    "wait_v2",
+    "WATCH_INTERVAL",
+]
 __version__: str
+
+# The core's pacing for callers that run unattended, in seconds (``rackconnect::client::defaults``).
+WATCH_INTERVAL: float
+"""The shortest pause between two looks of a watcher that runs as long as the machine (a beacon)."""
+STATUS_CACHE_TTL: float
+"""How long a v2 answer shown as a property of the machine (grains) is reused."""
+QUICK_LOOK_TIMEOUT: float
+"""The longest a look that must not hold up its caller may take (``V2(request_timeout=...)``)."""
 
 # Each event of a wait or an ensure, as it happens; what the callback returns is ignored.
 _Progress = Optional[Callable[[ProgressEvent], object]]
@@ -159,7 +179,8 @@ class V2:
     ``base_url`` (which wins when a ``region`` is given too) or the region's endpoint.
 
     Each answer is ``{"outcome": "answer", "value": ...}``, ``{"outcome": "rate_limited", ...}``
-    or, for the gateway, ``{"outcome": "not_assigned"}``.
+    or, for the gateway, ``{"outcome": "not_assigned"}``. ``request_timeout`` (seconds) bounds
+    connecting and each answer (left out: the core's defaults).
     """
 
     def __new__(
@@ -168,6 +189,7 @@ class V2:
         *,
         region: Optional[str] = None,
         source_address: Optional[str] = None,
+        request_timeout: Optional[float] = None,
     ) -> "V2": ...
     def status(self) -> V2StatusAnswer: ...
     def details(self) -> V2DetailsAnswer: ...

@@ -16,6 +16,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use rackconnect::blocking::{self, HttpConfig, IdentityClient, Transport};
+use rackconnect::client::defaults;
 use rackconnect::ensure::{EnsureOptions, Presence, PublicIpSpec};
 use rackconnect::identity::{Credentials, IdentityEndpoint, TenantScope};
 use rackconnect::inventory::InventoryOptions;
@@ -543,7 +544,8 @@ impl PySession {
 /// RackConnect v2, asked from the server this runs on (or the one `source_address` is), at
 /// `base_url` or in `region`. Every answer is `{"outcome": "answer", "value": ...}`, or
 /// `{"outcome": "rate_limited", ...}` (a 403: 30 requests a minute), or, for the gateway,
-/// `{"outcome": "not_assigned"}` (a 404: no gateway yet).
+/// `{"outcome": "not_assigned"}` (a 404: no gateway yet). `request_timeout` (seconds) bounds
+/// connecting and each answer; left out, the transport's defaults apply.
 #[pyclass(module = "rackconnect._native", name = "V2", frozen)]
 struct PyV2 {
     client: blocking::V2Client,
@@ -564,12 +566,13 @@ impl PyV2 {
 #[pymethods]
 impl PyV2 {
     #[new]
-    #[pyo3(signature = (base_url = None, *, region = None, source_address = None))]
+    #[pyo3(signature = (base_url = None, *, region = None, source_address = None, request_timeout = None))]
     fn new(
         py: Python<'_>,
         base_url: Option<&str>,
         region: Option<&str>,
         source_address: Option<&str>,
+        request_timeout: Option<f64>,
     ) -> PyResult<Self> {
         let build = || -> Result<Self, Error> {
             let endpoint = match (base_url, region) {
@@ -588,7 +591,14 @@ impl PyV2 {
                 py_repr(region),
                 py_repr(source_address)
             );
-            let transport = Transport::new(HttpConfig { local_address, ..HttpConfig::default() });
+            let mut http = HttpConfig { local_address, ..HttpConfig::default() };
+            if let Some(seconds) = request_timeout {
+                // One bound for connecting and for the answer: a caller that must not be held up.
+                let limit = Duration::from_millis(millis("request_timeout", seconds)?);
+                http.connect_timeout = limit;
+                http.read_timeout = limit;
+            }
+            let transport = Transport::new(http);
             Ok(Self { client: blocking::V2Client::new(transport, endpoint), shown })
         };
         build().map_err(|e| to_py_err(py, &e))
@@ -650,7 +660,7 @@ fn wait_v2<'py>(
     not_applicable_ok: bool,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    PyV2::new(py, base_url, region, source_address)?.wait(py, timeout, not_applicable_ok, progress)
+    PyV2::new(py, base_url, region, source_address, None)?.wait(py, timeout, not_applicable_ok, progress)
 }
 
 /// `text` with its control characters (escape sequences, NUL, carriage return) shown escaped,
@@ -660,7 +670,8 @@ fn terminal_safe(text: &str) -> String {
     rackconnect::client::terminal_safe(text).into_owned()
 }
 
-/// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2`, `terminal_safe` and `__version__`.
+/// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2`, `terminal_safe`,
+/// `__version__` and the pacing constants `WATCH_INTERVAL`, `STATUS_CACHE_TTL`, `QUICK_LOOK_TIMEOUT`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_request, m)?)?;
@@ -671,5 +682,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySession>()?;
     m.add_class::<PyV2>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The core's pacing for callers that run unattended (Salt's beacon and grains), in seconds.
+    let seconds = |ms: Millis| ms as f64 / 1000.0;
+    m.add("WATCH_INTERVAL", seconds(defaults::WATCH_INTERVAL_MS))?;
+    m.add("STATUS_CACHE_TTL", seconds(defaults::STATUS_CACHE_MS))?;
+    m.add("QUICK_LOOK_TIMEOUT", seconds(defaults::QUICK_LOOK_TIMEOUT_MS))?;
     Ok(())
 }

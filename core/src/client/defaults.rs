@@ -35,3 +35,12 @@ pub const REFRESH_MARGIN_MS: Millis = 5 * 60 * 1000;
 pub const PAGE_SIZE: u32 = 100;
 /// The Identity service asked when none is given (`us`; `uk` for London accounts).
 pub const IDENTITY: &str = "us";
+/// The shortest pause between two looks of a watcher that runs for as long as the machine does
+/// (a Salt beacon): 10 s, 6 of v2's 30 requests a minute, leaving the rest to waits and commands.
+pub const WATCH_INTERVAL_MS: Millis = 10_000;
+/// How long a v2 answer shown as a property of the machine (Salt grains) is reused before v2 is
+/// asked again: a minute, so that refreshing it costs at most one request a minute.
+pub const STATUS_CACHE_MS: Millis = 60_000;
+/// The longest a look that must not hold up its caller (Salt grains, read as a minion starts)
+/// may take, connecting included; a service that does not answer within it counts as absent.
+pub const QUICK_LOOK_TIMEOUT_MS: Millis = 3_000;

@@ -152,3 +152,41 @@ def emulator_control(emulator_url: str):
             return json.loads(answer.read())
 
     return post
+
+
+# pytest-salt-factories: its daemons, configuration files and listeners stay on 127.0.0.1 and
+# under the run's work directory (removed by tests/run).
+
+
+def pytest_sessionfinish(session):
+    # Salt queues every log record in a temporary handler and writes the queue to stderr at exit,
+    # when pytest has closed it ("Logging error" by the dozen): hand the queue over now.
+    import salt._logging.impl
+
+    salt._logging.impl.shutdown_temp_handler()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionstart(session):
+    log_server = session.config.pluginmanager.get_plugin("saltfactories-log-server")
+    if log_server is not None:
+        log_server.log_host = "127.0.0.1"
+    return (yield)
+
+
+@pytest.fixture(scope="session")
+def salt_factories_config(work: Path) -> Dict[str, Any]:
+    return {"root_dir": work / "factories", "inject_sitecustomize": False, "start_timeout": 120}
+
+
+@pytest.fixture(scope="session")
+def event_listener():
+    """salt-factories' listener of the masters' events, on 127.0.0.1 (its default is every
+    interface)."""
+    from saltfactories.plugins.event_listener import EventListener
+
+    listener = EventListener()
+    listener.host = "127.0.0.1"
+    listener.address = f"tcp://127.0.0.1:{listener.port}"
+    with listener:
+        yield listener

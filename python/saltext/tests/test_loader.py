@@ -17,9 +17,11 @@ EXECUTION_FUNCTIONS = {
     "wait",
     "server_wait",
     "server_show",
+    "list_servers",
     "list_networks",
     "list_pools",
     "list_nodes",
+    "list_node_details",
     "list_public_ips",
     "ensure_pool_members",
     "ensure_public_ip",
@@ -75,3 +77,22 @@ def test_without_the_package_the_module_says_why(salt: Salt, work: Path) -> None
     env = dict(os.environ, PYTHONPATH=str(shadow.parent))
     called = salt("rackconnect.status", ok=False, env=env)
     assert "rackconnect" in called.stderr and "pip install rackconnect" in called.stderr, called
+
+
+def test_the_wheel_ships_the_extensions_readme_and_it_names_everything(salt: Salt) -> None:
+    probe = (
+        "import importlib.metadata as md;"
+        "dist = md.distribution('rackconnect');"
+        "print(dist.locate_file('saltext/rackconnect/README.md').read_text());"
+        "print('=== METADATA ===');"
+        "print(dist.read_text('METADATA'))"
+    )
+    python = salt.salt_call.parent / "python"
+    out = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=True, cwd="/").stdout
+    readme, _, metadata = out.partition("=== METADATA ===")
+    for name in sorted(EXECUTION_FUNCTIONS | STATE_FUNCTIONS):
+        assert f"`{name}" in readme, name
+    for name in ("rackconnect_automation_status", "rackconnect_gateway_ip", "automation/deployed", "managed/complete"):
+        assert name in readme, name
+    # The package's page (its metadata README) leads to it.
+    assert "saltext/rackconnect/README.md" in metadata

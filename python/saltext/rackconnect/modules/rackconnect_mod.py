@@ -171,7 +171,7 @@ def wait(timeout=None, not_applicable_ok=True, **connection_args):
     with rcutils.translated_errors():
         result = client.wait(
             timeout=rcutils.optional_seconds(timeout, "timeout"),
-            not_applicable_ok=bool(not_applicable_ok),
+            not_applicable_ok=rcutils.flag(not_applicable_ok, "not_applicable_ok"),
             progress=rcutils.log_progress,
         )
     return rcutils.mark_success(result)
@@ -223,15 +223,19 @@ def server_wait(
         salt-call rackconnect.server_wait 3f2a...-server-id
         salt-call rackconnect.server_wait 3f2a...-server-id managed=True timeout=3600
     """
+    server_id = rcutils.ident(server_id, "server_id")
+    options = dict(
+        managed=rcutils.flag(managed, "managed"),
+        rackconnect=rcutils.flag(rackconnect, "rackconnect"),
+        timeout=rcutils.optional_seconds(timeout, "timeout"),
+        grace=rcutils.optional_seconds(grace, "grace"),
+        not_applicable_ok=rcutils.flag(not_applicable_ok, "not_applicable_ok"),
+    )
     client = _session(connection_args)
     with rcutils.translated_errors():
         result = client.wait_server(
-            str(server_id),
-            managed=bool(managed),
-            rackconnect=bool(rackconnect),
-            timeout=rcutils.optional_seconds(timeout, "timeout"),
-            grace=rcutils.optional_seconds(grace, "grace"),
-            not_applicable_ok=bool(not_applicable_ok),
+            server_id,
+            **options,
             progress=rcutils.log_progress,
         )
     return rcutils.mark_success(result)
@@ -251,9 +255,29 @@ def server_show(server_id, **connection_args):
 
         salt-call rackconnect.server_show 3f2a...-server-id
     """
+    server_id = rcutils.ident(server_id, "server_id")
     client = _session(connection_args)
     with rcutils.translated_errors():
-        return client.show_server(str(server_id))
+        return client.show_server(server_id)
+
+
+def list_servers(**connection_args):
+    """
+    Every Cloud Server of the region (all pages), each with its RackConnect and Managed
+    Operations status read from the metadata (``rackconnect.automation_status``,
+    ``rackconnect.managed_status``, ...) and ``access_ipv4``, the address to reach it at once
+    RackConnect automation is done.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call rackconnect.list_servers
+        salt-call rackconnect.list_servers region=iad
+    """
+    client = _session(connection_args)
+    with rcutils.translated_errors():
+        return client.list_servers()
 
 
 # RackConnect v3, with credentials.
@@ -305,9 +329,30 @@ def list_nodes(pool_id, **connection_args):
         salt-call rackconnect.list_nodes 00000001-bbbb-4bbb-8bbb-dfw000000001
         salt-call rackconnect.list_nodes dfw-web-80
     """
+    pool_id = rcutils.ident(pool_id, "pool_id")
     client = _session(connection_args)
     with rcutils.translated_errors():
-        return client.list_nodes(str(pool_id))
+        return client.list_nodes(pool_id)
+
+
+def list_node_details(pool_id, **connection_args):
+    """
+    The nodes of a RackConnect v3 load-balancer pool, each with its server (name, cloud
+    network, private IP) and the pool in full.
+
+    pool_id
+        The pool's id, or its name in the region (exactly, then ignoring case).
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call rackconnect.list_node_details dfw-web-80
+    """
+    pool_id = rcutils.ident(pool_id, "pool_id")
+    client = _session(connection_args)
+    with rcutils.translated_errors():
+        return client.list_node_details(pool_id)
 
 
 def list_public_ips(server_id=None, retain=None, **connection_args):
@@ -329,12 +374,11 @@ def list_public_ips(server_id=None, retain=None, **connection_args):
         salt-call rackconnect.list_public_ips server_id=3f2a...-server-id
         salt-call rackconnect.list_public_ips retain=True
     """
+    server_id = rcutils.optional_ident(server_id, "server_id")
+    retain = rcutils.optional_flag(retain, "retain")
     client = _session(connection_args)
     with rcutils.translated_errors():
-        return client.list_public_ips(
-            server_id=None if server_id is None else str(server_id),
-            retain=None if retain is None else bool(retain),
-        )
+        return client.list_public_ips(server_id=server_id, retain=retain)
 
 
 def ensure_pool_members(
@@ -374,15 +418,19 @@ def ensure_pool_members(
         salt-call rackconnect.ensure_pool_members servers=SERVER_ID pools=POOL1,POOL2
         salt-call rackconnect.ensure_pool_members servers='[S1, S2]' pools=POOL1 present=False dry_run=True
     """
+    servers, pools = rcutils.as_list(servers, "servers"), rcutils.as_list(pools, "pools")
+    options = dict(
+        present=rcutils.flag(present, "present"),
+        dry_run=rcutils.flag(dry_run, "dry_run"),
+        wait=rcutils.flag(wait, "wait"),
+        timeout=rcutils.optional_seconds(timeout, "timeout"),
+    )
     client = _session(connection_args)
     with rcutils.translated_errors():
         result = client.ensure_pool_members(
-            rcutils.as_list(servers, "servers"),
-            rcutils.as_list(pools, "pools"),
-            present=bool(present),
-            dry_run=bool(dry_run),
-            wait=bool(wait),
-            timeout=rcutils.optional_seconds(timeout, "timeout"),
+            servers,
+            pools,
+            **options,
             progress=rcutils.log_progress,
         )
     return rcutils.mark_success(result)
@@ -444,17 +492,21 @@ def ensure_public_ip(
         salt-call rackconnect.ensure_public_ip SERVER_ID present=False dry_run=True
         salt-call rackconnect.ensure_public_ip SERVER_ID unassign=True
     """
+    server_id = rcutils.ident(server_id, "server_id")
+    options = dict(
+        present=rcutils.flag(present, "present"),
+        retain=rcutils.optional_flag(retain, "retain"),
+        move_ip=rcutils.optional_ident(move_ip, "move_ip"),
+        unassign=rcutils.flag(unassign, "unassign"),
+        dry_run=rcutils.flag(dry_run, "dry_run"),
+        wait=rcutils.flag(wait, "wait"),
+        timeout=rcutils.optional_seconds(timeout, "timeout"),
+    )
     client = _session(connection_args)
     with rcutils.translated_errors():
         result = client.ensure_public_ip(
-            str(server_id),
-            present=bool(present),
-            retain=None if retain is None else bool(retain),
-            move_ip=None if move_ip is None else str(move_ip),
-            unassign=bool(unassign),
-            dry_run=bool(dry_run),
-            wait=bool(wait),
-            timeout=rcutils.optional_seconds(timeout, "timeout"),
+            server_id,
+            **options,
             progress=rcutils.log_progress,
         )
     return rcutils.mark_success(result)

@@ -9,6 +9,7 @@ function wins over the configured one.
 
 import hashlib
 import logging
+import math
 from contextlib import contextmanager
 
 import salt.utils.args
@@ -67,20 +68,80 @@ def connection_settings(config_get, connection_args):
     configured = config_get(CONFIG_KEY, {}) or {}
     if not isinstance(configured, dict):
         raise SaltInvocationError(
-            "the `rackconnect` configuration must be a mapping of {}".format(
-                ", ".join(CONNECTION_KEYS)
+            "the `rackconnect` configuration must be a mapping of {}, got {}".format(
+                ", ".join(CONNECTION_KEYS), type_name(configured)
             )
         )
-    settings = {key: configured.get(key) for key in CONNECTION_KEYS}
+    # Each value is checked where it comes from, so that the message names the key to fix; a
+    # configured value that an argument replaces is not used, so not checked.
+    sources = {key: ("{}:{}".format(CONFIG_KEY, key), configured.get(key)) for key in CONNECTION_KEYS}
     given = {key: value for key, value in given.items() if value is not None}
     if any(key in given for key in SECRET_KEYS):
         # A credential given with the call replaces the configured one as a whole: an api_key
         # argument must not meet a configured password (the core takes exactly one of them).
         for key in SECRET_KEYS:
-            settings[key] = None
-    settings.update(given)
-    # YAML may have read an all-digit key, tenant or password as a number.
-    return {key: None if value is None else str(value) for key, value in settings.items()}
+            sources[key] = (key, None)
+    sources.update((key, ("argument {}".format(key), value)) for key, value in given.items())
+    return {key: setting(value, where) for key, (where, value) in sources.items()}
+
+
+def type_name(value):
+    """How a message names the type of ``value`` (never the value: it may be a secret)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple, set)):
+        return "a list"
+    return "a {}".format(type(value).__name__)
+
+
+def setting(value, where):
+    """A connection setting as the text the core takes, or None when it is not set.
+
+    ``where`` names the key in messages (``rackconnect:api_key``, ``argument region``). A value
+    of another type is refused, never coerced: an api_key given as a list would otherwise be
+    sent as its Python text and come back as a 401 after a round trip to Identity.
+    """
+    if value is None:
+        return None
+    # YAML reads an all-digit tenant, key or password as a number: that is still what was typed.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise SaltInvocationError("{} must be a string, got {}".format(where, type_name(value)))
+    return value
+
+
+def flag(value, name):
+    """A true/false argument: a boolean only (``bool("no")`` would be True)."""
+    if not isinstance(value, bool):
+        raise SaltInvocationError("{} must be True or False, got {}".format(name, type_name(value)))
+    return value
+
+
+def optional_flag(value, name):
+    """``flag`` of a value that may be left out (None)."""
+    return None if value is None else flag(value, name)
+
+
+def ident(value, name):
+    """An id (or a name) as text: a string, or an all-digit one YAML read as a number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        shown = "an empty string" if isinstance(value, str) else type_name(value)
+        raise SaltInvocationError("{} must be an id (a string), got {}".format(name, shown))
+    return value.strip()
+
+
+def optional_ident(value, name):
+    """``ident`` of a value that may be left out (None)."""
+    return None if value is None else ident(value, name)
 
 
 @contextmanager
@@ -145,8 +206,9 @@ def session(context, settings):
     return sessions[key]
 
 
-def v2_client(settings):
-    """A ``rackconnect.V2`` client: at ``v2_url``, else the region's ServiceNet endpoint."""
+def v2_client(settings, request_timeout=None):
+    """A ``rackconnect.V2`` client: at ``v2_url``, else the region's ServiceNet endpoint.
+    ``request_timeout`` (seconds) bounds each request; left out, the core's defaults apply."""
     if not (settings["v2_url"] or settings["region"]):
         raise SaltInvocationError(
             "RackConnect v2 needs rackconnect:region (or rackconnect:v2_url) in the minion "
@@ -154,7 +216,10 @@ def v2_client(settings):
         )
     with translated_errors():
         return rackconnect.V2(
-            settings["v2_url"], region=settings["region"], source_address=settings["source_address"]
+            settings["v2_url"],
+            region=settings["region"],
+            source_address=settings["source_address"],
+            request_timeout=request_timeout,
         )
 
 
@@ -205,12 +270,14 @@ def optional_seconds(value, name):
 
 def seconds(value, name):
     """A duration in seconds, as a float, from a number or a numeric string."""
+    if isinstance(value, bool):  # float(True) is 1.0: a flag given where a duration belongs
+        raise SaltInvocationError("{} must be a number of seconds, got a boolean".format(name))
     try:
         duration = float(value)
     except (TypeError, ValueError):
         raise SaltInvocationError("{} must be a number of seconds, not {!r}".format(name, value)) from None
-    if duration < 0:
-        raise SaltInvocationError("{} must not be negative, not {!r}".format(name, value))
+    if not math.isfinite(duration) or duration < 0:
+        raise SaltInvocationError("{} must be a number of seconds, 0 or more, not {!r}".format(name, value))
     return duration
 
 
@@ -219,9 +286,11 @@ def as_list(value, name):
     if isinstance(value, str):
         items = [part.strip() for part in value.split(",")]
     elif isinstance(value, (list, tuple)):
-        items = [str(part).strip() for part in value]
+        items = [ident(part, "each item of {}".format(name)) for part in value]
     else:
-        raise SaltInvocationError("{} must be a list of ids, not {!r}".format(name, value))
+        raise SaltInvocationError(
+            "{} must be a list of ids (or a comma-separated string), got {}".format(name, type_name(value))
+        )
     items = [item for item in items if item]
     if not items:
         raise SaltInvocationError("{} must name at least one id".format(name))
