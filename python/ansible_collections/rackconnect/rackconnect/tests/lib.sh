@@ -13,7 +13,9 @@ BARE_VENV="$REPO_DIR/target/ansible-venv-bare"
 WORK="$REPO_DIR/target/ansible-collection"
 # The installed copy lives outside the repository: ansible-test lists a collection's files with git
 # when it sits in a work tree, and target/ is ignored there, so it would find nothing to test.
-COLLECTIONS_PATH="${TMPDIR:-/tmp}/rackconnect-ansible-$(id -u)/collections"
+# One per checkout (named by a checksum of its path), so that two checkouts test side by side.
+CHECKOUT_TMP="${TMPDIR:-/tmp}/rackconnect-ansible-$(id -u)-$(printf %s "$REPO_DIR" | cksum | cut -d ' ' -f 1)"
+COLLECTIONS_PATH="$CHECKOUT_TMP/collections"
 INSTALLED="$COLLECTIONS_PATH/ansible_collections/rackconnect/rackconnect"
 # The exact version `ansible-core==2.19.*` resolved to on this machine's registry (2.20 needs Python 3.12).
 ANSIBLE_CORE_PIN="ansible-core==2.19.14"
