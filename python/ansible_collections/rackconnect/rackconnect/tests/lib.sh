@@ -1,22 +1,31 @@
 # shellcheck shell=bash
-# Shared by tests/run and tests/bench/run (sourced, not executed): the Python environment, the
-# collection as it ships, and a rackconnect emulator on 127.0.0.1.
+# Shared by tests/run and tests/bench/run (sourced, not executed): the Python environments, the
+# collection as it ships, and rackconnect emulators on 127.0.0.1.
 #
 # Needs RACKCONNECT_WHEEL (a built rackconnect wheel) and RACKCONNECT_EMULATOR (the emulator binary).
 
 COLLECTION_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # python/ansible_collections/rackconnect/rackconnect -> the repository root.
 REPO_DIR="$(cd "$COLLECTION_DIR/../../../.." && pwd)"
-VENV="$REPO_DIR/target/ansible-venv"
+# Venvs, the tarball and logs (git ignores target/).
+WORK="$REPO_DIR/target/ansible-collection"
 # A Python without the rackconnect package, to check the modules' message when it is missing.
 BARE_VENV="$REPO_DIR/target/ansible-venv-bare"
-WORK="$REPO_DIR/target/ansible-collection"
-# The installed copy lives outside the repository: ansible-test lists a collection's files with git
-# when it sits in a work tree, and target/ is ignored there, so it would find nothing to test.
-COLLECTIONS_PATH="${TMPDIR:-/tmp}/rackconnect-ansible-$(id -u)/collections"
-INSTALLED="$COLLECTIONS_PATH/ansible_collections/rackconnect/rackconnect"
-# The exact version `ansible-core==2.19.*` resolved to on this machine's registry (2.20 needs Python 3.12).
-ANSIBLE_CORE_PIN="ansible-core==2.19.14"
+# The installed copies live outside the repository: ansible-test lists a collection's files with
+# git when it sits in a work tree, and target/ is ignored there, so it would find nothing to test.
+# One directory per checkout (named by a checksum of its path), so that two checkouts test side by side.
+CHECKOUT_TMP="${TMPDIR:-/tmp}/rackconnect-ansible-$(id -u)-$(printf %s "$REPO_DIR" | cksum | cut -d ' ' -f 1)"
+
+# The ansible-core releases the collection is tested on, each with the Python it runs on as a
+# controller (exact versions, as this machine's registry resolved them):
+# - the oldest meta/runtime.yml promises (requires_ansible >=2.15), on Python 3.11 (2.15 runs on 3.9 to 3.11);
+# - the newest the registry has, on Python 3.12 (2.20 and later need 3.12; pyenv's, here).
+ANSIBLE_LABELS=(oldest newest)
+declare -A ANSIBLE_CORE_PIN=([oldest]="ansible-core==2.15.13" [newest]="ansible-core==2.21.5")
+declare -A ANSIBLE_PYTHON_VERSION=([oldest]=3.11 [newest]=3.12)
+# Beyond ansible-test's own constraints: 2.15's ansible-test units runs pytest --forked, and
+# pytest-forked fails every test under pytest 9 (the newest its unpinned list resolves to).
+declare -A ANSIBLE_UNITS_CONSTRAINT=([oldest]="pytest<8" [newest]="")
 
 : "${RACKCONNECT_WHEEL:?set RACKCONNECT_WHEEL to the path of a built rackconnect wheel}"
 : "${RACKCONNECT_EMULATOR:?set RACKCONNECT_EMULATOR to the path of the rackconnect-emulator binary}"
@@ -25,7 +34,6 @@ ANSIBLE_CORE_PIN="ansible-core==2.19.14"
 
 # Only what the tests install is used: no user or system collections, no ansible.cfg from the
 # current directory, no stray Python packages from the user's site directory.
-export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS_PATH"
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 mkdir -p "$WORK"
 : >"$WORK/ansible.cfg"
@@ -57,35 +65,77 @@ finish_stages() {
   echo "== total: $(seconds_since "$RUN_START") s"
 }
 
-# The venv with ansible-core and the wheel (always reinstalled, so a rebuilt wheel is used).
-setup_python() {
-  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-  if ! "$VENV/bin/python" -c "import ansible.release, sys; sys.exit(ansible.release.__version__ != '${ANSIBLE_CORE_PIN#*==}')" 2>/dev/null; then
-    "$VENV/bin/pip" install -q "$ANSIBLE_CORE_PIN"
-  fi
-  "$VENV/bin/pip" install -q --force-reinstall --no-deps "$RACKCONNECT_WHEEL"
-  [ -x "$BARE_VENV/bin/python" ] || python3 -m venv --without-pip "$BARE_VENV"
-  export PATH="$VENV/bin:$PATH"
+# The venv of a label (oldest, newest).
+venv_of() { echo "$REPO_DIR/target/ansible-venv-$1"; }
+
+# The Python an ansible-core release runs on: pyenv's, else python3.X on PATH (one that runs:
+# pyenv's shims are on PATH for every version, and fail for those not selected).
+python_for() {
+  local version=${ANSIBLE_PYTHON_VERSION[$1]} candidate
+  for candidate in $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$version".*/bin/python 2>/dev/null | sort -V -r) \
+      $(command -v "python$version"); do
+    if "$candidate" -c "import sys; sys.exit('%d.%d' % sys.version_info[:2] != '$version')" 2>/dev/null; then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo "no Python $version here (pyenv's or python$version on PATH), which ${ANSIBLE_CORE_PIN[$1]} needs" >&2
+  return 1
 }
 
-# Builds the collection's tarball and installs it, so that what is tested is what ships.
-build_and_install() {
-  rm -rf "$WORK/dist" "$COLLECTIONS_PATH" "$WORK"/emulator.*
-  mkdir -p "$WORK/dist" "$COLLECTIONS_PATH" "$WORK/tmp"
-  ansible-galaxy collection build "$COLLECTION_DIR" --output-path "$WORK/dist" >/dev/null
-  local tarball
-  tarball=$(echo "$WORK"/dist/rackconnect-rackconnect-*.tar.gz)
-  ansible-galaxy collection install "$tarball" -p "$COLLECTIONS_PATH" >/dev/null
-  [ -f "$INSTALLED/MANIFEST.json" ] || { echo "the collection did not install into $INSTALLED" >&2; exit 1; }
-  echo "installed $(basename "$tarball") into $COLLECTIONS_PATH"
+# A label's venv: its ansible-core, what ansible-test units needs (its own list, with its
+# constraints), and the wheel (always reinstalled, so a rebuilt wheel is used).
+setup_python() {
+  local label=$1 venv pin python
+  venv=$(venv_of "$label")
+  pin=${ANSIBLE_CORE_PIN[$label]}
+  python=$(python_for "$label")
+  [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+  if ! "$venv/bin/python" -c "import ansible.release, sys; sys.exit(ansible.release.__version__ != '${pin#*==}')" 2>/dev/null; then
+    "$venv/bin/pip" install -q "$pin"
+    local requirements
+    requirements=$(echo "$venv"/lib/python3*/site-packages/ansible_test/_data/requirements)
+    "$venv/bin/pip" install -q -r "$requirements/units.txt" -c "$requirements/constraints.txt" \
+      ${ANSIBLE_UNITS_CONSTRAINT[$label]:+"${ANSIBLE_UNITS_CONSTRAINT[$label]}"}
+  fi
+  "$venv/bin/pip" install -q --force-reinstall --no-deps "$RACKCONNECT_WHEEL"
+  "$venv/bin/python" -c "import ansible.release, platform
+print('$label: ansible-core', ansible.release.__version__, 'on Python', platform.python_version())"
+}
+
+setup_bare_python() {
+  [ -x "$BARE_VENV/bin/python" ] || python3 -m venv --without-pip "$BARE_VENV"
+}
+
+# Builds the collection's tarball (TARBALL), so that what is tested is what ships.
+build_tarball() {
+  local venv=$1
+  rm -rf "$WORK/dist" "$WORK"/emulator.*
+  mkdir -p "$WORK/dist" "$WORK/tmp"
+  "$venv/bin/ansible-galaxy" collection build "$COLLECTION_DIR" --output-path "$WORK/dist" >/dev/null
+  TARBALL=$(echo "$WORK"/dist/rackconnect-rackconnect-*.tar.gz)
+  echo "built $(basename "$TARBALL")"
+}
+
+# Installs the tarball into a fresh collections path NAME under CHECKOUT_TMP and prints the
+# installed collection's directory.
+install_copy() {
+  local venv=$1 name=$2
+  local path="$CHECKOUT_TMP/$name/collections"
+  rm -rf "$CHECKOUT_TMP/$name"
+  mkdir -p "$path"
+  "$venv/bin/ansible-galaxy" collection install "$TARBALL" -p "$path" >/dev/null
+  local installed="$path/ansible_collections/rackconnect/rackconnect"
+  [ -f "$installed/MANIFEST.json" ] || { echo "the collection did not install into $path" >&2; return 1; }
+  echo "$installed"
 }
 
 EMULATOR_PID=""
 EMULATOR_URL=""
 
-# Starts an emulator on a free port of 127.0.0.1 (extra arguments are passed on): EMULATOR_URL.
+# Starts an emulator on a free port of 127.0.0.1 (extra arguments are passed on): EMULATOR_PID, EMULATOR_URL.
 start_emulator() {
-  # A file per emulator: the bench runs two.
+  # A file per emulator: tests/run and the bench run several.
   local out err
   out=$(mktemp "$WORK/emulator.XXXXXX.out")
   err="${out%.out}.err"
@@ -103,20 +153,4 @@ start_emulator() {
     *) echo "unexpected first line from the emulator: '$line'" >&2; exit 1 ;;
   esac
   echo "emulator $EMULATOR_PID at $EMULATOR_URL"
-}
-
-stop_emulator() {
-  if [ -n "$EMULATOR_PID" ]; then
-    kill "$EMULATOR_PID" 2>/dev/null || true
-    wait "$EMULATOR_PID" 2>/dev/null || true
-    EMULATOR_PID=""
-  fi
-}
-
-# An inventory with localhost on the venv's Python, and `bare` on a Python without rackconnect.
-write_inventory() {
-  cat >"$WORK/inventory.ini" <<EOF
-localhost ansible_connection=local ansible_python_interpreter=$VENV/bin/python
-bare ansible_connection=local ansible_python_interpreter=$BARE_VENV/bin/python
-EOF
 }

@@ -110,15 +110,8 @@ features:
       status: ENABLED
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
-    call,
-    require_rackconnect,
-    terminal_safe,
-    v2_argument_spec,
-    v2_from_params,
-)
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import terminal_safe
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils._rackconnect_module import RackConnectModule
 
 # Each part: what V2 method reads it, and how a request for it is named in messages.
 _PARTS = (
@@ -130,25 +123,25 @@ _PARTS = (
 
 
 def main():
-    argument_spec = v2_argument_spec()
-    argument_spec.update(
-        gather=dict(
-            type="list",
-            elements="str",
-            choices=["status", "details", "gateway", "features"],
-            default=["status", "details", "gateway", "features"],
+    module = RackConnectModule(
+        v2=True,
+        argument_spec=dict(
+            gather=dict(
+                type="list",
+                elements="str",
+                choices=["status", "details", "gateway", "features"],
+                default=["status", "details", "gateway", "features"],
+            ),
         ),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    require_rackconnect(module)
-    client = v2_from_params(module)
+    client = module.v2_client()
 
     result = dict(changed=False)
     for part, method, path in _PARTS:
         if part not in module.params["gather"]:
             continue
         doing = "reading RackConnect v2 %s" % path
-        answer = call(module, doing, getattr(client, method))
+        answer = module.call(doing, getattr(client, method))
         if answer["outcome"] == "rate_limited":
             # A single 403 cannot tell "over 30 a minute" from "not a RackConnect server".
             body = (answer.get("body") or "").strip()

@@ -113,34 +113,24 @@ requests:
   sample: 61
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
-    call,
-    exit_if_would_wait,
-    fail_unfinished,
-    require_rackconnect,
-    seconds,
-    v2_argument_spec,
-    v2_from_params,
-    wait_timeout,
-)
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import seconds
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils._rackconnect_module import RackConnectModule
 
 
 def main():
-    argument_spec = v2_argument_spec()
-    argument_spec.update(
-        timeout=dict(type="float"),
-        not_applicable=dict(type="str", choices=["ok", "fail"], default="ok"),
+    module = RackConnectModule(
+        v2=True,
+        argument_spec=dict(
+            timeout=dict(type="float"),
+            not_applicable=dict(type="str", choices=["ok", "fail"], default="ok"),
+        ),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    require_rackconnect(module)
-    client = v2_from_params(module)
+    client = module.v2_client()
 
     doing = "waiting for RackConnect v2 automation"
     # The verdict (and whether "not applicable" is fine) is the core's: ``ok`` and ``summary``.
     not_applicable_ok = module.params["not_applicable"] == "ok"
-    waited = call(module, doing, client.wait, timeout=wait_timeout(module), not_applicable_ok=not_applicable_ok)
+    waited = module.call(doing, client.wait, timeout=module.wait_timeout(), not_applicable_ok=not_applicable_ok)
     result = dict(
         changed=False,
         outcome=waited["outcome"],
@@ -150,14 +140,14 @@ def main():
         elapsed=seconds(waited["elapsed_ms"]),
         requests=waited["requests"],
     )
-    exit_if_would_wait(module, doing, waited, **result)
+    module.exit_if_would_wait(doing, waited, **result)
 
     if waited["ok"]:
         if waited["outcome"] == "not_applicable":
             module.warn(waited["summary"])
         module.exit_json(summary=waited["summary"], **result)
     result.pop("outcome")
-    fail_unfinished(module, doing, waited, **result)
+    module.fail_unfinished(doing, waited, **result)
 
 
 if __name__ == "__main__":

@@ -134,44 +134,34 @@ public_ips:
       cloud_server: null
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
-    auth_argument_spec,
-    call,
-    require_rackconnect,
-    session_from_params,
-)
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils._rackconnect_module import RackConnectModule
 
 
 def main():
-    argument_spec = auth_argument_spec()
-    argument_spec.update(
-        gather=dict(
-            type="list",
-            elements="str",
-            choices=["networks", "pools", "nodes", "public_ips"],
-            default=["networks", "pools", "nodes", "public_ips"],
+    module = RackConnectModule(
+        auth=True,
+        argument_spec=dict(
+            gather=dict(
+                type="list",
+                elements="str",
+                choices=["networks", "pools", "nodes", "public_ips"],
+                default=["networks", "pools", "nodes", "public_ips"],
+            ),
+            pools=dict(type="list", elements="str"),
+            node_details=dict(type="bool", default=False),
+            server_id=dict(type="str"),
         ),
-        pools=dict(type="list", elements="str"),
-        node_details=dict(type="bool", default=False),
-        server_id=dict(type="str"),
     )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-    )
-    require_rackconnect(module)
     params = module.params
     gather = params["gather"]
-    session = session_from_params(module)
+    session = module.session()
 
     result = dict(changed=False)
     if "networks" in gather:
-        result["networks"] = call(module, "listing the cloud networks", session.list_networks)
+        result["networks"] = module.call("listing the cloud networks", session.list_networks)
     pools = None
     if "pools" in gather or ("nodes" in gather and params["pools"] is None):
-        pools = call(module, "listing the load balancer pools", session.list_pools)
+        pools = module.call("listing the load balancer pools", session.list_pools)
         if "pools" in gather:
             result["pools"] = pools
     if "nodes" in gather:
@@ -179,10 +169,10 @@ def main():
         list_nodes = session.list_node_details if params["node_details"] else session.list_nodes
         result["nodes"] = []
         for pool_id in pool_ids:
-            result["nodes"].extend(call(module, "listing the nodes of pool %s" % pool_id, list_nodes, pool_id))
+            result["nodes"].extend(module.call("listing the nodes of pool %s" % pool_id, list_nodes, pool_id))
     if "public_ips" in gather:
-        result["public_ips"] = call(
-            module, "listing the public IPs", session.list_public_ips, server_id=params["server_id"]
+        result["public_ips"] = module.call(
+            "listing the public IPs", session.list_public_ips, server_id=params["server_id"]
         )
     module.exit_json(**result)
 

@@ -150,16 +150,8 @@ diff:
     after: {"00000001-bbbb-4bbb-8bbb-dfw000000001": ["0000000a-cccc-4ccc-8ccc-00000000000a"]}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
-    auth_argument_spec,
-    call,
-    fail_unfinished,
-    require_rackconnect,
-    seconds,
-    session_from_params,
-)
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import seconds
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils._rackconnect_module import RackConnectModule
 
 
 def membership_diff(plan, present):
@@ -178,26 +170,22 @@ def membership_diff(plan, present):
 
 
 def main():
-    argument_spec = auth_argument_spec()
-    argument_spec.update(
-        servers=dict(type="list", elements="str", required=True),
-        pools=dict(type="list", elements="str", required=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        wait=dict(type="bool", default=True),
-        timeout=dict(type="float"),
+    module = RackConnectModule(
+        auth=True,
+        argument_spec=dict(
+            servers=dict(type="list", elements="str", required=True),
+            pools=dict(type="list", elements="str", required=True),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            wait=dict(type="bool", default=True),
+            timeout=dict(type="float"),
+        ),
     )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-    )
-    require_rackconnect(module)
     params = module.params
     present = params["state"] == "present"
-    session = session_from_params(module)
+    session = module.session()
 
     doing = "making servers %s of pools %s" % ("members" if present else "not members", ", ".join(params["pools"]))
-    ensured = call(
-        module,
+    ensured = module.call(
         doing,
         session.ensure_pool_members,
         params["servers"],
@@ -222,7 +210,7 @@ def main():
     # The verdict is the core's: ``ok`` and ``summary``.
     if ensured["ok"]:
         module.exit_json(summary=ensured["summary"], **result)
-    fail_unfinished(module, doing, ensured, **result)
+    module.fail_unfinished(doing, ensured, **result)
 
 
 if __name__ == "__main__":

@@ -32,8 +32,11 @@ attributes:
     support: full
     description: In check mode the server's public IPs are read and the planned action is reported; nothing is changed.
   diff_mode:
-    support: none
-    description: No diff is returned; RV(plan) says what changes.
+    support: full
+    description:
+      - The diff shows the server's public IP (C(id), C(public_ip_v4), C(retain)) before and after, headed by
+        RV(summary). Outside check mode the server's IPs are read once more first, for the "before".
+      - In check mode the "after" is the plan's; a new IP's address (or a moved one's) is V(null) there.
 options:
   server_id:
     description: The cloud server's id.
@@ -142,6 +145,20 @@ plan:
   returned: always
   type: dict
   sample: {action: create, retain: false}
+summary:
+  description: One line saying how it ended (in check mode, what a real run would do), in the words of every rackconnect front door.
+  returned: always
+  type: str
+  sample: "dry run: would create a public IP"
+diff:
+  description: With C(--diff), the server's public IP before and after (V({}) for none).
+  returned: in diff mode
+  type: dict
+  sample:
+    before: {}
+    after: {id: null, public_ip_v4: null, retain: false}
+    before_header: public IP of server 00000006-cccc-4ccc-8ccc-000000000006
+    after_header: "dry run: would create a public IP"
 elapsed:
   description: Seconds from the first request to the end.
   returned: always
@@ -154,53 +171,69 @@ requests:
   sample: 4
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import seconds
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils._rackconnect_module import RackConnectModule
 
-from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
-    auth_argument_spec,
-    call,
-    fail_unfinished,
-    require_rackconnect,
-    seconds,
-    session_from_params,
-)
+
+def shown(public_ip, server_id):
+    """What the diff shows of the server's public IP: {} when the server holds none."""
+    if not public_ip or (public_ip.get("cloud_server") or {}).get("id") != server_id:
+        return {}
+    return dict((key, public_ip.get(key)) for key in ("id", "public_ip_v4", "retain"))
+
+
+def planned(before, plan):
+    """The "after" of a check-mode run: the core's plan applied to what was read."""
+    action = plan["action"]
+    if action == "none":
+        return before
+    if action == "set_retain":
+        return dict(before, retain=plan["retain"])
+    if action in ("create", "move"):
+        # The address comes with the IP: a new one has none yet, a moved one is not read.
+        return dict(id=plan.get("id"), public_ip_v4=None, retain=plan["retain"])
+    # delete, unassign: the server holds none.
+    return {}
+
+
+def public_ip_diff(server_id, before_ip, ensured, check_mode):
+    """Ansible's diff of the server's public IP: before (as read), after (as left, or as planned)."""
+    before = shown(before_ip, server_id)
+    after = planned(before, ensured["plan"]) if check_mode else shown(ensured["public_ip"], server_id)
+    return dict(before=before, after=after, before_header="public IP of server %s" % server_id,
+                after_header=ensured["summary"])
 
 
 def main():
-    argument_spec = auth_argument_spec()
-    argument_spec.update(
-        server_id=dict(type="str", required=True),
-        state=dict(type="str", choices=["present", "absent", "unassigned"], default="present"),
-        retain=dict(type="bool"),
-        move_ip=dict(type="str"),
-        wait=dict(type="bool", default=True),
-        timeout=dict(type="float"),
+    module = RackConnectModule(
+        auth=True,
+        argument_spec=dict(
+            server_id=dict(type="str", required=True),
+            state=dict(type="str", choices=["present", "absent", "unassigned"], default="present"),
+            retain=dict(type="bool"),
+            move_ip=dict(type="str"),
+            wait=dict(type="bool", default=True),
+            timeout=dict(type="float"),
+        ),
     )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-    )
-    require_rackconnect(module)
     params = module.params
     present = params["state"] == "present"
     unassign = params["state"] == "unassigned"
-    session = session_from_params(module)
+    session = module.session()
 
     verb = "ensuring" if present else "unassigning" if unassign else "removing"
     doing = "%s a public IP of server %s" % (verb, params["server_id"])
-    ensured = call(
-        module,
-        doing,
-        session.ensure_public_ip,
-        params["server_id"],
-        present=present,
-        retain=params["retain"],
-        move_ip=params["move_ip"],
-        unassign=unassign,
-        dry_run=module.check_mode,
-        wait=params["wait"],
-        timeout=params["timeout"],
-    )
+    options = dict(present=present, retain=params["retain"], move_ip=params["move_ip"], unassign=unassign,
+                   wait=params["wait"], timeout=params["timeout"])
+    before_ip = None
+    if module._diff and not module.check_mode:
+        # The "before" of the diff: the server's IP as a dry run reads it (the core's choice of IP).
+        before_ip = module.call(doing, session.ensure_public_ip, params["server_id"], dry_run=True,
+                                **options)["public_ip"]
+    ensured = module.call(doing, session.ensure_public_ip, params["server_id"], dry_run=module.check_mode,
+                          **options)
+    if module.check_mode:
+        before_ip = ensured["public_ip"]
     public_ip = ensured["public_ip"]
     result = dict(
         changed=ensured["changed"],
@@ -210,10 +243,12 @@ def main():
         elapsed=seconds(ensured["elapsed_ms"]),
         requests=ensured["requests"],
     )
+    if module._diff:
+        result["diff"] = public_ip_diff(params["server_id"], before_ip, ensured, module.check_mode)
     # The verdict is the core's: ``ok`` and ``summary``.
     if ensured["ok"]:
         module.exit_json(summary=ensured["summary"], **result)
-    fail_unfinished(module, doing, ensured, **result)
+    module.fail_unfinished(doing, ensured, **result)
 
 
 if __name__ == "__main__":

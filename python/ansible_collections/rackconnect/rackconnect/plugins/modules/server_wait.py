@@ -127,49 +127,35 @@ requests:
   sample: 40
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
-    auth_argument_spec,
-    call,
-    exit_if_would_wait,
-    fail_unfinished,
-    require_rackconnect,
-    seconds,
-    session_from_params,
-    wait_timeout,
-)
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import seconds
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils._rackconnect_module import RackConnectModule
 
 
 def main():
-    argument_spec = auth_argument_spec()
-    argument_spec.update(
-        server_id=dict(type="str", required=True),
-        rackconnect=dict(type="bool", default=True),
-        managed=dict(type="bool", default=False),
-        timeout=dict(type="float"),
-        grace=dict(type="float"),
-        not_applicable=dict(type="str", choices=["ok", "fail"], default="ok"),
+    module = RackConnectModule(
+        auth=True,
+        argument_spec=dict(
+            server_id=dict(type="str", required=True),
+            rackconnect=dict(type="bool", default=True),
+            managed=dict(type="bool", default=False),
+            timeout=dict(type="float"),
+            grace=dict(type="float"),
+            not_applicable=dict(type="str", choices=["ok", "fail"], default="ok"),
+        ),
     )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-    )
-    require_rackconnect(module)
     params = module.params
     if not params["rackconnect"] and not params["managed"]:
         module.fail_json(msg="nothing to wait for: set rackconnect, managed, or both to true")
 
-    session = session_from_params(module)
+    session = module.session()
     doing = "waiting for server %s" % params["server_id"]
-    waited = call(
-        module,
+    waited = module.call(
         doing,
         session.wait_server,
         params["server_id"],
         managed=params["managed"],
         rackconnect=params["rackconnect"],
-        timeout=wait_timeout(module),
+        timeout=module.wait_timeout(),
         grace=params["grace"],
         not_applicable_ok=params["not_applicable"] == "ok",
     )
@@ -182,14 +168,14 @@ def main():
         elapsed=seconds(waited["elapsed_ms"]),
         requests=waited["requests"],
     )
-    exit_if_would_wait(module, doing, waited, **result)
+    module.exit_if_would_wait(doing, waited, **result)
     # The verdict (and whether "not applicable" is fine) is the core's: ``ok`` and ``summary``.
     if waited["ok"]:
         if waited["outcome"] == "not_applicable":
             module.warn("server %s: %s" % (params["server_id"], waited["summary"]))
         module.exit_json(summary=waited["summary"], **result)
     result.pop("outcome")
-    fail_unfinished(module, doing, waited, **result)
+    module.fail_unfinished(doing, waited, **result)
 
 
 if __name__ == "__main__":
