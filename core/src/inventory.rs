@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::servers::{Address, ManagedStatus, Server};
+use crate::time::Timestamp;
 use crate::v2::AutomationStatus;
 use crate::v3::{Node, NodeStatus, Pool, PublicIp, PublicIpStatus};
 
@@ -26,6 +27,8 @@ pub struct RegionFacts {
     pub region: String,
     /// Every server of the region.
     pub servers: Vec<Server>,
+    /// When Cloud Servers answered (its `Date`), to compare servers' build times with.
+    pub answered_at: Option<Timestamp>,
     /// RackConnect v3, when read.
     pub v3: Option<V3Facts>,
 }
@@ -150,28 +153,47 @@ pub enum Automation {
     NotApplicable,
 }
 
-/// Whether a region's servers report RackConnect v2 automation. RackConnect writes a status on
-/// every server of an account with v2 (`UNPROCESSABLE` where it does not apply), so a server
-/// without one, where others have one, has not been reached yet (right after its build).
-/// Managed Operations gives no such rule (an account may mix service levels), so its key
-/// counts only once written.
+/// What a region's servers report, and when it answered: the evidence for a server whose
+/// metadata lacks a key. Within the grace after its build (the waits' grace), a missing key is
+/// still to come. After it, a missing RackConnect status where the region's other servers have
+/// one means RackConnect does not apply; a missing Managed Operations key, nothing (an account
+/// may mix service levels). With no time to compare, a missing RackConnect status where others
+/// have one counts as still to come (RackConnect writes a status on every server of an account
+/// with v2, `UNPROCESSABLE` where it does not apply).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Reported {
+pub struct Evidence {
     /// Some server of the region has `rackconnect_automation_status`.
     pub rackconnect: bool,
+    /// Some server of the region has `rax_service_level_automation`.
+    pub managed: bool,
+    /// When the region answered.
+    pub answered_at: Option<Timestamp>,
 }
 
-impl Reported {
-    /// What `servers` (one region's) report.
-    pub fn by(servers: &[Server]) -> Self {
-        Reported { rackconnect: servers.iter().any(|s| s.rackconnect.automation_status.is_some()) }
+impl Evidence {
+    /// What one region's facts show.
+    pub fn of(facts: &RegionFacts) -> Self {
+        let servers = &facts.servers;
+        Evidence {
+            rackconnect: servers.iter().any(|s| s.rackconnect.automation_status.is_some()),
+            managed: servers.iter().any(|s| s.rackconnect.managed_status.is_some()),
+            answered_at: facts.answered_at,
+        }
+    }
+
+    /// Whether `server` was built within the grace before the answer; `None` when either time
+    /// is unknown.
+    fn just_built(&self, server: &Server) -> Option<bool> {
+        let (now, built) = (self.answered_at?, server.created?);
+        let grace = i64::try_from(crate::client::defaults::METADATA_GRACE_MS).unwrap_or(i64::MAX);
+        Some(now.unix_millis().saturating_sub(built.unix_millis()) < grace)
     }
 }
 
 impl Automation {
-    /// The state of `server`'s build and automation, from Nova's status and the metadata; a
-    /// key missing where its region `reported` it counts as still to come.
-    pub fn of(server: &Server, reported: Reported) -> Self {
+    /// The state of `server`'s build and automation, from Nova's status, the metadata, and
+    /// what its region shows of keys still to come (see [`Evidence`]).
+    pub fn of(server: &Server, evidence: Evidence) -> Self {
         let view = &server.rackconnect;
         let nova = server.status.as_deref().unwrap_or("");
         let rackconnect = view.automation_status.as_ref();
@@ -183,15 +205,20 @@ impl Automation {
             return Automation::Failed;
         }
         let building = ["BUILD", "REBUILD"].iter().any(|s| nova.eq_ignore_ascii_case(s));
+        let just_built = evidence.just_built(server);
         let rackconnect_running = match rackconnect {
             Some(status) => !status.is_terminal(),
-            None => reported.rackconnect,
+            None => just_built.unwrap_or(evidence.rackconnect),
         };
-        let managed_running = managed.is_some_and(|status| *status != ManagedStatus::Complete);
+        let managed_running = match managed {
+            Some(status) => *status != ManagedStatus::Complete,
+            None => evidence.managed && just_built == Some(true),
+        };
         if building || rackconnect_running || managed_running {
             return Automation::Running;
         }
-        if rackconnect == Some(&AutomationStatus::Unprocessable) {
+        let rackconnect_absent_for_good = rackconnect.is_none() && evidence.rackconnect && just_built == Some(false);
+        if rackconnect == Some(&AutomationStatus::Unprocessable) || rackconnect_absent_for_good {
             return Automation::NotApplicable;
         }
         Automation::Done
@@ -376,10 +403,10 @@ pub fn build(regions: &[RegionFacts], options: &InventoryOptions) -> Result<Inve
     options.check()?;
     let mut hosts = Vec::new();
     for facts in regions {
-        let reported = Reported::by(&facts.servers);
+        let evidence = Evidence::of(facts);
         for server in &facts.servers {
             let Some(id) = server.id.clone() else { continue };
-            let host = host_facts(facts, server, id, reported, options);
+            let host = host_facts(facts, server, id, evidence, options);
             if matches(&host, &options.filters) {
                 hosts.push(host);
             }
@@ -409,7 +436,7 @@ fn host_facts(
     facts: &RegionFacts,
     server: &Server,
     id: String,
-    reported: Reported,
+    evidence: Evidence,
     options: &InventoryOptions,
 ) -> HostFacts {
     let is_this = |cloud_server_id: &str| cloud_server_id.eq_ignore_ascii_case(&id);
@@ -440,7 +467,7 @@ fn host_facts(
         server_name: server.name.clone(),
         region: facts.region.clone(),
         status: server.status.clone(),
-        automation: Automation::of(server, reported),
+        automation: Automation::of(server, evidence),
         automation_status: view.automation_status.clone(),
         unprocessable_reason: view.unprocessable_reason.clone(),
         managed_status: view.managed_status.clone(),
@@ -558,16 +585,27 @@ mod tests {
 
     #[test]
     fn automation_state_reads_nova_rackconnect_and_managed() {
-        let in_region = |reported, status: &str, meta: Value| {
-            Automation::of(&server(json!({"id": "a", "status": status, "metadata": meta})), reported)
+        let in_region = |evidence, status: &str, meta: Value| {
+            let built = "2026-12-03T05:00:00Z";
+            Automation::of(&server(json!({"id": "a", "status": status, "created": built, "metadata": meta})), evidence)
         };
-        let of = |status: &str, meta: Value| in_region(Reported::default(), status, meta);
+        let of = |status: &str, meta: Value| in_region(Evidence::default(), status, meta);
         assert_eq!(of("ACTIVE", json!({})), Automation::Done);
-        // A key its region's other servers have is still to come.
-        let v2 = Reported { rackconnect: true };
+        // Without a time: a key its region's other servers have is still to come.
+        let v2 = Evidence { rackconnect: true, ..Evidence::default() };
         assert_eq!(in_region(v2, "ACTIVE", json!({})), Automation::Running);
         let deployed = json!({"rackconnect_automation_status": "DEPLOYED"});
-        assert_eq!(in_region(v2, "ACTIVE", deployed), Automation::Done);
+        assert_eq!(in_region(v2, "ACTIVE", deployed.clone()), Automation::Done);
+        // With the answer's time: within the grace a missing key is to come, after it not.
+        let at = |text: &str| Some(Timestamp::parse(text).expect("a time"));
+        let soon = Evidence { rackconnect: true, managed: true, answered_at: at("2026-12-03T05:04:00Z") };
+        let later = Evidence { answered_at: at("2026-12-03T05:06:00Z"), ..soon };
+        assert_eq!(in_region(soon, "ACTIVE", json!({})), Automation::Running);
+        assert_eq!(in_region(later, "ACTIVE", json!({})), Automation::NotApplicable);
+        assert_eq!(in_region(soon, "ACTIVE", deployed.clone()), Automation::Running, "Managed still to come");
+        assert_eq!(in_region(later, "ACTIVE", deployed.clone()), Automation::Done, "no Managed on this server");
+        let no_v2 = Evidence { rackconnect: false, managed: false, ..later };
+        assert_eq!(in_region(no_v2, "ACTIVE", json!({})), Automation::Done, "no RackConnect v2 in the region");
         assert_eq!(of("BUILD", json!({})), Automation::Running);
         assert_eq!(of("ERROR", json!({})), Automation::Failed);
         assert_eq!(of("ACTIVE", json!({"rackconnect_automation_status": "DEPLOYING"})), Automation::Running);
@@ -621,6 +659,7 @@ mod tests {
     fn shared_names_are_told_apart_and_filters_select() {
         let facts = RegionFacts {
             region: "DFW".into(),
+            answered_at: None,
             servers: vec![
                 server(json!({"id": "11111111-aaaa", "name": "twin", "status": "ACTIVE"})),
                 server(json!({"id": "22222222-bbbb", "name": "twin", "status": "BUILD"})),

@@ -46,6 +46,31 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Parses an HTTP date in the form RFC 9110 requires of senders (IMF-fixdate,
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`): the time a service answered, from its `Date` header.
+    pub fn parse_http_date(text: &str) -> Result<Self> {
+        parse_http_date(text)
+            .ok_or_else(|| Error::invalid("Date", "an HTTP date such as \"Sun, 06 Nov 1994 08:49:37 GMT\"", text))
+    }
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+fn parse_http_date(text: &str) -> Option<Timestamp> {
+    // "Www, DD Mon YYYY HH:MM:SS GMT": the weekday is redundant and not checked.
+    let (_, rest) = text.trim().split_once(", ")?;
+    let b = rest.as_bytes();
+    if b.len() != 24 || &rest[20..] != " GMT" || b[2] != b' ' || b[6] != b' ' || b[11] != b' ' {
+        return None;
+    }
+    let day = digits(b, 0, 2)?;
+    let month = MONTHS.iter().position(|m| *m == &rest[3..6])? as i64 + 1;
+    let year = digits(b, 7, 4)?;
+    let iso = format!("{year:04}-{month:02}-{day:02}T{}Z", &rest[12..20]);
+    parse(&iso)
+}
+
 fn digits(bytes: &[u8], at: usize, n: usize) -> Option<i64> {
     let slice = bytes.get(at..at + n)?;
     slice.iter().try_fold(0i64, |acc, b| b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0')))
@@ -178,6 +203,23 @@ mod tests {
 
     fn canon(text: &str) -> String {
         Timestamp::parse(text).map(|t| t.to_string()).unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn http_dates_in_the_form_senders_must_use() {
+        let at = |text: &str| Timestamp::parse_http_date(text).map(|t| t.to_string());
+        assert_eq!(at("Sun, 06 Nov 1994 08:49:37 GMT").expect("a date"), "1994-11-06T08:49:37Z");
+        assert_eq!(at("Thu, 03 Dec 2026 05:18:35 GMT").expect("a date"), "2026-12-03T05:18:35Z");
+        for bad in [
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "",
+            "Sun, 31 Feb 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+        ] {
+            assert!(at(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -52,6 +52,18 @@ pub fn iso_seconds(at: Millis) -> String {
     rackconnect::Timestamp::from_unix(at.div_euclid(1000), 0).to_string()
 }
 
+/// The HTTP date of an instant (`Sun, 06 Nov 1994 08:49:37 GMT`), for every answer's `Date`
+/// header: in emulated time, as the bodies' timestamps are, so that a client comparing a
+/// server's `created` with the answer's time sees the emulated clock throughout.
+pub fn http_date(at: Millis) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let iso = iso_seconds(at); // YYYY-MM-DDTHH:MM:SSZ
+    let weekday = DAYS[usize::try_from(at.div_euclid(86_400_000).rem_euclid(7)).unwrap_or(0)];
+    let month = iso[5..7].parse::<usize>().map_or("Jan", |m| MONTHS[(m + 11) % 12]);
+    format!("{weekday}, {} {month} {} {} GMT", &iso[8..10], &iso[0..4], &iso[11..19])
+}
+
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ`, the form Identity writes.
 pub fn iso_millis(at: Millis) -> String {
     let seconds = iso_seconds(at);

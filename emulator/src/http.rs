@@ -211,6 +211,7 @@ async fn handle(
             }
             _ => routes::route(&mut w, &call),
         };
+        let reply = reply.with_header("Date", crate::clock::http_date(w.now()));
         if !control {
             let entry = LogEntry {
                 seq: 0,

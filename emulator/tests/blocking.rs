@@ -487,3 +487,31 @@ fn an_inventory_skips_rackconnect_v3_where_the_region_has_none() {
     assert!(!inventory.hosts[0].vars.v3_read);
     assert_eq!(count(&log(&emu), "GET", "/v3/", None), 0, "RackConnect v3 is not asked");
 }
+
+/// A server without a RackConnect status is still to come within the grace after its build
+/// (the answer's `Date` against its `created`, both in emulated time), and outside RackConnect
+/// after it, where the region's other servers have a status.
+#[test]
+fn an_inventory_tells_a_server_not_reached_yet_from_one_never_reached() {
+    use rackconnect::inventory::{Automation, InventoryOptions};
+    let scenario = Scenario::from_json(
+        r#"{"accounts": [{"tenant": "111", "rackconnect_v2": true, "rackconnect_v3_regions": [],
+             "users": [{"username": "ci", "api_key": "ci-key", "default_region": "DFW"}]}],
+            "servers": [
+              {"id": "s1", "tenant": "111", "region": "DFW", "name": "deployed", "original_ipv4": "203.0.113.1",
+               "built_seconds_ago": 3600},
+              {"id": "s2", "tenant": "111", "region": "DFW", "name": "never-reached", "original_ipv4": "203.0.113.2",
+               "built_seconds_ago": 900, "automation": {"metadata_delay_seconds": 100000}},
+              {"id": "s3", "tenant": "111", "region": "DFW", "name": "just-built", "original_ipv4": "203.0.113.3",
+               "built_seconds_ago": 60, "automation": {"metadata_delay_seconds": 100000}}]}"#,
+    )
+    .expect("a scenario");
+    let options = Options { listen: (Ipv4Addr::LOCALHOST, 0).into(), cors: false, clock_speed: Some(1.0) };
+    let emu = Emulator::start(scenario, options).expect("the emulator starts");
+    let mut session = session_as(&emu, "ci", "ci-key");
+    let inventory = session.inventory(&[Region::Dfw], &InventoryOptions::default()).expect("an inventory");
+    let state = |name: &str| inventory.hosts.iter().find(|h| h.name == name).map(|h| h.vars.automation);
+    assert_eq!(state("deployed"), Some(Automation::Done));
+    assert_eq!(state("just-built"), Some(Automation::Running));
+    assert_eq!(state("never-reached"), Some(Automation::NotApplicable));
+}

@@ -361,6 +361,8 @@ class Server(TypedDict):
     access_ipv4: Optional[str]
     """After v2 automation, the RackConnect public IP: the address to reach the server by."""
     access_ipv6: Optional[str]
+    created: Optional[Timestamp]
+    """When the server was built."""
     addresses: Dict[str, List["Address"]]
     """The addresses by network label: ``public``, ``private`` (ServiceNet), a cloud network's name."""
     rackconnect: RackConnectView

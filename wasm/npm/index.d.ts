@@ -150,6 +150,8 @@ export interface Server {
   status: string | null;
   access_ipv4: string | null;
   access_ipv6: string | null;
+  /** When the server was built. */
+  created: string | null;
   /** The addresses by network label: `public`, `private` (ServiceNet), a cloud network's name. */
   addresses: Record<string, Address[]>;
   rackconnect: RackConnectView;

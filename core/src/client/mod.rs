@@ -82,7 +82,7 @@ pub use auth::Auth;
 pub use display::terminal_safe;
 pub use exchange::{Action, Exchange, ExchangeConfig, Outgoing, endpoint, region_of};
 pub use task::{
-    AllServers, CallKind, CallTask, Chain, Each, MachineTask, Mapped, Needs, Ready, Service, SignIn, Start, Task,
+    AllServers, CallKind, CallTask, Chain, Each, MachineTask, Mapped, Needs, Ready, Service, SignIn, Start, Task, Timed,
 };
 pub use verdict::{Verdict, outcome_word};
 pub use work::{MetadataWait, NodesWait, PublicIpWait};

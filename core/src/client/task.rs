@@ -825,6 +825,68 @@ impl<T> Task for Ready<T> {
     }
 }
 
+/// A task whose output comes with the time the service last answered, from its `Date` header
+/// (what a server's build time is compared with, free of the client's clock).
+pub struct Timed<T: Task> {
+    inner: T,
+    answered_at: Option<crate::Timestamp>,
+}
+
+impl<T: Task> Timed<T> {
+    /// `inner`, timed by its answers.
+    pub fn new(inner: T) -> Self {
+        Self { inner, answered_at: None }
+    }
+}
+
+impl<T: Task> std::fmt::Debug for Timed<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Timed").field("answered_at", &self.answered_at).finish_non_exhaustive()
+    }
+}
+
+impl<T: Task> Task for Timed<T> {
+    type Output = (T::Output, Option<crate::Timestamp>);
+    fn needs(&self) -> Needs {
+        self.inner.needs()
+    }
+    fn timeout_ms(&self) -> Option<Millis> {
+        self.inner.timeout_ms()
+    }
+    fn start(&mut self, start: &Start) -> Result<()> {
+        self.inner.start(start)
+    }
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Result<Self::Output>> {
+        match self.inner.poll(now, budget) {
+            Step::Send(request) => Step::Send(request),
+            Step::SleepUntil(at) => Step::SleepUntil(at),
+            Step::Finished(result) => Step::Finished(result.map(|value| (value, self.answered_at))),
+        }
+    }
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        // A missing or malformed Date only leaves the time unknown: it is not worth failing for.
+        if let Some(at) = response.header("Date").and_then(|d| crate::Timestamp::parse_http_date(d).ok()) {
+            self.answered_at = Some(at);
+        }
+        self.inner.on_response(now, response);
+    }
+    fn on_transport_error(&mut self, now: Millis, error: &Error) {
+        self.inner.on_transport_error(now, error);
+    }
+    fn cancel(&mut self) {
+        self.inner.cancel();
+    }
+    fn take_events(&mut self) -> Vec<Event> {
+        self.inner.take_events()
+    }
+    fn deadline(&self) -> Option<Millis> {
+        self.inner.deadline()
+    }
+    fn budget_kind(&self) -> BudgetKind {
+        self.inner.budget_kind()
+    }
+}
+
 /// Tasks run one after another, their outputs in order (every pool's nodes, say); the first
 /// error ends them all.
 pub struct Each<T> {

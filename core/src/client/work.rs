@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::task::{
-    AllServers, CallKind, CallTask, Chain, Each, MachineTask, Mapped, Needs, Ready, Service, Start, Task,
+    AllServers, CallKind, CallTask, Chain, Each, MachineTask, Mapped, Needs, Ready, Service, Start, Task, Timed,
 };
 use crate::ensure::{
     EnsureOptions, MembershipPlanner, MembershipResult, Presence, PublicIpPlanner, PublicIpResult, PublicIpSpec,
@@ -289,13 +289,14 @@ pub fn all_servers() -> AllServers {
 /// an error: its facts say it was not read.
 pub fn region_facts(rackconnect_v3: bool) -> Box<dyn Task<Output = RegionFacts>> {
     Box::new(Chain::new(
-        Some(Box::new(all_servers()) as Box<dyn Task<Output = Vec<Server>>>),
+        Some(Box::new(Timed::new(all_servers())) as Box<dyn Task<Output = (Vec<Server>, Option<crate::Timestamp>)>>),
         Needs::Endpoint(Service::Compute),
         None,
-        move |servers: Vec<Server>, start: &Start| {
+        move |(servers, answered_at): (Vec<Server>, Option<crate::Timestamp>), start: &Start| {
             let region = start.region.map(|r| r.lower().to_owned()).unwrap_or_default();
             if !rackconnect_v3 || start.other_endpoint(Service::RackConnect).is_none() {
-                return Ok(Box::new(Ready::new(RegionFacts { region, servers, v3: None })) as Box<dyn Task<Output = _>>);
+                return Ok(Box::new(Ready::new(RegionFacts { region, servers, answered_at, v3: None }))
+                    as Box<dyn Task<Output = _>>);
             }
             let public_ips = CallTask::new(
                 CallKind::Read,
@@ -328,7 +329,12 @@ pub fn region_facts(rackconnect_v3: bool) -> Box<dyn Task<Output = RegionFacts>>
                             let nodes = Each::new(Needs::Endpoint(Service::RackConnect), reads);
                             Ok(Box::new(Mapped::new(nodes, move |nodes: Vec<Vec<v3::Node>>| {
                                 let pools = pools.into_iter().zip(nodes).collect();
-                                Ok(RegionFacts { region, servers, v3: Some(V3Facts { pools, public_ips }) })
+                                Ok(RegionFacts {
+                                    region,
+                                    servers,
+                                    answered_at,
+                                    v3: Some(V3Facts { pools, public_ips }),
+                                })
                             })) as Box<dyn Task<Output = RegionFacts>>)
                         },
                     )) as Box<dyn Task<Output = RegionFacts>>)

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::keys;
 use crate::error::{Error, Result};
 use crate::open_enum::open_enum;
+use crate::time::Timestamp;
 use crate::v2::{AutomationStatus, FeatureState};
 
 open_enum!(
@@ -93,6 +94,8 @@ pub struct Server {
     pub access_ipv4: Option<String>,
     /// `accessIPv6`
     pub access_ipv6: Option<String>,
+    /// `created`: when the server was built (what a grace for its automation counts from).
+    pub created: Option<Timestamp>,
     /// `addresses`: the server's addresses by network label (`public`, `private` for
     /// ServiceNet, or a cloud network's name), each list in Nova's order.
     pub addresses: BTreeMap<String, Vec<Address>>,
@@ -184,12 +187,21 @@ impl Server {
             None | Some(Value::Null) => BTreeMap::new(),
             Some(a) => addresses_map(a, &format!("{pointer}/addresses"))?,
         };
+        let created = match map.get("created") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) if text.is_empty() => None,
+            Some(Value::String(text)) => Some(Timestamp::parse(text).map_err(|_| {
+                Error::json(format!("{pointer}/created"), "expected a timestamp (YYYY-MM-DDTHH:MM:SSZ)")
+            })?),
+            Some(_) => return Err(Error::json(format!("{pointer}/created"), "expected a timestamp (a string)")),
+        };
         Ok(Server {
             id: opt_string(map.get("id")),
             name: opt_string(map.get("name")),
             status: opt_string(map.get("status")),
             access_ipv4: opt_string(map.get("accessIPv4")),
             access_ipv6: opt_string(map.get("accessIPv6")),
+            created,
             addresses,
             rackconnect: RackConnectView::from_metadata(&metadata),
         })

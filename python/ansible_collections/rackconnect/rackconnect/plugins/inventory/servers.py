@@ -21,6 +21,9 @@ description:
     V(rackconnect_failed) (the build, RackConnect or Managed Operations failed) or
     V(rackconnect_not_applicable) (RackConnect V(UNPROCESSABLE)). Only V(rackconnect_done) hosts are ready for
     post-build configuration.
+  - A key missing from a server's metadata is judged as the waits judge it - within 5 minutes of the build
+    (Cloud Servers' C(created) against the time of its answer) it is still to come and the server is running;
+    after that, a RackConnect status that the region's other servers have means RackConnect does not apply.
   - Host variables are named C(rackconnect_*) - C(rackconnect_server_id), C(rackconnect_server_name),
     C(rackconnect_region), C(rackconnect_status) (Nova's), C(rackconnect_automation) (the state above),
     C(rackconnect_automation_status), C(rackconnect_unprocessable_reason), C(rackconnect_managed_status),
