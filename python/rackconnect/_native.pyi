@@ -1,3 +1,4 @@
+import os
 from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final, overload
 
 from rackconnect.exceptions import RackConnectError
@@ -54,7 +55,7 @@ QUICK_LOOK_TIMEOUT: float
 _Progress = Optional[Callable[[ProgressEvent], object]]
 _Headers = Sequence[Tuple[str, str]]
 
-def exception_from_data(data: Dict[str, Any]) -> RackConnectError:
+def exception_from_data(data: Mapping[str, object]) -> RackConnectError:
     """The exception of an error in its JSON form (``rackconnect.exceptions.from_data``)."""
 
 def build_request(op: str, input: Union[Dict[str, Any], str]) -> Request:
@@ -191,6 +192,10 @@ class V2:
         source_address: Optional[str] = None,
         request_timeout: Optional[float] = None,
     ) -> "V2": ...
+    @staticmethod
+    def from_env(*, source_address: Optional[str] = None, request_timeout: Optional[float] = None) -> "V2":
+        """A v2 client from the environment, as the ``rackconnect`` command reads it:
+        ``RAX_RACKCONNECT_V2_URL``, else the endpoint of ``RAX_REGION``."""
     def status(self) -> V2StatusAnswer: ...
     def details(self) -> V2DetailsAnswer: ...
     def gateway_ip(self) -> V2GatewayIpAnswer: ...
@@ -213,6 +218,19 @@ class Session:
         region: Optional[str] = None,
         tenant: Optional[str] = None,
     ) -> "Session": ...
+    @staticmethod
+    def from_env(
+        identity_url: Optional[str] = None,
+        *,
+        region: Optional[str] = None,
+        tenant: Optional[str] = None,
+        credentials_file: Optional[Union[str, "os.PathLike[str]"]] = None,
+    ) -> "Session":
+        """A session from the environment, read as the ``rackconnect`` command reads it:
+        credentials from ``credentials_file``, else ``RAX_USERNAME`` with ``RAX_API_KEY`` or
+        ``RAX_PASSWORD``, else ``RAX_CREDS_FILE`` or ``~/.rackspace_cloud_credentials``; the
+        region, tenant and Identity from the arguments, else ``RAX_REGION``, ``RAX_TENANT``,
+        ``RAX_IDENTITY_URL``. A credentials file others can read draws a ``UserWarning``."""
     def list_networks(self) -> List[CloudNetwork]: ...
     def list_pools(self) -> List[Pool]: ...
     def list_nodes(self, pool_id: str) -> List[Node]:
@@ -250,8 +268,8 @@ class Session:
     ) -> ServerWaitResult: ...
     def ensure_pool_members(
         self,
-        servers: List[str],
-        pools: List[str],
+        servers: Sequence[str],
+        pools: Sequence[str],
         *,
         present: bool = True,
         dry_run: bool = False,

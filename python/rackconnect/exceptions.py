@@ -10,7 +10,7 @@ from __future__ import annotations
 # `typing` would be most of this package's import time; annotations are strings here anyway.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Optional
+    from typing import Any, Dict, Mapping, Optional
 
 __all__ = [
     "from_data",
@@ -110,13 +110,14 @@ class TransportError(RackConnectError):
     """A request could not be carried through (``transport_kind``, ``detail``)."""
 
 
-def from_data(data: Dict[str, Any]) -> RackConnectError:
+def from_data(data: Mapping[str, object]) -> RackConnectError:
     """The exception for an error in its JSON form, such as the ``error`` of a wait or ensure
-    result that ended on an error: ``raise from_data(result["error"])``. The class is chosen by
-    the same mapping that raises every other error (in the native module)."""
+    result that ended on an error (``if result["error"]: raise from_data(result["error"])``; any
+    ``rackconnect.types`` error shape will do). The class is chosen by the same mapping that
+    raises every other error (in the native module)."""
     from rackconnect._native import exception_from_data
 
-    exception: RackConnectError = exception_from_data(data)
+    exception: RackConnectError = exception_from_data(dict(data))
     return exception
 
 

@@ -304,6 +304,27 @@ fn wait_config(timeout: Option<f64>, not_applicable_ok: bool) -> Result<WaitConf
     Ok(config)
 }
 
+impl PySession {
+    /// The session, with what its repr shows (never a secret).
+    fn with(
+        identity_url: &str,
+        endpoint: IdentityEndpoint,
+        credentials: Credentials,
+        region: Option<Region>,
+        tenant: Option<String>,
+    ) -> Self {
+        let shown = format!(
+            "Session(identity_url={identity_url:?}, username={:?}, region={}, tenant={})",
+            credentials.username(),
+            py_repr(region.map(|r| r.lower())),
+            py_repr(tenant.as_deref())
+        );
+        let identity = IdentityClient::new(endpoint, credentials, tenant.map(TenantScope::Id));
+        let inner = Mutex::new(blocking::Session::new(Transport::new(HttpConfig::default()), identity));
+        Self { inner, region, shown }
+    }
+}
+
 #[pymethods]
 impl PySession {
     #[new]
@@ -331,20 +352,52 @@ impl PySession {
                 }
             };
             let region = region.map(Region::parse).transpose()?;
-            let shown = format!(
-                "Session(identity_url={identity_url:?}, username={username:?}, region={}, tenant={})",
-                py_repr(region.map(|r| r.lower())),
-                py_repr(tenant.as_deref())
-            );
-            let identity = IdentityClient::new(endpoint, credentials, tenant.map(TenantScope::Id));
-            let inner = Mutex::new(blocking::Session::new(Transport::new(HttpConfig::default()), identity));
-            Ok(Self { inner, region, shown })
+            Ok(Self::with(identity_url, endpoint, credentials, region, tenant))
         };
         build().map_err(|e| to_py_err(py, &e))
     }
 
     fn __repr__(&self) -> String {
         self.shown.clone()
+    }
+
+    /// A session from the environment, read as the `rackconnect` command reads it: credentials
+    /// from ``credentials_file``, else ``RAX_USERNAME`` with ``RAX_API_KEY`` or ``RAX_PASSWORD``,
+    /// else ``RAX_CREDS_FILE`` or ``~/.rackspace_cloud_credentials``; the region, tenant and
+    /// Identity from the arguments, else ``RAX_REGION``, ``RAX_TENANT``, ``RAX_IDENTITY_URL``. A
+    /// credentials file others can read draws a ``UserWarning``.
+    #[staticmethod]
+    #[pyo3(signature = (identity_url = None, *, region = None, tenant = None, credentials_file = None))]
+    fn from_env(
+        py: Python<'_>,
+        identity_url: Option<&str>,
+        region: Option<&str>,
+        tenant: Option<&str>,
+        credentials_file: Option<std::path::PathBuf>,
+    ) -> PyResult<Self> {
+        use rackconnect::blocking::settings::{self, CredentialSource, GivenCredentials, PYTHON_NAMES};
+        let env = settings::process_env;
+        let build = || -> Result<(Self, Option<String>), Error> {
+            let shown_url = identity_url
+                .map(str::to_owned)
+                .or_else(|| env("RAX_IDENTITY_URL"))
+                .unwrap_or_else(|| rackconnect::client::defaults::IDENTITY.to_owned());
+            let endpoint = settings::identity_endpoint(identity_url, &env)?;
+            let given = GivenCredentials { file: credentials_file, ..GivenCredentials::default() };
+            let (credentials, source) = settings::credentials(&given, PYTHON_NAMES, &env)?;
+            let warning = match &source {
+                CredentialSource::File(path) => settings::credentials_file_warning(path),
+                _ => None,
+            };
+            let region = settings::region(region, &env)?;
+            let tenant = settings::tenant(tenant, &env);
+            Ok((Self::with(&shown_url, endpoint, credentials, region, tenant), warning))
+        };
+        let (session, warning) = build().map_err(|e| to_py_err(py, &e))?;
+        if let Some(warning) = warning {
+            py.import("warnings")?.call_method1("warn", (warning,))?;
+        }
+        Ok(session)
     }
 
     /// The cloud networks of the region that RackConnect knows.
@@ -606,6 +659,19 @@ impl PyV2 {
 
     fn __repr__(&self) -> String {
         self.shown.clone()
+    }
+
+    /// A v2 client from the environment, as the `rackconnect` command reads it:
+    /// ``RAX_RACKCONNECT_V2_URL``, else the endpoint of ``RAX_REGION``.
+    #[staticmethod]
+    #[pyo3(signature = (*, source_address = None, request_timeout = None))]
+    fn from_env(py: Python<'_>, source_address: Option<&str>, request_timeout: Option<f64>) -> PyResult<Self> {
+        use rackconnect::blocking::settings;
+        let env = settings::process_env;
+        // Checked first, so that "neither" names the variables.
+        settings::v2_endpoint(None, None, &env).map_err(|e| to_py_err(py, &e))?;
+        let (base_url, region) = (env("RAX_RACKCONNECT_V2_URL"), env("RAX_REGION"));
+        Self::new(py, base_url.as_deref(), region.as_deref(), source_address, request_timeout)
     }
 
     /// `automation_status`: DEPLOYING, DEPLOYED, FAILED (or another status, as given).

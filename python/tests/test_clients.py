@@ -120,6 +120,53 @@ def test_inventory_groups_and_reaches_hosts(session: Session) -> None:
         session.inventory(["mars"])
 
 
+def test_from_env_reads_what_the_command_reads(
+    emulator_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("RAX_USERNAME", "RAX_API_KEY", "RAX_PASSWORD", "RAX_CREDS_FILE", "RAX_TENANT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.rackspace_cloud_credentials
+    monkeypatch.setenv("RAX_IDENTITY_URL", emulator_url)
+    monkeypatch.setenv("RAX_REGION", "iad")
+    with pytest.raises(InvalidInputError, match="RAX_USERNAME.*credentials_file="):
+        Session.from_env()
+    # The environment: a real sign-in against the emulator, in RAX_REGION.
+    monkeypatch.setenv("RAX_USERNAME", "demo")
+    monkeypatch.setenv("RAX_API_KEY", "demo-api-key")
+    session = Session.from_env()
+    assert "demo-api-key" not in repr(session) and 'region="iad"' in repr(session)
+    assert {p["name"] for p in session.list_pools()} == {"iad-web-80"}
+    # A file named by the caller wins; one others can read draws a warning, and is still used.
+    creds = tmp_path / "creds"
+    creds.write_text("[rackspace_cloud]\nusername = demo\npassword = demo-password\n")
+    creds.chmod(0o644)
+    with pytest.warns(UserWarning, match="chmod 600"):
+        from_file = Session.from_env(region="dfw", credentials_file=creds)
+    assert len(from_file.list_pools()) == 3
+    creds.chmod(0o600)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Session.from_env(credentials_file=str(creds))
+    creds.write_text("[rackspace_cloud]\nusername = demo\nsecret-without-equals\n")
+    with pytest.raises(InvalidInputError, match="line 3") as bad:
+        Session.from_env(credentials_file=creds)
+    assert "secret-without" not in str(bad.value)
+    monkeypatch.setenv("RAX_REGION", "mars")
+    with pytest.raises(InvalidInputError, match="region"):
+        Session.from_env()
+
+
+def test_v2_from_env(emulator_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RAX_RACKCONNECT_V2_URL", raising=False)
+    monkeypatch.delenv("RAX_REGION", raising=False)
+    with pytest.raises(InvalidInputError, match="RAX_RACKCONNECT_V2_URL.*RAX_REGION"):
+        V2.from_env()
+    monkeypatch.setenv("RAX_RACKCONNECT_V2_URL", emulator_url)
+    assert V2.from_env(source_address="127.0.0.4").status() == {"outcome": "answer", "value": "FAILED"}
+
+
 def test_networks_and_node_details(session: Session) -> None:
     networks = session.list_networks()
     assert networks and all(n["id"] and "cidr" in n for n in networks), networks
@@ -179,7 +226,8 @@ def test_dry_run_changes_nothing(session: Session) -> None:
 
 def test_wrong_argument_types_say_which_argument(session: Session) -> None:
     with pytest.raises(TypeError, match=r"servers: expected a list of strings .*found str"):
-        session.ensure_pool_members(UNMANAGED, [DFW_API_POOL])  # type: ignore[arg-type]
+        # A str is a Sequence[str] to a type checker; the package refuses it all the same.
+        session.ensure_pool_members(UNMANAGED, [DFW_API_POOL])
     with pytest.raises(TypeError, match=r"pools\[1\]: expected a string, found int"):
         session.ensure_pool_members([UNMANAGED], [DFW_API_POOL, 5])  # type: ignore[list-item]
     # A body may be text as well as bytes.

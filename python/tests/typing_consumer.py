@@ -111,6 +111,17 @@ def a_generic_callback(event: Mapping[str, object]) -> None:
     print(event.get("event"))
 
 
+def the_readmes_idioms(session: Session) -> None:
+    # The README's way to raise a result's error, and tuples where any sequence will do.
+    planned = session.ensure_pool_members(("s1", "s2"), ("web",), dry_run=True)
+    print(planned["plan"])
+    waited = session.wait_server("web1")
+    if waited["error"]:
+        raise rackconnect.exceptions.from_data(waited["error"])
+    inventory = session.inventory(("dfw", "iad"), filters={"name": ("web*",), "automation": "done"})
+    print([host["address"] for host in inventory["hosts"]])
+
+
 def errors_and_callbacks() -> None:
     result: WaitResult = rackconnect.wait_v2(region="dfw", progress=a_generic_callback)
     error: Optional[ErrorData] = result["error"]

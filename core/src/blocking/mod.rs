@@ -52,6 +52,7 @@ mod driver;
 mod ensure;
 mod identity;
 mod runner;
+pub mod settings;
 mod shared_budget;
 mod transport;
 
