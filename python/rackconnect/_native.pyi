@@ -34,9 +34,11 @@ __all__ = [
     "exception_from_data",
     "parse_response",
     "QUICK_LOOK_TIMEOUT",
+    "Secret",
     "Session",
     "STATUS_CACHE_TTL",
     "terminal_safe",
+    "token_from_response",
     "V2",
     "wait_v2",
     "WATCH_INTERVAL",
@@ -58,7 +60,7 @@ _Headers = Sequence[Tuple[str, str]]
 def exception_from_data(data: Mapping[str, object]) -> RackConnectError:
     """The exception of an error in its JSON form (``rackconnect.exceptions.from_data``)."""
 
-def build_request(op: str, input: Union[Dict[str, Any], str]) -> Request:
+def build_request(op: str, input: Union[Mapping[str, Any], str]) -> Request:
     """Builds the request of operation ``op``: ``{"method", "url", "headers", "body"}``."""
 
 # One overload per result type, naming the operations that give it (``rackconnect::ops``);
@@ -156,6 +158,19 @@ def parse_response(
 @overload
 def parse_response(op: str, status: int, headers: _Headers, body: Union[bytes, str]) -> Any:
     """Parses the response to operation ``op`` into plain Python values (see ``rackconnect.types``)."""
+
+@final
+class Secret:
+    """A secret that shows itself only when asked by name: ``reveal()``. Its ``repr`` and ``str``
+    are redacted and it cannot be pickled."""
+
+    def reveal(self) -> str:
+        """The secret's text, for the one place it must go (an ``X-Auth-Token`` header)."""
+
+def token_from_response(status: int, headers: _Headers, body: Union[bytes, str]) -> Secret:
+    """The token of an Identity answer (``identity.token``'s response) as a ``Secret``, for a
+    caller who brings their own HTTP client: ``parse_response`` redacts it, this keeps it.
+    ``build_request`` takes the ``Secret`` itself as ``token``."""
 
 def terminal_safe(text: str) -> str:
     """``text`` with its control characters (escape sequences, NUL, carriage return) shown

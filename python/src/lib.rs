@@ -80,11 +80,20 @@ fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
 fn input_json(py: Python<'_>, input: &Bound<'_, PyAny>) -> PyResult<Value> {
     let text: String = if input.is_instance_of::<PyString>() {
         input.extract()?
-    } else if input.is_instance_of::<PyDict>() {
+    } else if let Ok(dict) = input.cast::<PyDict>() {
+        // A Secret (a token carried from `token_from_response`) goes in as its text, asked for
+        // by name here and nowhere else.
+        let revealed = PyDict::new(py);
+        for (key, value) in dict.iter() {
+            match value.cast::<PySecret>() {
+                Ok(secret) => revealed.set_item(key, secret.get().token.expose())?,
+                Err(_) => revealed.set_item(key, value)?,
+            }
+        }
         let kwargs = PyDict::new(py);
         kwargs.set_item("allow_nan", false)?;
         py.import("json")?
-            .call_method("dumps", (input,), Some(&kwargs))
+            .call_method("dumps", (revealed,), Some(&kwargs))
             .map_err(|e| to_py_err(py, &invalid_input("a dict of JSON values", &e.value(py).to_string())))?
             .extract()?
     } else {
@@ -129,15 +138,61 @@ fn parse_response<'py>(
     body: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let op = operation(py, op)?;
-    // Bytes as received; text is taken as its UTF-8 encoding.
-    let body: Vec<u8> = if let Ok(text) = body.cast::<PyString>() {
-        text.to_cow()?.as_bytes().to_vec()
-    } else {
-        body.extract().map_err(|_| type_error("body", "bytes or str", body))?
-    };
+    let body = body_bytes(body)?;
     let response = Response { status, headers, body };
     let text = py.detach(|| op.parse_to_text(&response)).map_err(|e| to_py_err(py, &e))?;
     py.import("json")?.call_method1("loads", (text,))
+}
+
+/// A secret that shows itself only when asked by name: `reveal()`. Its `repr` and `str` are
+/// redacted and it cannot be pickled, so that it does not end up in a log or a cache by accident.
+#[pyclass(name = "Secret", module = "rackconnect", frozen)]
+struct PySecret {
+    token: rackconnect::Token,
+}
+
+#[pymethods]
+impl PySecret {
+    /// The secret's text, for the one place it must go (an `X-Auth-Token` header).
+    fn reveal(&self) -> String {
+        self.token.expose().to_owned()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Secret('{}')", rackconnect::REDACTED)
+    }
+
+    fn __str__(&self) -> String {
+        rackconnect::REDACTED.to_owned()
+    }
+
+    fn __reduce__(&self) -> PyResult<()> {
+        Err(pyo3::exceptions::PyTypeError::new_err("a Secret is not pickled: keep the token in memory"))
+    }
+}
+
+/// The token of an Identity answer (`identity.token`'s response) as a [`PySecret`], for a
+/// caller who brings their own HTTP client: `parse_response` redacts it, this keeps it.
+#[pyfunction]
+#[pyo3(signature = (status, headers, body))]
+fn token_from_response(
+    py: Python<'_>,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: &Bound<'_, PyAny>,
+) -> PyResult<PySecret> {
+    let body = body_bytes(body)?;
+    let response = Response { status, headers, body };
+    let access = rackconnect::identity::parse_token(&response).map_err(|e| to_py_err(py, &e))?;
+    Ok(PySecret { token: access.token.id })
+}
+
+/// A response body as received: bytes, or text taken as its UTF-8 encoding.
+fn body_bytes(body: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(text) = body.cast::<PyString>() {
+        return Ok(text.to_cow()?.as_bytes().to_vec());
+    }
+    body.extract().map_err(|_| type_error("body", "bytes or str", body))
 }
 
 /// A `TypeError` that names the argument, what it takes and what it got: pyo3's own says only
@@ -745,6 +800,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wait_v2, m)?)?;
     m.add_function(wrap_pyfunction!(exception_from_data, m)?)?;
     m.add_function(wrap_pyfunction!(terminal_safe, m)?)?;
+    m.add_function(wrap_pyfunction!(token_from_response, m)?)?;
+    m.add_class::<PySecret>()?;
     m.add_class::<PySession>()?;
     m.add_class::<PyV2>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, List
+from typing import TYPE_CHECKING, Iterator, List, Tuple
 
 import pytest
 
@@ -29,7 +29,7 @@ from rackconnect import (
 )
 
 if TYPE_CHECKING:
-    from rackconnect.types import ProgressEvent
+    from rackconnect.types import ProgressEvent, Request
 
 REPO = Path(__file__).resolve().parent.parent.parent
 WEB1 = "00000001-cccc-4ccc-8ccc-000000000001"
@@ -165,6 +165,37 @@ def test_v2_from_env(emulator_url: str, monkeypatch: pytest.MonkeyPatch) -> None
         V2.from_env()
     monkeypatch.setenv("RAX_RACKCONNECT_V2_URL", emulator_url)
     assert V2.from_env(source_address="127.0.0.4").status() == {"outcome": "answer", "value": "FAILED"}
+
+
+def test_bring_your_own_http_carries_the_token_as_a_secret(emulator_url: str) -> None:
+    import json as json_module
+    import pickle
+    import urllib.request
+
+    def send(request: Request) -> Tuple[int, List[Tuple[str, str]], bytes]:
+        body = request["body"].encode() if request["body"] is not None else None
+        sent = urllib.request.Request(request["url"], data=body, method=request["method"])
+        for name, value in request["headers"]:
+            sent.add_header(name, value)
+        with urllib.request.urlopen(sent) as answer:
+            return answer.status, list(answer.headers.items()), answer.read()
+
+    status, headers, body = send(rackconnect.build_request(
+        "identity.token", {"username": "demo", "api_key": "demo-api-key", "identity_url": emulator_url}))
+    access = rackconnect.parse_response("identity.token", status, headers, body)
+    assert access["token"]["id"] == "<redacted>"
+    secret = rackconnect.token_from_response(status, headers, body)
+    assert repr(secret) == "Secret('<redacted>')" and str(secret) == "<redacted>"
+    assert secret.reveal() == json_module.loads(body)["access"]["token"]["id"]
+    with pytest.raises(TypeError, match="not pickled"):
+        pickle.dumps(secret)
+    endpoint = next(e["publicURL"] for s in access["serviceCatalog"] if s["type"] == "rax:rackconnect"
+                    for e in s["endpoints"] if e["region"] == "DFW")
+    request = rackconnect.build_request("v3.list_pools", {"endpoint": endpoint, "token": secret})
+    pools = rackconnect.parse_response("v3.list_pools", *send(request))
+    assert len(pools) == 3
+    with pytest.raises(rackconnect.UnauthorizedError):
+        rackconnect.token_from_response(401, [], b'{"unauthorized": {"code": 401, "message": "no"}}')
 
 
 def test_networks_and_node_details(session: Session) -> None:

@@ -94,6 +94,7 @@ def type_of(annotation: ast.expr) -> Any:
     names: Dict[str, Any] = {"Any": Any, "Dict": Dict, "List": List, "Optional": Optional, "Union": Union}
     names.update(vars(rackconnect.types))
     names.update(vars(rackconnect.exceptions))
+    names.update({"Secret": rackconnect.Secret, "Session": rackconnect.Session, "V2": rackconnect.V2})
     return eval(ast.unparse(annotation), names)  # noqa: S307 - the package's own stub
 
 
