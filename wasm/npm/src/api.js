@@ -9,8 +9,20 @@ import { invalidInput, toError } from "./errors.js";
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
+// Whether the wasm module is instantiated: the Node and browser entries do it at import,
+// `rackconnect/init` when its `init(source)` resolves.
+let ready = false;
+
+/** Marks the wasm module as instantiated (the entries call it once they have). */
+export function markReady() {
+  ready = true;
+}
+
 /** Calls a raw wasm export; whatever it throws becomes a RackConnectError. */
 export function call(fn, ...args) {
+  if (!ready) {
+    throw invalidInput("rackconnect", "await init(source) from \"rackconnect/init\" before any other call", "not initialised");
+  }
   try {
     return fn(...args);
   } catch (thrown) {

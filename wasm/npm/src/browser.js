@@ -6,6 +6,9 @@
 import init, { version as nativeVersion } from "../dist/rackconnect_wasm.js";
 
 await init({ module_or_path: new URL("../dist/rackconnect_wasm_bg.wasm", import.meta.url) });
+markReady();
+
+import { markReady } from "./api.js";
 
 export * from "./index.js";
 export const version = nativeVersion();

@@ -5,6 +5,9 @@ import { readFileSync } from "node:fs";
 import { initSync, version as nativeVersion } from "../dist/rackconnect_wasm.js";
 
 initSync({ module: readFileSync(new URL("../dist/rackconnect_wasm_bg.wasm", import.meta.url)) });
+markReady();
+
+import { markReady } from "./api.js";
 
 export * from "./index.js";
 export const version = nativeVersion();

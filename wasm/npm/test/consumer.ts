@@ -102,3 +102,15 @@ try {
 
 const converted: RackConnectError = toError('{"kind": "json", "message": "m"}');
 console.log(method, pools, node, names, syntax, summary, token, dfw, v, converted);
+
+// The explicit init of "rackconnect/init": each kind of source a host may have.
+import { init, type WasmSource, version as initVersion } from "rackconnect/init";
+async function explicitInit(bytes: Uint8Array, module: WebAssembly.Module): Promise<string> {
+  const sources: WasmSource[] = [new URL("https://example.test/x.wasm"), "/x.wasm", bytes, module, fetch("/x.wasm")];
+  await init(sources[0]);
+  // @ts-expect-error: init needs a source (TypeScript's WebAssembly.Module is an empty interface, so a
+  // wrong value cannot be refused by type; init refuses it at run time)
+  await init();
+  return initVersion;
+}
+console.log(explicitInit);
