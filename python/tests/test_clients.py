@@ -249,7 +249,7 @@ def test_ensure_pool_members_is_idempotent(session: Session) -> None:
 
 def test_dry_run_changes_nothing(session: Session) -> None:
     before = node_servers(session, DFW_API_POOL)
-    result = session.ensure_pool_members([BUILD_ERROR], [DFW_API_POOL], dry_run=True)
+    result = session.ensure_pool_members((BUILD_ERROR,), (DFW_API_POOL,), dry_run=True)  # any sequence
     assert result["outcome"] == "done", result
     assert result["plan"]["add"], result
     assert node_servers(session, DFW_API_POOL) == before
