@@ -28,7 +28,7 @@ pub fn build_request(op: &str, input: &str) -> Result<String, Thrown> {
     let op = operation(op)?;
     let input: Value = from_json("input", input).map_err(|e| thrown(&e))?;
     let request = op.build(&input).map_err(|e| thrown(&e))?;
-    to_json(&machine::request_json(&request))
+    to_json(&rackconnect::client::json::request_json(&request))
 }
 
 /// Parses the response to operation `op` (status, headers as a JSON array of pairs, raw body)

@@ -4,27 +4,16 @@
 //! sign-in, renewal, endpoints, retries, the transport rule and the time left per request are
 //! all the exchange's.
 
-use rackconnect::client::work::{self, EnsureSpec, JsonTask, WaitSpec};
-use rackconnect::client::{self, Action, Auth as CoreAuth, ExchangeConfig, SignIn, Task};
+use rackconnect::client::json::{JsonExchange, exchange_config};
+use rackconnect::client::{self, Auth as CoreAuth, SignIn, Task};
 use rackconnect::identity::{Access, Credentials, IdentityEndpoint, TenantScope};
-use rackconnect::ops::Operation;
 use rackconnect::wait::RateBudget;
-use rackconnect::{ApiKey, Error, Password, Region, Request};
+use rackconnect::{ApiKey, Error, Password, Region};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{Thrown, from_json, millis, response, thrown, to_json};
-
-/// A request in the package's JSON form (the token in its header exposed: it is about to be sent).
-pub(crate) fn request_json(request: &Request) -> Value {
-    json!({
-        "method": request.method.as_str(),
-        "url": request.url,
-        "headers": request.headers,
-        "body": request.body,
-    })
-}
 
 /// The credentials, as the JS client hands them over (one of `api_key` and `password`).
 #[derive(Deserialize)]
@@ -87,7 +76,7 @@ impl Auth {
 
     /// Takes the newer token of an exchange that ran with a copy of this.
     pub fn adopt(&mut self, exchange: &Exchange) {
-        if let Some(auth) = &exchange.auth {
+        if let Some(auth) = exchange.inner.finished_auth() {
             self.inner.adopt(auth);
         }
     }
@@ -192,70 +181,15 @@ impl Task for SignInSummary {
     }
 }
 
-/// A v2 wait's inputs.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct V2WaitSpec {
-    #[serde(default)]
-    base_url: Option<String>,
-    #[serde(default)]
-    region: Option<String>,
-    #[serde(default)]
-    wait: rackconnect::wait::WaitConfig,
-}
-
-/// The driver's settings: the region (or none for the user's default), a seed from the
-/// driver's randomness, and the longest a request may take.
-#[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
-struct DriverSpec {
-    region: Option<String>,
-    seed: Option<f64>,
-    request_timeout_ms: Option<f64>,
-}
-
-fn exchange_config(driver: &str) -> Result<ExchangeConfig, Error> {
-    let spec: DriverSpec = if driver.is_empty() { DriverSpec::default() } else { from_json("driver", driver)? };
-    let mut config =
-        ExchangeConfig { region: spec.region.map(|r| Region::parse(&r)).transpose()?, ..ExchangeConfig::default() };
-    if let Some(seed) = spec.seed {
-        config.seed = millis(seed);
-    }
-    if let Some(timeout) = spec.request_timeout_ms {
-        config.request_timeout_ms = millis(timeout).max(1);
-    }
-    Ok(config)
-}
-
-/// One exchange of the core, driven from JS. Every method answers JSON text.
-///
-/// `poll(now)` answers `{"step": "send", "request": {...}, "timeout_ms", "max_body_bytes"}`,
-/// `{"step": "sleep", "until": ms}`, `{"step": "finished", "output": ...}` or
-/// `{"step": "failed", "error": {...}}`, with the progress `events` since the last call.
-/// `now` is the driver contract's clock: Unix milliseconds at the start, then monotonic.
+/// One exchange of the core, driven from JS: the core's [`JsonExchange`] (its steps, inputs
+/// and events are the core's JSON), every method answering JSON text.
 #[wasm_bindgen]
 pub struct Exchange {
-    inner: client::Exchange<JsonTask>,
-    auth: Option<CoreAuth>,
+    inner: JsonExchange,
 }
 
-impl Exchange {
-    fn new(task: JsonTask, auth: Option<&Auth>, driver: &str) -> Result<Exchange, Error> {
-        let config = exchange_config(driver)?;
-        let budget = client::Exchange::<JsonTask>::budget_for(task.budget_kind());
-        let auth = auth.map(|a| a.inner.clone());
-        Ok(Exchange { inner: client::Exchange::new(task, auth, budget, config), auth: None })
-    }
-
-    fn operation(auth: Option<&Auth>, op: &str, input: &str, driver: &str) -> Result<Exchange, Error> {
-        let op = Operation::from_name(op)?;
-        let input: Value = if input.is_empty() { Value::Object(Map::new()) } else { from_json("input", input)? };
-        Exchange::new(work::operation(op, input)?, auth, driver)
-    }
-
-    fn events(&mut self) -> Value {
-        serde_json::to_value(self.inner.take_events()).unwrap_or(Value::Null)
-    }
+fn exchange(made: Result<JsonExchange, Error>) -> Result<Exchange, Thrown> {
+    made.map(|inner| Exchange { inner }).map_err(|e| thrown(&e))
 }
 
 #[wasm_bindgen]
@@ -263,34 +197,34 @@ impl Exchange {
     /// Any operation by name (`v3.list_pools`, `servers.show` …) with its inputs as JSON text
     /// (no endpoint, no token: the exchange supplies them).
     pub fn call(auth: &Auth, op: &str, input: &str, driver: &str) -> Result<Exchange, Thrown> {
-        Exchange::operation(Some(auth), op, input, driver).map_err(|e| thrown(&e))
+        exchange(JsonExchange::operation(Some(&auth.inner), op, input, driver))
     }
 
     /// A RackConnect v2 operation by name (asked from the server itself: no credentials).
     #[wasm_bindgen(js_name = callV2)]
     pub fn call_v2(op: &str, input: &str, driver: &str) -> Result<Exchange, Thrown> {
-        Exchange::operation(None, op, input, driver).map_err(|e| thrown(&e))
+        exchange(JsonExchange::operation(None, op, input, driver))
     }
 
     /// Every server of the region, following `servers/detail`'s pages.
     #[wasm_bindgen(js_name = allServers)]
     pub fn all_servers(auth: &Auth, driver: &str) -> Result<Exchange, Thrown> {
-        Exchange::new(Box::new(work::AsJson(work::all_servers())), Some(auth), driver).map_err(|e| thrown(&e))
+        exchange(JsonExchange::all_servers(&auth.inner, driver))
     }
 
     /// A sign-in (when the cached token is not fresh), answering the console's summary.
     #[wasm_bindgen(js_name = signIn)]
     pub fn sign_in(auth: &Auth, driver: &str) -> Result<Exchange, Thrown> {
-        let build = || -> Result<Exchange, Error> {
+        let build = || -> Result<JsonExchange, Error> {
             let config = exchange_config(driver)?;
             let task = SignInSummary {
                 inner: SignIn::new(),
                 username: auth.inner.username().to_owned(),
                 region: config.region,
             };
-            Exchange::new(Box::new(task), Some(auth), driver)
+            JsonExchange::new(Box::new(task), Some(&auth.inner), driver)
         };
-        build().map_err(|e| thrown(&e))
+        exchange(build())
     }
 
     /// Revokes the cached token (the caller forgets it afterwards with `Auth.forget`).
@@ -303,72 +237,29 @@ impl Exchange {
             move |start: &client::Start| rackconnect::identity::revoke_token(&endpoint, start.token()?),
             |response: &rackconnect::Response| rackconnect::identity::parse_revoke(response).map(|()| Value::Null),
         );
-        Exchange::new(Box::new(task), Some(auth), driver).map_err(|e| thrown(&e))
+        exchange(JsonExchange::new(Box::new(task), Some(&auth.inner), driver))
     }
 
     /// A RackConnect v2 wait, asked from the server itself (no credentials):
     /// `{"base_url": ... | "region": ..., "wait": WaitConfig}`.
     #[wasm_bindgen(js_name = waitV2)]
     pub fn wait_v2(spec: &str, driver: &str) -> Result<Exchange, Thrown> {
-        let build = || -> Result<Exchange, Error> {
-            let spec: V2WaitSpec = from_json("spec", spec)?;
-            let endpoint = match (spec.base_url, spec.region) {
-                (Some(url), None) => rackconnect::v2::V2Endpoint::BaseUrl(rackconnect::BaseUrl::new("base_url", &url)?),
-                (None, Some(region)) => rackconnect::v2::V2Endpoint::Region(Region::parse(&region)?),
-                _ => {
-                    return Err(Error::InvalidInput {
-                        field: "spec".into(),
-                        expected: "one of base_url and region".into(),
-                        found: "neither or both".into(),
-                    });
-                }
-            };
-            Exchange::new(Box::new(work::AsJson(work::v2_wait(endpoint, spec.wait))), None, driver)
-        };
-        build().map_err(|e| thrown(&e))
+        exchange(JsonExchange::wait_v2(spec, driver))
     }
 
     /// A wait: `{"kind": "nodes" | "public_ip" | "metadata", ...}` (see the core's `WaitSpec`).
     pub fn wait(auth: &Auth, spec: &str, driver: &str) -> Result<Exchange, Thrown> {
-        let build = || -> Result<Exchange, Error> {
-            let spec: WaitSpec = from_json("spec", spec)?;
-            Exchange::new(work::wait_by_spec(spec)?, Some(auth), driver)
-        };
-        build().map_err(|e| thrown(&e))
+        exchange(JsonExchange::wait(&auth.inner, spec, driver))
     }
 
     /// An ensure: `{"kind": "pool_members" | "public_ip", ...}` (see the core's `EnsureSpec`).
     pub fn ensure(auth: &Auth, spec: &str, driver: &str) -> Result<Exchange, Thrown> {
-        let build = || -> Result<Exchange, Error> {
-            let spec: EnsureSpec = from_json("spec", spec)?;
-            Exchange::new(work::ensure_by_spec(spec)?, Some(auth), driver)
-        };
-        build().map_err(|e| thrown(&e))
+        exchange(JsonExchange::ensure(&auth.inner, spec, driver))
     }
 
     /// What to do at `now`, with the events since the last call.
     pub fn poll(&mut self, now: f64) -> Result<String, Thrown> {
-        let step = match self.inner.poll(millis(now)) {
-            Action::Send(out) => json!({
-                "step": "send",
-                "request": request_json(&out.request),
-                "timeout_ms": out.timeout_ms,
-                "max_body_bytes": out.max_body_bytes,
-            }),
-            Action::SleepUntil(at) => json!({"step": "sleep", "until": at}),
-            Action::Finished(outcome) => {
-                self.auth = self.inner.auth().cloned();
-                match outcome {
-                    Ok(output) => json!({"step": "finished", "output": output}),
-                    Err(error) => json!({"step": "failed", "error": error.to_json()}),
-                }
-            }
-        };
-        let mut step = step;
-        if let Value::Object(map) = &mut step {
-            map.insert("events".into(), self.events());
-        }
-        to_json(&step)
+        to_json(&self.inner.poll(millis(now)))
     }
 
     /// The answer to the last request (status, headers as a JSON array of pairs, raw body); the
@@ -376,16 +267,14 @@ impl Exchange {
     #[wasm_bindgen(js_name = onResponse)]
     pub fn on_response(&mut self, now: f64, status: u16, headers: &str, body: &[u8]) -> Result<String, Thrown> {
         let response = response(status, headers, body).map_err(|e| thrown(&e))?;
-        self.inner.on_response(millis(now), &response);
-        to_json(&self.events())
+        to_json(&self.inner.on_response(millis(now), &response))
     }
 
     /// The last request got no answer (`kind`: `connect`, `io`, `timeout`, `too_large`); the new
     /// events.
     #[wasm_bindgen(js_name = onTransportError)]
     pub fn on_transport_error(&mut self, now: f64, kind: &str, detail: &str) -> Result<String, Thrown> {
-        self.inner.on_transport_error(millis(now), kind, detail);
-        to_json(&self.events())
+        to_json(&self.inner.on_transport_error(millis(now), kind, detail))
     }
 
     /// Stops at the next poll (a request in flight is abandoned).

@@ -73,6 +73,7 @@ mod auth;
 pub mod defaults;
 mod display;
 mod exchange;
+pub mod json;
 mod task;
 pub mod url_rule;
 mod verdict;

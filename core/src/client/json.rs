@@ -1,0 +1,191 @@
+//! The driver contract in JSON, for the bindings whose drivers live in another language (the
+//! JavaScript driver over `fetch`, Python's asyncio driver): an [`Exchange`] of any of the tasks
+//! every front door runs, started from JSON text and answering JSON values. The bindings only
+//! carry these across; what the inputs mean, which endpoint a v2 wait asks and how a step reads
+//! are decided here, once.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use super::work::{self, EnsureSpec, JsonTask, WaitSpec};
+use super::{Action, Auth, Exchange, ExchangeConfig, Task};
+use crate::error::{Error, Result};
+use crate::http::{Request, Response};
+use crate::id::{BaseUrl, Region};
+use crate::ops::Operation;
+use crate::v2::V2Endpoint;
+use crate::wait::{Millis, WaitConfig};
+
+/// JSON text from a binding into a typed value; `field` names it in the error.
+pub fn parse_input<T: DeserializeOwned>(field: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::invalid(field, "JSON of the right shape", &e.to_string()))
+}
+
+/// A request in the drivers' JSON form (the token in its header exposed: it is about to be sent).
+pub fn request_json(request: &Request) -> Value {
+    json!({
+        "method": request.method.as_str(),
+        "url": request.url,
+        "headers": request.headers,
+        "body": request.body,
+    })
+}
+
+/// A driver's settings: the region (none: the user's default), a seed from the driver's
+/// randomness, and the longest a request may take.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct DriverSpec {
+    region: Option<String>,
+    seed: Option<f64>,
+    request_timeout_ms: Option<f64>,
+}
+
+/// A driver's number of milliseconds (JSON numbers are floats in JavaScript).
+fn whole_millis(value: f64) -> Millis {
+    if value.is_finite() && value > 0.0 { value as Millis } else { 0 }
+}
+
+/// The exchange's configuration from a driver's settings as JSON text (empty: the defaults).
+pub fn exchange_config(driver: &str) -> Result<ExchangeConfig> {
+    let spec: DriverSpec = if driver.is_empty() { DriverSpec::default() } else { parse_input("driver", driver)? };
+    let mut config =
+        ExchangeConfig { region: spec.region.map(|r| Region::parse(&r)).transpose()?, ..ExchangeConfig::default() };
+    if let Some(seed) = spec.seed {
+        config.seed = whole_millis(seed);
+    }
+    if let Some(timeout) = spec.request_timeout_ms {
+        config.request_timeout_ms = whole_millis(timeout).max(1);
+    }
+    Ok(config)
+}
+
+/// A v2 wait's inputs: exactly one of a base URL and a region, and the wait's settings.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct V2WaitSpec {
+    #[serde(default)]
+    base_url: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    wait: WaitConfig,
+}
+
+/// One exchange of the core, driven from another language. `poll(now)` answers
+/// `{"step": "send", "request": {...}, "timeout_ms", "max_body_bytes"}`, `{"step": "sleep",
+/// "until": ms}`, `{"step": "finished", "output": ...}` or `{"step": "failed", "error": {...}}`,
+/// each with the progress `events` since the last call. `now` is the driver contract's clock.
+pub struct JsonExchange {
+    inner: Exchange<JsonTask>,
+    finished_auth: Option<Auth>,
+}
+
+impl std::fmt::Debug for JsonExchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonExchange").field("requests_sent", &self.inner.requests_sent()).finish_non_exhaustive()
+    }
+}
+
+impl JsonExchange {
+    /// `task`, signing in with (a copy of) `auth` where it needs a token, per `driver`.
+    pub fn new(task: JsonTask, auth: Option<&Auth>, driver: &str) -> Result<Self> {
+        let config = exchange_config(driver)?;
+        let budget = Exchange::<JsonTask>::budget_for(task.budget_kind());
+        Ok(JsonExchange { inner: Exchange::new(task, auth.cloned(), budget, config), finished_auth: None })
+    }
+
+    /// Any operation by name with its inputs as JSON text (no endpoint, no token: the exchange
+    /// supplies them). v2 operations take no `auth`.
+    pub fn operation(auth: Option<&Auth>, op: &str, input: &str, driver: &str) -> Result<Self> {
+        let op = Operation::from_name(op)?;
+        let input: Value = if input.is_empty() { Value::Object(Map::new()) } else { parse_input("input", input)? };
+        Self::new(work::operation(op, input)?, auth, driver)
+    }
+
+    /// Every server of the region, following `servers/detail`'s pages.
+    pub fn all_servers(auth: &Auth, driver: &str) -> Result<Self> {
+        Self::new(Box::new(work::AsJson(work::all_servers())), Some(auth), driver)
+    }
+
+    /// A RackConnect v2 wait, asked from the server itself (no credentials):
+    /// `{"base_url": ... | "region": ..., "wait": WaitConfig}`.
+    pub fn wait_v2(spec: &str, driver: &str) -> Result<Self> {
+        let spec: V2WaitSpec = parse_input("spec", spec)?;
+        let endpoint = match (spec.base_url, spec.region) {
+            (Some(url), None) => V2Endpoint::BaseUrl(BaseUrl::new("base_url", &url)?),
+            (None, Some(region)) => V2Endpoint::Region(Region::parse(&region)?),
+            _ => return Err(Error::invalid("spec", "one of base_url and region", "neither or both")),
+        };
+        Self::new(Box::new(work::AsJson(work::v2_wait(endpoint, spec.wait))), None, driver)
+    }
+
+    /// A wait by its spec (see [`WaitSpec`]).
+    pub fn wait(auth: &Auth, spec: &str, driver: &str) -> Result<Self> {
+        let spec: WaitSpec = parse_input("spec", spec)?;
+        Self::new(work::wait_by_spec(spec)?, Some(auth), driver)
+    }
+
+    /// An ensure by its spec (see [`EnsureSpec`]).
+    pub fn ensure(auth: &Auth, spec: &str, driver: &str) -> Result<Self> {
+        let spec: EnsureSpec = parse_input("spec", spec)?;
+        Self::new(work::ensure_by_spec(spec)?, Some(auth), driver)
+    }
+
+    /// What to do at `now`, with the events since the last call.
+    pub fn poll(&mut self, now: Millis) -> Value {
+        let mut step = match self.inner.poll(now) {
+            Action::Send(out) => json!({
+                "step": "send",
+                "request": request_json(&out.request),
+                "timeout_ms": out.timeout_ms,
+                "max_body_bytes": out.max_body_bytes,
+            }),
+            Action::SleepUntil(at) => json!({"step": "sleep", "until": at}),
+            Action::Finished(outcome) => {
+                self.finished_auth = self.inner.auth().cloned();
+                match outcome {
+                    Ok(output) => json!({"step": "finished", "output": output}),
+                    Err(error) => json!({"step": "failed", "error": error.to_json()}),
+                }
+            }
+        };
+        if let Value::Object(map) = &mut step {
+            map.insert("events".into(), self.events());
+        }
+        step
+    }
+
+    /// The answer to the last request; the new events.
+    pub fn on_response(&mut self, now: Millis, response: &Response) -> Value {
+        self.inner.on_response(now, response);
+        self.events()
+    }
+
+    /// The last request got no answer (`kind`: `connect`, `io`, `timeout`, `too_large`); the new
+    /// events.
+    pub fn on_transport_error(&mut self, now: Millis, kind: &str, detail: &str) -> Value {
+        self.inner.on_transport_error(now, kind, detail);
+        self.events()
+    }
+
+    /// Stops at the next poll (a request in flight is abandoned).
+    pub fn cancel(&mut self) {
+        self.inner.cancel();
+    }
+
+    /// Requests handed to the driver so far.
+    pub fn requests_sent(&self) -> u32 {
+        self.inner.requests_sent()
+    }
+
+    /// The sign-in the exchange ended with (a renewed token), for the client to adopt.
+    pub fn finished_auth(&self) -> Option<&Auth> {
+        self.finished_auth.as_ref()
+    }
+
+    fn events(&mut self) -> Value {
+        serde_json::to_value(self.inner.take_events()).unwrap_or(Value::Null)
+    }
+}
