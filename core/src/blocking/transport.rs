@@ -437,6 +437,60 @@ mod tests {
     }
 
     #[test]
+    fn an_observer_sees_each_exchange_redacted() {
+        use std::sync::Mutex;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap_or_else(|e| panic!("{e}"));
+            let mut seen = Vec::new();
+            let mut buffer = [0u8; 4096];
+            // The head, then the 18-byte body.
+            while !String::from_utf8_lossy(&seen).contains("hunter2") {
+                let n = stream.read(&mut buffer).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&buffer[..n]);
+            }
+            let answer =
+                "HTTP/1.1 201 Created\r\nContent-Length: 5\r\nX-Auth-Token: t0ken\r\nConnection: close\r\n\r\nhello";
+            let _written = stream.write_all(answer.as_bytes());
+        });
+        let traces: Arc<Mutex<Vec<HttpTrace>>> = Arc::default();
+        let kept = Arc::clone(&traces);
+        let transport = Transport::new(HttpConfig::default()).with_observer(Arc::new(move |t: &HttpTrace| {
+            kept.lock().unwrap_or_else(|e| e.into_inner()).push(t.clone())
+        }));
+        let request = Request {
+            method: Method::Post,
+            url: format!("http://{address}/v2.0/tokens"),
+            headers: vec![("X-Auth-Token".into(), "s3cret-token".into()), ("Accept".into(), "application/json".into())],
+            body: Some(r#"{"password":"hunter2"}"#.into()),
+            sensitive_body: true,
+            sensitive_url: false,
+        };
+        let response = transport.send(&request).unwrap_or_else(|e| panic!("{e}"));
+        let _joined = server.join();
+        assert_eq!(response.status, 201);
+        let seen = traces.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        assert_eq!(seen.len(), 1);
+        let trace = &seen[0];
+        assert_eq!(trace.status, Some(201));
+        assert_eq!(trace.body_bytes, 5);
+        assert_eq!(trace.request.header_value("X-Auth-Token"), Some(crate::REDACTED));
+        assert_eq!(trace.request.header_value("Accept"), Some("application/json"));
+        assert_eq!(trace.request.body.as_deref(), Some(crate::REDACTED));
+        let shown = format!("{trace:?}");
+        assert!(!shown.contains("s3cret-token") && !shown.contains("hunter2") && !shown.contains("t0ken"), "{shown}");
+
+        // Refused before sending: no exchange, nothing observed.
+        let insecure = Request { url: "http://example.com/x".into(), ..request };
+        assert!(transport.send(&insecure).is_err());
+        assert_eq!(traces.lock().unwrap_or_else(|e| e.into_inner()).len(), 1);
+    }
+
+    #[test]
     fn defaults() {
         let config = HttpConfig::default();
         assert_eq!(config.max_body_bytes, crate::MAX_BODY_BYTES);
