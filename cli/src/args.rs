@@ -183,7 +183,8 @@ pub enum Command {
         dir: Option<PathBuf>,
     },
     /// The whole story against an in-process emulator: wait, read the IPs, ensure pools and a
-    /// public IP, then show that a second run changes nothing.
+    /// public IP, then show that a second run changes nothing. With --output json the story goes
+    /// to stderr and stdout gets one JSON document of each step's result.
     Demo,
 }
 

@@ -22,7 +22,8 @@ pub const CANCELLED: u8 = 130;
 
 /// The text `--help` shows.
 pub const HELP: &str = "Exit codes: 0 done, 1 failed (automation or change), 2 usage, 3 timed out, \
-4 not applicable (with --not-applicable fail), 5 authentication, 6 transport, 130 interrupted.";
+4 not applicable (with --not-applicable fail), 5 authentication, 6 transport, 130 interrupted. \
+Results go to stdout, errors to stderr (with --output json, one JSON line: {\"error\": {\"kind\", \"message\", …}, \"exit_code\"}).";
 
 /// The main manual page's own sections (roff): exit status, errors with --output json,
 /// environment, files.

@@ -734,7 +734,7 @@ fn ensure_absent_removes_memberships_and_public_ips() {
 #[test]
 fn public_ip_ensure_sets_retain_and_moves_a_retained_ip() {
     let emulator = fast_emulator();
-    // --retain true on web1's existing IP: updated, not replaced.
+    // --retain on web1's existing IP: updated, not replaced.
     let before = ips_of(&public_ips(&emulator), WEB1);
     let out = emulator.rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--server", WEB1, "--retain"]).run();
     out.expect_code(0);
