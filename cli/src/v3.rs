@@ -214,7 +214,7 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
             }
             let mut progress = Progress::new("node", quiet);
             let waited = v3.wait_nodes(
-                vec![(pool, node.id.clone())],
+                vec![(pool.clone(), node.id.clone())],
                 Target::Active,
                 wait_config(),
                 &mut RateBudget::api(),
@@ -222,6 +222,12 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
                 |e| progress.event(e),
             )?;
             progress.finish();
+            // The node as it is now (ACTIVE), not as the add answered (ADDING); the answer is
+            // kept if the read fails, since the wait's verdict is what counts.
+            let node = match NodeId::new(node.id.clone()) {
+                Ok(id) if waited.result.ok => v3.get_node(&pool, &id).unwrap_or(node),
+                _ => node,
+            };
             output::print(format, &output::verdict(&waited.result, &[("node", json!(node))]), || {
                 format!("{} (node {})", waited.result.summary, node.id)
             });

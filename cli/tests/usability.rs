@@ -415,6 +415,8 @@ fn every_wait_and_ensure_prints_one_json_shape() {
     };
     let added = shaped(&["v3", "nodes", "add", API_POOL, WEB1], &["node"]);
     let node = added["node"]["id"].as_str().unwrap_or_default().to_owned();
+    // What was acted on, as it is at the end: the node ACTIVE, as the verdict says.
+    assert_eq!(added["node"]["status"], "ACTIVE", "{added:#}");
     shaped(&["v3", "nodes", "remove", API_POOL, &node], &["removed"]);
     let ip = shaped(&["v3", "public-ips", "add", UNMANAGED], &["public_ip"]);
     let ip_id = ip["public_ip"]["id"].as_str().unwrap_or_default().to_owned();
