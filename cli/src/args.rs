@@ -18,8 +18,11 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command takes.
+/// Options every command that talks to RackConnect takes (listed under their own heading in
+/// each command's `--help`). `emulator`, `completions` and `man` refuse them; `demo` takes only
+/// `--output`, `--quiet`, `--verbose` and `--emulated-speed`.
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value = "text")]
@@ -61,6 +64,71 @@ pub struct Global {
     /// No progress display (results and errors are still printed).
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Print each HTTP request and response line to stderr (method, URL, status, time taken);
+    /// credentials are never shown.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+}
+
+/// The names of [`Global`]'s options as clap knows them, and as the user types them.
+pub const GLOBAL_OPTIONS: [(&str, &str); 14] = [
+    ("output", "--output"),
+    ("emulated", "--emulated"),
+    ("region", "--region"),
+    ("tenant", "--tenant"),
+    ("identity_url", "--identity-url"),
+    ("credentials", "--credentials"),
+    ("username", "--username"),
+    ("api_key", "--api-key"),
+    ("password", "--password"),
+    ("v2_url", "--v2-url"),
+    ("source_address", "--source-address"),
+    ("emulated_speed", "--emulated-speed"),
+    ("quiet", "--quiet"),
+    ("verbose", "--verbose"),
+];
+
+/// `--retain` / `--no-retain` as a filter: only retained public IPs, or only the others; neither
+/// given lists both.
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct RetainFilter {
+    /// Only retained public IPs.
+    #[arg(long, overrides_with = "no_retain")]
+    retain: bool,
+    /// Only public IPs that are not retained.
+    #[arg(long, overrides_with = "retain")]
+    no_retain: bool,
+}
+
+impl RetainFilter {
+    /// As [`Retain::value`].
+    pub fn value(self) -> Option<bool> {
+        Retain { retain: self.retain, no_retain: self.no_retain }.value()
+    }
+}
+
+/// `--retain` / `--no-retain`: whether a public IP outlives its server. Neither given leaves
+/// the choice to the service (or, for a filter, does not filter).
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct Retain {
+    /// Keep the public IP when its server is deleted.
+    #[arg(long, overrides_with = "no_retain")]
+    retain: bool,
+    /// Do not keep the public IP when its server is deleted.
+    #[arg(long, overrides_with = "retain")]
+    no_retain: bool,
+}
+
+impl Retain {
+    /// `Some(true)` for `--retain`, `Some(false)` for `--no-retain` (the last one given wins),
+    /// `None` for neither.
+    pub fn value(self) -> Option<bool> {
+        match (self.retain, self.no_retain) {
+            (true, _) => Some(true),
+            (false, true) => Some(false),
+            (false, false) => None,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -97,9 +165,26 @@ pub enum Command {
         /// Emulated seconds per real second.
         #[arg(long)]
         clock_speed: Option<f64>,
+        /// Allow --listen on an address other than loopback: the emulator serves the demo
+        /// account's credentials to whoever can reach it.
+        #[arg(long)]
+        public: bool,
+    },
+    /// Print a shell completion script (bash: `source <(rackconnect completions bash)`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; read it with `rackconnect man | man -l -`), or with --dir
+    /// write one page per command into a folder.
+    Man {
+        /// Write rackconnect.1 and a page for each subcommand (rackconnect-v3.1 …) here.
+        #[arg(long)]
+        dir: Option<PathBuf>,
     },
     /// The whole story against an in-process emulator: wait, read the IPs, ensure pools and a
-    /// public IP, then show that a second run changes nothing.
+    /// public IP, then show that a second run changes nothing. With --output json the story goes
+    /// to stderr and stdout gets one JSON document of each step's result.
     Demo,
 }
 
@@ -267,9 +352,9 @@ pub enum PublicIpsCommand {
         /// Only this server's.
         #[arg(long)]
         server: Option<String>,
-        /// Only retained (true) or only not retained (false).
-        #[arg(long)]
-        retain: Option<bool>,
+        // --retain: only retained IPs; --no-retain: only the others.
+        #[command(flatten)]
+        retain: RetainFilter,
     },
     /// Show one.
     Show {
@@ -280,9 +365,9 @@ pub enum PublicIpsCommand {
     Add {
         /// The server: its id, or a name only it has in the region.
         server: String,
-        /// Keep the IP when the server is deleted.
-        #[arg(long)]
-        retain: bool,
+        // --retain: keep the IP when the server is deleted (--no-retain, the service's default: do not).
+        #[command(flatten)]
+        retain: Retain,
         /// Return at once instead of waiting for ACTIVE.
         #[arg(long)]
         no_wait: bool,
@@ -339,12 +424,13 @@ pub enum PublicIpCommand {
         #[arg(long)]
         absent: bool,
         /// Take the server's retained public IP off it but keep the IP, on no server, for
-        /// another server later (with --retain true, a non-retained IP is retained first).
+        /// another server later (with --retain, a non-retained IP is retained first).
         #[arg(long, conflicts_with_all = ["absent", "move_ip"])]
         unassign: bool,
-        /// Whether the IP outlives the server (left as it is when not given).
-        #[arg(long)]
-        retain: Option<bool>,
+        // --retain: the IP outlives the server; --no-retain: it does not (left as it is when
+        // neither is given).
+        #[command(flatten)]
+        retain: Retain,
         /// Move this (retained) public IP to the server instead of creating one.
         #[arg(long)]
         move_ip: Option<String>,

@@ -39,7 +39,7 @@ impl Context {
         let (emulator, emulator_url) = if global.emulated {
             let options = Options { clock_speed: Some(global.emulated_speed), ..Options::default() };
             let emulator = Emulator::start(Scenario::demo(), options)
-                .map_err(|e| Failure { code: exit::TRANSPORT, message: format!("cannot start the emulator: {e}") })?;
+                .map_err(|e| Failure::new(exit::TRANSPORT, format!("cannot start the emulator: {e}")))?;
             let url = emulator.url();
             if !global.quiet {
                 eprintln!(
@@ -56,8 +56,9 @@ impl Context {
             (None, Some(_)) => EMULATED_V2_SOURCE.parse().ok(),
             (None, None) => None,
         };
-        let api = Transport::new(HttpConfig::default());
-        let v2 = Transport::new(HttpConfig { local_address: source, ..HttpConfig::default() });
+        let api = crate::verbose::transport(HttpConfig::default(), global.verbose);
+        let v2 =
+            crate::verbose::transport(HttpConfig { local_address: source, ..HttpConfig::default() }, global.verbose);
         let identity_url = match (&global.identity_url, &emulator_url) {
             (Some(url), _) => IdentityEndpoint::parse(url)?,
             (None, Some(url)) => IdentityEndpoint::parse(url)?,
@@ -106,7 +107,13 @@ impl Context {
                     "a secret given on the command line is visible to other users of this machine (ps, shell history); use RAX_API_KEY, RAX_PASSWORD or --credentials FILE",
                 );
             }
-            let (credentials, _source) = credentials::resolve(&given).map_err(Failure::usage)?;
+            let (credentials, source) = credentials::resolve(&given).map_err(Failure::usage)?;
+            // Said once: the session, and so this, is made once per run.
+            if let credentials::Source::File(path) = &source
+                && let Some(warning) = credentials::loose_file_warning(path)
+            {
+                output::warn(&warning);
+            }
             let tenant = self.global.tenant.clone().or_else(|| env("RAX_TENANT")).map(TenantScope::Id);
             let identity = IdentityClient::new(self.identity_url.clone(), credentials, tenant);
             self.session = Some(Session::new(self.api.clone(), identity));

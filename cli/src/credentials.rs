@@ -86,6 +86,38 @@ pub fn read_file(path: &Path) -> Result<Credentials, String> {
         .ok_or_else(|| format!("{}: expected api_key or password under [rackspace_cloud]", path.display()))
 }
 
+/// When a credentials file can be read by its group or by others (as ssh warns of a private
+/// key): the permission bits that allow it, e.g. `0o044`. Never on systems without Unix modes.
+pub fn readable_by_others(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        let loose = mode & 0o044;
+        (loose != 0).then_some(loose)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// The warning for a credentials file others can read (it is used all the same).
+pub fn loose_file_warning(path: &Path) -> Option<String> {
+    let loose = readable_by_others(path)?;
+    let who = match (loose & 0o040 != 0, loose & 0o004 != 0) {
+        (true, true) => "its group and by others",
+        (true, false) => "its group",
+        _ => "others",
+    };
+    Some(format!(
+        "the credentials file {} can be read by {who}; it is used, but `chmod 600 {}` keeps the secret yours",
+        path.display(),
+        path.display()
+    ))
+}
+
 /// Resolves the credentials, and where they came from.
 pub fn resolve(given: &Given) -> Result<(Credentials, Source), String> {
     if given.api_key.is_some() || given.password.is_some() {

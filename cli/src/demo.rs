@@ -2,6 +2,9 @@
 //! is built; on the server, v2 automation is waited for (with progress, within the rate limit);
 //! the gateway IP and, from anywhere, Managed Operations and the reachable IP are read; the
 //! server is ensured into two pools and given a public IP; a second run finds nothing to change.
+//!
+//! With `--output json` the story goes to stderr (unless `--quiet`) and stdout gets one JSON
+//! document of what happened: each step's result as the commands print it.
 
 use rackconnect::blocking::{HttpConfig, IdentityClient, Session, Transport};
 use rackconnect::ensure::{EnsureOptions, Presence, PublicIpSpec};
@@ -14,19 +17,37 @@ use serde_json::{Value, json};
 
 use crate::args::Global;
 use crate::exit;
-use crate::output::{self, Progress};
+use crate::output::{self, Format, Progress};
 use crate::{CommandResult, Failure};
 
 const SERVER_SOURCE: &str = "127.0.0.60";
 const WEB_POOL: &str = "00000001-bbbb-4bbb-8bbb-dfw000000001";
 const API_POOL: &str = "00000001-bbbb-4bbb-8bbb-dfw000000002";
 
-fn step(title: &str) {
-    println!("\n== {title}");
+/// Where the story is told: stdout for `--output text`; stderr (or nowhere, with `--quiet`)
+/// for `--output json`, whose stdout holds the JSON document alone.
+#[derive(Clone, Copy)]
+struct Teller {
+    format: Format,
+    quiet: bool,
+}
+
+impl Teller {
+    fn say(self, text: &str) {
+        match (self.format, self.quiet) {
+            (Format::Text, _) => println!("{text}"),
+            (Format::Json, false) => eprintln!("{text}"),
+            (Format::Json, true) => {}
+        }
+    }
+
+    fn step(self, title: &str) {
+        self.say(&format!("\n== {title}"));
+    }
 }
 
 fn fail(message: impl Into<String>) -> Failure {
-    Failure { code: exit::FAILED, message: message.into() }
+    Failure::new(exit::FAILED, message)
 }
 
 /// Builds a server through the emulator's control API, as if a user had just created it.
@@ -50,19 +71,25 @@ fn build_server(transport: &Transport, url: &str) -> Result<String, Failure> {
 pub fn run(global: &Global) -> CommandResult {
     let speed = if global.emulated_speed > 0.0 { global.emulated_speed } else { 30.0 };
     let emulator = Emulator::start(Scenario::demo(), Options { clock_speed: Some(speed), ..Options::default() })
-        .map_err(|e| Failure { code: exit::TRANSPORT, message: format!("cannot start the emulator: {e}") })?;
+        .map_err(|e| Failure::new(exit::TRANSPORT, format!("cannot start the emulator: {e}")))?;
     let url = emulator.url();
-    println!("A local RackConnect is running at {url}: the demo account (user demo, tenant 123456),");
-    println!("its clock running {speed}x so a two-minute automation takes seconds. Nothing leaves this machine.");
+    let teller = Teller { format: global.output, quiet: global.quiet };
+    let say = |text: &str| teller.say(text);
+    let step = |title: &str| teller.step(title);
+    let mut story = json!({ "emulator": url });
+    say(&format!("A local RackConnect is running at {url}: the demo account (user demo, tenant 123456),"));
+    say(&format!("its clock running {speed}x so a two-minute automation takes seconds. Nothing leaves this machine."));
 
-    let api = Transport::new(HttpConfig::default());
+    let api = crate::verbose::transport(HttpConfig::default(), global.verbose);
     step("1. A new cloud server is built");
     let server = build_server(&api, &url)?;
-    println!("server {server} (demo-web, DFW); RackConnect automation starts now.");
+    say(&format!("server {server} (demo-web, DFW); RackConnect automation starts now."));
+    story["server"] = json!(server);
 
     step("2. On the server: wait for RackConnect v2 automation (never more than 30 requests a minute)");
     let source = SERVER_SOURCE.parse().map_err(|_| fail("bad source address"))?;
-    let on_server = Transport::new(HttpConfig { local_address: Some(source), ..HttpConfig::default() });
+    let on_server =
+        crate::verbose::transport(HttpConfig { local_address: Some(source), ..HttpConfig::default() }, global.verbose);
     let v2 = V2Endpoint::BaseUrl(BaseUrl::new("v2_url", &url)?);
     let mut progress = Progress::new("RackConnect v2", global.quiet);
     let waited = rackconnect::blocking::wait_v2(
@@ -74,18 +101,20 @@ pub fn run(global: &Global) -> CommandResult {
         |e| progress.event(e),
     )?;
     progress.finish();
+    story["v2_wait"] = output::verdict(&waited, &[]);
     if waited.outcome != Outcome::Done {
         return Err(fail(format!("automation ended {:?}: {}", waited.outcome, waited.reason.unwrap_or_default())));
     }
-    println!(
+    say(&format!(
         "DEPLOYED after {:.0} emulated s, {} requests.",
         waited.elapsed_ms as f64 * speed / 1000.0,
         waited.requests
-    );
+    ));
     let gateway = rackconnect::v2::parse_gateway_ip(&on_server.send(&rackconnect::v2::gateway_ip(&v2, None)?)?)?;
+    story["gateway_ip"] = json!(gateway);
     match gateway {
-        V2Answer::Answer(ip) => println!("gateway IP: {ip}"),
-        other => println!("gateway IP: {other:?}"),
+        V2Answer::Answer(ip) => say(&format!("gateway IP: {ip}")),
+        other => say(&format!("gateway IP: {other:?}")),
     }
 
     step("3. From anywhere, with a token: wait for Managed Operations, then read the reachable IP");
@@ -107,6 +136,8 @@ pub fn run(global: &Global) -> CommandResult {
         |e| progress.event(e),
     )?;
     progress.finish();
+    story["managed_wait"] =
+        output::verdict(&managed.result, &[("reachable_ipv4", json!(managed.access_ipv4.as_deref()))]);
     if managed.result.outcome != Outcome::Done {
         return Err(fail(format!(
             "Managed Operations ended {:?}: {}",
@@ -114,10 +145,10 @@ pub fn run(global: &Global) -> CommandResult {
             managed.result.reason.unwrap_or_default()
         )));
     }
-    println!(
+    say(&format!(
         "Managed Operations Complete; reach the server at {} (the RackConnect public IP, not the one it was built with).",
         managed.access_ipv4.as_deref().unwrap_or("?")
-    );
+    ));
 
     let pools = [WEB_POOL.to_owned(), API_POOL.to_owned()];
     let spec = PublicIpSpec {
@@ -128,6 +159,7 @@ pub fn run(global: &Global) -> CommandResult {
         unassign: false,
     };
     let mut changed_second_run = false;
+    let mut runs = Vec::new();
     for run in 1..=2 {
         let title = if run == 1 {
             "4. Ensure the server is in the web and API pools (one bulk call), and has a public IP"
@@ -154,12 +186,12 @@ pub fn run(global: &Global) -> CommandResult {
                 members.reason.unwrap_or_default()
             )));
         }
-        println!(
+        say(&format!(
             "pools: {} ({} added, {} already members)",
             if members.changed { "changed" } else { "unchanged" },
             members.added.len(),
             members.plan.unchanged.len()
-        );
+        ));
         let mut progress = Progress::new("public IP", global.quiet);
         let ip =
             session.ensure_public_ip(Region::Dfw, spec.clone(), EnsureOptions::default(), &crate::CANCEL, |e| {
@@ -170,20 +202,25 @@ pub fn run(global: &Global) -> CommandResult {
             return Err(fail(format!("public IP ended {:?}: {}", ip.outcome, ip.reason.unwrap_or_default())));
         }
         let address = ip.public_ip.as_ref().and_then(|i| i.public_ip_v4.clone()).unwrap_or_else(|| "?".into());
-        println!("public IP: {} ({address})", if ip.changed { "created" } else { "unchanged" });
+        say(&format!("public IP: {} ({address})", if ip.changed { "created" } else { "unchanged" }));
+        runs.push(json!({ "pool_members": output::verdict(&members, &[]), "public_ip": output::verdict(&ip, &[]) }));
         if run == 2 {
             changed_second_run = members.changed || ip.changed;
         }
+    }
+    story["runs"] = json!(runs);
+    story["ok"] = json!(!changed_second_run);
+    story["changed_on_second_run"] = json!(changed_second_run);
+    if global.output == Format::Json {
+        output::print(Format::Json, &story, String::new);
     }
     if changed_second_run {
         output::warn("the second run changed something; it should not have");
         return Ok(exit::FAILED);
     }
-    println!("\nDone: nothing left to change. With real credentials (RAX_USERNAME, RAX_API_KEY, RAX_REGION)");
-    println!("the same commands talk to Rackspace: `rackconnect v2 wait`, `rackconnect server wait ID --managed`,");
-    println!(
-        "`rackconnect v3 pool-members ensure --server ID --pool ID`, `rackconnect v3 public-ip ensure --server ID`."
-    );
+    say("\nDone: nothing left to change. With real credentials (RAX_USERNAME, RAX_API_KEY, RAX_REGION)");
+    say("the same commands talk to Rackspace: `rackconnect v2 wait`, `rackconnect server wait ID --managed`,");
+    say("`rackconnect v3 pool-members ensure --server ID --pool ID`, `rackconnect v3 public-ip ensure --server ID`.");
     drop(emulator);
     Ok(exit::DONE)
 }

@@ -13,37 +13,58 @@ mod report;
 mod server;
 mod v2;
 mod v3;
+mod verbose;
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use rackconnect_emulator::{Emulator, Options, Scenario};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use args::{Cli, Command};
+use args::{Cli, Command, GLOBAL_OPTIONS};
 use context::Context;
 use output::Format;
 
-/// A failure to report: the exit code and the message.
+/// A failure to report: the exit code, the message, and the core's error when there is one.
 pub struct Failure {
     pub(crate) code: u8,
     pub(crate) message: String,
+    /// The core's error in its JSON form (`class`, `kind`, `message` and its own fields).
+    pub(crate) error: Option<Value>,
 }
 
 impl Failure {
+    pub(crate) fn new(code: u8, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), error: None }
+    }
+
     pub(crate) fn with_message(self, message: String) -> Self {
         Self { message, ..self }
     }
 
     pub(crate) fn usage(message: impl Into<String>) -> Self {
-        Self { code: exit::USAGE, message: message.into() }
+        Self::new(exit::USAGE, message)
+    }
+
+    /// The JSON form `--output json` prints on stderr: `{"error": {...}, "exit_code": N}`,
+    /// `error` holding at least `kind` and `message` (the core's error form when the core
+    /// raised it, with `class` and the error's own fields).
+    pub(crate) fn to_json(&self) -> Value {
+        let mut error = match &self.error {
+            Some(Value::Object(map)) => Value::Object(map.clone()),
+            _ => json!({ "kind": exit::kind(self.code) }),
+        };
+        error["message"] = json!(self.message);
+        json!({ "error": error, "exit_code": self.code })
     }
 }
 
 impl From<rackconnect::Error> for Failure {
     fn from(error: rackconnect::Error) -> Self {
-        Self { code: exit::of_error(&error), message: error.to_string() }
+        Self { code: exit::of_error(&error), message: error.to_string(), error: Some(error.to_json()) }
     }
 }
 
@@ -66,19 +87,52 @@ fn install_interrupt_handler() {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     install_interrupt_handler();
+    output::VERBOSE.store(cli.global.verbose, std::sync::atomic::Ordering::Relaxed);
     let format = cli.global.output;
-    match run(cli) {
+    match refuse_options_that_do_not_apply(&matches).and_then(|()| run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
+            // Errors go to stderr in either format; stdout holds only results.
             match format {
-                Format::Json => println!("{}", json!({"error": failure.message, "exit_code": failure.code})),
+                Format::Json => eprintln!("{}", failure.to_json()),
                 Format::Text => eprintln!("error: {}", rackconnect::client::terminal_safe(&failure.message)),
             }
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// The global options a command that talks to no account does not take: all of them for
+/// `emulator`, `completions` and `man`; for `demo` (its own emulator, its own account) all but
+/// these.
+const DEMO_OPTIONS: [&str; 5] = ["output", "quiet", "verbose", "emulated_speed", "emulated"];
+
+/// Refuses a global option given to a command it does not apply to, rather than ignoring it.
+fn refuse_options_that_do_not_apply(matches: &ArgMatches) -> Result<(), Failure> {
+    let Some((name, sub)) = matches.subcommand() else { return Ok(()) };
+    let applies = |id: &str| match name {
+        "emulator" | "completions" | "man" => false,
+        "demo" => DEMO_OPTIONS.contains(&id),
+        _ => true,
+    };
+    let given = |id: &str| [matches, sub].iter().any(|m| matches!(m.value_source(id), Some(ValueSource::CommandLine)));
+    let refused: Vec<&str> =
+        GLOBAL_OPTIONS.iter().filter(|(id, _)| !applies(id) && given(id)).map(|(_, flag)| *flag).collect();
+    if refused.is_empty() {
+        return Ok(());
+    }
+    let why = match name {
+        "emulator" => "it serves its scenario's account and talks to no other; see `rackconnect emulator --help`",
+        "demo" => "it runs its own emulator with the demo account",
+        _ => "it talks to no account",
+    };
+    Err(Failure::usage(format!("`rackconnect {name}` does not take {}: {why}", refused.join(", "))))
 }
 
 fn run(cli: Cli) -> CommandResult {
@@ -87,9 +141,14 @@ fn run(cli: Cli) -> CommandResult {
             print!("{}", rackconnect_emulator::scenario::DEFAULT_SCENARIO);
             Ok(exit::DONE)
         }
-        Command::Emulator { listen, scenario, cors, clock_speed, .. } => {
-            run_emulator(listen, scenario, cors, clock_speed)
+        Command::Emulator { listen, scenario, cors, clock_speed, public, .. } => {
+            run_emulator(listen, scenario, cors, clock_speed, public)
         }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "rackconnect", &mut std::io::stdout());
+            Ok(exit::DONE)
+        }
+        Command::Man { dir } => man(dir),
         Command::Demo => demo::run(&cli.global),
         command => {
             let mut ctx = Context::new(cli.global)?;
@@ -97,10 +156,44 @@ fn run(cli: Cli) -> CommandResult {
                 Command::V2 { command } => v2::command(&mut ctx, command),
                 Command::Server { command } => server::command(&mut ctx, command),
                 Command::V3 { command } => v3::command(&mut ctx, command),
-                Command::Emulator { .. } | Command::Demo => Ok(exit::DONE),
+                Command::Emulator { .. } | Command::Completions { .. } | Command::Man { .. } | Command::Demo => {
+                    Ok(exit::DONE)
+                }
             }
         }
     }
+}
+
+/// `rackconnect man`: the page on stdout, or every command's page into a folder.
+fn man(dir: Option<std::path::PathBuf>) -> CommandResult {
+    let cannot = |e: std::io::Error| Failure::new(exit::FAILED, format!("cannot write the manual page: {e}"));
+    match dir {
+        None => std::io::stdout().write_all(&man_page().map_err(cannot)?).map_err(cannot)?,
+        Some(dir) => {
+            // A page per subcommand (rackconnect-v3-pools.1 …), then the main page with its own
+            // sections in place of the generated one.
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir))
+                .and_then(|()| std::fs::write(dir.join("rackconnect.1"), man_page()?))
+                .map_err(|e| Failure::new(exit::FAILED, format!("{}: {e}", dir.display())))?;
+        }
+    }
+    Ok(exit::DONE)
+}
+
+/// The main page: clap's sections, then exit status, JSON errors, environment and files.
+fn man_page() -> std::io::Result<Vec<u8>> {
+    let page = clap_mangen::Man::new(Cli::command());
+    let mut out = Vec::new();
+    page.render_title(&mut out)?;
+    page.render_name_section(&mut out)?;
+    page.render_synopsis_section(&mut out)?;
+    page.render_description_section(&mut out)?;
+    page.render_options_section(&mut out)?;
+    page.render_subcommands_section(&mut out)?;
+    out.extend_from_slice(exit::MAN_SECTIONS.as_bytes());
+    page.render_version_section(&mut out)?;
+    Ok(out)
 }
 
 fn run_emulator(
@@ -108,7 +201,21 @@ fn run_emulator(
     scenario: Option<std::path::PathBuf>,
     cors: bool,
     clock_speed: Option<f64>,
+    public: bool,
 ) -> CommandResult {
+    // The emulator hands out its account's credentials (the demo account's API key and
+    // password are public knowledge): off this machine only when asked for by name.
+    if !listen.ip().is_loopback() {
+        if !public {
+            return Err(Failure::usage(format!(
+                "--listen {listen} is not a loopback address: anyone who can reach it could sign in with the \
+                 emulator's credentials (the demo account's are published); listen on 127.0.0.1, or add --public"
+            )));
+        }
+        output::warn(&format!(
+            "listening on {listen}, beyond this machine (--public): anyone who can reach it can sign in with the emulator's credentials"
+        ));
+    }
     let scenario = match scenario {
         None => Scenario::demo(),
         Some(path) => {
@@ -118,9 +225,8 @@ fn run_emulator(
         }
     };
     let emulator = Emulator::start(scenario, Options { listen, cors, clock_speed })
-        .map_err(|e| Failure { code: exit::TRANSPORT, message: format!("cannot listen on {listen}: {e}") })?;
+        .map_err(|e| Failure::new(exit::TRANSPORT, format!("cannot listen on {listen}: {e}")))?;
     println!("listening on {}", emulator.url());
-    use std::io::Write;
     let _flushed = std::io::stdout().flush();
     emulator.wait();
     Ok(exit::DONE)

@@ -4,6 +4,7 @@
 //! lines on stderr). Nothing printed ever holds a secret (tokens serialize as `<redacted>`).
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::ValueEnum;
@@ -33,10 +34,52 @@ pub fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce() -> Str
     };
 }
 
+/// The one JSON shape of every wait and ensure: the core's result (`ok`, `outcome`, `summary`,
+/// `reason`, `requests`, `elapsed_ms` and its own fields) at the top level, and what the command
+/// acted on named beside it (`node`, `public_ip`, `removed`, `reachable_ipv4`).
+pub fn verdict<T: Serialize>(result: &T, beside: &[(&str, serde_json::Value)]) -> serde_json::Value {
+    let mut value = serde_json::to_value(result).unwrap_or_default();
+    if let serde_json::Value::Object(map) = &mut value {
+        for (name, extra) in beside {
+            map.insert((*name).to_owned(), extra.clone());
+        }
+    }
+    value
+}
+
+/// Rows under a header, each column as wide as its widest cell (the last one left ragged).
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let last = cells.len().saturating_sub(1);
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| if i == last { (*cell).to_owned() } else { format!("{cell:<width$}", width = widths[i]) })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    std::iter::once(line(header.to_vec()))
+        .chain(rows.iter().map(|row| line(row.iter().map(String::as_str).collect())))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Prints a warning to stderr.
 pub fn warn(message: &str) {
     eprintln!("warning: {}", rackconnect::client::terminal_safe(message));
 }
+
+/// Set by `--verbose`: the exchanges' lines go to stderr too, so progress is shown as plain
+/// lines, never as a live line they would cut through.
+pub static VERBOSE: AtomicBool = AtomicBool::new(false);
 
 /// Shows wait progress on stderr.
 pub struct Progress {
@@ -45,18 +88,27 @@ pub struct Progress {
     started: Instant,
     label: String,
     last: String,
+    /// For an ensure of many pairs: the status each node was last seen in, and the one every
+    /// node should reach (`ACTIVE`, or `GONE` for a removal); the line counts them: "2/4 ACTIVE".
+    pairs: Option<(std::collections::BTreeMap<String, String>, &'static str)>,
 }
 
 impl Progress {
     /// A display for a wait described by `label`.
     pub fn new(label: &str, quiet: bool) -> Self {
         Self {
-            live: std::io::stderr().is_terminal(),
+            live: std::io::stderr().is_terminal() && !VERBOSE.load(Ordering::Relaxed),
             quiet,
             started: Instant::now(),
             label: label.to_owned(),
             last: String::new(),
+            pairs: None,
         }
+    }
+
+    /// A display for an ensure over many pairs, counting those that reached `target`.
+    pub fn pairs(label: &str, quiet: bool, target: &'static str) -> Self {
+        Self { pairs: Some((std::collections::BTreeMap::new(), target)), ..Self::new(label, quiet) }
     }
 
     /// Shows one event.
@@ -80,6 +132,19 @@ impl Progress {
             Event::Retrying { at, until, reason } => {
                 format!("retrying in {} s: {reason}", until.saturating_sub(*at).div_ceil(1000))
             }
+        };
+        let line = match (&mut self.pairs, event) {
+            (Some((seen, target)), Event::Status { what, id: Some(id), status, changed, .. }) if what == "node" => {
+                seen.insert(id.clone(), status.clone());
+                // The wait announces every node it is for (unchanged) before the first change:
+                // plain lines show only changes, so that no line counts a partial set.
+                if !changed && !self.live {
+                    return;
+                }
+                let done = seen.values().filter(|s| s.as_str() == *target).count();
+                format!("{done}/{} {target} · {line}", seen.len())
+            }
+            _ => line,
         };
         let line = rackconnect::client::terminal_safe(&line).into_owned();
         if line == self.last && !self.live {

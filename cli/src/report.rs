@@ -19,10 +19,9 @@ pub(crate) fn report_wait(
     }
     // The address is only worth printing once automation is through (it changes at DEPLOYED).
     let reachable = reachable.filter(|_| matches!(result.outcome, Outcome::Done | Outcome::NotApplicable));
-    let mut value = json!({ "result": result });
-    if let Some(ip) = reachable {
-        value["reachable_ipv4"] = json!(ip);
-    }
+    let beside: Vec<(&str, serde_json::Value)> =
+        reachable.map(|ip| ("reachable_ipv4", json!(ip))).into_iter().collect();
+    let value = output::verdict(result, &beside);
     output::print(ctx.global.output, &value, || {
         // The headline is the core's verdict, the same words in every front door.
         let mut text = result.summary.clone();

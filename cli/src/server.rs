@@ -14,21 +14,23 @@ pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResul
         ServerCommand::List => {
             let servers = ctx.session()?.servers(region)?.all_servers(100)?;
             output::print(ctx.global.output, &servers, || {
+                if servers.is_empty() {
+                    return format!("no servers in {}", region.upper());
+                }
                 let or = |v: Option<String>| v.unwrap_or_else(|| "-".into());
-                servers
+                let rows: Vec<Vec<String>> = servers
                     .iter()
                     .map(|s| {
-                        format!(
-                            "{}  {:<14} {:<22} {:<15} {}",
-                            s.id.as_deref().unwrap_or(""),
+                        vec![
+                            s.id.clone().unwrap_or_default(),
                             or(s.rackconnect.automation_status.as_ref().map(|x| x.to_string())),
-                            or(s.rackconnect.managed_status.as_ref().map(|x| format!("managed: {x}"))),
+                            or(s.rackconnect.managed_status.as_ref().map(|x| x.to_string())),
                             or(s.access_ipv4.clone()),
-                            s.name.as_deref().unwrap_or("")
-                        )
+                            s.name.clone().unwrap_or_default(),
+                        ]
                     })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                    .collect();
+                output::table(&["ID", "RACKCONNECT", "MANAGED", "ACCESS IPV4", "NAME"], &rows)
             });
             Ok(exit::DONE)
         }

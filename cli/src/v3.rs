@@ -84,7 +84,8 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
             let presence = if absent { Presence::Absent } else { Presence::Present };
             let options = ensure_options(&ensure);
             let session = ctx.session()?;
-            let mut progress = Progress::new("pool members", quiet);
+            let target = if absent { "GONE" } else { "ACTIVE" };
+            let mut progress = Progress::pairs("pool members", quiet, target);
             let fields = ("--server", "--pool");
             let result =
                 session.ensure_pool_members(region, &servers, &pools, fields, presence, options, &CANCEL, |e| {
@@ -101,7 +102,7 @@ pub(crate) fn command(ctx: &mut Context, command: V3Command) -> CommandResult {
             let spec = PublicIpSpec {
                 server_id: ctx.session()?.server_id(region, &server, "--server")?,
                 presence: if absent || unassign { Presence::Absent } else { Presence::Present },
-                retain,
+                retain: retain.value(),
                 public_ip_id: move_ip.map(|id| PublicIpId::new_as("--move-ip", id)).transpose()?,
                 unassign,
             };
@@ -208,12 +209,12 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
             let Some(server) = server else { return Ok(exit::DONE) };
             let node = v3.add_node(&pool, &server)?;
             if no_wait {
-                output::print(format, &node, || line(&node));
+                output::print(format, &json!({ "node": node }), || line(&node));
                 return Ok(exit::DONE);
             }
             let mut progress = Progress::new("node", quiet);
             let waited = v3.wait_nodes(
-                vec![(pool, node.id.clone())],
+                vec![(pool.clone(), node.id.clone())],
                 Target::Active,
                 wait_config(),
                 &mut RateBudget::api(),
@@ -221,7 +222,13 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
                 |e| progress.event(e),
             )?;
             progress.finish();
-            output::print(format, &json!({"node": node, "wait": waited.result}), || {
+            // The node as it is now (ACTIVE), not as the add answered (ADDING); the answer is
+            // kept if the read fails, since the wait's verdict is what counts.
+            let node = match NodeId::new(node.id.clone()) {
+                Ok(id) if waited.result.ok => v3.get_node(&pool, &id).unwrap_or(node),
+                _ => node,
+            };
+            output::print(format, &output::verdict(&waited.result, &[("node", json!(node))]), || {
                 format!("{} (node {})", waited.result.summary, node.id)
             });
             Ok(exit::of_verdict(waited.result.ok, waited.result.outcome))
@@ -243,7 +250,8 @@ fn nodes_command(ctx: &mut Context, region: Region, command: NodesCommand) -> Co
                 |e| progress.event(e),
             )?;
             progress.finish();
-            output::print(format, &waited.result, || format!("{} (node {node} removed)", waited.result.summary));
+            let value = output::verdict(&waited.result, &[("removed", json!(node.as_str()))]);
+            output::print(format, &value, || format!("{} (node {node} removed)", waited.result.summary));
             Ok(exit::of_verdict(waited.result.ok, waited.result.outcome))
         }
     }
@@ -272,7 +280,7 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
     };
     match command {
         PublicIpsCommand::List { retain, .. } => {
-            let filter = rackconnect::v3::PublicIpFilter { cloud_server_id: server, retain };
+            let filter = rackconnect::v3::PublicIpFilter { cloud_server_id: server, retain: retain.value() };
             let list = v3.list_public_ips(&filter)?;
             output::print(format, &list, || list.iter().map(line).collect::<Vec<_>>().join("\n"));
             Ok(exit::DONE)
@@ -283,9 +291,9 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
             Ok(exit::DONE)
         }
         PublicIpsCommand::Add { retain, no_wait, .. } => {
-            let ip = v3.create_public_ip(server.as_ref(), retain.then_some(true))?;
+            let ip = v3.create_public_ip(server.as_ref(), retain.value())?;
             if no_wait {
-                output::print(format, &ip, || line(&ip));
+                output::print(format, &json!({ "public_ip": ip }), || line(&ip));
                 return Ok(exit::DONE);
             }
             let mut progress = Progress::new("public IP", quiet);
@@ -299,7 +307,7 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
             )?;
             progress.finish();
             let shown = waited.public_ip.clone().unwrap_or(ip);
-            output::print(format, &json!({"public_ip": shown, "wait": waited.result}), || {
+            output::print(format, &output::verdict(&waited.result, &[("public_ip", json!(shown))]), || {
                 format!("{}\n{}", waited.result.summary, line(&shown))
             });
             Ok(exit::of_verdict(waited.result.ok, waited.result.outcome))
@@ -317,7 +325,8 @@ fn public_ips_command(ctx: &mut Context, region: Region, command: PublicIpsComma
                     progress.event(e)
                 })?;
             progress.finish();
-            output::print(format, &waited.result, || format!("{} (public IP {id} released)", waited.result.summary));
+            let value = output::verdict(&waited.result, &[("removed", json!(id.as_str()))]);
+            output::print(format, &value, || format!("{} (public IP {id} released)", waited.result.summary));
             Ok(exit::of_verdict(waited.result.ok, waited.result.outcome))
         }
     }

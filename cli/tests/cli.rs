@@ -87,7 +87,10 @@ fn v2_wait_at_an_insecure_url_is_a_usage_error_at_once() {
     let started = std::time::Instant::now();
     let out =
         rc(&["--v2-url", "http://example.invalid", "--output", "json", "v2", "wait"]).spawn().finish(common::LIMIT);
-    out.expect_code(2).expect_stdout("insecure_url");
+    // Errors go to stderr, as JSON with --output json; stdout holds results only.
+    out.expect_code(2).expect_stderr("insecure_url");
+    assert!(out.stdout.is_empty(), "{}", out.context());
+    assert_eq!(out.error_json()["error"]["transport_kind"], "insecure_url", "{}", out.context());
     assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}{}", started.elapsed(), out.context());
 }
 
@@ -104,10 +107,10 @@ fn v2_wait_on_web2_ends_deployed() {
     let out = json.finish(common::LIMIT);
     out.expect_code(0);
     let value = out.json();
-    assert_eq!(value["result"]["outcome"], "done", "{}", out.context());
-    assert_eq!(value["result"]["status"], "DEPLOYED", "{}", out.context());
+    assert_eq!(value["outcome"], "done", "{}", out.context());
+    assert_eq!(value["status"], "DEPLOYED", "{}", out.context());
     // Two minutes of automation at 60x, polled within the budget: a handful of requests.
-    let requests = value["result"]["requests"].as_u64().unwrap_or(0);
+    let requests = value["requests"].as_u64().unwrap_or(0);
     assert!((1..=30).contains(&requests), "{requests} requests{}", out.context());
 }
 
@@ -119,8 +122,8 @@ fn v2_wait_on_a_failed_server_fails_and_names_the_task() {
     let out = rc(&["--emulated", "--source-address", "127.0.0.4", "-q", "--output", "json", "v2", "wait"]).run();
     out.expect_code(1);
     let value = out.json();
-    assert_eq!(value["result"]["outcome"], "failed", "{}", out.context());
-    let tasks = value["result"]["tasks"].as_array().cloned().unwrap_or_default();
+    assert_eq!(value["outcome"], "failed", "{}", out.context());
+    let tasks = value["tasks"].as_array().cloned().unwrap_or_default();
     assert_eq!(tasks.first().map(|t| t["name"].clone()), Some(json!("Cloud Server Created: Add \"rackconnect\" user")));
     assert_eq!(tasks.first().map(|t| t["status"].clone()), Some(json!("FAILED")));
 }
@@ -314,7 +317,7 @@ fn server_wait_managed_fails_on_build_and_authentication_errors() {
     out.expect_code(1).expect_stdout("Authentication Error");
     let out = rc(&["--emulated", "-q", "--output", "json", "server", "wait", DB_AUTH_ERROR, "--managed"]).run();
     out.expect_code(1);
-    assert_eq!(out.json()["result"]["outcome"], "failed", "{}", out.context());
+    assert_eq!(out.json()["outcome"], "failed", "{}", out.context());
 }
 
 #[test]
@@ -350,7 +353,7 @@ fn server_wait_managed_only_waits_for_managed_operations() {
     out.expect_code(0).expect_stderr("managed: Complete");
     assert!(!out.stderr.contains("rackconnect: DEPLOY"), "RackConnect was waited for too{}", out.context());
     let value = out.json();
-    assert_eq!(value["result"]["outcome"], "done", "{}", out.context());
+    assert_eq!(value["outcome"], "done", "{}", out.context());
     assert_eq!(value["reachable_ipv4"], "198.51.100.102", "{}", out.context());
 
     let out = unmanaged.finish(common::LIMIT);
@@ -731,17 +734,15 @@ fn ensure_absent_removes_memberships_and_public_ips() {
 #[test]
 fn public_ip_ensure_sets_retain_and_moves_a_retained_ip() {
     let emulator = fast_emulator();
-    // --retain true on web1's existing IP: updated, not replaced.
+    // --retain on web1's existing IP: updated, not replaced.
     let before = ips_of(&public_ips(&emulator), WEB1);
-    let out = emulator
-        .rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--server", WEB1, "--retain", "true"])
-        .run();
+    let out = emulator.rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--server", WEB1, "--retain"]).run();
     out.expect_code(0);
     let value = out.json();
     assert_eq!(value["changed"], true, "{}", out.context());
     assert_eq!(value["public_ip"]["retain"], true, "{}", out.context());
     assert_eq!(value["public_ip"]["id"], before[0]["id"], "{}", out.context());
-    let out = emulator.rc(&["-q", "v3", "public-ip", "ensure", "--server", WEB1, "--retain", "true"]).run();
+    let out = emulator.rc(&["-q", "v3", "public-ip", "ensure", "--server", WEB1, "--retain"]).run();
     out.expect_code(0).expect_stdout("no change");
 
     // --move-ip: the retained, unassigned IP onto a server without one.
@@ -774,9 +775,8 @@ fn public_ip_ensure_sets_retain_and_moves_a_retained_ip() {
 #[test]
 fn public_ip_ensure_with_retain_creates_a_retained_ip() {
     let emulator = fast_emulator();
-    let out = emulator
-        .rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--server", UNMANAGED, "--retain", "true"])
-        .run();
+    let out =
+        emulator.rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--server", UNMANAGED, "--retain"]).run();
     out.expect_code(0);
     let value = out.json();
     assert_eq!(value["changed"], true, "{}", out.context());
@@ -819,7 +819,7 @@ fn v3_lists_as_json() {
     out.expect_code(0);
     assert!(has_id(&out.json(), "/cloud_server/id", WEB1), "{}", out.context());
 
-    let out = rc(&["--emulated", "-q", "--output", "json", "v3", "public-ips", "list", "--retain", "true"]).run();
+    let out = rc(&["--emulated", "-q", "--output", "json", "v3", "public-ips", "list", "--retain"]).run();
     out.expect_code(0);
     let retained = out.json();
     assert_eq!(retained.as_array().map(Vec::len), Some(1), "{}", out.context());
@@ -835,7 +835,7 @@ fn v3_nodes_add_and_remove_with_wait() {
     let out = emulator.rc(&["-q", "--output", "json", "v3", "nodes", "add", API_POOL, WEB1]).run();
     out.expect_code(0);
     let value = out.json();
-    assert_eq!(value["wait"]["outcome"], "done", "{}", out.context());
+    assert_eq!(value["outcome"], "done", "{}", out.context());
     let node_id = value["node"]["id"].as_str().unwrap_or_default().to_owned();
     let list = nodes(&emulator, API_POOL);
     let node = list.as_array().into_iter().flatten().find(|n| n["id"] == node_id.as_str());
@@ -856,7 +856,7 @@ fn v3_public_ips_add_and_remove_with_wait() {
     let out = emulator.rc(&["-q", "--output", "json", "v3", "public-ips", "add", DB_BUILD_ERROR]).run();
     out.expect_code(0);
     let value = out.json();
-    assert_eq!(value["wait"]["outcome"], "done", "{}", out.context());
+    assert_eq!(value["outcome"], "done", "{}", out.context());
     assert_eq!(value["public_ip"]["status"], "ACTIVE", "{}", out.context());
     assert_eq!(value["public_ip"]["cloud_server"]["id"], DB_BUILD_ERROR, "{}", out.context());
     let id = value["public_ip"]["id"].as_str().unwrap_or_default().to_owned();
@@ -900,14 +900,19 @@ fn credentials_from_env_file_and_arguments_and_secrets_never_printed() {
     let dir = TempDir::new("creds");
     let mut outputs = Vec::new();
 
-    // The environment.
-    let out = rc(&["--output", "json", "v3", "pools", "list"])
+    // The environment; --verbose shows every exchange, its credentials redacted.
+    let out = rc(&["--verbose", "--output", "json", "v3", "pools", "list"])
         .env("RAX_IDENTITY_URL", &url)
         .env("RAX_USERNAME", "demo")
         .env("RAX_API_KEY", "demo-api-key")
         .env("RAX_REGION", "dfw")
         .run();
-    out.expect_code(0);
+    out.expect_code(0)
+        .expect_stderr(&format!("> POST {url}/v2.0/tokens\n"))
+        .expect_stderr(">   body: <redacted>")
+        .expect_stderr(&format!("> GET {url}/rackconnect/DFW/v3/123456/load_balancer_pools\n"))
+        .expect_stderr(">   X-Auth-Token: <redacted>")
+        .expect_stderr("< 200 in ");
     assert_eq!(out.json().as_array().map(Vec::len), Some(3));
     assert!(!out.stderr.contains("warning"), "{}", out.context());
     outputs.push(out);
@@ -919,10 +924,35 @@ fn credentials_from_env_file_and_arguments_and_secrets_never_printed() {
         "# pyrax\n[other]\nusername = nobody\n[rackspace_cloud]\nusername = demo\napi_key = demo-api-key\n",
     )
     .expect("write the credentials file");
+    set_mode(&file, 0o600);
     let file_arg = file.to_string_lossy().into_owned();
-    let out = rc(&["--identity-url", &url, "--region", "dfw", "--credentials", &file_arg, "v3", "pools", "list"]).run();
-    out.expect_code(0).expect_stdout("dfw-web-80");
+    let out =
+        rc(&["-v", "--identity-url", &url, "--region", "dfw", "--credentials", &file_arg, "v3", "pools", "list"]).run();
+    out.expect_code(0).expect_stdout("dfw-web-80").expect_stderr("X-Auth-Token: <redacted>");
     assert!(!out.stderr.contains("warning"), "{}", out.context());
+    outputs.push(out);
+
+    // A file its group or others can read: used, with one warning (as ssh does for a key).
+    for (mode, who) in [(0o640, "its group;"), (0o604, "by others;"), (0o644, "its group and by others")] {
+        set_mode(&file, mode);
+        let out =
+            rc(&["-v", "--identity-url", &url, "--region", "dfw", "--credentials", &file_arg, "v3", "pools", "list"])
+                .run();
+        out.expect_code(0).expect_stdout("dfw-web-80").expect_stderr(who).expect_stderr("chmod 600");
+        assert_eq!(out.stderr.matches("warning:").count(), 1, "{mode:o}: said once{}", out.context());
+        outputs.push(out);
+    }
+    set_mode(&file, 0o600);
+
+    // A password in a file, shown by --verbose as nothing but <redacted>.
+    let password_file = dir.join("password.ini");
+    std::fs::write(&password_file, "[rackspace_cloud]\nusername = demo\npassword = demo-password\n")
+        .expect("write the credentials file");
+    set_mode(&password_file, 0o600);
+    let password_arg = password_file.to_string_lossy().into_owned();
+    let out =
+        rc(&["-v", "--identity-url", &url, "--region", "dfw", "--credentials", &password_arg, "server", "list"]).run();
+    out.expect_code(0).expect_stdout("web1").expect_stderr(">   body: <redacted>");
     outputs.push(out);
 
     // ~/.rackspace_cloud_credentials when nothing else is given.
@@ -934,6 +964,7 @@ fn credentials_from_env_file_and_arguments_and_secrets_never_printed() {
 
     // On the command line: works, with a warning.
     let out = rc(&[
+        "--verbose",
         "--identity-url",
         &url,
         "--region",
@@ -952,18 +983,18 @@ fn credentials_from_env_file_and_arguments_and_secrets_never_printed() {
 
     // A wrong key: exit 5, in text and JSON.
     let wrong = "wrong-key-5f3a9c1e7d";
-    let out = rc(&["--identity-url", &url, "--region", "dfw", "v3", "pools", "list"])
+    let out = rc(&["-v", "--identity-url", &url, "--region", "dfw", "v3", "pools", "list"])
         .env("RAX_USERNAME", "demo")
         .env("RAX_API_KEY", wrong)
         .run();
-    out.expect_code(5).expect_stderr("401");
+    out.expect_code(5).expect_stderr("401").expect_stderr("< 401 in ");
     outputs.push(out);
     let out = rc(&["--identity-url", &url, "--region", "dfw", "--output", "json", "server", "wait", WEB1])
         .env("RAX_USERNAME", "demo")
         .env("RAX_API_KEY", wrong)
         .run();
     out.expect_code(5);
-    assert_eq!(out.json()["exit_code"], 5, "{}", out.context());
+    assert_eq!(out.error_json()["exit_code"], 5, "{}", out.context());
     outputs.push(out);
     let out = rc(&[
         "--identity-url",
@@ -992,8 +1023,8 @@ fn credentials_from_env_file_and_arguments_and_secrets_never_printed() {
     for args in [
         vec!["--output", "json", "server", "wait", WEB1, "--managed"],
         vec!["--output", "json", "v3", "public-ips", "list"],
-        vec!["--output", "json", "v3", "public-ip", "ensure", "--server", UNMANAGED],
-        vec!["v3", "pool-members", "ensure", "--server", UNMANAGED, "--pool", WEB_POOL],
+        vec!["-v", "--output", "json", "v3", "public-ip", "ensure", "--server", UNMANAGED],
+        vec!["-v", "v3", "pool-members", "ensure", "--server", UNMANAGED, "--pool", WEB_POOL],
     ] {
         let out = rc(&args)
             .env("RAX_IDENTITY_URL", &url)
@@ -1008,7 +1039,7 @@ fn credentials_from_env_file_and_arguments_and_secrets_never_printed() {
     let tokens: Vec<String> = emulator.world().tokens.keys().cloned().collect();
     assert!(tokens.len() >= 8, "expected a token per authenticated run, found {}", tokens.len());
     for out in &outputs {
-        for secret in ["demo-api-key", wrong] {
+        for secret in ["demo-api-key", "demo-password", wrong] {
             assert!(
                 !out.stdout.contains(secret) && !out.stderr.contains(secret),
                 "the key was printed{}",
@@ -1025,6 +1056,15 @@ fn credentials_from_env_file_and_arguments_and_secrets_never_printed() {
     }
 }
 
+#[cfg(unix)]
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &std::path::Path, _mode: u32) {}
+
 // ------------------------------------------------------------------------------------------------
 // Usage errors
 
@@ -1039,9 +1079,9 @@ fn usage_errors_exit_2_and_say_what_was_expected() {
 
     let out = rc(&["--emulated", "--region", "xyz", "--output", "json", "v3", "pools", "list"]).run();
     out.expect_code(2);
-    let value = out.json();
+    let value = out.error_json();
     assert_eq!(value["exit_code"], 2, "{}", out.context());
-    assert!(value["error"].as_str().is_some_and(|e| e.contains("dfw")), "{}", out.context());
+    assert!(value["error"]["message"].as_str().is_some_and(|e| e.contains("dfw")), "{}", out.context());
 
     // Not an id: looked up as a name, and not found among the region's servers or pools.
     let out = rc(&["--emulated", "server", "status", "abc/def"]).run();
@@ -1062,8 +1102,9 @@ fn usage_errors_exit_2_and_say_what_was_expected() {
     let out = rc(&["--emulated", "v3", "pool-members", "ensure", "--server", UNMANAGED]).run();
     out.expect_code(2).expect_stderr("--pool");
 
-    let out = rc(&["--emulated", "v3", "public-ip", "ensure", "--server", UNMANAGED, "--retain", "maybe"]).run();
-    out.expect_code(2).expect_stderr("true, false");
+    // --retain is a flag (with --no-retain), not --retain true|false.
+    let out = rc(&["--emulated", "v3", "public-ip", "ensure", "--server", UNMANAGED, "--retain=true"]).run();
+    out.expect_code(2).expect_stderr("--retain");
 
     // v2 without an endpoint: say how to give one.
     let out = rc(&["v2", "status"]).run();
@@ -1205,7 +1246,7 @@ fn public_ip_unassign_keeps_the_retained_ip_on_no_server() {
     assert_eq!((code, refused["changed"].as_bool()), (1, Some(false)), "{refused:#}");
     assert!(refused["summary"].as_str().unwrap_or("").contains("is not retained"), "{refused:#}");
 
-    let (_, planned) = json(&["--unassign", "--retain", "true", "--dry-run"]);
+    let (_, planned) = json(&["--unassign", "--retain", "--dry-run"]);
     assert_eq!(
         planned["plan"],
         json!({"action": "unassign", "id": plain["public_ip"]["id"], "retain": true}),
@@ -1217,7 +1258,7 @@ fn public_ip_unassign_keeps_the_retained_ip_on_no_server() {
         Some(1)
     );
 
-    let (code, done) = json(&["--unassign", "--retain", "true"]);
+    let (code, done) = json(&["--unassign", "--retain"]);
     assert_eq!((code, done["changed"].as_bool()), (0, Some(true)), "{done:#}");
     assert_eq!(done["public_ip"]["cloud_server"], Value::Null, "{done:#}");
     assert_eq!(done["public_ip"]["retain"], true, "{done:#}");

@@ -321,6 +321,36 @@ fn nodes_waiter_polls_one_list_per_pool() {
     assert_eq!(result.outcome, Outcome::Done);
 }
 
+/// A display counts the pairs of a wait ("1/3 ACTIVE"): the wait announces every node it is for,
+/// unchanged, before the first request, and nothing it is not for.
+#[test]
+fn nodes_waiter_announces_the_whole_set_before_the_first_change() {
+    let pool = PoolId::new("p1").expect("id");
+    let nodes = ["n1", "n2", "n3"].map(|n| (pool.clone(), n.to_owned())).to_vec();
+    let mut waiter = NodesWaiter::new(v3_endpoint(), Token::new("t"), nodes, Target::Active, WaitConfig::default(), 7);
+    waiter.already_seen([("n1", "ADDING"), ("n2", "ADDING"), ("n3", "ACTIVE"), ("other", "ACTIVE")]);
+    let (result, _, events) = drive(&mut waiter, &mut RateBudget::api(), |now, _| {
+        let status = if now < 2_000 { "ADDING" } else { "ACTIVE" };
+        text(200, &format!("[{}, {}, {}]", node("n1", status), node("n2", "ACTIVE"), node("n3", "ACTIVE")))
+    });
+    assert_eq!(result.outcome, Outcome::Done);
+    let announced: Vec<(String, String, bool)> = events
+        .iter()
+        .take(3)
+        .filter_map(|e| match e {
+            Event::Status { at: 7, what, id: Some(id), status, changed } if what == "node" => {
+                Some((id.clone(), status.clone(), *changed))
+            }
+            _ => None,
+        })
+        .collect();
+    let expected = [("n1", "ADDING"), ("n2", "ADDING"), ("n3", "ACTIVE")]
+        .map(|(id, status)| (id.to_owned(), status.to_owned(), false))
+        .to_vec();
+    assert_eq!(announced, expected, "{events:?}");
+    assert!(!events.iter().any(|e| matches!(e, Event::Status { id: Some(id), .. } if id == "other")), "{events:?}");
+}
+
 #[test]
 fn public_ip_waiter_reaches_active_or_gone() {
     let id = PublicIpId::new("ip1").expect("id");

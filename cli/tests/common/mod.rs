@@ -1,6 +1,9 @@
 //! Helpers for the end-to-end tests: run `rackconnect` as a real process with a clean
 //! environment, start a separate emulator process, and talk to its control API.
 
+// Each test binary uses a part of these helpers.
+#![allow(dead_code)]
+
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -112,6 +115,16 @@ impl Output {
     pub fn expect_stderr(&self, text: &str) -> &Self {
         assert!(self.stderr.contains(text), "stderr lacks {text:?}{}", self.context());
         self
+    }
+
+    /// The last line of stderr parsed as JSON: the error `--output json` reports.
+    #[track_caller]
+    pub fn error_json(&self) -> Value {
+        let last = self.stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+        match serde_json::from_str(last) {
+            Ok(value) => value,
+            Err(e) => panic!("stderr does not end with a JSON line: {e}{}", self.context()),
+        }
     }
 
     /// Stdout parsed as one JSON document (it must be nothing else).

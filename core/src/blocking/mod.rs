@@ -62,4 +62,4 @@ pub use driver::{Io, SLEEP_SLICE_MS, drive, drive_with, random_seed};
 pub use identity::{IdentityClient, REFRESH_MARGIN_MS, Session};
 pub use runner::{run, wait_metadata, wait_v2};
 pub use shared_budget::SharedBudget;
-pub use transport::{HttpConfig, Transport};
+pub use transport::{HttpConfig, HttpTrace, TraceObserver, Transport};

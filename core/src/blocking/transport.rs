@@ -3,7 +3,8 @@
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use ureq::unversioned::resolver::DefaultResolver;
 use ureq::unversioned::transport::{
@@ -46,6 +47,26 @@ impl Default for HttpConfig {
     }
 }
 
+/// One exchange a [`Transport`] made, in a form safe to show (e.g. a command's `--verbose`):
+/// the request is [redacted](Request::redacted) (no credential in its headers, body or URL) and
+/// the answer is its status only, never its headers or body (an Identity answer holds a token).
+#[derive(Clone, Debug)]
+pub struct HttpTrace {
+    /// The request as sent, redacted.
+    pub request: Request,
+    /// The answer's status; `None` when no answer came.
+    pub status: Option<u16>,
+    /// Why no answer came (the transport error's message, which never holds a credential).
+    pub error: Option<String>,
+    /// From the first byte sent to the last byte read (or the failure).
+    pub elapsed: Duration,
+    /// The body bytes read.
+    pub body_bytes: usize,
+}
+
+/// Told of every exchange a [`Transport`] makes ([`Transport::with_observer`]).
+pub type TraceObserver = Arc<dyn Fn(&HttpTrace) + Send + Sync>;
+
 /// A blocking HTTP/1.1 client that sends the core's requests as they are.
 ///
 /// - HTTPS only, except to loopback hosts (`127.x.x.x`, `::1`, `localhost`, for emulators):
@@ -68,6 +89,7 @@ pub struct Transport {
     /// For loopback hosts: never through a proxy (a local emulator is not behind one).
     direct: ureq::Agent,
     config: HttpConfig,
+    observer: Option<TraceObserver>,
 }
 
 impl fmt::Debug for Transport {
@@ -103,7 +125,15 @@ impl Transport {
                 (agent.clone(), agent)
             }
         };
-        Self { agent, direct, config }
+        Self { agent, direct, config, observer: None }
+    }
+
+    /// This transport, telling `observer` of every exchange it makes (and its clones make),
+    /// redacted: see [`HttpTrace`]. A request refused before sending (an insecure URL) is no
+    /// exchange.
+    pub fn with_observer(mut self, observer: TraceObserver) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     fn agent_for(&self, url: &str) -> &ureq::Agent {
@@ -128,9 +158,23 @@ impl Transport {
     /// (the cap of the configuration applies too): what an
     /// [`Outgoing`](crate::client::Outgoing) asks of a driver.
     pub fn send_limited(&self, request: &Request, timeout: Duration, max_body_bytes: usize) -> Result<Response> {
+        crate::client::url_rule::check(request)?;
+        let Some(observer) = &self.observer else { return self.exchange(request, timeout, max_body_bytes) };
+        let started = Instant::now();
+        let result = self.exchange(request, timeout, max_body_bytes);
+        observer(&HttpTrace {
+            request: request.redacted(),
+            status: result.as_ref().ok().map(|r| r.status),
+            error: result.as_ref().err().map(ToString::to_string),
+            elapsed: started.elapsed(),
+            body_bytes: result.as_ref().map_or(0, |r| r.body.len()),
+        });
+        result
+    }
+
+    fn exchange(&self, request: &Request, timeout: Duration, max_body_bytes: usize) -> Result<Response> {
         let shown = request.redacted();
         let what = format!("{} {}", request.method, shown.url);
-        crate::client::url_rule::check(request)?;
         let method = match request.method {
             Method::Get => ureq::http::Method::GET,
             Method::Post => ureq::http::Method::POST,
@@ -390,6 +434,60 @@ mod tests {
         let json = error.to_json();
         assert_eq!(json["kind"], "transport");
         assert_eq!(json["transport_kind"], "insecure_url");
+    }
+
+    #[test]
+    fn an_observer_sees_each_exchange_redacted() {
+        use std::sync::Mutex;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap_or_else(|e| panic!("{e}"));
+            let mut seen = Vec::new();
+            let mut buffer = [0u8; 4096];
+            // The head, then the 18-byte body.
+            while !String::from_utf8_lossy(&seen).contains("hunter2") {
+                let n = stream.read(&mut buffer).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                seen.extend_from_slice(&buffer[..n]);
+            }
+            let answer =
+                "HTTP/1.1 201 Created\r\nContent-Length: 5\r\nX-Auth-Token: t0ken\r\nConnection: close\r\n\r\nhello";
+            let _written = stream.write_all(answer.as_bytes());
+        });
+        let traces: Arc<Mutex<Vec<HttpTrace>>> = Arc::default();
+        let kept = Arc::clone(&traces);
+        let transport = Transport::new(HttpConfig::default()).with_observer(Arc::new(move |t: &HttpTrace| {
+            kept.lock().unwrap_or_else(|e| e.into_inner()).push(t.clone())
+        }));
+        let request = Request {
+            method: Method::Post,
+            url: format!("http://{address}/v2.0/tokens"),
+            headers: vec![("X-Auth-Token".into(), "s3cret-token".into()), ("Accept".into(), "application/json".into())],
+            body: Some(r#"{"password":"hunter2"}"#.into()),
+            sensitive_body: true,
+            sensitive_url: false,
+        };
+        let response = transport.send(&request).unwrap_or_else(|e| panic!("{e}"));
+        let _joined = server.join();
+        assert_eq!(response.status, 201);
+        let seen = traces.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        assert_eq!(seen.len(), 1);
+        let trace = &seen[0];
+        assert_eq!(trace.status, Some(201));
+        assert_eq!(trace.body_bytes, 5);
+        assert_eq!(trace.request.header_value("X-Auth-Token"), Some(crate::REDACTED));
+        assert_eq!(trace.request.header_value("Accept"), Some("application/json"));
+        assert_eq!(trace.request.body.as_deref(), Some(crate::REDACTED));
+        let shown = format!("{trace:?}");
+        assert!(!shown.contains("s3cret-token") && !shown.contains("hunter2") && !shown.contains("t0ken"), "{shown}");
+
+        // Refused before sending: no exchange, nothing observed.
+        let insecure = Request { url: "http://example.com/x".into(), ..request };
+        assert!(transport.send(&insecure).is_err());
+        assert_eq!(traces.lock().unwrap_or_else(|e| e.into_inner()).len(), 1);
     }
 
     #[test]

@@ -52,9 +52,22 @@ pub struct NodesWaiter {
 impl NodesWaiter {
     /// Statuses of the nodes (by node id) read before the wait began: reading them again is
     /// no change in the progress events.
+    ///
+    /// Each of them that the wait is for is also announced, as a `Status` event with `changed`
+    /// false at the wait's start: a display learns the whole set (and can count it, "0/4
+    /// ACTIVE") before the first change.
     pub fn already_seen<'a>(&mut self, statuses: impl IntoIterator<Item = (&'a str, &'a str)>) {
         for (id, status) in statuses {
             self.clock.already_seen("node", Some(id), status);
+            if self.pending.iter().any(|(_, pending)| pending.eq_ignore_ascii_case(id)) {
+                self.clock.events.push(Event::Status {
+                    at: self.clock.start,
+                    what: "node".to_owned(),
+                    id: Some(id.to_owned()),
+                    status: status.to_owned(),
+                    changed: false,
+                });
+            }
         }
     }
 
