@@ -107,11 +107,9 @@ impl Context {
                     "a secret given on the command line is visible to other users of this machine (ps, shell history); use RAX_API_KEY, RAX_PASSWORD or --credentials FILE",
                 );
             }
-            let (credentials, source) = credentials::resolve(&given).map_err(Failure::usage)?;
+            let (credentials, warning) = credentials::resolve(&given).map_err(Failure::usage)?;
             // Said once: the session, and so this, is made once per run.
-            if let credentials::Source::File(path) = &source
-                && let Some(warning) = credentials::loose_file_warning(path)
-            {
+            if let Some(warning) = warning {
                 output::warn(&warning);
             }
             let tenant = self.global.tenant.clone().or_else(|| env("RAX_TENANT")).map(TenantScope::Id);

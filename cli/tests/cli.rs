@@ -1016,7 +1016,7 @@ fn credentials_from_env_file_and_arguments_and_secrets_never_printed() {
     // No credentials anywhere: a clear message.
     let out = rc(&["--identity-url", &url, "--region", "dfw", "v3", "pools", "list"]).run();
     assert_ne!(out.code, 0, "{}", out.context());
-    out.expect_stderr("no credentials");
+    out.expect_stderr("invalid credentials").expect_stderr("RAX_USERNAME").expect_stderr("--credentials FILE");
     outputs.push(out);
 
     // More output that carries server and IP details, and an ensure.

@@ -118,21 +118,25 @@ pub fn read_credentials_file(path: &Path) -> Result<Credentials> {
         .ok_or_else(|| Error::invalid(&shown, "api_key or password under [rackspace_cloud]", "neither"))
 }
 
-/// Why a credentials file should not be trusted as it is: readable or writable by group or
-/// others (as ssh says of a private key). `None` when it is private, or on systems without
-/// Unix permissions. It is still used: the caller warns.
+/// The warning for a credentials file its group or others can read (as ssh warns of a private
+/// key); `None` when only its owner can, or on systems without Unix permissions. The file is
+/// still used: the caller warns, once.
 pub fn credentials_file_warning(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path).ok()?.permissions().mode();
-        (mode & 0o077 != 0).then(|| {
-            format!(
-                "the credentials file {} can be read by other users (mode {:o}); chmod 600 it",
-                path.display(),
-                mode & 0o777
-            )
-        })
+        let who = match (mode & 0o040 != 0, mode & 0o004 != 0) {
+            (true, true) => "its group and by others",
+            (true, false) => "its group",
+            (false, true) => "others",
+            (false, false) => return None,
+        };
+        Some(format!(
+            "the credentials file {} can be read by {who}; it is used, but `chmod 600 {}` keeps the secret yours",
+            path.display(),
+            path.display()
+        ))
     }
     #[cfg(not(unix))]
     {
@@ -287,7 +291,7 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
         let private = credentials_file_warning(&path);
         let _removed = std::fs::remove_file(&path);
-        assert!(loose.is_some_and(|w| w.contains("644") && w.contains("chmod 600")));
+        assert!(loose.is_some_and(|w| w.contains("its group and by others") && w.contains("chmod 600")));
         assert_eq!(private, None);
     }
 
