@@ -4,30 +4,15 @@
 //! sign-in, renewal, endpoints, retries, the transport rule and the time left per request are
 //! all the exchange's.
 
-use rackconnect::client::json::{JsonExchange, exchange_config};
+use rackconnect::client::json::{JsonExchange, auth_from_spec, exchange_config};
 use rackconnect::client::{self, Auth as CoreAuth, SignIn, Task};
-use rackconnect::identity::{Access, Credentials, IdentityEndpoint, TenantScope};
+use rackconnect::identity::Access;
 use rackconnect::wait::RateBudget;
-use rackconnect::{ApiKey, Error, Password, Region};
-use serde::Deserialize;
+use rackconnect::{Error, Region};
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{Thrown, from_json, millis, response, thrown, to_json};
-
-/// The credentials, as the JS client hands them over (one of `api_key` and `password`).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CredentialsSpec {
-    identity_url: Option<String>,
-    username: String,
-    #[serde(default)]
-    api_key: Option<String>,
-    #[serde(default)]
-    password: Option<String>,
-    #[serde(default)]
-    tenant_id: Option<String>,
-}
+use crate::convert::{Thrown, millis, response, thrown, to_json};
 
 /// Who signs in where, and the cached token: opaque to JS (the token never becomes a JS value
 /// outside a request about to be sent).
@@ -43,23 +28,7 @@ impl Auth {
     /// before anything is sent.
     #[wasm_bindgen(constructor)]
     pub fn new(spec: &str) -> Result<Auth, Thrown> {
-        let build = || -> Result<Auth, Error> {
-            let spec: CredentialsSpec = from_json("credentials", spec)?;
-            let endpoint = IdentityEndpoint::parse(
-                spec.identity_url.as_deref().unwrap_or(rackconnect::client::defaults::IDENTITY),
-            )?;
-            let username = spec.username;
-            let credentials = match (spec.api_key, spec.password) {
-                (Some(key), None) => Credentials::ApiKey { username, api_key: ApiKey::new(key) },
-                (None, Some(password)) => Credentials::Password { username, password: Password::new(password) },
-                (None, None) => return Err(invalid_credentials("neither")),
-                (Some(_), Some(_)) => return Err(invalid_credentials("both")),
-            };
-            let inner = CoreAuth::new(endpoint, credentials, spec.tenant_id.map(TenantScope::Id));
-            inner.check()?;
-            Ok(Auth { inner })
-        };
-        build().map_err(|e| thrown(&e))
+        auth_from_spec(spec).map(|inner| Auth { inner }).map_err(|e| thrown(&e))
     }
 
     /// True when a token is cached (fresh or not).
@@ -98,14 +67,6 @@ impl Auth {
         })?;
         let region = region.map(|r| Region::parse(&r)).transpose().map_err(|e| thrown(&e))?;
         to_json(&summary(access, self.inner.username(), region))
-    }
-}
-
-fn invalid_credentials(found: &str) -> Error {
-    Error::InvalidInput {
-        field: "credentials".into(),
-        expected: "one of apiKey and password".into(),
-        found: found.into(),
     }
 }
 

@@ -13,7 +13,9 @@ use super::{Action, Auth, Exchange, ExchangeConfig, Task};
 use crate::error::{Error, Result};
 use crate::http::{Request, Response};
 use crate::id::{BaseUrl, Region};
+use crate::identity::{Credentials, IdentityEndpoint, TenantScope};
 use crate::ops::Operation;
+use crate::secret::{ApiKey, Password};
 use crate::v2::V2Endpoint;
 use crate::wait::{Millis, WaitConfig};
 
@@ -30,6 +32,36 @@ pub fn request_json(request: &Request) -> Value {
         "headers": request.headers,
         "body": request.body,
     })
+}
+
+/// Who signs in where, as a binding hands it over: `{identity_url, username, api_key | password,
+/// tenant_id}` as JSON text. Checked now (the user name, the Identity URL and the transport
+/// rule), so that a configuration error is raised before anything is sent.
+pub fn auth_from_spec(spec: &str) -> Result<Auth> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct CredentialsSpec {
+        identity_url: Option<String>,
+        username: String,
+        #[serde(default)]
+        api_key: Option<String>,
+        #[serde(default)]
+        password: Option<String>,
+        #[serde(default)]
+        tenant_id: Option<String>,
+    }
+    let spec: CredentialsSpec = parse_input("credentials", spec)?;
+    let endpoint = IdentityEndpoint::parse(spec.identity_url.as_deref().unwrap_or(super::defaults::IDENTITY))?;
+    let username = spec.username;
+    let credentials = match (spec.api_key, spec.password) {
+        (Some(key), None) => Credentials::ApiKey { username, api_key: ApiKey::new(key) },
+        (None, Some(password)) => Credentials::Password { username, password: Password::new(password) },
+        (None, None) => return Err(Error::invalid("credentials", "one of an API key and a password", "neither")),
+        (Some(_), Some(_)) => return Err(Error::invalid("credentials", "one of an API key and a password", "both")),
+    };
+    let auth = Auth::new(endpoint, credentials, spec.tenant_id.map(TenantScope::Id));
+    auth.check()?;
+    Ok(auth)
 }
 
 /// A driver's settings: the region (none: the user's default), a seed from the driver's
