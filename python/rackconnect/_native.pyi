@@ -33,6 +33,8 @@ __all__ = [
     "build_request",
     "exception_from_data",
     "parse_response",
+    "Auth",
+    "Exchange",
     "QUICK_LOOK_TIMEOUT",
     "Secret",
     "Session",
@@ -158,6 +160,36 @@ def parse_response(
 @overload
 def parse_response(op: str, status: int, headers: _Headers, body: Union[bytes, str]) -> Any:
     """Parses the response to operation ``op`` into plain Python values (see ``rackconnect.types``)."""
+
+@final
+class Auth:
+    """Who signs in where, and the cached token (the asyncio driver's; opaque)."""
+
+    def __new__(cls, spec: str) -> "Auth": ...
+    def adopt(self, exchange: "Exchange") -> None: ...
+
+@final
+class Exchange:
+    """One exchange of the core for a driver in Python (``rackconnect.aio``): JSON text in and out."""
+
+    @staticmethod
+    def call(auth: Auth, op: str, input: str, driver: str) -> "Exchange": ...
+    @staticmethod
+    def call_v2(op: str, input: str, driver: str) -> "Exchange": ...
+    @staticmethod
+    def all_servers(auth: Auth, driver: str) -> "Exchange": ...
+    @staticmethod
+    def wait_v2(spec: str, driver: str) -> "Exchange": ...
+    @staticmethod
+    def wait(auth: Auth, spec: str, driver: str) -> "Exchange": ...
+    @staticmethod
+    def ensure(auth: Auth, spec: str, driver: str) -> "Exchange": ...
+    def poll(self, now: float) -> str: ...
+    def on_response(self, now: float, status: int, headers: str, body: bytes) -> str: ...
+    def on_transport_error(self, now: float, kind: str, detail: str) -> str: ...
+    def cancel(self) -> None: ...
+    @property
+    def requests_sent(self) -> int: ...
 
 @final
 class Secret:

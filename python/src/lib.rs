@@ -7,6 +7,8 @@
 //! [`wait_v2`] adapt the core's `blocking` clients, planners and waiters: the GIL is released
 //! while they run, and their events reach an optional Python callable as dicts.
 
+mod exchange;
+
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
@@ -55,7 +57,7 @@ fn exception_from_data<'py>(py: Python<'py>, data: &Bound<'py, PyDict>) -> PyRes
 
 /// Turns a core error into the Python exception of its kind: `str(err)` is the message and
 /// `err.data` the error's JSON form (`kind`, `message` and the kind's fields).
-fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
+pub(crate) fn to_py_err(py: Python<'_>, err: &Error) -> PyErr {
     let raise = || -> PyResult<PyErr> {
         let class = py.import("rackconnect.exceptions")?.getattr(err.class().as_str())?;
         let exc = class.call1((err.to_string(), to_py(py, &err.to_json())?))?;
@@ -802,6 +804,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(terminal_safe, m)?)?;
     m.add_function(wrap_pyfunction!(token_from_response, m)?)?;
     m.add_class::<PySecret>()?;
+    m.add_class::<exchange::PyAuth>()?;
+    m.add_class::<exchange::PyExchange>()?;
     m.add_class::<PySession>()?;
     m.add_class::<PyV2>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

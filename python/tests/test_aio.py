@@ -1,0 +1,241 @@
+"""rackconnect.aio, the asyncio driver: the driver traces (``tests/traces``, which the Rust and
+JavaScript drivers replay too) on a scripted transport and a scripted clock, then the session
+over real HTTP against the emulator, and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+import httpx
+import pytest
+
+import rackconnect
+from rackconnect import _native, aio
+
+REPO = Path(__file__).resolve().parent.parent.parent
+TRACES = sorted((REPO / "tests" / "traces").glob("*.json"))
+WEB1 = "00000001-cccc-4ccc-8ccc-000000000001"
+
+
+def subset(expected: Any, actual: Any) -> bool:
+    """Every field of ``expected`` is in ``actual`` with the same value (lists of equal length)."""
+    if isinstance(expected, list):
+        return isinstance(actual, list) and len(expected) == len(actual) and all(
+            subset(e, a) for e, a in zip(expected, actual))
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and all(k in actual and subset(v, actual[k]) for k, v in expected.items())
+    return bool(expected == actual)
+
+
+def exchange_of(setup: Dict[str, Any], driver: str) -> Any:
+    task = setup["task"]
+    if "call_v2" in task:
+        return _native.Exchange.call_v2(task["call_v2"], json.dumps(task["input"]), driver)
+    if "v2_wait" in task:
+        return _native.Exchange.wait_v2(json.dumps(task["v2_wait"]), driver)
+    auth = _native.Auth(json.dumps(setup["auth"]))
+    if "call" in task:
+        return _native.Exchange.call(auth, task["call"], json.dumps(task["input"]), driver)
+    if "wait" in task:
+        return _native.Exchange.wait(auth, json.dumps(task["wait"]), driver)
+    if "ensure" in task:
+        return _native.Exchange.ensure(auth, json.dumps(task["ensure"]), driver)
+    if "all_servers" in task:
+        return _native.Exchange.all_servers(auth, driver)
+    raise AssertionError("unknown task %r" % task)
+
+
+async def replay(name: str, trace: Dict[str, Any]) -> None:
+    setup = trace["setup"]
+    start = float(setup["start"])
+    clock = {"now": start, "timeout_ms": 0.0}
+    steps: List[Dict[str, Any]] = list(trace["steps"])
+    driver = json.dumps({k: v for k, v in (("region", setup.get("region")), ("seed", setup["seed"])) if v is not None})
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert steps and "expect" in steps[0], "%s: an unexpected request %s %s" % (name, request.method, request.url)
+        step = steps.pop(0)
+        expect = step["expect"]
+        assert request.method == expect["method"], name
+        assert str(request.url) == expect["url"], name
+        if "token" in expect:
+            assert request.headers.get("x-auth-token") == expect["token"], name
+        at = clock["now"] - start
+        if "not_before" in step:
+            assert at >= step["not_before"], "%s: sent at %s, before %s" % (name, at, step["not_before"])
+        if "not_after" in step:
+            assert at <= step["not_after"], "%s: sent at %s, after %s" % (name, at, step["not_after"])
+        if "fail" in step:
+            if step.get("takes_timeout"):
+                if "max_timeout_ms" in expect:
+                    assert clock["timeout_ms"] <= expect["max_timeout_ms"], name
+                clock["now"] += clock["timeout_ms"]
+            kind, detail = step["fail"]["kind"], step["fail"]["detail"]
+            if kind == "timeout":
+                raise httpx.ReadTimeout(detail, request=request)
+            if kind == "connect":
+                raise httpx.ConnectError(detail, request=request)
+            raise httpx.ReadError(detail, request=request)
+        respond = step["respond"]
+        return httpx.Response(respond["status"], headers=respond["headers"], content=respond["body"].encode("utf-8"))
+
+    async def pause(ms: float) -> None:
+        at = clock["now"] + max(1.0, ms)
+        if steps and "cancel_at" in steps[0] and start + steps[0]["cancel_at"] <= at:
+            step = steps.pop(0)
+            clock["now"] = max(clock["now"], start + step["cancel_at"])
+            raise asyncio.CancelledError()
+        clock["now"] = max(clock["now"], at)
+
+    outcome: Dict[str, Any]
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        try:
+            watching = Watching(exchange_of(setup, driver), clock)
+            outcome = {"ok": await aio.drive(watching, client, now=lambda: clock["now"], pause=pause)}
+        except asyncio.CancelledError as exc:
+            outcome = {"ok": getattr(exc, "rackconnect_result", None), "cancelled": True}
+        except rackconnect.RackConnectError as exc:
+            outcome = {"error": exc.data}
+    assert steps == [], "%s: steps left over: %s" % (name, steps)
+    if "ok" in trace["result"]:
+        assert "error" not in outcome, "%s: %s" % (name, outcome)
+        assert subset(trace["result"]["ok"], outcome["ok"]), "%s: %s\nexpected %s" % (name, outcome, trace["result"]["ok"])
+    else:
+        assert "error" in outcome, "%s: expected an error, got %s" % (name, outcome)
+        assert subset(trace["result"]["error"], outcome["error"]), "%s: %s" % (name, outcome["error"])
+    if "max_elapsed_ms" in trace:
+        assert clock["now"] - start <= trace["max_elapsed_ms"], "%s: ended after %s ms" % (name, clock["now"] - start)
+
+
+class Watching:
+    """The exchange, noting the timeout of each request it asks for (a timing-out step moves the
+    scripted clock by it)."""
+
+    def __init__(self, exchange: Any, clock: Dict[str, float]) -> None:
+        self.exchange, self.clock = exchange, clock
+
+    def poll(self, now: float) -> str:
+        text: str = self.exchange.poll(now)
+        step = json.loads(text)
+        if step["step"] == "send":
+            self.clock["timeout_ms"] = float(step["timeout_ms"])
+        return text
+
+    def on_response(self, *args: Any) -> str:
+        text: str = self.exchange.on_response(*args)
+        return text
+
+    def on_transport_error(self, *args: Any) -> str:
+        text: str = self.exchange.on_transport_error(*args)
+        return text
+
+    def cancel(self) -> None:
+        self.exchange.cancel()
+
+
+def test_there_are_traces_to_replay() -> None:
+    assert len(TRACES) >= 25
+
+
+@pytest.mark.parametrize("path", TRACES, ids=[p.stem for p in TRACES])
+def test_trace(path: Path) -> None:
+    asyncio.run(replay(path.stem, json.loads(path.read_text(encoding="utf-8"))))
+
+
+# --- Against the emulator, over real HTTP --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def emulator_url() -> Iterator[str]:
+    binary = os.environ.get("RACKCONNECT_EMULATOR") or str(REPO / "target" / "debug" / "rackconnect-emulator")
+    proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--clock-speed", "60"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith("listening on "), line
+    try:
+        yield line.split("listening on ", 1)[1].strip()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def session(url: str, **kwargs: Any) -> aio.Session:
+    return aio.Session(url, username="demo", api_key="demo-api-key", region="dfw", **kwargs)
+
+
+def test_the_session_lists_waits_and_plans(emulator_url: str) -> None:
+    async def main() -> None:
+        async with session(emulator_url) as s:
+            assert "demo-api-key" not in repr(s)
+            pools = await s.list_pools()
+            assert len(pools) == 3
+            servers = await s.list_servers()
+            assert WEB1 in {server["id"] for server in servers}
+            events: List[Dict[str, Any]] = []
+            done = await s.wait_server(WEB1, managed=True, timeout=30, progress=events.append)
+            assert done["ok"] and done["outcome"] == "done" and done["reachable_ipv4"], done
+            assert events, "progress events reach the callback"
+            api_pool = next(p["id"] for p in pools if p["name"] == "dfw-api-443")
+            before = await s.call("v3.list_nodes", pool_id=api_pool)
+            planned = await s.ensure_pool_members((WEB1,), ("dfw-api-443",), dry_run=True)
+            assert planned["plan"]["add"] and planned["changed"], planned  # what a real run would change
+            assert await s.call("v3.list_nodes", pool_id=api_pool) == before, "a dry run changes nothing"
+            assert (await s.call("v3.get_pool", pool_id="dfw-api-443"))["id"] == api_pool, "a pool by its name"
+        log = httpx.get(emulator_url + "/__emulator/requests").json()["requests"]
+        assert sum(1 for e in log if e["path"].startswith("/v2.0/tokens")) == 1, "one sign-in for the session"
+
+    asyncio.run(main())
+
+
+def test_errors_are_the_packages_classes(emulator_url: str) -> None:
+    async def main() -> None:
+        async with aio.Session(emulator_url, username="demo", api_key="wrong", region="dfw") as s:
+            with pytest.raises(rackconnect.UnauthorizedError):
+                await s.list_pools()
+        with pytest.raises(rackconnect.TransportError, match="insecure"):
+            async with aio.Session("http://rackconnect.example.test", username="demo", api_key="k") as s:
+                await s.list_pools()
+
+    asyncio.run(main())
+
+
+def test_v2_wait_from_a_bound_source_address(emulator_url: str) -> None:
+    async def main() -> Dict[str, Any]:
+        transport = httpx.AsyncHTTPTransport(local_address="127.0.0.4")
+        async with httpx.AsyncClient(transport=transport) as client:
+            return await aio.wait_v2(emulator_url, timeout=10, client=client)
+
+    failed = asyncio.run(main())
+    assert failed["outcome"] == "failed" and not failed["ok"], failed
+
+
+def test_cancelling_the_task_stops_a_wait_at_once(emulator_url: str) -> None:
+    async def main() -> Optional[Dict[str, Any]]:
+        # A server whose automation takes ten emulated hours: the wait sleeps between polls.
+        built = httpx.post(emulator_url + "/__emulator/servers", json={
+            "name": "aio-slow", "region": "DFW", "automation": {"tasks": [{"name": "slow", "seconds": 36000}]}})
+        assert built.status_code == 201, built.text
+        async with session(emulator_url) as s:
+            task = asyncio.create_task(s.wait_server(built.json()["id"], timeout=600))
+            await asyncio.sleep(0.5)
+            started = asyncio.get_running_loop().time()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError) as cancelled:
+                await task
+            assert asyncio.get_running_loop().time() - started < 1.0, "stopped within a second"
+            result: Optional[Dict[str, Any]] = getattr(cancelled.value, "rackconnect_result", None)
+            return result
+
+    result = asyncio.run(main())
+    assert result is not None and result["outcome"] == "cancelled", result
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__]))
