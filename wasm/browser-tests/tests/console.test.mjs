@@ -516,6 +516,7 @@ describe('the web console against the emulator', () => {
 
     const servers = await choices('node-server');
     assert.ok(servers.value, 'a server is chosen');
+    assert.doesNotMatch(servers.chosen, /^(app-failed|db-build-error|db-auth-error)/, 'the default is not a failed server');
     assert.ok(!servers.notReady.includes(servers.chosen), `the default ${servers.chosen} is fit`);
     assert.match(servers.group, /Not ready/);
     for (const [name, reason] of [
