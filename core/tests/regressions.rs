@@ -189,3 +189,28 @@ fn a_cancel_while_a_request_is_in_flight_ends_at_the_next_poll() {
         other => panic!("expected the end, got {other:?}"),
     }
 }
+
+#[test]
+fn a_failed_add_says_what_happened_and_to_which_pair_once() {
+    // Issue 14: "ADD_FAILED: Unable to communicate with network device", named by its pair (the
+    // ensure knows the server and pool; the waiter only the node), not the node's words twice.
+    let mut planner =
+        MembershipPlanner::new(endpoint(), Token::new("t"), pairs(), Presence::Present, EnsureOptions::default(), 0);
+    let mut failed = node("ADD_FAILED");
+    failed["status_detail"] = json!("Unable to communicate with network device");
+    let mut listed = 0;
+    let (mut result, _, _) = drive(&mut planner, |request| match request.method.as_str() {
+        // Not a member when planned; once added, the node ends ADD_FAILED.
+        "GET" => {
+            listed += 1;
+            Response::new(200, if listed == 1 { json!([]) } else { json!([failed]) }.to_string())
+        }
+        _ => Response::new(201, json!([node("ADDING")]).to_string()),
+    });
+    rackconnect::client::Verdict::judge(&mut result);
+    assert!(!result.ok, "{result:?}");
+    assert_eq!(result.failed[0].reason, "ADD_FAILED: Unable to communicate with network device");
+    let reason = result.reason.as_deref().unwrap_or_default();
+    assert_eq!(reason, format!("{SERVER} in {POOL}: ADD_FAILED: Unable to communicate with network device"));
+    assert_eq!(result.summary.matches("Unable to communicate").count(), 1, "{}", result.summary);
+}

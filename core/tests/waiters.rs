@@ -312,6 +312,9 @@ fn nodes_waiter_polls_one_list_per_pool() {
     });
     assert_eq!(result.outcome, Outcome::Failed);
     assert_eq!(waiter.failures()[0].detail.as_deref(), Some("Unable to communicate with network device"));
+    // Said as what happened: the failure's status and RackConnect's words, once (issue 14).
+    assert_eq!(result.status.as_deref(), Some("ADD_FAILED"), "the last status seen is the failure's");
+    assert_eq!(result.reason.as_deref(), Some("ADD_FAILED: Unable to communicate with network device"));
 
     let gone = vec![(pools[0].clone(), "n1".to_owned())];
     let mut waiter = NodesWaiter::new(v3_endpoint(), Token::new("t"), gone, Target::Gone, WaitConfig::default(), 0);

@@ -120,7 +120,8 @@ export async function screenshot(page, name) {
 /** Signs in through the form and waits for the workspace to show the pools. */
 export async function signIn(page, { username = DEMO.username, apiKey = DEMO.apiKey } = {}) {
   await page.getByLabel('Username').fill(username);
-  await page.locator('#secret').fill(apiKey); // by id: the "API key" radio shares the label text
+  await page.getByRole('radio', { name: 'Use an API key' }).check();
+  await page.getByLabel('API key', { exact: true }).fill(apiKey);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
@@ -128,4 +129,35 @@ export async function signInAndLoad(page, credentials) {
   await signIn(page, credentials);
   await page.locator('#workspace:not([hidden])').waitFor();
   await page.locator('#pool-list .pool').first().waitFor();
+}
+
+// Roles a person operates: each must have a name, and no two the same one (issue 14).
+const CONTROL_ROLES = new Set([
+  'button', 'link', 'textbox', 'searchbox', 'combobox', 'listbox', 'radio', 'checkbox', 'switch',
+  'slider', 'spinbutton', 'tab', 'menuitem',
+]);
+
+/**
+ * The page's accessibility tree as Chromium builds it for a screen reader (CDP
+ * `Accessibility.getFullAXTree`), without the nodes it ignores: `{role, name, focused}` each.
+ */
+export async function accessibilityTree(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    return nodes
+      .filter((node) => !node.ignored)
+      .map((node) => ({
+        role: node.role?.value ?? '',
+        name: node.name?.value ?? '',
+        focused: Boolean(node.properties?.some((p) => p.name === 'focused' && p.value?.value)),
+      }));
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** The controls of the accessibility tree (see CONTROL_ROLES). */
+export async function accessibleControls(page) {
+  return (await accessibilityTree(page)).filter((node) => CONTROL_ROLES.has(node.role));
 }

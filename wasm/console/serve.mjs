@@ -8,11 +8,13 @@
 // imports the package as `../npm/...`, so any static server rooted at `wasm/` works the same way)
 // and prints the console's URL as the first line. With `--emulator` it also starts the emulator
 // on a free port with CORS on, prints `emulator URL` as the second line, and hands that URL to
-// the page through a generated `console/config.json`; it stops the emulator when it stops.
+// the page through a generated `console/config.json`, with the scenario's demo account (the
+// first user that signs in with an API key), which the page shows; it stops the emulator when it
+// stops.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createReadStream, fstatSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 import { dirname, extname, join, resolve, sep } from 'node:path';
@@ -110,6 +112,26 @@ function startEmulator({ emulator, scenario, clockSpeed }) {
   });
 }
 
+/**
+ * The emulator's demo account: the first enabled user without multi-factor that has an API key,
+ * from the scenario file, or from the built-in scenario (`--print-scenario`). Null when none.
+ */
+async function demoAccount({ emulator, scenario }) {
+  const text = scenario
+    ? await readFile(scenario, 'utf8')
+    : await new Promise((resolveText, reject) => {
+        execFile(emulator, ['--print-scenario'], { timeout: EMULATOR_START_TIMEOUT_MS }, (error, stdout) =>
+          error ? reject(error) : resolveText(stdout),
+        );
+      });
+  for (const account of JSON.parse(text).accounts ?? []) {
+    for (const user of account.users ?? []) {
+      if (user.api_key && !user.mfa && user.enabled !== false) return { username: user.username, apiKey: user.api_key };
+    }
+  }
+  return null;
+}
+
 // Maps a request path to a file inside one of the served folders, or null.
 function fileForPath(pathname) {
   let decoded;
@@ -204,6 +226,13 @@ async function main() {
   }
   const identityUrl = options.identityUrl ?? emulator?.url ?? null;
   const config = identityUrl ? { identityUrl, emulator: Boolean(emulator) } : null;
+  // The demo account is shown only when the page talks to the emulator this server started.
+  if (emulator && !options.identityUrl) {
+    config.demo = await demoAccount(options).catch((error) => {
+      process.stderr.write(`no demo account to show: ${error.message}\n`);
+      return null;
+    });
+  }
 
   const server = createServer(makeHandler(config));
   server.listen(options.port, '127.0.0.1', () => {

@@ -388,6 +388,27 @@ export function bodySyntax(body: string | Uint8Array): BodySyntax;
  */
 export function terminalSafe(text: string): string;
 
+/** Whether a pool or a server may be offered as a default (the first choice of a picker). */
+export interface Fitness {
+  fit: boolean;
+  /** Why it is not fit, in words to show beside its name; `null` when it is fit. */
+  reason: string | null;
+}
+
+/**
+ * Whether a pool (as `listPools` returned it) may be offered as a default: only an `ACTIVE`
+ * pool takes changes. The rule is the core's, as in every front door.
+ */
+export function poolFitness(pool: Pick<Pool, "status" | "status_detail">): Fitness;
+
+/**
+ * Whether a server (as `listServers` returned it) may be offered as a default: not when its
+ * automation failed or does not apply (RackConnect `FAILED` or `UNPROCESSABLE`, Managed
+ * Operations `Build Error` or `Authentication Error`, Cloud Servers `ERROR`). A server still
+ * being built is fit. Unfit ones may still be chosen; they are never the default.
+ */
+export function serverFitness(server: Pick<Server, "status" | "rackconnect">): Fitness;
+
 /* ----------------------------------------------------------------------------------------- */
 /* Errors                                                                                    */
 /* ----------------------------------------------------------------------------------------- */

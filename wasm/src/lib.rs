@@ -111,3 +111,28 @@ pub fn terminal_safe(text: &str) -> String {
 pub fn check_region(region: &str) -> Result<String, Thrown> {
     Region::parse(region).map(|r| r.lower().to_owned()).map_err(|e: Error| thrown(&e))
 }
+
+/// Whether a pool may be offered as a default, from its `status` and `status_detail`:
+/// `{"fit", "reason"}` as JSON text (the core's `client::pool_fitness`).
+#[wasm_bindgen(js_name = poolFitness)]
+pub fn pool_fitness(status: Option<String>, status_detail: Option<String>) -> Result<String, Thrown> {
+    to_json(&rackconnect::client::pool_fitness(status.as_deref(), status_detail.as_deref()))
+}
+
+/// Whether a server may be offered as a default, from Cloud Servers' `status` and its
+/// RackConnect and Managed Operations metadata: `{"fit", "reason"}` as JSON text (the core's
+/// `client::server_fitness`).
+#[wasm_bindgen(js_name = serverFitness)]
+pub fn server_fitness(
+    status: Option<String>,
+    automation_status: Option<String>,
+    unprocessable_reason: Option<String>,
+    managed_status: Option<String>,
+) -> Result<String, Thrown> {
+    to_json(&rackconnect::client::server_fitness(
+        status.as_deref(),
+        automation_status.as_deref(),
+        unprocessable_reason.as_deref(),
+        managed_status.as_deref(),
+    ))
+}

@@ -73,6 +73,7 @@ mod auth;
 pub mod defaults;
 mod display;
 mod exchange;
+mod fitness;
 pub mod json;
 mod task;
 pub mod url_rule;
@@ -82,6 +83,7 @@ pub mod work;
 pub use auth::Auth;
 pub use display::terminal_safe;
 pub use exchange::{Action, Exchange, ExchangeConfig, Outgoing, endpoint, region_of};
+pub use fitness::{Fitness, pool_fitness, server_fitness};
 pub use task::{
     AllServers, CallKind, CallTask, Chain, Each, MachineTask, Mapped, Needs, Ready, Service, SignIn, Start, Task, Timed,
 };

@@ -525,11 +525,15 @@ impl Machine for MembershipPlanner {
                                 server_name: None,
                                 pool_name: None,
                             });
-                        let detail = failure.detail.clone().map(|d| format!(": {d}")).unwrap_or_default();
-                        self.failed.push(PairFailure { pair, reason: format!("{}{detail}", failure.status) });
+                        self.failed.push(PairFailure { pair, reason: failure.explained() });
                     }
                     self.clock.requests += wait.requests;
-                    let reason = if wait.outcome == Outcome::Done { None } else { wait.reason.clone() };
+                    // Failed nodes are said by their pairs (server and pool names, in `finish`),
+                    // which say more than the waiter's node ids.
+                    let reason = match wait.outcome {
+                        Outcome::Done | Outcome::Failed => None,
+                        _ => wait.reason.clone(),
+                    };
                     self.finish(now, wait.outcome, reason);
                     return self.poll(now, budget);
                 }

@@ -33,6 +33,19 @@ pub struct NodeFailure {
     pub detail: Option<String>,
 }
 
+impl NodeFailure {
+    /// What happened, in one line: `ADD_FAILED: Unable to communicate with network device`
+    /// (the status, then RackConnect's `status_detail`), or that the node disappeared.
+    pub fn explained(&self) -> String {
+        let detail = self.detail.as_deref().map(str::trim).filter(|d| !d.is_empty());
+        match (self.status.as_str(), detail) {
+            ("GONE", _) => "the node disappeared while it was being added".to_owned(),
+            (status, Some(detail)) => format!("{status}: {detail}"),
+            (status, None) => format!("{status} (RackConnect gave no detail)"),
+        }
+    }
+}
+
 /// Waits for many pool nodes at once: one list request per pool per round (not one per node),
 /// so ensuring two hundred servers into three pools polls three URLs.
 #[derive(Debug)]
@@ -111,21 +124,19 @@ impl NodesWaiter {
         }
         let outcome = if self.failures.is_empty() { Outcome::Done } else { Outcome::Failed };
         let mut result = self.clock.result(outcome, now);
-        if !self.failures.is_empty() {
-            let reasons: Vec<String> = self
-                .failures
-                .iter()
-                .map(|f| {
-                    format!(
-                        "node {} in pool {}: {}{}",
-                        f.node_id,
-                        f.pool_id,
-                        f.status,
-                        f.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
-                    )
-                })
-                .collect();
-            result.reason = Some(crate::error::bounded_list(reasons.iter().map(String::as_str)));
+        // What happened, first: one failed node is its status and RackConnect's words
+        // ("ADD_FAILED: Unable to communicate with network device"), as a public IP's is; with
+        // several, each is named by its node and pool.
+        match self.failures.as_slice() {
+            [] => {}
+            [only] => result.reason = Some(only.explained()),
+            many => {
+                let reasons: Vec<String> = many
+                    .iter()
+                    .map(|f| format!("node {} in pool {}: {}", f.node_id, f.pool_id, f.explained()))
+                    .collect();
+                result.reason = Some(crate::error::bounded_list(reasons.iter().map(String::as_str)));
+            }
         }
         self.result = Some(result);
     }
@@ -206,8 +217,15 @@ impl Machine for NodesWaiter {
             match (target, status.as_deref()) {
                 (Target::Active, Some("ACTIVE")) => self.clock.saw(now, "node", Some(&id), "ACTIVE"),
                 (Target::Gone, None) => self.clock.saw(now, "node", Some(&id), "GONE"),
-                (Target::Active, None) => self.failures.push(failure("GONE")),
-                (_, Some(s)) if s.ends_with("_FAILED") => self.failures.push(failure(s)),
+                (Target::Active, None) => {
+                    self.clock.saw(now, "node", Some(&id), "GONE");
+                    self.failures.push(failure("GONE"));
+                }
+                (_, Some(s)) if s.ends_with("_FAILED") => {
+                    // The last status seen is the failure's, not the ADDING before it.
+                    self.clock.saw(now, "node", Some(&id), s);
+                    self.failures.push(failure(s));
+                }
                 (_, Some(s)) => {
                     self.clock.saw(now, "node", Some(&id), s);
                     still.push((p.clone(), id.clone()));

@@ -4,7 +4,17 @@
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { DEMO, launchBrowser, openPage, screenshot, signIn, signInAndLoad, startConsole } from '../harness.mjs';
+import {
+  DEMO,
+  accessibilityTree,
+  accessibleControls,
+  launchBrowser,
+  openPage,
+  screenshot,
+  signIn,
+  signInAndLoad,
+  startConsole,
+} from '../harness.mjs';
 
 const TEST_TIMEOUT_MS = 30_000;
 // Emulated seconds per real second: v3 adds and removes (4 s) settle within one 2 s poll.
@@ -114,7 +124,13 @@ describe('the web console against the emulator', () => {
     assert.equal(await page.locator('#secret').inputValue(), '');
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
     assert.equal(stored, '{}{}');
-    assert.ok(!(await page.content()).includes(DEMO.apiKey), 'the API key appears nowhere in the page');
+    // (The emulator's demo account is shown on the sign-in form by design: look everywhere else.)
+    const pageWithoutDemo = await page.evaluate(() => {
+      const copy = document.documentElement.cloneNode(true);
+      copy.querySelector('#demo-account')?.remove();
+      return copy.outerHTML;
+    });
+    assert.ok(!pageWithoutDemo.includes(DEMO.apiKey), 'the API key appears nowhere else in the page');
     await screenshot(page, 'console-wide');
 
     // Another region from the catalog, on the same sign-in.
@@ -152,6 +168,7 @@ describe('the web console against the emulator', () => {
       await adding.waitFor();
       assert.equal(await adding.getAttribute('data-state'), 'running', 'progress is shown while it is ADDING');
       await adding.getByRole('progressbar').waitFor();
+      assert.equal(await page.locator('#operations .operation').count(), 1, 'on a wide screen, in the side panel');
       await adding.getByRole('button', { name: /^Cancel/ }).waitFor();
       await apiPool.locator('[data-status="ADDING"]', { hasText: 'unmanaged' }).waitFor();
       await screenshot(page, 'add-node-in-progress');
@@ -236,9 +253,9 @@ describe('the web console against the emulator', () => {
     await screenshot(page, 'signin-wrong-key');
 
     // A user with multi-factor: the console says it cannot do the second factor.
-    await page.getByLabel('Password', { exact: true }).check();
+    await page.getByRole('radio', { name: 'Use a password' }).check();
     await page.getByLabel('Username').fill('demo-mfa');
-    await page.locator('#secret').fill('demo-mfa-password');
+    await page.getByLabel('Password', { exact: true }).fill('demo-mfa-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#signin-error', { hasText: 'second factor' }).waitFor();
 
@@ -335,6 +352,239 @@ describe('the web console against the emulator', () => {
     assert.equal(columns, 1, 'a single column');
     await screenshot(page, 'console-narrow');
     assertStayedLocal(page);
+    await page.context().close();
+  });
+
+  /* Issue 14, item 5: the console as a person uses it. These two change the emulator (one stops
+     its clock), so they run in turn with the others above. */
+
+  test('on a phone, shows progress beside the button that started it', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl, { width: 375, height: 812 });
+    await signInAndLoad(page);
+    const apiPool = pool(page, 'dfw-api-443');
+    await page.locator('#node-server').selectOption(await optionValue(page, 'node-server', 'unmanaged'));
+    await page.locator('#node-pool').selectOption(await optionValue(page, 'node-pool', 'dfw-api-443'));
+    const add = page.getByRole('button', { name: 'Add to pool' });
+    const adding = page.locator('.operation', { hasText: 'Add unmanaged to dfw-api-443' });
+    await setClockSpeed(0);
+    try {
+      await add.click();
+      await adding.getByRole('progressbar').waitFor();
+      const button = await add.boundingBox();
+      const entry = await adding.boundingBox();
+      const gap = entry.y - (button.y + button.height);
+      assert.ok(gap >= 0 && gap <= 80, `the progress starts ${Math.round(gap)} px below the Add button (at most 80)`);
+      assert.ok(entry.y < 812, `the progress starts in view (at ${Math.round(entry.y)} px)`);
+      assert.equal(await page.locator('#operations').isHidden(), true, 'not in the panel at the foot of the page');
+      const cancel = await adding.getByRole('button', { name: /^Cancel/ }).boundingBox();
+      assert.ok(cancel.height >= 44 && cancel.width >= 44, `Cancel is ${cancel.width}×${cancel.height} px`);
+      await screenshot(page, 'add-node-narrow-progress');
+    } finally {
+      await setClockSpeed(CLOCK_SPEED);
+    }
+    await page.locator('.operation[data-state="done"]', { hasText: 'Add unmanaged to dfw-api-443' }).waitFor();
+    await apiPool.locator('[data-status="ACTIVE"]', { hasText: 'unmanaged' }).waitFor();
+
+    // A remove is watched in its pool, beside its Remove button.
+    const remove = page.getByRole('button', { name: 'Remove unmanaged from dfw-api-443', exact: true });
+    await remove.click();
+    const removing = apiPool.locator('.operation', { hasText: 'Remove unmanaged from dfw-api-443' });
+    await removing.waitFor();
+    // Both measured at once (the same scroll); the button stays while the node is REMOVING.
+    const [removeBox, removingBox] = await Promise.all([remove.boundingBox(), removing.boundingBox()]);
+    const distance = removeBox.y - (removingBox.y + removingBox.height);
+    assert.ok(distance >= 0 && distance <= 120, `the remove's progress ends ${Math.round(distance)} px above its button`);
+    // (The emulator finishes the remove; the add and remove test above watches one to the end.)
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+
+  test('says what happened when an add fails, once', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    await signInAndLoad(page);
+    await page.locator('#node-server').selectOption(await optionValue(page, 'node-server', 'web-add-fails'));
+    await page.locator('#node-pool').selectOption(await optionValue(page, 'node-pool', 'dfw-web-80'));
+    await page.getByRole('button', { name: 'Add to pool' }).click();
+    const failed = page.locator('.operation[data-state="failed"]', { hasText: 'Add web-add-fails to dfw-web-80' });
+    await failed.waitFor();
+    assert.equal(
+      await failed.locator('.operation__message').innerText(),
+      'ADD_FAILED: Unable to communicate with network device',
+      "the status it ended in and RackConnect's words, as the core says them",
+    );
+    const text = await failed.innerText();
+    assert.doesNotMatch(text, /It ended/);
+    assert.equal(text.split('Unable to communicate with network device').length - 1, 1, `said once: ${text}`);
+    const member = pool(page, 'dfw-web-80').locator('[data-status="ADD_FAILED"]', { hasText: 'web-add-fails' });
+    await member.waitFor();
+    await screenshot(page, 'add-failed-wide');
+
+    // Put the pool back as it was (a failed node can be removed); the emulator finishes it.
+    await member.getByRole('button', { name: 'Remove web-add-fails from dfw-web-80' }).click();
+    await page.locator('.operation', { hasText: 'Remove web-add-fails from dfw-web-80' }).waitFor();
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+});
+
+// Issue 14, item 5, continued: what a screen reader and a phone meet. These only read (no change,
+// no clock), so they run three at a time, after the block above.
+describe('the console as a person uses it', { concurrency: 3 }, () => {
+  test('gives every control one accessible name of its own', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    const duplicates = (controls) => {
+      const seen = new Map();
+      for (const { role, name } of controls) seen.set(name, [...(seen.get(name) ?? []), role]);
+      return [...seen].filter(([, roles]) => roles.length > 1).map(([name, roles]) => `${name} (${roles.join(', ')})`);
+    };
+    const check = async (when) => {
+      const controls = await accessibleControls(page);
+      assert.ok(controls.length > 5, `${when}: the tree has the controls`);
+      assert.deepEqual(controls.filter((c) => !c.name.trim()), [], `${when}: every control has a name`);
+      assert.deepEqual(duplicates(controls), [], `${when}: no two controls share a name`);
+      return controls;
+    };
+    const signInControls = await check('the sign-in form');
+    for (const [role, name] of [['radio', 'Use an API key'], ['radio', 'Use a password'], ['textbox', 'API key']]) {
+      assert.ok(signInControls.some((c) => c.role === role && c.name === name), `a ${role} named "${name}"`);
+    }
+    await page.getByRole('radio', { name: 'Use a password' }).check();
+    assert.ok((await check('password chosen')).some((c) => c.role === 'textbox' && c.name === 'Password'));
+
+    await signInAndLoad(page);
+    const workspace = await check('the workspace');
+    const names = workspace.filter((c) => c.role === 'combobox').map((c) => c.name);
+    assert.ok(names.includes('Cloud server to add') && names.includes('Cloud server for the public IP'), names.join(', '));
+    assert.match(
+      await page.locator('#pools').ariaSnapshot(),
+      /combobox "Cloud server to add"[\s\S]*combobox "Pool"[\s\S]*button "Add to pool"/,
+    );
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+
+  test('moves focus to the workspace heading after sign-in', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    await signInAndLoad(page);
+    await page.locator('#refresh-status', { hasText: 'updated' }).waitFor();
+    // The document itself (RootWebArea) reports focus too: the element that has it is the other one.
+    const focused = (await accessibilityTree(page)).filter((node) => node.focused && node.role !== 'RootWebArea');
+    assert.deepEqual(
+      focused.map(({ role, name }) => ({ role, name })),
+      [{ role: 'heading', name: 'RackConnect v3 in DFW' }],
+      'a screen reader is at the top of the workspace, once the lists have loaded too',
+    );
+    assert.equal(await page.locator('#workspace-title').ariaSnapshot(), '- heading "RackConnect v3 in DFW" [level=1]');
+    await page.context().close();
+  });
+
+  test('makes every touch target at least 44 px on a phone', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl, { width: 375, height: 812 });
+    // Everything a finger can press: buttons, links, fields, and the labels of radios and checkboxes.
+    const small = () =>
+      page.evaluate(() =>
+        [
+          ...document.querySelectorAll(
+            'button, a[href], input:not([type="radio"]):not([type="checkbox"]), select, textarea, ' +
+              'label:has(> input[type="radio"]), label:has(> input[type="checkbox"])',
+          ),
+        ]
+          .filter((node) => node.getClientRects().length > 0)
+          .map((node) => {
+            const { width, height } = node.getBoundingClientRect();
+            const what = node.id || node.getAttribute('aria-label') || node.textContent.trim().slice(0, 40);
+            return { what, width: Math.round(width * 10) / 10, height: Math.round(height * 10) / 10 };
+          })
+          .filter(({ width, height }) => width < 44 || height < 44),
+      );
+    assert.deepEqual(await small(), [], 'the sign-in form');
+    await signInAndLoad(page);
+    await page.getByLabel('Answer (text, JSON or XML)').fill('DEPLOYED');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.locator('#v2-result').waitFor();
+    assert.deepEqual(await small(), [], 'the workspace, its lists and the v2 panel');
+    await screenshot(page, 'touch-targets-narrow');
+    await page.context().close();
+  });
+
+  test('offers no pool that is not ACTIVE and no server whose automation failed as a default', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    await signInAndLoad(page);
+    const choices = (id) =>
+      page.$eval(`#${id}`, (select) => ({
+        chosen: select.selectedOptions[0]?.text ?? null,
+        value: select.value,
+        ready: [...select.children].filter((node) => node.tagName === 'OPTION').map((option) => option.text),
+        notReady: [...select.querySelectorAll('optgroup option')].map((option) => option.text),
+        group: select.querySelector('optgroup')?.label ?? null,
+      }));
+
+    const servers = await choices('node-server');
+    assert.ok(servers.value, 'a server is chosen');
+    assert.doesNotMatch(servers.chosen, /^(app-failed|db-build-error|db-auth-error)/, 'the default is not a failed server');
+    assert.ok(!servers.notReady.includes(servers.chosen), `the default ${servers.chosen} is fit`);
+    assert.match(servers.group, /Not ready/);
+    for (const [name, reason] of [
+      ['app-failed', 'RackConnect automation FAILED'],
+      ['db-build-error', 'Managed Operations automation: Build Error'],
+      ['db-auth-error', 'Managed Operations automation: Authentication Error'],
+    ]) {
+      assert.ok(servers.notReady.some((text) => text.startsWith(name) && text.endsWith(reason)), `${name}: ${servers.notReady}`);
+      assert.ok(!servers.ready.some((text) => text.startsWith(name)), `${name} is not among the ready ones`);
+    }
+    const ipServers = await choices('ip-server');
+    assert.ok(ipServers.value && !ipServers.notReady.includes(ipServers.chosen), `the public IP's default ${ipServers.chosen}`);
+
+    const pools = await choices('node-pool');
+    assert.ok(!pools.chosen.startsWith('dfw-maintenance-8080'), pools.chosen);
+    assert.deepEqual(pools.notReady, ['dfw-maintenance-8080 (port 8080) · pool UPDATING, not ACTIVE: Pool is being reconfigured by Rackspace']);
+    await screenshot(page, 'defaults-wide');
+
+    // IAD's one server does not apply: nothing is chosen for the user.
+    await page.locator('#region').selectOption('iad');
+    await page.locator('#refresh-status', { hasText: 'IAD' }).waitFor();
+    const iad = await choices('node-server');
+    assert.equal(iad.value, '', 'no default');
+    assert.match(iad.chosen, /none is ready/);
+    assert.ok(iad.notReady.some((text) => text.startsWith('app-unprocessable') && /UNPROCESSABLE/.test(text)), iad.notReady);
+    await page.getByRole('button', { name: 'Add to pool' }).click();
+    await page.locator('#add-node-error', { hasText: 'Choose a cloud server and a pool' }).waitFor();
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+
+  test('shows the demo account when it talks to the emulator', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    const demo = page.locator('#demo-account');
+    assert.equal(await demo.isVisible(), true);
+    const text = await demo.innerText();
+    assert.match(text, /emulator/i);
+    assert.match(text, new RegExp(`username ${DEMO.username}, API key ${DEMO.apiKey}`));
+    await page.getByRole('button', { name: 'Fill in the demo account' }).click();
+    assert.equal(await page.getByLabel('Username').inputValue(), DEMO.username);
+    assert.equal(await page.getByLabel('API key', { exact: true }).inputValue(), DEMO.apiKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#pool-list .pool').first().waitFor();
+    assertStayedLocal(page);
+    await page.context().close();
+  });
+
+  test('explains an insecure Identity URL as such, sending nothing', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const page = await openPage(browser, server.consoleUrl);
+    const identity = page.getByLabel('Identity URL');
+    await identity.fill('http://identity.example.test');
+    await signIn(page);
+    const error = page.locator('#signin-error');
+    await error.waitFor();
+    const text = await error.innerText();
+    assert.match(text, /http:\/\/identity\.example\.test is not a secure address/);
+    assert.match(text, /only over https:\/\//);
+    assert.match(text, /Nothing was sent/);
+    assert.doesNotMatch(text, /Cannot reach/);
+    assert.equal(await identity.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'identity-url', 'focus goes to what to fix');
+    await screenshot(page, 'signin-insecure-url');
+    assertStayedLocal(page); // the core refused it: no request left 127.0.0.1
     await page.context().close();
   });
 });

@@ -78,6 +78,19 @@ export function describeError(error, context = {}) {
     case 'unexpected_status':
       return { title: `The service answered HTTP ${error.status}, which the console did not expect.`, details: words };
     case 'transport':
+      if (error.transportKind === 'insecure_url') {
+        // Refused by the package before anything was sent: a key must not cross the network in clear.
+        return {
+          title:
+            during === 'signin'
+              ? `${context.url || 'This Identity URL'} is not a secure address: the console sends your API key or ` +
+                'password only over https://, or over plain http:// to this computer (127.0.0.1 or localhost). ' +
+                'Nothing was sent. Use the https:// address.'
+              : 'An address in your service catalog is not secure (plain http:// to another computer), so the ' +
+                'console sent nothing to it.',
+          details: during === 'signin' ? [] : error.detail ? [error.detail] : [],
+        };
+      }
       return {
         title:
           `Cannot reach ${hostOf(context.url)}: the network is down, the address is wrong, or the ` +

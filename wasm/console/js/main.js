@@ -7,7 +7,7 @@
 
 import { badge, byId, el, replaceChildren, showError, showTextWith } from './dom.js';
 import { describeError, errorContent } from './errors.js';
-import { cancelAll, startOperation } from './operations.js';
+import { cancelAll, placeOperations, startOperation } from './operations.js';
 import { setUpV2Panel } from './v2-panel.js';
 
 const DEFAULT_IDENTITY_URL = 'https://identity.api.rackspacecloud.com';
@@ -28,6 +28,9 @@ const state = {
   nodesByPool: new Map(),
   publicIps: [],
   loadGeneration: 0,
+  // Per pool, the list beside its members' Remove buttons where a remove is watched on a narrow
+  // screen; kept across renders, so an entry in it survives a refresh.
+  poolProgress: new Map(),
 };
 
 // What to redact from messages: the page holds a secret only in the form, and only until sign-in.
@@ -72,8 +75,9 @@ async function start() {
   const identityField = byId('identity-url');
   identityField.value = config.identityUrl ?? DEFAULT_IDENTITY_URL;
   byId('identity-url-hint').textContent = config.emulator
-    ? 'The local emulator started by the dev server; its demo account is in emulator/README.md.'
+    ? 'The local emulator started by the dev server (emulator/README.md).'
     : 'US accounts: https://identity.api.rackspacecloud.com. UK: https://lon.identity.api.rackspacecloud.com.';
+  showDemoAccount(config);
 
   for (const radio of document.querySelectorAll('input[name="credentialKind"]')) {
     radio.addEventListener('change', updateSecretLabel);
@@ -88,6 +92,27 @@ async function start() {
   byId('loading').hidden = true;
   byId('signin').hidden = false;
   document.body.dataset.ready = 'true';
+}
+
+/**
+ * When the dev server started the emulator, its demo account is shown on the page (it is the
+ * emulator's, public in its README, and reaches nothing but this computer), with a button that
+ * fills it in. Never shown for any other Identity.
+ */
+function showDemoAccount(config) {
+  const demo = config.emulator ? config.demo : null;
+  if (!demo?.username || !demo?.apiKey) return;
+  byId('demo-username').textContent = demo.username;
+  byId('demo-api-key').textContent = demo.apiKey;
+  byId('demo-fill').addEventListener('click', () => {
+    byId('identity-url').value = config.identityUrl;
+    byId('username').value = demo.username;
+    document.querySelector('input[name="credentialKind"][value="apiKey"]').checked = true;
+    updateSecretLabel();
+    byId('secret').value = demo.apiKey;
+    byId('signin-submit').focus();
+  });
+  byId('demo-account').hidden = false;
 }
 
 function credentialKind() {
@@ -153,7 +178,11 @@ async function onSignIn(event) {
     enterWorkspace(client, session);
   } catch (error) {
     showDescribedError(errorSlot, error, { during: 'signin', url: credentials.identityUrl });
-    byId('secret').focus();
+    // The core refused the address itself (plain http:// to another computer): the URL is wrong,
+    // not the key.
+    const insecure = error?.code === 'transport' && error.transportKind === 'insecure_url';
+    byId('identity-url').setAttribute('aria-invalid', insecure ? 'true' : 'false');
+    byId(insecure ? 'identity-url' : 'secret').focus();
   } finally {
     button.disabled = false;
     button.textContent = 'Sign in';
@@ -176,6 +205,7 @@ function enterWorkspace(client, session) {
   byId('session').hidden = false;
   byId('signin').hidden = true;
   byId('workspace').hidden = false;
+  byId('workspace-region').textContent = '';
 
   const regions = regionChoices(session);
   const select = byId('region');
@@ -185,15 +215,19 @@ function enterWorkspace(client, session) {
   );
   if (!regions.length) {
     showError(byId('workspace-error'), 'This account has RackConnect v3 in no region (no RackConnect endpoint in its catalog).');
+    byId('workspace-title').focus();
     return;
   }
   select.value = regions[0];
   switchRegion(regions[0]);
+  // A screen reader (and the keyboard) starts at the top of what just appeared.
+  byId('workspace-title').focus();
 }
 
 function switchRegion(region) {
   if (!state.signedIn) return;
   state.region = region;
+  byId('workspace-region').textContent = ` in ${region.toUpperCase()}`;
   showError(byId('workspace-error'), null);
   // Same sign-in, another region's endpoints: nothing is sent to Identity.
   state.client = state.signedIn.withRegion(region);
@@ -214,10 +248,13 @@ async function onSignOut() {
     pools: [],
     nodesByPool: new Map(),
     publicIps: [],
+    poolProgress: new Map(),
   });
   // Revoke the token (one for every region); the page is signed out whatever Identity answers.
   await signedIn?.signOut().catch(() => {});
-  for (const id of ['network-list', 'pool-list', 'ip-list', 'operation-list']) replaceChildren(byId(id));
+  for (const id of ['network-list', 'pool-list', 'ip-list', 'operation-list', 'add-node-progress', 'ip-progress']) {
+    replaceChildren(byId(id));
+  }
   byId('operations').hidden = true;
   byId('workspace').hidden = true;
   byId('session').hidden = true;
@@ -351,6 +388,7 @@ function renderPools() {
   const list = byId('pool-list');
   if (!state.pools.length) {
     replaceChildren(list, el('p', { class: 'empty' }, 'No load balancer pools in this region.'));
+    placeOperations();
     return;
   }
   replaceChildren(
@@ -376,6 +414,7 @@ function renderPools() {
           ),
           pool.status_detail ? el('p', { class: 'item__detail' }, pool.status_detail) : null,
         ),
+        poolProgress(pool),
         el(
           'ul',
           { class: 'items', 'aria-label': `Members of ${pool.name ?? pool.id}` },
@@ -384,6 +423,22 @@ function renderPools() {
       );
     }),
   );
+  // A pool that is gone takes its list with it: its entries go back to the panel.
+  placeOperations();
+}
+
+/** The pool's list of removes being watched (on a narrow screen), the same element every render. */
+function poolProgress(pool) {
+  let list = state.poolProgress.get(pool.id);
+  if (!list) {
+    list = el('ul', {
+      class: 'operations operations--inline',
+      'aria-live': 'polite',
+      'aria-label': `Changes to ${pool.name ?? pool.id}`,
+    });
+    state.poolProgress.set(pool.id, list);
+  }
+  return list;
 }
 
 function renderPublicIps() {
@@ -433,17 +488,31 @@ function renderPublicIps() {
   );
 }
 
-/** Fills a select, keeping the chosen value when it is still there. */
-function fillSelect(select, options, placeholder) {
+/**
+ * Fills a select, keeping the chosen value when it is still there. `options` are
+ * `{value, label, reason}`: those with a `reason` (not fit, by the core's rule) come after the
+ * others, in a group saying why, and are never the default; with no fit option the default is a
+ * placeholder that chooses nothing.
+ */
+function fillSelect(select, options, { empty, noneFit, unfitGroup }) {
   const previous = select.value;
-  replaceChildren(
-    select,
-    options.length ? options.map(({ value, label }) => el('option', { value }, label)) : el('option', { value: '' }, placeholder),
-  );
-  if (options.some((option) => option.value === previous)) select.value = previous;
+  const option = ({ value, label, reason }) => el('option', { value }, reason ? `${label} · ${reason}` : label);
+  const fit = options.filter((candidate) => !candidate.reason);
+  const unfit = options.filter((candidate) => candidate.reason);
+  if (!options.length) {
+    replaceChildren(select, el('option', { value: '' }, empty));
+  } else {
+    replaceChildren(
+      select,
+      fit.length ? fit.map(option) : el('option', { value: '' }, noneFit),
+      unfit.length ? el('optgroup', { label: unfitGroup }, unfit.map(option)) : null,
+    );
+  }
+  select.value = options.some((candidate) => candidate.value === previous) ? previous : fit[0]?.value ?? '';
 }
 
 function renderServerChoices() {
+  const { poolFitness, serverFitness } = state.rc;
   const withIp = new Set(state.publicIps.map((ip) => ip.cloud_server?.id?.toLowerCase()).filter(Boolean));
   const servers = [...state.servers].sort((a, b) => String(a.name).localeCompare(String(b.name)));
   const describe = (server) => {
@@ -451,23 +520,36 @@ function renderServerChoices() {
     return `${server.name ?? server.id}${automation ? ` (${automation})` : ''}`;
   };
   const none = state.serverError ? 'Cloud Servers could not be listed' : 'No cloud servers in this region';
-  fillSelect(
-    byId('node-server'),
-    servers.map((server) => ({ value: server.id, label: describe(server) })),
-    none,
-  );
-  fillSelect(
-    byId('ip-server'),
+  const serverTexts = {
+    empty: none,
+    noneFit: 'Choose a server (none is ready: see below)',
+    unfitGroup: 'Not ready: automation failed or does not apply',
+  };
+  // Which servers and pools are fit to be the default is the core's rule (serverFitness, poolFitness).
+  const serverOptions = (suffix) =>
     servers.map((server) => ({
       value: server.id,
-      label: `${describe(server)}${withIp.has(server.id.toLowerCase()) ? ' · has a public IP' : ''}`,
-    })),
-    none,
+      label: `${describe(server)}${suffix(server)}`,
+      reason: serverFitness(server).reason,
+    }));
+  fillSelect(byId('node-server'), serverOptions(() => ''), serverTexts);
+  fillSelect(
+    byId('ip-server'),
+    serverOptions((server) => (withIp.has(server.id.toLowerCase()) ? ' · has a public IP' : '')),
+    serverTexts,
   );
   fillSelect(
     byId('node-pool'),
-    state.pools.map((pool) => ({ value: pool.id, label: `${pool.name ?? pool.id} (port ${pool.port ?? '–'})` })),
-    'No pools in this region',
+    state.pools.map((pool) => ({
+      value: pool.id,
+      label: `${pool.name ?? pool.id} (port ${pool.port ?? '–'})`,
+      reason: poolFitness(pool).reason,
+    })),
+    {
+      empty: 'No pools in this region',
+      noneFit: 'Choose a pool (none is ACTIVE: see below)',
+      unfitGroup: 'Not ACTIVE: RackConnect refuses changes',
+    },
   );
   if (state.serverError) {
     showDescribedError(byId('workspace-error'), state.serverError, { during: 'action' });
@@ -499,17 +581,15 @@ function finishFromWait(operation, result, doneText) {
     operation.finish('done', doneText);
     return;
   }
-  const details = [result.summary];
-  for (const failure of result.failures ?? []) details.push(`${failure.status}${failure.detail ? `: ${failure.detail}` : ''}`);
-  const detail = result.public_ip?.status_detail;
-  if (detail) details.push(detail);
   if (result.outcome === 'timed_out') {
-    operation.finish('failed', 'Gave up waiting; the change may still finish. Refresh to see.', details);
+    operation.finish('failed', 'Gave up waiting; the change may still finish. Refresh to see.', [result.summary]);
   } else if (result.outcome === 'error' || result.outcome === 'forbidden') {
     const described = describeError(result.error ? state.rc.toError(result.error) : new Error('failed'));
-    operation.finish('failed', described.title, [...described.details, ...details]);
+    operation.finish('failed', described.title, [...described.details, result.summary]);
   } else {
-    operation.finish('failed', `It ended ${result.status ?? result.outcome}.`, details);
+    // What happened, once, in the core's words: "ADD_FAILED: Unable to communicate with network
+    // device" (the status RackConnect ended it in, then its status_detail).
+    operation.finish('failed', result.summary);
   }
 }
 
@@ -567,7 +647,7 @@ async function onAddNode(event) {
   const node = await send(button, 'Adding…', errorSlot, () => client.addNode(poolId, serverId));
   if (!node) return;
   refreshSoon();
-  const operation = startOperation(`Add ${server} to ${pool}`);
+  const operation = startOperation(`Add ${server} to ${pool}`, { near: byId('add-node-progress') });
   operation.status(node.status, `${node.status}: waiting until ACTIVE…`);
   await watch(
     operation,
@@ -587,7 +667,7 @@ async function onRemoveNode(button, pool, node, name) {
   });
   if (!accepted) return;
   refreshSoon();
-  const operation = startOperation(`Remove ${name} from ${poolName}`);
+  const operation = startOperation(`Remove ${name} from ${poolName}`, { near: poolProgress(pool) });
   operation.status('REMOVING', 'REMOVING: waiting until it is gone…');
   await watch(
     operation,
@@ -612,7 +692,7 @@ async function onCreatePublicIp(event) {
   const ip = await send(button, 'Creating…', errorSlot, () => client.createPublicIp({ serverId, retain }));
   if (!ip) return;
   refreshSoon();
-  const operation = startOperation(`Create a public IP for ${server}`);
+  const operation = startOperation(`Create a public IP for ${server}`, { near: byId('ip-progress') });
   operation.status(ip.status, `${ip.status}: waiting until ACTIVE…`);
   try {
     const result = await client.waitPublicIp(ip.id, {
@@ -637,7 +717,7 @@ async function onDeletePublicIp(button, ip, label) {
   });
   if (!accepted) return;
   refreshSoon();
-  const operation = startOperation(`Delete public IP ${label}`);
+  const operation = startOperation(`Delete public IP ${label}`, { near: byId('ip-progress') });
   operation.status('REMOVING', 'REMOVING: waiting until it is gone…');
   await watch(
     operation,

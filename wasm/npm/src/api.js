@@ -220,3 +220,41 @@ export function explainV2Answer(body, options = {}) {
 export function terminalSafe(text) {
   return native.terminalSafe(String(text));
 }
+
+function objectOf(field, value) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw invalidInput(field, "an object as the package returned it", Array.isArray(value) ? "an array" : typeof value);
+  }
+  return value;
+}
+
+/** A field that is text, or undefined (what wasm-bindgen takes for `None`). */
+function textOrNone(value) {
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * Whether a pool (as `listPools` returned it) may be offered as a default, and why not:
+ * `{fit, reason}`. Only an `ACTIVE` pool takes changes. The rule is the core's.
+ */
+export function poolFitness(pool) {
+  const { status, status_detail: detail } = objectOf("pool", pool);
+  return JSON.parse(call(native.poolFitness, textOrNone(status), textOrNone(detail)));
+}
+
+/**
+ * Whether a server (as `listServers` returned it) may be offered as a default, and why not:
+ * `{fit, reason}`. Not fit when its automation failed or does not apply (RackConnect `FAILED`
+ * or `UNPROCESSABLE`, Managed Operations `Build Error` or `Authentication Error`, Cloud Servers
+ * `ERROR`). The rule is the core's.
+ */
+export function serverFitness(server) {
+  const { status, rackconnect: view } = objectOf("server", server);
+  return JSON.parse(call(
+    native.serverFitness,
+    textOrNone(status),
+    textOrNone(view?.automation_status),
+    textOrNone(view?.unprocessable_reason),
+    textOrNone(view?.managed_status),
+  ));
+}

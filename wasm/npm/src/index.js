@@ -1,7 +1,7 @@
 // Everything the package exports besides `version` (which the entries add once the wasm module
 // is ready).
 
-export { buildRequest, parseResponse, operations, parseSignIn, bodySyntax, explainV2Answer, terminalSafe } from "./api.js";
+export { buildRequest, parseResponse, operations, parseSignIn, bodySyntax, explainV2Answer, terminalSafe, poolFitness, serverFitness } from "./api.js";
 export { Client } from "./client.js";
 export {
   RackConnectError,

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { bodySyntax, explainV2Answer, parseSignIn, terminalSafe, ParseError, RateLimitedError } from "rackconnect";
+import { bodySyntax, explainV2Answer, parseSignIn, terminalSafe, poolFitness, serverFitness, ParseError, RateLimitedError } from "rackconnect";
 
 test("a bare status in text, JSON and XML", () => {
   for (const [body, syntax] of [
@@ -129,4 +129,22 @@ test("terminalSafe shows control characters from the API escaped", () => {
   assert.equal(terminalSafe("a\nb\tc"), "a\nb\tc");
   assert.equal(terminalSafe("web\u001b[2J\u001b]0;PWNED\u0007"), "web\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}");
   assert.equal(terminalSafe("x\ry\0"), "x\\u{d}y\\u{0}");
+});
+
+test("poolFitness and serverFitness: which pools and servers a picker offers first (the core's rule)", () => {
+  assert.deepStrictEqual(poolFitness({ status: "ACTIVE", status_detail: null }), { fit: true, reason: null });
+  assert.deepStrictEqual(poolFitness({ status: "UPDATING", status_detail: "Pool is being reconfigured by Rackspace" }), {
+    fit: false,
+    reason: "pool UPDATING, not ACTIVE: Pool is being reconfigured by Rackspace",
+  });
+  const server = (status, automation, managed, reason = null) => ({
+    status,
+    rackconnect: { automation_status: automation, unprocessable_reason: reason, managed_status: managed },
+  });
+  assert.equal(serverFitness(server("ACTIVE", "DEPLOYED", "Complete")).fit, true);
+  assert.equal(serverFitness(server("BUILD", "DEPLOYING", "Pending")).fit, true, "on its way");
+  assert.deepStrictEqual(serverFitness(server("ACTIVE", "FAILED", "Complete")), { fit: false, reason: "RackConnect automation FAILED" });
+  assert.equal(serverFitness(server("ACTIVE", "UNPROCESSABLE", null, "wrong region")).reason, "RackConnect does not apply (UNPROCESSABLE): wrong region");
+  assert.equal(serverFitness(server("ACTIVE", "DEPLOYED", "Build Error")).reason, "Managed Operations automation: Build Error");
+  assert.throws(() => serverFitness("web1"), { code: "invalid_input" });
 });
