@@ -211,6 +211,31 @@ class Session:
         servers: List[Dict[str, Any]] = await self._run(_native.Exchange.all_servers(self._auth, self._driver))
         return servers
 
+    async def list_networks(self) -> List[Dict[str, Any]]:
+        """The cloud networks of the region that RackConnect knows."""
+        networks: List[Dict[str, Any]] = await self.call("v3.list_networks")
+        return networks
+
+    async def list_nodes(self, pool_id: str) -> List[Dict[str, Any]]:
+        """The nodes of a pool: its id, or its name in the region."""
+        nodes: List[Dict[str, Any]] = await self.call("v3.list_nodes", pool_id=pool_id)
+        return nodes
+
+    async def list_public_ips(self, server_id: Optional[str] = None, retain: Optional[bool] = None) -> List[Dict[str, Any]]:
+        """The public IPs, of one server (id or name) and/or only retained (or only not) ones."""
+        inputs: Dict[str, Any] = {}
+        if server_id is not None:
+            inputs["cloud_server_id"] = server_id
+        if retain is not None:
+            inputs["retain"] = retain
+        ips: List[Dict[str, Any]] = await self.call("v3.list_public_ips", **inputs)
+        return ips
+
+    async def show_server(self, server_id: str) -> Dict[str, Any]:
+        """One server (its id, or a name only it has in the region), with its RackConnect view."""
+        server: Dict[str, Any] = await self.call("servers.show", server_id=server_id)
+        return server
+
     async def wait_server(
         self,
         server_id: str,
@@ -248,6 +273,36 @@ class Session:
         if timeout is not None:
             options["wait"] = {"timeout_ms": _seconds_to_ms("timeout", timeout)}
         spec = {"kind": "pool_members", "servers": list(servers), "pools": list(pools), "present": present, "options": options}
+        result: Dict[str, Any] = await self._run(_native.Exchange.ensure(self._auth, json.dumps(spec), self._driver), progress)
+        return result
+
+
+    async def ensure_public_ip(
+        self,
+        server_id: str,
+        *,
+        present: bool = True,
+        retain: Optional[bool] = None,
+        move_ip: Optional[str] = None,
+        unassign: bool = False,
+        dry_run: bool = False,
+        wait: bool = True,
+        timeout: Optional[float] = None,
+        progress: Progress = None,
+    ) -> Dict[str, Any]:
+        """A server's public IP: present (optionally retained, or moved from a retained one),
+        absent, or unassigned (as ``rackconnect.Session.ensure_public_ip``)."""
+        options: Dict[str, Any] = {"dry_run": dry_run, "no_wait": not wait}
+        if timeout is not None:
+            options["wait"] = {"timeout_ms": _seconds_to_ms("timeout", timeout)}
+        spec: Dict[str, Any] = {"kind": "public_ip", "server_id": server_id, "unassign": unassign, "options": options}
+        # "present" left out when unassigning: the core's reading of the two together.
+        if not unassign or not present:
+            spec["present"] = present
+        if retain is not None:
+            spec["retain"] = retain
+        if move_ip is not None:
+            spec["move_ip"] = move_ip
         result: Dict[str, Any] = await self._run(_native.Exchange.ensure(self._auth, json.dumps(spec), self._driver), progress)
         return result
 

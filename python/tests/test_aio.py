@@ -194,6 +194,24 @@ def test_the_session_lists_waits_and_plans(emulator_url: str) -> None:
     asyncio.run(main())
 
 
+def test_the_lists_and_the_public_ip_ensure(emulator_url: str) -> None:
+    async def main() -> None:
+        async with session(emulator_url) as s:
+            assert await s.list_networks()
+            assert await s.list_nodes("dfw-web-80"), "a pool by its name"
+            ips = await s.list_public_ips(server_id="web1")
+            assert len(ips) == 1 and ips[0]["cloud_server"]["id"] == WEB1, ips
+            assert (await s.show_server("web1"))["id"] == WEB1
+            kept = await s.ensure_public_ip(WEB1)
+            assert kept["ok"] and not kept["changed"], kept
+            planned = await s.ensure_public_ip(WEB1, present=False, dry_run=True)
+            assert planned["changed"] and await s.list_public_ips(server_id=WEB1) == ips, planned
+            with pytest.raises(rackconnect.InvalidInputError):
+                await s.ensure_public_ip(WEB1, present=False, retain=False, unassign=True)
+
+    asyncio.run(main())
+
+
 def test_errors_are_the_packages_classes(emulator_url: str) -> None:
     async def main() -> None:
         async with aio.Session(emulator_url, username="demo", api_key="wrong", region="dfw") as s:
