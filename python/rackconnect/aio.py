@@ -256,6 +256,33 @@ class Session:
         result: Dict[str, Any] = await self._run(_native.Exchange.wait(self._auth, json.dumps(spec), self._driver), progress)
         return result
 
+    async def wait_nodes(
+        self,
+        nodes: Sequence[Tuple[str, str]],
+        *,
+        target: str = "active",
+        timeout: Optional[float] = None,
+        progress: Progress = None,
+    ) -> Dict[str, Any]:
+        """Waits for pool nodes, ``(pool, node_id)`` pairs (a pool by id or name), to be
+        ``active`` or ``gone`` (as the CLI's ``v3 nodes add`` waits)."""
+        spec: Dict[str, Any] = {
+            "kind": "nodes",
+            "nodes": [{"pool_id": pool, "node_id": node} for pool, node in nodes],
+            "target": target,
+            "wait": _wait(timeout, True),
+        }
+        result: Dict[str, Any] = await self._run(_native.Exchange.wait(self._auth, json.dumps(spec), self._driver), progress)
+        return result
+
+    async def wait_public_ip(
+        self, public_ip_id: str, *, target: str = "active", timeout: Optional[float] = None, progress: Progress = None
+    ) -> Dict[str, Any]:
+        """Waits for a public IP to be ``active`` (with its address) or ``gone``."""
+        spec = {"kind": "public_ip", "public_ip_id": public_ip_id, "target": target, "wait": _wait(timeout, True)}
+        result: Dict[str, Any] = await self._run(_native.Exchange.wait(self._auth, json.dumps(spec), self._driver), progress)
+        return result
+
     async def ensure_pool_members(
         self,
         servers: Sequence[str],

@@ -212,6 +212,25 @@ def test_the_lists_and_the_public_ip_ensure(emulator_url: str) -> None:
     asyncio.run(main())
 
 
+def test_a_node_added_by_a_call_is_waited_for_until_active(emulator_url: str) -> None:
+    unmanaged = "0000000a-cccc-4ccc-8ccc-00000000000a"
+
+    async def main() -> None:
+        async with session(emulator_url) as s:
+            node = await s.call("v3.add_node", pool_id="dfw-web-80", server_id=unmanaged)
+            events: List[Dict[str, Any]] = []
+            done = await s.wait_nodes([("dfw-web-80", node["id"])], timeout=60, progress=events.append)
+            assert done["ok"] and done["outcome"] == "done" and not done["failures"], done
+            assert any(e.get("status") == "ACTIVE" for e in events), events
+            await s.call("v3.remove_node", pool_id="dfw-web-80", node_id=node["id"])
+            gone = await s.wait_nodes([("dfw-web-80", node["id"])], target="gone", timeout=60)
+            assert gone["ok"], gone
+            ip = (await s.list_public_ips(server_id=WEB1))[0]
+            assert (await s.wait_public_ip(ip["id"], timeout=10))["ok"]
+
+    asyncio.run(main())
+
+
 def test_errors_are_the_packages_classes(emulator_url: str) -> None:
     async def main() -> None:
         async with aio.Session(emulator_url, username="demo", api_key="wrong", region="dfw") as s:
