@@ -435,11 +435,8 @@ impl PySession {
         use rackconnect::blocking::settings::{self, CredentialSource, GivenCredentials, PYTHON_NAMES};
         let env = settings::process_env;
         let build = || -> Result<(Self, Option<String>), Error> {
-            let shown_url = identity_url
-                .map(str::to_owned)
-                .or_else(|| env("RAX_IDENTITY_URL"))
-                .unwrap_or_else(|| rackconnect::client::defaults::IDENTITY.to_owned());
-            let endpoint = settings::identity_endpoint(identity_url, &env)?;
+            let shown_url = settings::identity_url(identity_url, &env);
+            let endpoint = IdentityEndpoint::parse(&shown_url)?;
             let given = GivenCredentials { file: credentials_file, ..GivenCredentials::default() };
             let (credentials, source) = settings::credentials(&given, PYTHON_NAMES, &env)?;
             let warning = match &source {
@@ -673,6 +670,35 @@ impl PyV2 {
     }
 }
 
+impl PyV2 {
+    /// The client for `endpoint`; `base_url` and `region` as given, for its repr.
+    fn with(
+        endpoint: V2Endpoint,
+        base_url: Option<&str>,
+        region: Option<&str>,
+        source_address: Option<&str>,
+        request_timeout: Option<f64>,
+    ) -> Result<Self, Error> {
+        let local_address = source_address
+            .map(|a| a.parse::<IpAddr>().map_err(|_| invalid("source_address", "an IP address", a)))
+            .transpose()?;
+        let shown = format!(
+            "V2(base_url={}, region={}, source_address={})",
+            py_repr(base_url),
+            py_repr(region),
+            py_repr(source_address)
+        );
+        let mut http = HttpConfig { local_address, ..HttpConfig::default() };
+        if let Some(seconds) = request_timeout {
+            // One bound for connecting and for the answer: a caller that must not be held up.
+            let limit = Duration::from_millis(millis("request_timeout", seconds)?);
+            http.connect_timeout = limit;
+            http.read_timeout = limit;
+        }
+        Ok(Self { client: blocking::V2Client::new(Transport::new(http), endpoint), shown })
+    }
+}
+
 #[pymethods]
 impl PyV2 {
     #[new]
@@ -692,24 +718,7 @@ impl PyV2 {
                 (None, Some(region)) => V2Endpoint::Region(Region::parse(region)?),
                 (None, None) => return Err(invalid("base_url", "a base URL or a region", "neither")),
             };
-            let local_address = source_address
-                .map(|a| a.parse::<IpAddr>().map_err(|_| invalid("source_address", "an IP address", a)))
-                .transpose()?;
-            let shown = format!(
-                "V2(base_url={}, region={}, source_address={})",
-                py_repr(base_url),
-                py_repr(region),
-                py_repr(source_address)
-            );
-            let mut http = HttpConfig { local_address, ..HttpConfig::default() };
-            if let Some(seconds) = request_timeout {
-                // One bound for connecting and for the answer: a caller that must not be held up.
-                let limit = Duration::from_millis(millis("request_timeout", seconds)?);
-                http.connect_timeout = limit;
-                http.read_timeout = limit;
-            }
-            let transport = Transport::new(http);
-            Ok(Self { client: blocking::V2Client::new(transport, endpoint), shown })
+            Self::with(endpoint, base_url, region, source_address, request_timeout)
         };
         build().map_err(|e| to_py_err(py, &e))
     }
@@ -724,11 +733,15 @@ impl PyV2 {
     #[pyo3(signature = (*, source_address = None, request_timeout = None))]
     fn from_env(py: Python<'_>, source_address: Option<&str>, request_timeout: Option<f64>) -> PyResult<Self> {
         use rackconnect::blocking::settings;
-        let env = settings::process_env;
-        // Checked first, so that "neither" names the variables.
-        settings::v2_endpoint(None, None, &env).map_err(|e| to_py_err(py, &e))?;
-        let (base_url, region) = (env("RAX_RACKCONNECT_V2_URL"), env("RAX_REGION"));
-        Self::new(py, base_url.as_deref(), region.as_deref(), source_address, request_timeout)
+        let build = || -> Result<Self, Error> {
+            let endpoint = settings::v2_endpoint(None, None, &settings::process_env)?;
+            let (base_url, region) = match &endpoint {
+                V2Endpoint::BaseUrl(url) => (Some(url.as_str().to_owned()), None),
+                V2Endpoint::Region(region) => (None, Some(region.lower().to_owned())),
+            };
+            Self::with(endpoint, base_url.as_deref(), region.as_deref(), source_address, request_timeout)
+        };
+        build().map_err(|e| to_py_err(py, &e))
     }
 
     /// `automation_status`: DEPLOYING, DEPLOYED, FAILED (or another status, as given).

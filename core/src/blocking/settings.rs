@@ -193,10 +193,17 @@ pub fn credentials(
     }
 }
 
-/// Identity: the caller's, else `RAX_IDENTITY_URL`, else the default (`us`).
+/// Identity as written: the caller's, else `RAX_IDENTITY_URL`, else the default (`us`).
+pub fn identity_url(given: Option<&str>, env: Env<'_>) -> String {
+    given
+        .map(str::to_owned)
+        .or_else(|| env("RAX_IDENTITY_URL"))
+        .unwrap_or_else(|| crate::client::defaults::IDENTITY.to_owned())
+}
+
+/// Identity (see [`identity_url`]).
 pub fn identity_endpoint(given: Option<&str>, env: Env<'_>) -> Result<IdentityEndpoint> {
-    let value = given.map(str::to_owned).or_else(|| env("RAX_IDENTITY_URL"));
-    IdentityEndpoint::parse(value.as_deref().unwrap_or(crate::client::defaults::IDENTITY))
+    IdentityEndpoint::parse(&identity_url(given, env))
 }
 
 /// The region: the caller's, else `RAX_REGION`; `None` leaves it to the user's default region.
