@@ -77,6 +77,7 @@ pub mod identity;
 pub mod inventory;
 pub mod ops;
 pub mod servers;
+pub mod unknown;
 pub mod v2;
 pub mod v3;
 pub mod wait;

@@ -159,7 +159,7 @@ fn numbers_in_kept_fields_are_kept_exactly() {
     let exact =
         ["123456789012345678901234567890", "-98765432109876543210", "0.1000000000000000055511151231257827", "1.5e+400"];
     for number in exact {
-        // A typed v3 object keeps its unknown fields at their own level.
+        // A typed v3 object keeps its unknown fields, under `extra`.
         let pool = format!(
             r#"{{"id":"d6d3aa7c-dfa5-4e61-96ee-1d54ac1075d2","port":8080,"node_counts":{{"total":7,"big":{number}}},"serial":{number}}}"#
         );
@@ -169,5 +169,6 @@ fn numbers_in_kept_fields_are_kept_exactly() {
         assert!(text.contains(&format!(r#""big":{number}"#)), "{number} became {text}");
         assert_eq!(parsed["port"], 8080, "{text}");
         assert_eq!(parsed["node_counts"]["total"], 7, "{text}");
+        assert!(parsed["extra"]["serial"].is_number() && parsed["node_counts"]["extra"]["big"].is_number(), "{text}");
     }
 }

@@ -21,9 +21,10 @@ How to read the shapes:
 - Statuses are open sets: the core keeps a status it does not know as received instead of
   failing, so they are typed ``str`` (aliases such as :data:`NodeStatus` name the known values).
   Closed sets (an outcome, an error kind, a conflict kind) are ``Literal``.
-- Where a docstring says *unknown fields are kept*, the core re-emits at the same level every field
-  the service sent that it does not know. A ``TypedDict`` cannot say so; read such keys with
-  ``.get()`` after a cast, or through ``Mapping[str, object]``.
+- Where a docstring says *unknown fields are kept*, the type derives from
+  :class:`HasUnknownFields`: every field the service sent that the core does not know is in
+  ``extra`` (a ``dict``), which is present only when there are some; read it with
+  ``value.get("extra", {})``. A misspelt known key is still an error to a type checker.
 - Timestamps are strings in one canonical UTC form (:data:`Timestamp`); durations and instants
   of waits are integer milliseconds (:data:`Millis`); secrets read as ``"<redacted>"``.
 """
@@ -31,6 +32,7 @@ How to read the shapes:
 from typing import Dict, List, Literal, Optional, Tuple, TypedDict, Union
 
 __all__ = [
+    "HasUnknownFields",
     # Inventory
     "Automation",
     "ReachedBy",
@@ -224,12 +226,20 @@ class Request(TypedDict):
     """The JSON body, if the operation sends one."""
 
 
+
+class HasUnknownFields(TypedDict, total=False):
+    """The base of every type that keeps unknown fields."""
+
+    extra: Dict[str, object]
+    """The fields the service sent that the core does not know, as received; present only when
+    there are some."""
+
 # ---------------------------------------------------------------------------------------------
 # RackConnect v2 (``rackconnect::v2``): answers of ``V2`` and of the ``v2.*`` operations.
 
 
-class Task(TypedDict):
-    """One task of v2 automation (``v2::Task``). Unknown fields are kept."""
+class Task(HasUnknownFields):
+    """One task of v2 automation (``v2::Task``). Unknown fields are kept in ``extra``."""
 
     name: str
     status: str
@@ -244,8 +254,8 @@ class AutomationDetails(TypedDict):
     """In the order given; empty when the answer lists none."""
 
 
-class Feature(TypedDict):
-    """One automation feature (``v2::Feature``). Unknown fields are kept."""
+class Feature(HasUnknownFields):
+    """One automation feature (``v2::Feature``). Unknown fields are kept in ``extra``."""
 
     name: str
     status: FeatureState
@@ -407,8 +417,8 @@ class V1Auth(TypedDict):
 # Identity's own spelling; the ``RAX-AUTH:`` ones need the functional syntax, as bases.
 
 
-class TenantRef(TypedDict):
-    """A tenant (account). Unknown fields are kept."""
+class TenantRef(HasUnknownFields):
+    """A tenant (account). Unknown fields are kept in ``extra``."""
 
     id: str
     name: Optional[str]
@@ -417,9 +427,9 @@ class TenantRef(TypedDict):
 _AuthTokenRax = TypedDict("_AuthTokenRax", {"RAX-AUTH:authenticatedBy": List[str]})
 
 
-class AuthToken(_AuthTokenRax):
+class AuthToken(_AuthTokenRax, HasUnknownFields):
     """The token and what it is good for; ``RAX-AUTH:authenticatedBy`` lists how the user
-    authenticated (``APIKEY``, ``PASSWORD``, ...). Unknown fields are kept."""
+    authenticated (``APIKEY``, ``PASSWORD``, ...). Unknown fields are kept in ``extra``."""
 
     id: str
     """Always ``"<redacted>"``."""
@@ -427,8 +437,8 @@ class AuthToken(_AuthTokenRax):
     tenant: Optional[TenantRef]
 
 
-class Endpoint(TypedDict):
-    """One endpoint of a catalog service. Unknown fields are kept."""
+class Endpoint(HasUnknownFields):
+    """One endpoint of a catalog service. Unknown fields are kept in ``extra``."""
 
     region: Optional[str]
     """Upper case in Rackspace's catalog; ``None`` for global services."""
@@ -437,17 +447,17 @@ class Endpoint(TypedDict):
     internalURL: Optional[str]
 
 
-class CatalogEntry(TypedDict):
+class CatalogEntry(HasUnknownFields):
     """A service in the catalog (``cloudServersOpenStack``/``compute``,
-    ``rackconnect``/``rax:rackconnect``). Unknown fields are kept."""
+    ``rackconnect``/``rax:rackconnect``). Unknown fields are kept in ``extra``."""
 
     name: str
     type: str
     endpoints: List[Endpoint]
 
 
-class Role(TypedDict):
-    """A role of the user, e.g. ``rackconnect:v3-DFW``. Unknown fields are kept."""
+class Role(HasUnknownFields):
+    """A role of the user, e.g. ``rackconnect:v3-DFW``. Unknown fields are kept in ``extra``."""
 
     name: str
     id: Optional[str]
@@ -458,17 +468,17 @@ class Role(TypedDict):
 _UserRax = TypedDict("_UserRax", {"RAX-AUTH:defaultRegion": Optional[str]})
 
 
-class User(_UserRax):
+class User(_UserRax, HasUnknownFields):
     """The user a token was issued to; ``RAX-AUTH:defaultRegion`` is the user's default region.
-    Unknown fields are kept."""
+    Unknown fields are kept in ``extra``."""
 
     id: Optional[str]
     name: Optional[str]
     roles: List[Role]
 
 
-class Access(TypedDict):
-    """The ``access`` object of a token answer. Unknown fields are kept."""
+class Access(HasUnknownFields):
+    """The ``access`` object of a token answer. Unknown fields are kept in ``extra``."""
 
     token: AuthToken
     serviceCatalog: List[CatalogEntry]
@@ -480,8 +490,8 @@ class Access(TypedDict):
 # RackConnect v3 (``rackconnect::v3``). Every object keeps the fields the core does not know.
 
 
-class CloudNetwork(TypedDict):
-    """A cloud network RackConnect knows (N1, N2). Unknown fields are kept."""
+class CloudNetwork(HasUnknownFields):
+    """A cloud network RackConnect knows (N1, N2). Unknown fields are kept in ``extra``."""
 
     id: str
     name: Optional[str]
@@ -490,16 +500,16 @@ class CloudNetwork(TypedDict):
     updated: Optional[Timestamp]
 
 
-class NodeCounts(TypedDict):
-    """How many nodes a pool has (lags changes by up to a minute). Unknown fields are kept."""
+class NodeCounts(HasUnknownFields):
+    """How many nodes a pool has (lags changes by up to a minute). Unknown fields are kept in ``extra``."""
 
     cloud_servers: int
     external: int
     total: int
 
 
-class Pool(TypedDict):
-    """A load balancer pool (P1, P2). Unknown fields are kept."""
+class Pool(HasUnknownFields):
+    """A load balancer pool (P1, P2). Unknown fields are kept in ``extra``."""
 
     id: str
     name: Optional[str]
@@ -510,14 +520,14 @@ class Pool(TypedDict):
     node_counts: Optional[NodeCounts]
 
 
-class ObjectRef(TypedDict):
-    """A reference to another object, ``{"id": ...}``. Unknown fields are kept."""
+class ObjectRef(HasUnknownFields):
+    """A reference to another object, ``{"id": ...}``. Unknown fields are kept in ``extra``."""
 
     id: str
 
 
-class Node(TypedDict):
-    """A pool node (P3, P4, P6, B1). Unknown fields are kept."""
+class Node(HasUnknownFields):
+    """A pool node (P3, P4, P6, B1). Unknown fields are kept in ``extra``."""
 
     id: str
     """The node id, not the server id (that is ``cloud_server["id"]``)."""
@@ -529,8 +539,8 @@ class Node(TypedDict):
     updated: Optional[Timestamp]
 
 
-class ServerNetwork(TypedDict):
-    """A server's network, as node and public IP details show it. Unknown fields are kept."""
+class ServerNetwork(HasUnknownFields):
+    """A server's network, as node and public IP details show it. Unknown fields are kept in ``extra``."""
 
     id: Optional[str]
     name: Optional[str]
@@ -540,8 +550,8 @@ class ServerNetwork(TypedDict):
     updated: Optional[Timestamp]
 
 
-class CloudServer(TypedDict):
-    """A cloud server, as node and public IP details show it. Unknown fields are kept."""
+class CloudServer(HasUnknownFields):
+    """A cloud server, as node and public IP details show it. Unknown fields are kept in ``extra``."""
 
     id: str
     name: Optional[str]
@@ -550,8 +560,8 @@ class CloudServer(TypedDict):
     cloud_network: Optional[ServerNetwork]
 
 
-class NodeDetails(TypedDict):
-    """A pool node with its full server and pool (P5, P8). Unknown fields are kept."""
+class NodeDetails(HasUnknownFields):
+    """A pool node with its full server and pool (P5, P8). Unknown fields are kept in ``extra``."""
 
     id: str
     cloud_server: CloudServer
@@ -562,9 +572,9 @@ class NodeDetails(TypedDict):
     updated: Optional[Timestamp]
 
 
-class ServerNodeDetails(TypedDict):
+class ServerNodeDetails(HasUnknownFields):
     """One pool membership of a server (B3): node details without the server. Unknown fields
-    are kept."""
+    are kept in ``extra``."""
 
     id: str
     load_balancer_pool: Pool
@@ -574,9 +584,9 @@ class ServerNodeDetails(TypedDict):
     updated: Optional[Timestamp]
 
 
-class PublicIp(TypedDict):
+class PublicIp(HasUnknownFields):
     """A public IP (I1 to I4). Unknown fields (e.g. ``configuration_to_cloud_account_uuid``) are
-    kept."""
+    kept in ``extra``."""
 
     id: str
     public_ip_v4: Optional[str]

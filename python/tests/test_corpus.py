@@ -172,7 +172,7 @@ def test_numbers_in_kept_fields_are_kept_exactly() -> None:
     big = 123456789012345678901234567890
     body = b'{"id": "d6d3aa7c-dfa5-4e61-96ee-1d54ac1075d2", "serial": %d, "node_counts": {"total": 7}}' % big
     pool = parse_response(POOL, 200, [], body)
-    assert pool["serial"] == big and isinstance(pool["serial"], int)
+    assert pool["extra"]["serial"] == big and isinstance(pool["extra"]["serial"], int)
     assert pool["node_counts"]["total"] == 7
 
 

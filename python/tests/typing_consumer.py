@@ -41,6 +41,9 @@ def parse_by_operation(body: bytes, op_from_config: str) -> None:
     first_address: Optional[str] = ips[0]["public_ip_v4"]
     pool: Pool = rackconnect.parse_response("v3.get_pool", 200, [], body)
     port: Optional[int] = pool["port"]
+    # Unknown fields through the one declared key; a misspelt known key is refused.
+    tags: object = pool.get("extra", {}).get("tags")
+    misspelt = pool["stauts"]  # type: ignore[typeddict-item]
     nodes: List[Node] = rackconnect.parse_response("v3.bulk_add_nodes", 201, [], body)
     node_server: str = nodes[0]["cloud_server"]["id"]
     details: NodeDetails = rackconnect.parse_response("v3.get_node_details", 200, [], body)
@@ -55,7 +58,7 @@ def parse_by_operation(body: bytes, op_from_config: str) -> None:
     # An operation name only known at run time: the fallback, Any.
     anything: int = rackconnect.parse_response(op_from_config, 200, [], body)
     print(method, first_address, port, node_server, details, memberships, network, default_region, endpoint_url)
-    print(managed, nothing, anything)
+    print(managed, nothing, anything, tags, misspelt)
 
 
 def v2_answers(body: bytes) -> None:

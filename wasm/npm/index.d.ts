@@ -13,8 +13,10 @@
 /* Operations: build a request, parse a response (sans-IO)                                   */
 /* ----------------------------------------------------------------------------------------- */
 
-/** The region names RackConnect knows (input is case-insensitive). */
+/** The region names RackConnect knows, as the package gives them (lower case). */
 export type Region = "dfw" | "hkg" | "iad" | "lon" | "ord" | "syd";
+/** A region as an input: any of `Region`, in lower or upper case (`"dfw"`, `"DFW"`). */
+export type RegionInput = Region | Uppercase<Region>;
 
 /** Every operation, by its stable name (see tests/corpus/README.md). */
 export type OperationName =
@@ -55,7 +57,7 @@ export type OperationName =
  * Each operation takes only the names it needs; an unknown name is an `InvalidInputError`.
  */
 export interface OperationInput {
-  region?: string;
+  region?: RegionInput;
   base_url?: string;
   endpoint?: string;
   tenant_id?: string;
@@ -110,7 +112,14 @@ export function operations(): OperationName[];
 /** The package's (and the core's) version. */
 export const version: string;
 
-/* Shapes of parsed values (the core's serde forms; unknown fields are kept as received). */
+/* Shapes of parsed values (the core's serde forms). */
+
+/**
+ * The fields the service sent that the core does not know, as received. Every object that keeps
+ * them has them under `extra`, present only when there are some: `pool.extra?.["tags"]`. There is
+ * no catch-all index signature, so a misspelt known field (`pool.stauts`) does not compile.
+ */
+export type UnknownFields = { readonly [field: string]: unknown };
 
 export type Timestamp = string;
 /** Open sets: unknown statuses are kept as received. */
@@ -127,9 +136,9 @@ export type V2Answer<T> =
   | { outcome: "rate_limited"; value: { retry_after: number | null; body: string } }
   | { outcome: "not_assigned" };
 
-export interface V2Task { name: string; status: string; [extra: string]: unknown }
+export interface V2Task { name: string; status: string; extra?: UnknownFields }
 export interface V2Details { automation_status: AutomationStatus; tasks: V2Task[] }
-export interface V2Feature { name: string; status: "ENABLED" | "DISABLED" | (string & {}); [extra: string]: unknown }
+export interface V2Feature { name: string; status: "ENABLED" | "DISABLED" | (string & {}); extra?: UnknownFields }
 export interface V2Features { features: V2Feature[] }
 
 export interface RackConnectView {
@@ -155,7 +164,6 @@ export interface Server {
   /** The addresses by network label: `public`, `private` (ServiceNet), a cloud network's name. */
   addresses: Record<string, Address[]>;
   rackconnect: RackConnectView;
-  [extra: string]: unknown;
 }
 
 export interface Address { addr: string; version: 4 | 6 }
@@ -174,27 +182,27 @@ export interface CatalogEndpoint {
   tenantId: string | null;
   publicURL: string;
   internalURL: string | null;
-  [extra: string]: unknown;
+  extra?: UnknownFields;
 }
-export interface CatalogEntry { name: string; type: string; endpoints: CatalogEndpoint[]; [extra: string]: unknown }
+export interface CatalogEntry { name: string; type: string; endpoints: CatalogEndpoint[]; extra?: UnknownFields }
 /** Identity's `access` object; `token.id` is always `"<redacted>"` here. */
 export interface Access {
   token: {
     id: string;
     expires: Timestamp;
-    tenant: { id: string; name: string | null; [extra: string]: unknown } | null;
+    tenant: { id: string; name: string | null; extra?: UnknownFields } | null;
     "RAX-AUTH:authenticatedBy": string[];
-    [extra: string]: unknown;
+    extra?: UnknownFields;
   };
   serviceCatalog: CatalogEntry[];
   user: {
     id: string | null;
     name: string | null;
-    roles: Array<{ name: string; id: string | null; description: string | null; tenantId: string | null }>;
+    roles: Array<{ name: string; id: string | null; description: string | null; tenantId: string | null; extra?: UnknownFields }>;
     "RAX-AUTH:defaultRegion": string | null;
-    [extra: string]: unknown;
+    extra?: UnknownFields;
   };
-  [extra: string]: unknown;
+  extra?: UnknownFields;
 }
 
 export interface CloudNetwork {
@@ -203,7 +211,7 @@ export interface CloudNetwork {
   cidr: string | null;
   created: Timestamp | null;
   updated: Timestamp | null;
-  [extra: string]: unknown;
+  extra?: UnknownFields;
 }
 
 export interface Pool {
@@ -213,11 +221,11 @@ export interface Pool {
   virtual_ip: string | null;
   status: "ACTIVE" | (string & {}) | null;
   status_detail: string | null;
-  node_counts: { cloud_servers: number; external: number; total: number } | null;
-  [extra: string]: unknown;
+  node_counts: { cloud_servers: number; external: number; total: number; extra?: UnknownFields } | null;
+  extra?: UnknownFields;
 }
 
-export interface ObjectRef { id: string; [extra: string]: unknown }
+export interface ObjectRef { id: string; extra?: UnknownFields }
 
 export interface Node {
   id: string;
@@ -227,7 +235,7 @@ export interface Node {
   status_detail: string | null;
   created: Timestamp | null;
   updated: Timestamp | null;
-  [extra: string]: unknown;
+  extra?: UnknownFields;
 }
 
 export interface CloudServer {
@@ -242,9 +250,9 @@ export interface CloudServer {
     private_ip_v4: string | null;
     created: Timestamp | null;
     updated: Timestamp | null;
-    [extra: string]: unknown;
+    extra?: UnknownFields;
   } | null;
-  [extra: string]: unknown;
+  extra?: UnknownFields;
 }
 
 export interface NodeDetails extends Omit<Node, "cloud_server" | "load_balancer_pool"> {
@@ -265,7 +273,7 @@ export interface PublicIp {
   created: Timestamp | null;
   updated: Timestamp | null;
   cloud_server: CloudServer | null;
-  [extra: string]: unknown;
+  extra?: UnknownFields;
 }
 
 /** What `parseResponse` returns for each operation. */
@@ -668,22 +676,25 @@ export type FetchLike = (input: string, init: {
   signal?: AbortSignal;
 }) => Promise<Response>;
 
-export interface ClientOptions {
+/** What every `Client` takes besides the credential. */
+export interface ClientOptionsBase {
   /** `us` (default), `uk`, or an Identity URL (e.g. the emulator's). */
   identityUrl?: string;
   username: string;
-  /** One of `apiKey` and `password`. */
-  apiKey?: string;
-  password?: string;
   /** Scope the token to a tenant id. */
   tenant?: string;
   /** The region to work in; default the user's default region from Identity. */
-  region?: string;
+  region?: RegionInput;
   /** The HTTP client; default `globalThis.fetch`. */
   fetch?: FetchLike;
   /** Per-request timeout in milliseconds; default 30000. */
   requestTimeoutMs?: number;
 }
+
+/** Exactly one credential: an API key or a password (both, or neither, does not compile). */
+export type Credential = { apiKey: string; password?: never } | { password: string; apiKey?: never };
+
+export type ClientOptions = ClientOptionsBase & Credential;
 
 /** What `signIn` tells (no token). */
 export interface SessionInfo {
@@ -717,7 +728,7 @@ export class Client {
    * Identity sign-in, renewed once for both), so switching region sends nothing to Identity.
    * Throws `InvalidInputError` for a name that is not a region.
    */
-  withRegion(region: string): Client;
+  withRegion(region: RegionInput): Client;
   /**
    * Revokes the token (Identity `DELETE /v2.0/tokens`) and forgets it, for every client that
    * shares it through `withRegion`; a later call on any of them signs in again.

@@ -23,7 +23,7 @@ pub struct Access {
     /// The user.
     pub user: User,
     /// Any other fields, kept as received.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -41,7 +41,7 @@ pub struct AuthToken {
     #[serde(rename = "RAX-AUTH:authenticatedBy", default)]
     pub authenticated_by: Vec<String>,
     /// Any other fields, kept as received.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -54,7 +54,7 @@ pub struct TenantRef {
     #[serde(default)]
     pub name: Option<String>,
     /// Any other fields, kept as received.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -70,7 +70,7 @@ pub struct CatalogEntry {
     #[serde(default)]
     pub endpoints: Vec<Endpoint>,
     /// Any other fields, kept as received.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -90,7 +90,7 @@ pub struct Endpoint {
     #[serde(rename = "internalURL", default)]
     pub internal_url: Option<String>,
     /// Any other fields, kept as received.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -110,7 +110,7 @@ pub struct User {
     #[serde(rename = "RAX-AUTH:defaultRegion", default)]
     pub default_region: Option<String>,
     /// Any other fields, kept as received.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -129,7 +129,7 @@ pub struct Role {
     #[serde(rename = "tenantId", default)]
     pub tenant_id: Option<String>,
     /// Any other fields, kept as received.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 

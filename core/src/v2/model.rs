@@ -48,7 +48,7 @@ pub struct Task {
     /// The task's status as written by the API (an open set).
     pub status: String,
     /// Any other fields the task carried, kept as received.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -69,7 +69,7 @@ pub struct Feature {
     /// Whether it is on.
     pub status: FeatureState,
     /// Any other fields the feature carried, kept as received.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 

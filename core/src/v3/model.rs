@@ -88,7 +88,7 @@ pub struct CloudNetwork {
     #[serde(default)]
     pub updated: Option<Timestamp>,
     /// Unknown fields, kept.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -105,7 +105,7 @@ pub struct NodeCounts {
     #[serde(default)]
     pub total: u64,
     /// Unknown fields, kept.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -134,7 +134,7 @@ pub struct Pool {
     #[serde(default)]
     pub node_counts: Option<NodeCounts>,
     /// Unknown fields, kept.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -145,7 +145,7 @@ pub struct ObjectRef {
     #[serde(deserialize_with = "clean_id")]
     pub id: String,
     /// Unknown fields, kept.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -171,7 +171,7 @@ pub struct Node {
     #[serde(default)]
     pub updated: Option<Timestamp>,
     /// Unknown fields, kept.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -197,7 +197,7 @@ pub struct ServerNetwork {
     #[serde(default)]
     pub updated: Option<Timestamp>,
     /// Unknown fields, kept.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -220,7 +220,7 @@ pub struct CloudServer {
     #[serde(default)]
     pub cloud_network: Option<ServerNetwork>,
     /// Unknown fields, kept.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -246,7 +246,7 @@ pub struct NodeDetails {
     #[serde(default)]
     pub updated: Option<Timestamp>,
     /// Unknown fields, kept.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -270,7 +270,7 @@ pub struct ServerNodeDetails {
     #[serde(default)]
     pub updated: Option<Timestamp>,
     /// Unknown fields, kept.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
@@ -301,7 +301,7 @@ pub struct PublicIp {
     #[serde(default)]
     pub cloud_server: Option<CloudServer>,
     /// Unknown fields (e.g. `configuration_to_cloud_account_uuid`), kept.
-    #[serde(flatten)]
+    #[serde(flatten, serialize_with = "crate::unknown::nested")]
     pub extra: Map<String, Value>,
 }
 
