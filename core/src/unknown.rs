@@ -33,13 +33,17 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_read_flat_and_written_nested() {
-        let thing: Thing = serde_json::from_value(json!({"id": "a", "tags": [1], "extra": 2})).unwrap();
-        assert_eq!(serde_json::to_value(&thing).unwrap(), json!({"id": "a", "extra": {"tags": [1], "extra": 2}}));
+        let thing: Thing =
+            serde_json::from_value(json!({"id": "a", "tags": [1], "extra": 2})).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            serde_json::to_value(&thing).unwrap_or_else(|e| panic!("{e}")),
+            json!({"id": "a", "extra": {"tags": [1], "extra": 2}})
+        );
     }
 
     #[test]
     fn no_unknown_fields_no_key() {
-        let thing: Thing = serde_json::from_value(json!({"id": "a"})).unwrap();
-        assert_eq!(serde_json::to_value(&thing).unwrap(), json!({"id": "a"}));
+        let thing: Thing = serde_json::from_value(json!({"id": "a"})).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(serde_json::to_value(&thing).unwrap_or_else(|e| panic!("{e}")), json!({"id": "a"}));
     }
 }
