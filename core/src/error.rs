@@ -113,6 +113,7 @@ pub enum Error {
 /// The class of an error: what a front door raises (Python's exception, JS's error class) and
 /// how a command ends. Given by [`Error::class`], the one classification of the project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ErrorClass {
     /// A value given by the caller was refused before anything was sent.
     InvalidInputError,
@@ -335,6 +336,97 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+// The schema of `to_json`, kind by kind: keep the two side by side. Python's and TypeScript's
+// checks that every corpus error fits it catch a field added to one and not the other.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Error {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ErrorData".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        use serde_json::{Value, json};
+        let class = generator.subschema_for::<ErrorClass>();
+        let conflict = generator.subschema_for::<crate::v3::Conflict>();
+        let api_kind = generator.subschema_for::<ApiErrorKind>();
+        let variant = |title: &str, kind: Value, description: &str, fields: Value| -> Value {
+            let mut properties = json!({
+                "kind": kind,
+                "message": {"type": "string", "description": "What went wrong: what was expected, and where (the exception's text)."},
+                "class": class,
+                "configuration": {"type": "boolean", "description": "True for a configuration error (a refused input, an insecure or malformed URL, an unknown region): retrying cannot fix it, and a wait ends at once."},
+            });
+            let mut required: Vec<String> = ["kind", "message", "class", "configuration"].map(String::from).to_vec();
+            if let (Some(all), Value::Object(more)) = (properties.as_object_mut(), fields) {
+                for (name, schema) in more {
+                    required.push(name.clone());
+                    all.insert(name, schema);
+                }
+            }
+            json!({"type": "object", "title": title, "description": description, "properties": properties, "required": required})
+        };
+        let string = |description: &str| json!({"type": "string", "description": description});
+        let integer = |description: &str| json!({"type": "integer", "minimum": 0, "description": description});
+        let kind = |name: &str| json!({"type": "string", "const": name});
+        schemars::json_schema!({
+            "description": "An error in its JSON form (`err.data` in Python, `error.data` in JavaScript, a wait's `error`): narrow on `kind`.",
+            "oneOf": [
+                variant("InvalidInputErrorData", kind("invalid_input"), "An input was refused before anything was sent.", json!({
+                    "field": string("The input's name (a dotted path inside a structure)."),
+                    "expected": string("What it must be."),
+                    "found": string("The refused value, shortened (a credential shows as `<redacted>`)."),
+                })),
+                variant("JsonErrorData", kind("json"), "A JSON body was malformed or had the wrong shape.", json!({
+                    "pointer": string("An RFC 6901 pointer to the offending value; empty for the document."),
+                    "line": integer("1-based; 0 when unknown."),
+                    "column": integer("1-based; 0 when unknown."),
+                    "detail": string("What was wrong."),
+                })),
+                variant("XmlErrorData", kind("xml"), "An XML body was malformed or had the wrong shape.", json!({
+                    "path": string("The element path, e.g. `/automation_status/tasks/task[2]`."),
+                    "position": integer("The byte offset."),
+                    "detail": string("What was wrong."),
+                })),
+                variant("XmlDoctypeErrorData", kind("xml_doctype"), "An XML body carried a `<!DOCTYPE>`, refused before expansion.", json!({
+                    "position": integer("The byte offset."),
+                })),
+                variant("TextErrorData", kind("text"), "A text body did not hold the single value expected.", json!({
+                    "line": integer("1-based."),
+                    "column": integer("1-based."),
+                    "expected": string("What was expected."),
+                    "found": string("What was there, shortened."),
+                })),
+                variant("BodyTooLargeErrorData", kind("body_too_large"), "A body was larger than the parser accepts.", json!({
+                    "limit": integer("The most bytes accepted."),
+                    "size": integer("The body's size."),
+                })),
+                variant("TooDeepErrorData", kind("too_deep"), "A body nested deeper than the parser accepts.", json!({
+                    "limit": integer("The deepest nesting accepted."),
+                    "at": string("Where the limit was passed."),
+                })),
+                variant("MissingHeaderErrorData", kind("missing_header"), "A response lacked a header the operation needs.", json!({
+                    "header": string("The header's name."),
+                    "expected": string("What it should have held."),
+                })),
+                variant("ApiErrorData", api_kind.to_value(), "The service answered with an error status.", json!({
+                    "status": integer("The HTTP status."),
+                    "fault": {"type": ["string", "null"], "description": "The fault name of an Identity or Nova `{\"<fault>\": {…}}` body, e.g. `unauthorized`."},
+                    "messages": {"type": "array", "items": {"type": "string"}, "description": "The messages the body carried, in order; the raw text if it held no recognisable shape."},
+                    "conflicts": {"type": "array", "items": conflict, "description": "For a 409, each message classified."},
+                    "retry_after": {"type": ["integer", "null"], "minimum": 0, "description": "Seconds to wait, from `Retry-After` or Nova's `retryAfter`."},
+                    "mfa_factor": {"type": ["string", "null"], "description": "The factor Identity asks for (e.g. `PASSCODE`) on an MFA 401."},
+                    "raw": string("The body as received (at most 4 KiB)."),
+                })),
+                variant("TransportErrorData", kind("transport"), "A request got no answer, or the transport rule refused to send it.", json!({
+                    "transport_kind": string("`insecure_url`, `connect`, `timeout`, `io` or `too_large`."),
+                    "detail": string("What happened and to which request (credentials redacted)."),
+                })),
+                variant("CancelledErrorData", kind("cancelled"), "The caller cancelled the work before it ended.", json!({})),
+            ]
+        })
+    }
+}
+
 impl Serialize for Error {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         self.to_json().serialize(serializer)
@@ -343,6 +435,7 @@ impl Serialize for Error {
 
 /// What kind of error status the service answered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ApiErrorKind {
@@ -385,6 +478,7 @@ impl ApiErrorKind {
 
 /// An error status from one of the APIs, with its body read as far as it could be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiError {
     /// The classification of the status (and, for 401, the `WWW-Authenticate` header).
     pub kind: ApiErrorKind,

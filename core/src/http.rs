@@ -13,6 +13,7 @@ use crate::secret::REDACTED;
 
 /// An HTTP method used by these APIs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     /// `GET`
@@ -53,6 +54,7 @@ pub fn is_sensitive_header(name: &str) -> bool {
 
 /// A request ready to send.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Request {
     /// The method.
     pub method: Method,

@@ -126,6 +126,7 @@ impl MetadataKey {
 
 /// A Rackspace region with RackConnect.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Region {
     /// Dallas/Fort Worth.

@@ -141,6 +141,7 @@ impl InventoryOptions {
 /// Where a server's automation stands, for grouping: only `done` servers are ready for
 /// post-build work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Automation {
     /// Built, and every automation that reports on it has finished well (or none reports).
@@ -237,6 +238,7 @@ impl Automation {
 
 /// Where the address a host is reached by came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReachedBy {
     /// The network the user named (`access_network`).
@@ -297,6 +299,7 @@ pub fn reachable(server: &Server, public_ips: &[&PublicIp], options: &InventoryO
 
 /// A pool a host is a member of.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HostPool {
     /// The pool's id.
     pub id: String,
@@ -310,6 +313,7 @@ pub struct HostPool {
 
 /// A RackConnect v3 public IP of a host.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HostPublicIp {
     /// The public IP's id.
     pub id: String,
@@ -323,6 +327,7 @@ pub struct HostPublicIp {
 
 /// What is known of a host: its variables, each named with [`VAR_PREFIX`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HostFacts {
     /// The server's id.
     pub server_id: String,
@@ -363,6 +368,8 @@ pub struct HostFacts {
 
 /// One host of an inventory.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "InventoryHost"))]
 pub struct Host {
     /// The inventory's name for it (see [`Hostnames`]).
     pub name: String,
@@ -372,7 +379,36 @@ pub struct Host {
     pub groups: Vec<String>,
     /// Its variables, each named with [`VAR_PREFIX`].
     #[serde(serialize_with = "prefixed")]
+    #[cfg_attr(feature = "schema", schemars(with = "HostVars"))]
     pub vars: HostFacts,
+}
+
+/// The schema of [`Host::vars`] as written: [`HostFacts`] with every name prefixed.
+#[cfg(feature = "schema")]
+struct HostVars;
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for HostVars {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HostVars".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut schema = HostFacts::json_schema(generator);
+        let prefix = |name: &str| format!("{VAR_PREFIX}{name}");
+        if let Some(Value::Object(properties)) = schema.get_mut("properties") {
+            *properties = std::mem::take(properties).into_iter().map(|(name, value)| (prefix(&name), value)).collect();
+        }
+        if let Some(Value::Array(required)) = schema.get_mut("required") {
+            for name in required.iter_mut() {
+                if let Value::String(text) = name {
+                    *text = prefix(text);
+                }
+            }
+        }
+        schema.insert("description".to_owned(), "A host's variables, each named `rackconnect_…`.".into());
+        schema
+    }
 }
 
 fn prefixed<S: serde::Serializer>(facts: &HostFacts, serializer: S) -> std::result::Result<S::Ok, S::Error> {
@@ -389,6 +425,7 @@ fn prefixed<S: serde::Serializer>(facts: &HostFacts, serializer: S) -> std::resu
 
 /// An inventory: its hosts, and every group with its hosts' names.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Inventory {
     /// The hosts, by region then server name.
     pub hosts: Vec<Host>,

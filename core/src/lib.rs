@@ -76,6 +76,8 @@ pub mod ensure;
 pub mod identity;
 pub mod inventory;
 pub mod ops;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod servers;
 pub mod unknown;
 pub mod v2;

@@ -19,6 +19,43 @@ pub(crate) fn nested<S: Serializer>(extra: &Map<String, Value>, serializer: S) -
     map.end()
 }
 
+/// The schema of a flattened `extra` map as written: one optional key, `extra`.
+#[cfg(feature = "schema")]
+#[derive(schemars::JsonSchema)]
+pub(crate) struct Nested {
+    /// The fields the service sent that the core does not know, as received; present only when
+    /// there are some.
+    #[serde(skip_serializing_if = "absent")]
+    #[allow(dead_code)] // Read by the schema derive only.
+    extra: UnknownFields,
+}
+
+// Named for the derive, which reads `skip_serializing_if` as "this key may be absent".
+#[allow(dead_code, reason = "read by the schema derive only")]
+#[cfg(feature = "schema")]
+fn absent(_: &UnknownFields) -> bool {
+    true
+}
+
+/// Fields the service sent that the core does not know, as received (a JSON object).
+#[cfg(feature = "schema")]
+pub struct UnknownFields;
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for UnknownFields {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UnknownFields".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "additionalProperties": true,
+            "description": "Fields the service sent that the core does not know, as received."
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};

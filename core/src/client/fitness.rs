@@ -16,6 +16,7 @@ use crate::v3::Pool;
 
 /// Whether a pool or a server is fit to be offered as a default, and if not, why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Fitness {
     /// True when it may be the default.
     pub fit: bool,

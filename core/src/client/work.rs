@@ -27,6 +27,8 @@ use crate::wait::{
 
 /// How a wait for pool nodes ended.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "NodesWaitResult"))]
 pub struct NodesWait {
     /// The result.
     #[serde(flatten)]
@@ -37,6 +39,8 @@ pub struct NodesWait {
 
 /// How a wait for a public IP ended.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "PublicIpWaitResult"))]
 pub struct PublicIpWait {
     /// The result.
     #[serde(flatten)]
@@ -47,6 +51,8 @@ pub struct PublicIpWait {
 
 /// How a metadata wait ended, with the last server read.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "ServerWaitResult"))]
 pub struct MetadataWait {
     /// The result.
     #[serde(flatten)]

@@ -31,6 +31,7 @@ pub fn every_pair(
 
 /// A (server, pool) pair, with the names the run learned (the ones the user typed, resolved).
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Pair {
     /// The server.
     pub server_id: String,
@@ -65,6 +66,7 @@ fn shown(name: Option<&str>, id: &str) -> String {
 
 /// A pair that could not be brought to the wanted state.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PairFailure {
     /// The pair.
     pub pair: Pair,
@@ -74,6 +76,7 @@ pub struct PairFailure {
 
 /// What the planner found and means to do.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MembershipPlan {
     /// Pairs to add.
     pub add: Vec<Pair>,
@@ -85,6 +88,7 @@ pub struct MembershipPlan {
 
 /// How an ensure ended.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MembershipResult {
     /// Done when every pair is as wanted; Failed when some could not be; TimedOut, Cancelled,
     /// Forbidden or Error otherwise.

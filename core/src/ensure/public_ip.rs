@@ -65,16 +65,20 @@ impl PublicIpSpec {
 
 /// The change the planner means to make.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum PublicIpAction {
     /// Nothing to change.
+    #[cfg_attr(feature = "schema", schemars(title = "NoAction"))]
     None,
     /// `POST /public_ips`.
+    #[cfg_attr(feature = "schema", schemars(title = "CreateAction"))]
     Create {
         /// The `retain` to create it with.
         retain: bool,
     },
     /// `PATCH /public_ips/{id}` with `retain`.
+    #[cfg_attr(feature = "schema", schemars(title = "SetRetainAction"))]
     SetRetain {
         /// The public IP.
         id: String,
@@ -82,6 +86,7 @@ pub enum PublicIpAction {
         retain: bool,
     },
     /// `PATCH /public_ips/{id}` with the server (and `retain`, if asked).
+    #[cfg_attr(feature = "schema", schemars(title = "MoveAction"))]
     Move {
         /// The public IP.
         id: String,
@@ -89,6 +94,7 @@ pub enum PublicIpAction {
         retain: Option<bool>,
     },
     /// `PATCH /public_ips/{id}` with `{"cloud_server": null}`: the IP is kept, on no server.
+    #[cfg_attr(feature = "schema", schemars(title = "UnassignAction"))]
     Unassign {
         /// The public IP.
         id: String,
@@ -96,6 +102,7 @@ pub enum PublicIpAction {
         retain: bool,
     },
     /// `DELETE /public_ips/{id}`.
+    #[cfg_attr(feature = "schema", schemars(title = "DeleteAction"))]
     Delete {
         /// The public IP.
         id: String,
@@ -104,6 +111,7 @@ pub enum PublicIpAction {
 
 /// How it ended.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PublicIpResult {
     /// Done, Failed, TimedOut, Cancelled, Forbidden or Error.
     pub outcome: Outcome,

@@ -14,6 +14,7 @@ pub(crate) struct AccessDocument {
 
 /// The `access` object of a token response.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Access {
     /// The token.
     pub token: AuthToken,
@@ -24,11 +25,13 @@ pub struct Access {
     pub user: User,
     /// Any other fields, kept as received.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// The token and what it is good for.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuthToken {
     /// The token itself (redacted when printed or serialized).
     pub id: Token,
@@ -42,11 +45,13 @@ pub struct AuthToken {
     pub authenticated_by: Vec<String>,
     /// Any other fields, kept as received.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// A tenant (account).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TenantRef {
     /// The tenant id.
     pub id: String,
@@ -55,11 +60,13 @@ pub struct TenantRef {
     pub name: Option<String>,
     /// Any other fields, kept as received.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// A service in the catalog.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CatalogEntry {
     /// The service name (`cloudServersOpenStack`, `rackconnect`).
     pub name: String,
@@ -71,11 +78,13 @@ pub struct CatalogEntry {
     pub endpoints: Vec<Endpoint>,
     /// Any other fields, kept as received.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// One endpoint of a service.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Endpoint {
     /// The region, upper case in Rackspace's catalog; absent for global services.
     #[serde(default)]
@@ -91,11 +100,13 @@ pub struct Endpoint {
     pub internal_url: Option<String>,
     /// Any other fields, kept as received.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// The user a token was issued to.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct User {
     /// The user id.
     #[serde(default)]
@@ -111,11 +122,13 @@ pub struct User {
     pub default_region: Option<String>,
     /// Any other fields, kept as received.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// A role.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Role {
     /// The role name, e.g. `rackconnect:v3-DFW`.
     pub name: String,
@@ -130,6 +143,7 @@ pub struct Role {
     pub tenant_id: Option<String>,
     /// Any other fields, kept as received.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 

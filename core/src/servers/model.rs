@@ -37,6 +37,7 @@ impl ManagedStatus {
 
 /// The three RackConnect automation features, as metadata records them.
 #[derive(Clone, PartialEq, Debug, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RackConnectFeatures {
     /// `rackconnect_automation_feature_configure_network_stack`
     pub configure_network_stack: Option<FeatureState>,
@@ -49,6 +50,7 @@ pub struct RackConnectFeatures {
 /// RackConnect's and Managed Operations' keys of a server's metadata. `None` means the key is
 /// absent.
 #[derive(Clone, PartialEq, Debug, Default, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RackConnectView {
     /// `rackconnect_automation_status`
     pub automation_status: Option<AutomationStatus>,
@@ -83,6 +85,7 @@ impl RackConnectView {
 
 /// A cloud server, with what RackConnect needs of it.
 #[derive(Clone, PartialEq, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Server {
     /// The server id.
     pub id: Option<String>,
@@ -105,6 +108,7 @@ pub struct Server {
 
 /// One of a server's addresses on a network.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Address {
     /// The address.
     pub addr: String,
@@ -210,6 +214,7 @@ impl Server {
 
 /// One metadata item.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MetadataItem {
     /// The key.
     pub key: String,
@@ -219,6 +224,7 @@ pub struct MetadataItem {
 
 /// One page of `servers/detail`.
 #[derive(Clone, PartialEq, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServerPage {
     /// The servers on this page.
     pub servers: Vec<Server>,

@@ -25,6 +25,7 @@ pub fn auth(auth_url: Option<&BaseUrl>, username: &str, api_key: &ApiKey) -> Res
 
 /// What v1.0 auth answers in its headers.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct V1Auth {
     /// `X-Auth-Token` (redacted when printed).
     pub token: Token,

@@ -42,6 +42,7 @@ open_enum!(
 
 /// One task of v2 automation, as listed by `automation_status/details`.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Task {
     /// The task's name, e.g. `Cloud Server Created: Add "rackconnect" user`.
     pub name: String,
@@ -49,11 +50,13 @@ pub struct Task {
     pub status: String,
     /// Any other fields the task carried, kept as received.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// The answer of `automation_status/details`.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AutomationDetails {
     /// The overall status.
     pub automation_status: AutomationStatus,
@@ -63,6 +66,7 @@ pub struct AutomationDetails {
 
 /// One automation feature, as listed by `automation_features`.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Feature {
     /// The feature's name, e.g. `configure_network_stack`.
     pub name: String,
@@ -70,11 +74,13 @@ pub struct Feature {
     pub status: FeatureState,
     /// Any other fields the feature carried, kept as received.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// The answer of `automation_features`.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AutomationFeatures {
     /// The features, in the order given.
     pub features: Vec<Feature>,
@@ -100,6 +106,7 @@ fn normalize_feature_name(name: &str) -> String {
 
 /// What a v2 call came back with: an answer, or one of the two outcomes that are not errors.
 #[derive(Clone, PartialEq, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "outcome", content = "value", rename_all = "snake_case")]
 pub enum V2Answer<T> {
     /// The service answered.

@@ -6,6 +6,7 @@ use crate::format::{Syntax, sniff};
 
 /// The syntax of a body, as the v2 parsers read it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum BodySyntax {
     /// A bare value (`DEPLOYED`, `10.1.2.1`).

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 /// What a conflict message says.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ConflictKind {
@@ -49,6 +50,7 @@ impl ConflictKind {
 
 /// One classified conflict message.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Conflict {
     /// What it says.
     pub kind: ConflictKind,

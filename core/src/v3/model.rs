@@ -71,6 +71,7 @@ impl PublicIpStatus {
 
 /// A cloud network (N1, N2).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CloudNetwork {
     /// The Cloud Networks UUID.
     #[serde(deserialize_with = "clean_id")]
@@ -89,11 +90,13 @@ pub struct CloudNetwork {
     pub updated: Option<Timestamp>,
     /// Unknown fields, kept.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// How many nodes a pool has. Lags changes by up to a minute.
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NodeCounts {
     /// Cloud server nodes.
     #[serde(default)]
@@ -106,11 +109,13 @@ pub struct NodeCounts {
     pub total: u64,
     /// Unknown fields, kept.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// A load-balancer pool (P1, P2). Pools are set up by Rackspace staff; the API cannot create them.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Pool {
     /// The pool id.
     #[serde(deserialize_with = "clean_id")]
@@ -135,22 +140,26 @@ pub struct Pool {
     pub node_counts: Option<NodeCounts>,
     /// Unknown fields, kept.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// A reference to another object: `{"id": …}`.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ObjectRef {
     /// The referenced id.
     #[serde(deserialize_with = "clean_id")]
     pub id: String,
     /// Unknown fields, kept.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// A pool node (P3, P4, P6, B1).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Node {
     /// The node id (not the server id).
     #[serde(deserialize_with = "clean_id")]
@@ -172,11 +181,13 @@ pub struct Node {
     pub updated: Option<Timestamp>,
     /// Unknown fields, kept.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// A server's network, as node and public IP details show it.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServerNetwork {
     /// The network id.
     #[serde(default)]
@@ -198,11 +209,13 @@ pub struct ServerNetwork {
     pub updated: Option<Timestamp>,
     /// Unknown fields, kept.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// A cloud server as node and public IP details show it.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CloudServer {
     /// The server id.
     #[serde(deserialize_with = "clean_id")]
@@ -221,11 +234,13 @@ pub struct CloudServer {
     pub cloud_network: Option<ServerNetwork>,
     /// Unknown fields, kept.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// A pool node with the full server and pool (P5, P8).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NodeDetails {
     /// The node id.
     #[serde(deserialize_with = "clean_id")]
@@ -247,11 +262,13 @@ pub struct NodeDetails {
     pub updated: Option<Timestamp>,
     /// Unknown fields, kept.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// One pool membership of a server (B3): node details without the server.
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServerNodeDetails {
     /// The node id.
     #[serde(deserialize_with = "clean_id")]
@@ -271,11 +288,13 @@ pub struct ServerNodeDetails {
     pub updated: Option<Timestamp>,
     /// Unknown fields, kept.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 
 /// A public IP (I1 to I4).
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PublicIp {
     /// The public IP id.
     #[serde(deserialize_with = "clean_id")]
@@ -302,6 +321,7 @@ pub struct PublicIp {
     pub cloud_server: Option<CloudServer>,
     /// Unknown fields (e.g. `configuration_to_cloud_account_uuid`), kept.
     #[serde(flatten, serialize_with = "crate::unknown::nested")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::unknown::Nested"))]
     pub extra: Map<String, Value>,
 }
 

@@ -137,6 +137,7 @@ impl Default for WaitConfig {
 
 /// How a wait ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The target state was reached (DEPLOYED, Complete, ACTIVE, gone).
@@ -158,6 +159,7 @@ pub enum Outcome {
 
 /// The result of a wait.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WaitResult {
     /// How it ended.
     pub outcome: Outcome,
@@ -235,9 +237,12 @@ impl crate::client::Verdict for WaitResult {
 
 /// Progress, for displays and logs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "ProgressEvent"))]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A status was read (`changed` when it differs from the previous one).
+    #[cfg_attr(feature = "schema", schemars(title = "StatusEvent"))]
     Status {
         /// When.
         at: Millis,
@@ -252,6 +257,7 @@ pub enum Event {
         changed: bool,
     },
     /// A status this crate does not know: surfaced, and waited through until the deadline.
+    #[cfg_attr(feature = "schema", schemars(title = "UnknownStatusEvent"))]
     UnknownStatus {
         /// When.
         at: Millis,
@@ -261,6 +267,7 @@ pub enum Event {
         status: String,
     },
     /// A metadata key is not written yet; waiting within the grace period.
+    #[cfg_attr(feature = "schema", schemars(title = "KeyMissingEvent"))]
     KeyMissing {
         /// When.
         at: Millis,
@@ -270,6 +277,7 @@ pub enum Event {
         grace_until: Millis,
     },
     /// The service said to slow down; no request until `until`.
+    #[cfg_attr(feature = "schema", schemars(title = "RateLimitedEvent"))]
     RateLimited {
         /// When.
         at: Millis,
@@ -277,6 +285,7 @@ pub enum Event {
         until: Millis,
     },
     /// A request failed and will be retried at `until`.
+    #[cfg_attr(feature = "schema", schemars(title = "RetryingEvent"))]
     Retrying {
         /// When.
         at: Millis,

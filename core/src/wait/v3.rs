@@ -22,6 +22,7 @@ pub enum Target {
 
 /// A node that did not reach the target.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NodeFailure {
     /// The pool.
     pub pool_id: String,
