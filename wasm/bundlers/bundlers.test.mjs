@@ -39,7 +39,7 @@ let work; // the temporary folder: the tarball and one folder per consumer
 let tarball;
 let emulator;
 let browser;
-let failed = false;
+let unfinished = 0; // tests not (yet) passed: the temporary folder is kept for a look while any is
 const children = new Set(); // every process started here, stopped at the end whatever happens
 
 process.on('exit', () => {
@@ -305,15 +305,12 @@ async function checkBuilt(t, dir) {
   }
 }
 
-/** Marks the run failed (the temporary folder is then kept) when `body` throws. */
+/** A test that counts as finished only when its body returns (not on a throw or a timeout). */
 function bundlerTest(name, body) {
+  unfinished += 1;
   test(name, { timeout: TEST_TIMEOUT_MS }, async (t) => {
-    try {
-      await body(t);
-    } catch (error) {
-      failed = true;
-      throw error;
-    }
+    await body(t);
+    unfinished -= 1;
   });
 }
 
@@ -347,7 +344,7 @@ after(
   async () => {
     await Promise.allSettled([browser?.close(), stop(emulator?.child)]);
     if (!work) return;
-    if (failed) process.stderr.write(`kept for a look: ${work}\n`);
+    if (unfinished > 0) process.stderr.write(`kept for a look: ${work}\n`);
     else await rm(work, { recursive: true, force: true });
   },
   { timeout: 30_000 },
