@@ -1,7 +1,7 @@
 // The entry for browsers and bundlers: the wasm module is fetched next to this file and
 // instantiated (streaming where the server sends application/wasm) with a top-level await, so
-// the package's functions are ready once the import resolves. Bundlers (webpack 5, Vite, esbuild
-// with a file loader) recognise `new URL(..., import.meta.url)` as an asset.
+// the package's functions are ready once the import resolves. webpack 5 and Vite recognise
+// `new URL(..., import.meta.url)` as an asset; esbuild does not (it uses "rackconnect/init").
 
 import init, { version as nativeVersion } from "../dist/rackconnect_wasm.js";
 

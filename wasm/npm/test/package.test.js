@@ -51,9 +51,11 @@ test("rackconnect/init: a call before init() says what to do; init() without a s
   assert.equal(field, "source");
 });
 
-test("require() of the package works on the Node versions package.json promises", () => {
+test("require() of the package and of rackconnect/init works on the Node versions package.json promises", () => {
   const out = run(`const rc = require("rackconnect"); console.log(typeof rc.Client, ${PARSE.replace("parseResponse", "rc.parseResponse")})`, { input: "commonjs" });
   assert.equal(out, "function 80");
+  // The explicit entry too (no top-level await either): a CommonJS host that ships the .wasm itself.
+  assert.equal(run(`const rc = require("rackconnect/init"); console.log(typeof rc.init, typeof rc.Client)`, { input: "commonjs" }), "function function");
   const [major, minor] = process.versions.node.split(".").map(Number);
   const engines = JSON.parse(execFileSync("npm", ["pkg", "get", "engines.node"], { cwd: PACKAGE, encoding: "utf8" }));
   const [, wantMajor, wantMinor] = engines.match(/>=(\d+)\.(\d+)/).map(Number);
