@@ -357,7 +357,9 @@ pub fn inventory(regions: Vec<Region>, options: InventoryOptions) -> Result<Box<
         let regions = match (regions.is_empty(), start.region) {
             (false, _) => regions,
             (true, Some(region)) => vec![region],
-            (true, None) => return Err(Error::invalid("region", "a region", "none")),
+            (true, None) => {
+                return Err(Error::invalid("region", "a region (none given, and the user has no default region)", ""));
+            }
         };
         let reads = regions
             .into_iter()
