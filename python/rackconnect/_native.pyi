@@ -184,6 +184,20 @@ class Exchange:
     def wait(auth: Auth, spec: str, driver: str) -> "Exchange": ...
     @staticmethod
     def ensure(auth: Auth, spec: str, driver: str) -> "Exchange": ...
+    @staticmethod
+    def inventory(
+        auth: Auth,
+        driver: str,
+        regions: Optional[Sequence[str]] = None,
+        *,
+        access_network: Optional[str] = None,
+        ip_version: int = 4,
+        rackconnect_v3: bool = True,
+        hostnames: Literal["name", "id"] = "name",
+        filters: Optional[Mapping[str, Union[str, Sequence[str]]]] = None,
+    ) -> "Exchange":
+        """An inventory (``Session.inventory``'s arguments, read alike and refused here, before
+        anything is sent); left out, ``regions`` is the driver's region."""
     def poll(self, now: float) -> str: ...
     def on_response(self, now: float, status: int, headers: str, body: bytes) -> str: ...
     def on_transport_error(self, now: float, kind: str, detail: str) -> str: ...

@@ -1,4 +1,4 @@
-"""rackconnect for asyncio: the same session, waits and ensures as coroutines.
+"""rackconnect for asyncio: the same session, inventory, waits and ensures as coroutines.
 
 A third driver of the core's driver contract, beside the Rust one (``Session``) and the
 JavaScript one: it sends what an exchange of the core asks with ``httpx`` (``pip install
@@ -13,6 +13,7 @@ exception as ``rackconnect_result``.
     async with rackconnect.aio.Session("us", username="me", api_key=KEY, region="dfw") as session:
         pools = await session.list_pools()
         done = await session.wait_server(SERVER_ID, managed=True)
+        hosts = (await session.inventory(["dfw", "iad"], filters={"automation": "done"}))["hosts"]
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 import httpx
 
@@ -235,6 +236,34 @@ class Session:
         """One server (its id, or a name only it has in the region), with its RackConnect view."""
         server: Dict[str, Any] = await self.call("servers.show", server_id=server_id)
         return server
+
+    async def inventory(
+        self,
+        regions: Optional[Sequence[str]] = None,
+        *,
+        access_network: Optional[str] = None,
+        ip_version: int = 4,
+        rackconnect_v3: bool = True,
+        hostnames: Literal["name", "id"] = "name",
+        filters: Optional[Mapping[str, Union[str, Sequence[str]]]] = None,
+    ) -> Dict[str, Any]:
+        """An inventory of the servers of ``regions`` (the session's region when left out), as
+        ``rackconnect.Session.inventory``: the same arguments, result and errors. The arguments
+        are refused before anything is sent; then the core reads each region in turn (servers,
+        then RackConnect v3's public IPs and pools with their nodes, where the region has it)
+        and builds the inventory (groups, addresses, the grace by the answer's ``Date``)."""
+        exchange = _native.Exchange.inventory(
+            self._auth,
+            self._driver,
+            regions,
+            access_network=access_network,
+            ip_version=ip_version,
+            rackconnect_v3=rackconnect_v3,
+            hostnames=hostnames,
+            filters=filters,
+        )
+        inventory: Dict[str, Any] = await self._run(exchange)
+        return inventory
 
     async def wait_server(
         self,

@@ -9,7 +9,7 @@ use rackconnect::client::Auth as CoreAuth;
 use rackconnect::client::json::{JsonExchange, auth_from_spec, parse_input};
 use rackconnect::wait::Millis;
 
-use crate::to_py_err;
+use crate::{inventory_spec, to_py_err};
 
 /// The driver contract's clock as Python hands it (float milliseconds) in the core's.
 fn millis(now: f64) -> Millis {
@@ -89,6 +89,27 @@ impl PyExchange {
     #[staticmethod]
     fn ensure(py: Python<'_>, auth: &PyAuth, spec: &str, driver: &str) -> PyResult<Self> {
         made(py, JsonExchange::ensure(&auth.inner, spec, driver))
+    }
+
+    /// An inventory of the servers of `regions` (the driver's region when left out): the same
+    /// arguments as `Session.inventory`, read alike (`inventory_spec`) and refused here,
+    /// before anything is sent.
+    #[staticmethod]
+    #[pyo3(signature = (auth, driver, regions = None, *, access_network = None, ip_version = 4, rackconnect_v3 = true, hostnames = "name", filters = None))]
+    #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
+    fn inventory(
+        py: Python<'_>,
+        auth: &PyAuth,
+        driver: &str,
+        regions: Option<&Bound<'_, PyAny>>,
+        access_network: Option<String>,
+        ip_version: i64,
+        rackconnect_v3: bool,
+        hostnames: &str,
+        filters: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let spec = inventory_spec(py, regions, access_network, ip_version, rackconnect_v3, hostnames, filters)?;
+        made(py, JsonExchange::inventory(&auth.inner, &spec, driver))
     }
 
     /// What to do at `now`, with the events since the last call.

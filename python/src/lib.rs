@@ -19,9 +19,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 use rackconnect::blocking::{self, HttpConfig, IdentityClient, Transport};
 use rackconnect::client::defaults;
+use rackconnect::client::json::inventory_inputs;
 use rackconnect::ensure::{EnsureOptions, Presence, PublicIpSpec};
 use rackconnect::identity::{Credentials, IdentityEndpoint, TenantScope};
-use rackconnect::inventory::InventoryOptions;
 use rackconnect::ops::Operation;
 use rackconnect::v2::{V2Answer, V2Endpoint};
 use rackconnect::v3::PublicIpFilter;
@@ -216,6 +216,31 @@ fn string_list(name: &str, value: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         .enumerate()
         .map(|(i, item)| item.extract::<String>().map_err(|_| type_error(&format!("{name}[{i}]"), "a string", item)))
         .collect()
+}
+
+/// An inventory's arguments as Python gives them, in the core's JSON form (read by
+/// `rackconnect::client::json::inventory_inputs`): one reading for `Session.inventory` and
+/// `rackconnect.aio`'s, so that both refuse alike.
+#[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
+pub(crate) fn inventory_spec(
+    py: Python<'_>,
+    regions: Option<&Bound<'_, PyAny>>,
+    access_network: Option<String>,
+    ip_version: i64,
+    rackconnect_v3: bool,
+    hostnames: &str,
+    filters: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    let regions = regions.map(|r| string_list("regions", r)).transpose()?.unwrap_or_default();
+    let filters = filters.map(|f| input_json(py, f)).transpose()?.unwrap_or_else(|| serde_json::json!({}));
+    let spec = serde_json::json!({
+        "regions": regions,
+        "options": {
+            "access_network": access_network, "ip_version": ip_version, "rackconnect_v3": rackconnect_v3,
+            "hostnames": hostnames, "filters": filters,
+        },
+    });
+    Ok(spec.to_string())
 }
 
 fn invalid(field: &str, expected: &str, found: &str) -> Error {
@@ -521,24 +546,12 @@ impl PySession {
         hostnames: &str,
         filters: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let regions = regions.map(|r| string_list("regions", r)).transpose()?;
-        let filters = filters.map(|f| input_json(py, f)).transpose()?.unwrap_or_else(|| serde_json::json!({}));
-        let prepare = || -> Result<_, Error> {
-            let regions = regions.iter().flatten().map(|r| Region::parse(r)).collect::<Result<Vec<_>, _>>()?;
-            let options = serde_json::json!({
-                "access_network": access_network, "ip_version": ip_version, "rackconnect_v3": rackconnect_v3,
-                "hostnames": hostnames, "filters": filters,
-            });
-            // The core's own reading of its options, so that every front door refuses alike.
-            let options: InventoryOptions = serde_json::from_value(options)
-                .map_err(|e| invalid("inventory options", "options as documented", &e.to_string()))?;
-            options.check()?;
-            Ok((regions, options))
-        };
-        let (regions, options) = prepare().map_err(|e| to_py_err(py, &e))?;
-        let inventory = self.call(py, None, |s, region, _, _| {
-            let regions = if regions.is_empty() { vec![region] } else { regions };
-            s.inventory(&regions, &options)
+        let spec = inventory_spec(py, regions, access_network, ip_version, rackconnect_v3, hostnames, filters)?;
+        let (regions, options) = inventory_inputs(&spec).map_err(|e| to_py_err(py, &e))?;
+        // Left out: the session's region, else (in the core) the user's default.
+        let regions = if regions.is_empty() { self.region.into_iter().collect() } else { regions };
+        let inventory = detached(py, None, |_, _| {
+            self.inner.lock().unwrap_or_else(PoisonError::into_inner).inventory(&regions, &options)
         })?;
         to_py_json(py, serde_json::to_value(&inventory))
     }

@@ -5,12 +5,13 @@ over real HTTP against the emulator, and cancellation."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import httpx
 import pytest
@@ -151,10 +152,10 @@ def test_trace(path: Path) -> None:
 # --- Against the emulator, over real HTTP --------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def emulator_url() -> Iterator[str]:
+@contextlib.contextmanager
+def running_emulator(*args: str) -> Iterator[str]:
     binary = os.environ.get("RACKCONNECT_EMULATOR") or str(REPO / "target" / "debug" / "rackconnect-emulator")
-    proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--clock-speed", "60"], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([binary, "--listen", "127.0.0.1:0", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -164,6 +165,19 @@ def emulator_url() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def emulator_url() -> Iterator[str]:
+    with running_emulator("--clock-speed", "60") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def frozen_url() -> Iterator[str]:
+    """The demo world with its clock stopped: two reads of it a moment apart see the same world."""
+    with running_emulator("--clock-speed", "0") as url:
+        yield url
 
 
 def session(url: str, **kwargs: Any) -> aio.Session:
@@ -272,6 +286,140 @@ def test_cancelling_the_task_stops_a_wait_at_once(emulator_url: str) -> None:
 
     result = asyncio.run(main())
     assert result is not None and result["outcome"] == "cancelled", result
+
+
+# --- The inventory: the blocking session's, driven from asyncio ------------------------------------
+
+
+def requests_log(url: str) -> List[Tuple[str, str]]:
+    """The emulator's requests so far: (method, path and query)."""
+    log = httpx.get(url + "/__emulator/requests").json()["requests"]
+    return [(e["method"], e["path"] + ("?" + e["query"] if e.get("query") else "")) for e in log]
+
+
+def both_inventories(url: str, *args: Any, region: Optional[str] = "dfw", username: str = "demo",
+                     api_key: str = "demo-api-key", **kwargs: Any) -> Tuple[Any, Any]:
+    """The same inventory from the blocking session and from aio's, each with the requests it made
+    (sign-ins left out: each session signs in once)."""
+    blocking = rackconnect.Session(url, username=username, api_key=api_key, region=region)
+    before = len(requests_log(url))
+    expected = blocking.inventory(*args, **kwargs)
+    asked = [r for r in requests_log(url)[before:] if "/tokens" not in r[1]]
+
+    async def main() -> Any:
+        async with aio.Session(url, username=username, api_key=api_key, region=region) as s:
+            return await s.inventory(*args, **kwargs)
+
+    before = len(requests_log(url))
+    actual = asyncio.run(main())
+    asked_aio = [r for r in requests_log(url)[before:] if "/tokens" not in r[1]]
+    assert asked_aio == asked, "the same requests in the same order"
+    return expected, actual
+
+
+def test_the_inventory_is_the_blocking_sessions(frozen_url: str) -> None:
+    cases: List[Tuple[Tuple[Any, ...], Dict[str, Any]]] = [
+        ((), {}),
+        ((["dfw", "iad"],), {}),
+        ((("IAD",),), {"rackconnect_v3": False, "hostnames": "id", "access_network": "public"}),
+        ((), {"filters": {"name": ("WEB?", "app*"), "automation": "done"}, "ip_version": 6}),
+    ]
+    for args, kwargs in cases:
+        expected, actual = both_inventories(frozen_url, *args, **kwargs)
+        assert actual == expected, (args, kwargs)
+    # Not equal by being empty: the groups, hosts and variables of the demo account.
+    inventory, _ = both_inventories(frozen_url, ["dfw", "iad"])
+    hosts = {h["name"]: h for h in inventory["hosts"]}
+    assert hosts["web1"]["groups"] == ["rackconnect_done"]
+    assert hosts["web1"]["vars"]["rackconnect_reached_by"] == "rackconnect_v2"
+    assert [p["name"] for p in hosts["web1"]["vars"]["rackconnect_pools"]] == ["dfw-web-80"]
+    assert hosts["app-unprocessable"]["groups"] == ["rackconnect_not_applicable"]
+    assert inventory["regions"] == {"dfw": True, "iad": True}
+
+
+def test_the_inventory_judges_the_grace_by_the_answers_date(tmp_path: Path) -> None:
+    # Built an hour, a quarter of an hour and a minute ago (emulated time, stopped): only the
+    # last is within the grace, by Cloud Servers' Date against its created.
+    scenario = {
+        "accounts": [{"tenant": "111", "rackconnect_v2": True, "rackconnect_v3_regions": [],
+                      "users": [{"username": "ci", "api_key": "ci-key", "default_region": "DFW"}]}],
+        "servers": [
+            {"id": "s1", "tenant": "111", "region": "DFW", "name": "deployed", "original_ipv4": "203.0.113.1",
+             "built_seconds_ago": 3600},
+            {"id": "s2", "tenant": "111", "region": "DFW", "name": "never-reached", "original_ipv4": "203.0.113.2",
+             "built_seconds_ago": 900, "automation": {"metadata_delay_seconds": 100000}},
+            {"id": "s3", "tenant": "111", "region": "DFW", "name": "just-built", "original_ipv4": "203.0.113.3",
+             "built_seconds_ago": 60, "automation": {"metadata_delay_seconds": 100000}},
+        ],
+    }
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(scenario), encoding="utf-8")
+    with running_emulator("--clock-speed", "0", "--scenario", str(path)) as url:
+        # No region: the user's default, in both.
+        expected, actual = both_inventories(url, region=None, username="ci", api_key="ci-key")
+    assert actual == expected
+    groups = actual["groups"]
+    assert groups["rackconnect_done"] == ["deployed"], groups
+    assert groups["rackconnect_running"] == ["just-built"], groups
+    assert groups["rackconnect_not_applicable"] == ["never-reached"], groups
+    assert actual["regions"] == {"dfw": False}
+
+
+@pytest.mark.parametrize("args,kwargs", [
+    ((), {"filters": {"colour": "blue"}}),
+    ((), {"filters": {"name": []}}),
+    ((), {"ip_version": 5}),
+    ((), {"ip_version": "4"}),
+    ((), {"hostnames": "nick"}),
+    ((), {"access_network": " "}),
+    ((["mars"],), {}),
+    (("dfw",), {}),
+    (([1],), {}),
+])
+def test_inventory_mistakes_are_refused_before_any_request(frozen_url: str, args: Any, kwargs: Any) -> None:
+    blocking = rackconnect.Session(frozen_url, username="demo", api_key="demo-api-key", region="dfw")
+    before = len(requests_log(frozen_url))
+    with pytest.raises(Exception) as expected:
+        blocking.inventory(*args, **kwargs)
+
+    async def main() -> None:
+        async with session(frozen_url) as s:
+            await s.inventory(*args, **kwargs)
+
+    with pytest.raises(Exception) as refused:
+        asyncio.run(main())
+    assert len(requests_log(frozen_url)) == before, "nothing is asked, not even a token"
+    assert type(refused.value) is type(expected.value)
+    assert str(refused.value) == str(expected.value)
+    if isinstance(expected.value, rackconnect.RackConnectError):
+        assert isinstance(refused.value, rackconnect.RackConnectError)
+        assert refused.value.data == expected.value.data
+
+
+def test_cancelling_an_inventory_mid_read_stops_it_at_once(frozen_url: str) -> None:
+    # RackConnect v3's next answer takes 25 seconds: the inventory is cancelled while it waits.
+    fault = {"kind": "delay", "delay_ms": 25000, "count": 1, "path_prefix": "/rackconnect/"}
+    assert httpx.post(frozen_url + "/__emulator/faults", json=fault).status_code == 201
+
+    async def main() -> None:
+        async with session(frozen_url) as s:
+            logged = len(requests_log(frozen_url))
+            task = asyncio.create_task(s.inventory(["dfw"]))
+            # The fault is taken when its request arrives (the log has it only once answered).
+            while httpx.get(frozen_url + "/__emulator/faults").json()["faults"]:
+                await asyncio.sleep(0.05)
+            answered = requests_log(frozen_url)[logged:]
+            assert any(p.endswith("/servers/detail?limit=100") for _, p in answered), "the servers were read"
+            assert not any(p.startswith("/rackconnect/") for _, p in answered), "not answered yet"
+            started = asyncio.get_running_loop().time()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert asyncio.get_running_loop().time() - started < 1.0, "stopped within a second"
+            # The session goes on: the next inventory is whole.
+            assert (await s.inventory(["dfw"]))["regions"] == {"dfw": True}
+
+    asyncio.run(main())
 
 
 if __name__ == "__main__":

@@ -412,15 +412,12 @@ impl<'s> V3Client<'s> {
 }
 
 impl Session {
-    /// An inventory of the servers of `regions` (see [`crate::inventory`]): the options are
-    /// checked before anything is asked, then each region is read in turn.
+    /// An inventory of the servers of `regions` (see [`work::inventory`]): the options are
+    /// checked before anything is asked, then each region is read in turn, in one exchange.
+    /// No regions: the user's default region.
     pub fn inventory(&mut self, regions: &[Region], options: &InventoryOptions) -> Result<Inventory> {
-        options.check()?;
-        let facts = regions
-            .iter()
-            .map(|region| self.servers(*region)?.region_facts(options.rackconnect_v3))
-            .collect::<Result<Vec<_>>>()?;
-        crate::inventory::build(&facts, options)
+        let task = work::inventory(regions.to_vec(), options.clone())?;
+        self.run(task, None, &never(), |_| {})
     }
 }
 

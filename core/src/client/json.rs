@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::http::{Request, Response};
 use crate::id::{BaseUrl, Region};
 use crate::identity::{Credentials, IdentityEndpoint, TenantScope};
+use crate::inventory::InventoryOptions;
 use crate::ops::Operation;
 use crate::secret::{ApiKey, Password};
 use crate::v2::V2Endpoint;
@@ -105,6 +106,27 @@ struct V2WaitSpec {
     wait: WaitConfig,
 }
 
+/// An inventory's inputs as the bindings hand them over: `{"regions": [...], "options": {...}}`,
+/// both optional (no regions: the exchange's region; no options: the defaults). Read now, the
+/// regions first, then the options by the core's reading of them and checked, so that every
+/// front door refuses a mistake alike and before anything is sent.
+pub fn inventory_inputs(spec: &str) -> Result<(Vec<Region>, InventoryOptions)> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct InventorySpec {
+        #[serde(default)]
+        regions: Vec<String>,
+        #[serde(default)]
+        options: Map<String, Value>,
+    }
+    let spec: InventorySpec = parse_input("spec", spec)?;
+    let regions = spec.regions.iter().map(|r| Region::parse(r)).collect::<Result<Vec<_>>>()?;
+    let options: InventoryOptions = serde_json::from_value(Value::Object(spec.options))
+        .map_err(|e| Error::invalid("inventory options", "options as documented", &e.to_string()))?;
+    options.check()?;
+    Ok((regions, options))
+}
+
 /// One exchange of the core, driven from another language. `poll(now)` answers
 /// `{"step": "send", "request": {...}, "timeout_ms", "max_body_bytes"}`, `{"step": "sleep",
 /// "until": ms}`, `{"step": "finished", "output": ...}` or `{"step": "failed", "error": {...}}`,
@@ -165,6 +187,13 @@ impl JsonExchange {
         Self::new(work::ensure_by_spec(spec)?, Some(auth), driver)
     }
 
+    /// An inventory (see [`inventory_inputs`] for `spec`, and [`work::inventory`]): its inputs
+    /// are refused here, before anything is sent.
+    pub fn inventory(auth: &Auth, spec: &str, driver: &str) -> Result<Self> {
+        let (regions, options) = inventory_inputs(spec)?;
+        Self::new(Box::new(work::AsJson(work::inventory(regions, options)?)), Some(auth), driver)
+    }
+
     /// What to do at `now`, with the events since the last call.
     pub fn poll(&mut self, now: Millis) -> Value {
         let mut step = match self.inner.poll(now) {
@@ -219,5 +248,156 @@ impl JsonExchange {
 
     fn events(&mut self) -> Value {
         serde_json::to_value(self.inner.take_events()).unwrap_or(Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const START: Millis = 1_800_000_000_000;
+
+    fn auth() -> Auth {
+        auth_from_spec(r#"{"identity_url": "https://identity.example.test", "username": "demo", "api_key": "k"}"#)
+            .expect("credentials")
+    }
+
+    /// Identity's answer: Cloud Servers in DFW and IAD, RackConnect v3 in DFW only, DFW the
+    /// user's default.
+    fn signed_in() -> Response {
+        let endpoint = |region: &str, host: &str, path: &str| json!({"region": region, "tenantId": "1", "publicURL": format!("https://{host}.example.test/{path}/1")});
+        let body = json!({"access": {
+            "token": {"id": "tok", "expires": "2027-01-16T08:00:00Z", "tenant": {"id": "1", "name": "1"}},
+            "serviceCatalog": [
+                {"name": "rackconnect", "type": "rax:rackconnect", "endpoints": [endpoint("DFW", "dfw.rc", "v3")]},
+                {"name": "cloudServersOpenStack", "type": "compute",
+                 "endpoints": [endpoint("DFW", "dfw.servers", "v2"), endpoint("IAD", "iad.servers", "v2")]}],
+            "user": {"id": "1", "name": "demo", "RAX-AUTH:defaultRegion": "DFW"}}});
+        Response::new(200, body.to_string())
+    }
+
+    /// Every request's URL (after the sign-in) and the output, answering each by `answer`.
+    fn run(mut exchange: JsonExchange, answer: impl Fn(&str) -> Response) -> (Vec<String>, Value) {
+        let (mut now, mut urls) = (START, Vec::new());
+        loop {
+            let step = exchange.poll(now);
+            match step["step"].as_str() {
+                Some("send") => {
+                    let url = step["request"]["url"].as_str().expect("a URL").to_owned();
+                    let response = if url.ends_with("/v2.0/tokens") { signed_in() } else { answer(&url) };
+                    if !url.ends_with("/v2.0/tokens") {
+                        assert!(step["request"]["headers"].to_string().contains("tok"), "{url}");
+                        urls.push(url);
+                    }
+                    exchange.on_response(now, &response);
+                }
+                Some("sleep") => now = step["until"].as_u64().expect("an instant"),
+                _ => return (urls, step),
+            }
+        }
+    }
+
+    fn servers(region: &str) -> Response {
+        // DFW's own clock says 05:10: a server built at 05:08 is within the grace, one built at
+        // 04:00 is not (and, where others have a RackConnect status, never will have one).
+        let body = match region {
+            "dfw" => json!({"servers": [
+                {"id": "s1", "name": "web1", "status": "ACTIVE", "created": "2026-12-03T04:00:00Z",
+                 "accessIPv4": "198.51.100.1", "metadata": {"rackconnect_automation_status": "DEPLOYED"}},
+                {"id": "s2", "name": "old", "status": "ACTIVE", "created": "2026-12-03T04:00:00Z", "metadata": {}},
+                {"id": "s3", "name": "new", "status": "ACTIVE", "created": "2026-12-03T05:08:00Z", "metadata": {}}]}),
+            _ => json!({"servers": [{"id": "s4", "name": "iad1", "status": "BUILD", "metadata": {}}]}),
+        };
+        Response::new(200, body.to_string()).with_header("Date", "Thu, 03 Dec 2026 05:10:00 GMT")
+    }
+
+    fn answer(url: &str) -> Response {
+        let body = if url.contains("dfw.servers") {
+            return servers("dfw");
+        } else if url.contains("iad.servers") {
+            return servers("iad");
+        } else if url.ends_with("/public_ips") {
+            json!([{"id": "ip1", "public_ip_v4": "203.0.113.9", "retain": false, "status": "ACTIVE",
+                    "cloud_server": {"id": "s1"}}])
+        } else if url.ends_with("/load_balancer_pools") {
+            json!([{"id": "p1", "name": "web-80"}, {"id": "p2", "name": "api-443"}])
+        } else if url.ends_with("/load_balancer_pools/p1/nodes") {
+            json!([{"id": "n1", "cloud_server": {"id": "s1"}, "load_balancer_pool": {"id": "p1"}, "status": "ACTIVE"}])
+        } else if url.ends_with("/load_balancer_pools/p2/nodes") {
+            json!([])
+        } else {
+            panic!("an unexpected request: {url}")
+        };
+        Response::new(200, body.to_string())
+    }
+
+    #[test]
+    fn an_inventory_reads_each_region_in_one_exchange_and_is_built_by_the_core() {
+        let spec = r#"{"regions": ["dfw", "IAD"], "options": {"filters": {}}}"#;
+        let exchange = JsonExchange::inventory(&auth(), spec, "").expect("an exchange");
+        let (urls, step) = run(exchange, answer);
+        assert_eq!(
+            urls,
+            [
+                "https://dfw.servers.example.test/v2/1/servers/detail?limit=100",
+                "https://dfw.rc.example.test/v3/1/public_ips",
+                "https://dfw.rc.example.test/v3/1/load_balancer_pools",
+                "https://dfw.rc.example.test/v3/1/load_balancer_pools/p1/nodes",
+                "https://dfw.rc.example.test/v3/1/load_balancer_pools/p2/nodes",
+                "https://iad.servers.example.test/v2/1/servers/detail?limit=100",
+            ]
+        );
+        assert_eq!(step["step"], "finished", "{step}");
+        let inventory = &step["output"];
+        assert_eq!(inventory["regions"], json!({"dfw": true, "iad": false}));
+        assert_eq!(inventory["groups"]["rackconnect_done"], json!(["web1"]));
+        // The grace is judged by DFW's `Date`, not the driver's clock.
+        assert_eq!(inventory["groups"]["rackconnect_running"], json!(["new", "iad1"]));
+        assert_eq!(inventory["groups"]["rackconnect_not_applicable"], json!(["old"]));
+        let web1 = &inventory["hosts"][2];
+        assert_eq!(web1["name"], "web1");
+        assert_eq!(web1["vars"]["rackconnect_pools"][0]["name"], "web-80");
+        assert_eq!(web1["vars"]["rackconnect_public_ips"][0]["id"], "ip1");
+        assert_eq!(web1["address"], "198.51.100.1");
+    }
+
+    #[test]
+    fn an_inventory_without_regions_reads_the_exchanges_region() {
+        let options = r#"{"options": {"rackconnect_v3": false}}"#;
+        let (urls, step) = run(JsonExchange::inventory(&auth(), options, r#"{"region": "iad"}"#).expect("one"), answer);
+        assert_eq!(urls, ["https://iad.servers.example.test/v2/1/servers/detail?limit=100"]);
+        assert_eq!(step["output"]["regions"], json!({"iad": false}));
+        // The user's default region, without one.
+        let (urls, _) = run(JsonExchange::inventory(&auth(), options, "").expect("one"), answer);
+        assert_eq!(urls, ["https://dfw.servers.example.test/v2/1/servers/detail?limit=100"]);
+        // A region without Cloud Servers ends the inventory, as a blocking session's does.
+        let spec = r#"{"regions": ["dfw", "ord"], "options": {"rackconnect_v3": false}}"#;
+        let (urls, step) = run(JsonExchange::inventory(&auth(), spec, "").expect("one"), answer);
+        assert_eq!(urls.len(), 1);
+        assert_eq!(step["step"], "failed");
+        assert!(step["error"]["message"].as_str().is_some_and(|m| m.contains("ord")), "{step}");
+    }
+
+    #[test]
+    fn an_inventorys_mistakes_are_refused_before_anything_is_sent() {
+        let refused = |spec: &str| JsonExchange::inventory(&auth(), spec, "").expect_err("refused").to_string();
+        assert!(refused(r#"{"options": {"filters": {"colour": "blue"}}}"#).contains("filters.colour"));
+        assert!(refused(r#"{"options": {"ip_version": 5}}"#).contains("ip_version"));
+        assert!(refused(r#"{"options": {"hostnames": "nick"}}"#).contains("inventory options"));
+        assert!(refused(r#"{"regions": ["mars"]}"#).contains("mars"));
+        assert!(refused(r#"{"region": "dfw"}"#).contains("spec"));
+    }
+
+    #[test]
+    fn a_cancelled_inventory_ends_cancelled() {
+        let mut exchange = JsonExchange::inventory(&auth(), "{}", "").expect("an exchange");
+        let sign_in = exchange.poll(START);
+        assert_eq!(sign_in["step"], "send");
+        exchange.on_response(START, &signed_in());
+        assert_eq!(exchange.poll(START)["step"], "send", "the first page");
+        exchange.cancel();
+        let step = exchange.poll(START);
+        assert_eq!(step["step"], "failed", "{step}");
+        assert_eq!(step["error"]["kind"], "cancelled", "{step}");
     }
 }

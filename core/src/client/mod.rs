@@ -85,7 +85,8 @@ pub use display::terminal_safe;
 pub use exchange::{Action, Exchange, ExchangeConfig, Outgoing, endpoint, region_of};
 pub use fitness::{Fitness, pool_fitness, server_fitness};
 pub use task::{
-    AllServers, CallKind, CallTask, Chain, Each, MachineTask, Mapped, Needs, Ready, Service, SignIn, Start, Task, Timed,
+    AllServers, CallKind, CallTask, Chain, Each, InRegion, MachineTask, Mapped, Needs, Ready, Service, SignIn, Start,
+    Task, Timed,
 };
 pub use verdict::{Verdict, outcome_word};
 pub use work::{MetadataWait, NodesWait, PublicIpWait};

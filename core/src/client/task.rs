@@ -887,6 +887,72 @@ impl<T: Task> Task for Timed<T> {
     }
 }
 
+/// A task run in a region of its own rather than its exchange's (one region of several, as an
+/// inventory reads them): started with that region and, when it needs a service's endpoint, that
+/// region's endpoint from the catalog (the same errors as an exchange's: a region without the
+/// service, an insecure URL). It asks its parent for a token only, so that the parent looks for
+/// no endpoint in its own region.
+pub struct InRegion<T: Task> {
+    region: crate::Region,
+    inner: T,
+}
+
+impl<T: Task> InRegion<T> {
+    /// `inner`, run in `region`.
+    pub fn new(region: crate::Region, inner: T) -> Self {
+        Self { region, inner }
+    }
+}
+
+impl<T: Task> std::fmt::Debug for InRegion<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InRegion").field("region", &self.region).finish_non_exhaustive()
+    }
+}
+
+impl<T: Task> Task for InRegion<T> {
+    type Output = T::Output;
+    fn needs(&self) -> Needs {
+        match self.inner.needs() {
+            Needs::Endpoint(_) => Needs::Token,
+            other => other,
+        }
+    }
+    fn timeout_ms(&self) -> Option<Millis> {
+        self.inner.timeout_ms()
+    }
+    fn start(&mut self, start: &Start) -> Result<()> {
+        let mut own = start.clone();
+        own.region = Some(self.region);
+        if let Needs::Endpoint(service) = self.inner.needs() {
+            let access = start.access.as_ref().ok_or_else(|| Error::invalid("token", "a token", "none"))?;
+            own.endpoint = Some(super::exchange::endpoint(access, Some(self.region), service)?);
+        }
+        self.inner.start(&own)
+    }
+    fn poll(&mut self, now: Millis, budget: &mut RateBudget) -> Step<Result<T::Output>> {
+        self.inner.poll(now, budget)
+    }
+    fn on_response(&mut self, now: Millis, response: &Response) {
+        self.inner.on_response(now, response);
+    }
+    fn on_transport_error(&mut self, now: Millis, error: &Error) {
+        self.inner.on_transport_error(now, error);
+    }
+    fn cancel(&mut self) {
+        self.inner.cancel();
+    }
+    fn take_events(&mut self) -> Vec<Event> {
+        self.inner.take_events()
+    }
+    fn deadline(&self) -> Option<Millis> {
+        self.inner.deadline()
+    }
+    fn budget_kind(&self) -> BudgetKind {
+        self.inner.budget_kind()
+    }
+}
+
 /// Tasks run one after another, their outputs in order (every pool's nodes, say); the first
 /// error ends them all.
 pub struct Each<T> {

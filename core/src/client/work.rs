@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::task::{
-    AllServers, CallKind, CallTask, Chain, Each, MachineTask, Mapped, Needs, Ready, Service, Start, Task, Timed,
+    AllServers, CallKind, CallTask, Chain, Each, InRegion, MachineTask, Mapped, Needs, Ready, Service, Start, Task,
+    Timed,
 };
 use crate::ensure::{
     EnsureOptions, MembershipPlanner, MembershipResult, Presence, PublicIpPlanner, PublicIpResult, PublicIpSpec,
@@ -14,8 +15,8 @@ use crate::ensure::{
     resolve_server_name, resolve_server_names,
 };
 use crate::error::{Error, Result};
-use crate::id::{PoolId, ServerId};
-use crate::inventory::{RegionFacts, V3Facts};
+use crate::id::{PoolId, Region, ServerId};
+use crate::inventory::{Inventory, InventoryOptions, RegionFacts, V3Facts};
 use crate::ops::Operation;
 use crate::servers::{Server, ServersEndpoint};
 use crate::v2::V2Endpoint;
@@ -348,6 +349,35 @@ pub fn region_facts(rackconnect_v3: bool) -> Box<dyn Task<Output = RegionFacts>>
             )) as Box<dyn Task<Output = RegionFacts>>)
         },
     ))
+}
+
+/// An inventory of the servers of `regions` (see [`crate::inventory`]): the options are checked
+/// now, before anything is asked; then each region's facts are read in turn ([`region_facts`],
+/// each region with its own endpoints from the one sign-in), and the inventory is built from
+/// them. No regions: the exchange's region (the one asked for, else the user's default).
+pub fn inventory(regions: Vec<Region>, options: InventoryOptions) -> Result<Box<dyn Task<Output = Inventory>>> {
+    options.check()?;
+    // Without regions, the exchange's own: it finds that region (and its Cloud Servers) first.
+    let needs = if regions.is_empty() { Needs::Endpoint(Service::Compute) } else { Needs::Token };
+    Ok(Box::new(Chain::new(None, needs, None, move |(), start: &Start| {
+        let regions = match (regions.is_empty(), start.region) {
+            (false, _) => regions,
+            (true, Some(region)) => vec![region],
+            (true, None) => {
+                return Err(Error::invalid("region", "a region (none given, and the user has no default region)", ""));
+            }
+        };
+        let reads = regions
+            .into_iter()
+            .map(|region| {
+                Box::new(InRegion::new(region, region_facts(options.rackconnect_v3)))
+                    as Box<dyn Task<Output = RegionFacts>>
+            })
+            .collect();
+        let each = Each::new(Needs::Token, reads);
+        Ok(Box::new(Mapped::new(each, move |facts: Vec<RegionFacts>| crate::inventory::build(&facts, &options)))
+            as Box<dyn Task<Output = Inventory>>)
+    })))
 }
 
 /// Any operation by name (see [`Operation`]), its inputs as JSON without `endpoint` and `token`
