@@ -566,7 +566,7 @@ impl PySession {
     }
 
     /// Waits on a server's metadata for RackConnect and/or Managed Operations: the wait's result
-    /// plus `reachable_ipv4`.
+    /// plus `reachable_ipv4` and the last `server` read.
     #[pyo3(signature = (server_id, *, managed = false, rackconnect = true, timeout = None, grace = None, not_applicable_ok = true, progress = None))]
     #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
     fn wait_server<'py>(
@@ -597,9 +597,9 @@ impl PySession {
             let id = s.server_id(region, server_id, "server_id")?;
             s.servers(region)?.wait_metadata(id, config, &mut RateBudget::api(), cancel, on_event)
         })?;
-        let out = to_py_json(py, serde_json::to_value(&waited.result))?;
-        out.set_item("reachable_ipv4", waited.access_ipv4)?;
-        Ok(out)
+        // The core's one shape (as aio, npm and the CLI give it): the result, `reachable_ipv4`
+        // and the last `server` read.
+        to_py_json(py, serde_json::to_value(&waited))
     }
 
     /// Makes every server a member (or not) of every pool (ids, or names of pools in the region):

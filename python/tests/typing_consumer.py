@@ -66,7 +66,7 @@ def v2_answers(body: bytes) -> None:
     if status["outcome"] == "answer":
         deployed: bool = status["value"] == "DEPLOYED"
         print(deployed)
-    else:
+    elif status["outcome"] == "rate_limited":
         wait_seconds: Optional[int] = status["value"]["retry_after"]
         print(wait_seconds)
     gateway: V2GatewayIpAnswer = rackconnect.V2(region="dfw").gateway_ip()

@@ -9,48 +9,47 @@
 // - No secret (API key, password, token) ever appears in an error, in `JSON.stringify(client)`
 //   or in `console.log(client)`.
 
+// The shapes of the values (parsed responses, results, events, error data) are generated from the
+// core's description of its types into types.d.ts (tools/typegen); this file declares the API.
+export * from "./types.js";
+import type {
+  Region,
+  OperationName,
+  OperationResult,
+  Pool,
+  Server,
+  Task,
+  Feature,
+  V2StatusAnswer,
+  V2DetailsAnswer,
+  V2GatewayIpAnswer,
+  V2FeaturesAnswer,
+  AutomationStatus,
+  Access,
+  BodySyntax,
+  Fitness,
+  Conflict,
+  ErrorData,
+  WaitResult,
+  MembershipResult,
+  PublicIpResult,
+  ProgressEvent,
+  CloudNetwork,
+  Node,
+  NodeDetails,
+  ServerNodeDetails,
+  PublicIp,
+  NodesWaitResult,
+  PublicIpWaitResult,
+  ServerWaitResult,
+} from "./types.js";
+
 /* ----------------------------------------------------------------------------------------- */
 /* Operations: build a request, parse a response (sans-IO)                                   */
 /* ----------------------------------------------------------------------------------------- */
 
-/** The region names RackConnect knows, as the package gives them (lower case). */
-export type Region = "dfw" | "hkg" | "iad" | "lon" | "ord" | "syd";
 /** A region as an input: any of `Region`, in lower or upper case (`"dfw"`, `"DFW"`). */
 export type RegionInput = Region | Uppercase<Region>;
-
-/** Every operation, by its stable name (see tests/corpus/README.md). */
-export type OperationName =
-  | "v2.automation_status"
-  | "v2.details"
-  | "v2.gateway_ip"
-  | "v2.automation_features"
-  | "servers.show"
-  | "servers.metadata"
-  | "servers.metadata_item"
-  | "servers.list_detail"
-  | "servers.v1_auth"
-  | "servers.v1_show"
-  | "identity.token"
-  | "identity.validate"
-  | "identity.revoke"
-  | "v3.list_networks"
-  | "v3.get_network"
-  | "v3.list_pools"
-  | "v3.get_pool"
-  | "v3.list_nodes"
-  | "v3.add_node"
-  | "v3.list_node_details"
-  | "v3.get_node"
-  | "v3.remove_node"
-  | "v3.get_node_details"
-  | "v3.bulk_add_nodes"
-  | "v3.bulk_remove_nodes"
-  | "v3.server_node_details"
-  | "v3.list_public_ips"
-  | "v3.create_public_ip"
-  | "v3.get_public_ip"
-  | "v3.update_public_ip"
-  | "v3.delete_public_ip";
 
 /**
  * The inputs of an operation, as the core names them (snake_case, see tests/corpus/README.md).
@@ -112,206 +111,6 @@ export function operations(): OperationName[];
 /** The package's (and the core's) version. */
 export const version: string;
 
-/* Shapes of parsed values (the core's serde forms). */
-
-/**
- * The fields the service sent that the core does not know, as received. Every object that keeps
- * them has them under `extra`, present only when there are some: `pool.extra?.["tags"]`. There is
- * no catch-all index signature, so a misspelt known field (`pool.stauts`) does not compile.
- */
-export type UnknownFields = { readonly [field: string]: unknown };
-
-export type Timestamp = string;
-/** Open sets: unknown statuses are kept as received. */
-export type AutomationStatus = "DEPLOYING" | "DEPLOYED" | "FAILED" | "UNPROCESSABLE" | (string & {});
-export type NodeStatus = "ADDING" | "ACTIVE" | "REMOVING" | "ADD_FAILED" | "REMOVE_FAILED" | (string & {});
-export type PublicIpStatus =
-  | "ADDING" | "ACTIVE" | "REMOVING" | "ADD_FAILED" | "REMOVE_FAILED"
-  | "UPDATING" | "PENDING_BUILD" | "UPDATE_FAILED" | "REMOVED" | (string & {});
-export type ManagedStatus =
-  | "Pending" | "In Progress" | "Complete" | "Build Error" | "Authentication Error" | (string & {});
-
-export type V2Answer<T> =
-  | { outcome: "answer"; value: T }
-  | { outcome: "rate_limited"; value: { retry_after: number | null; body: string } }
-  | { outcome: "not_assigned" };
-
-export interface V2Task { name: string; status: string; extra?: UnknownFields }
-export interface V2Details { automation_status: AutomationStatus; tasks: V2Task[] }
-export interface V2Feature { name: string; status: "ENABLED" | "DISABLED" | (string & {}); extra?: UnknownFields }
-export interface V2Features { features: V2Feature[] }
-
-export interface RackConnectView {
-  automation_status: AutomationStatus | null;
-  unprocessable_reason: string | null;
-  features: {
-    configure_network_stack: string | null;
-    manage_software_firewall: string | null;
-    provision_public_ip: string | null;
-  };
-  managed_status: ManagedStatus | null;
-  metadata: Record<string, string>;
-}
-
-export interface Server {
-  id: string | null;
-  name: string | null;
-  status: string | null;
-  access_ipv4: string | null;
-  access_ipv6: string | null;
-  /** When the server was built. */
-  created: string | null;
-  /** The addresses by network label: `public`, `private` (ServiceNet), a cloud network's name. */
-  addresses: Record<string, Address[]>;
-  rackconnect: RackConnectView;
-}
-
-export interface Address { addr: string; version: 4 | 6 }
-
-export interface ServerPage { servers: Server[]; next_link: string | null; next_marker: string | null }
-export interface MetadataItem { key: string; value: string }
-export interface V1Auth {
-  token: string;
-  server_management_url: string;
-  storage_url: string | null;
-  cdn_management_url: string | null;
-}
-
-export interface CatalogEndpoint {
-  region: string | null;
-  tenantId: string | null;
-  publicURL: string;
-  internalURL: string | null;
-  extra?: UnknownFields;
-}
-export interface CatalogEntry { name: string; type: string; endpoints: CatalogEndpoint[]; extra?: UnknownFields }
-/** Identity's `access` object; `token.id` is always `"<redacted>"` here. */
-export interface Access {
-  token: {
-    id: string;
-    expires: Timestamp;
-    tenant: { id: string; name: string | null; extra?: UnknownFields } | null;
-    "RAX-AUTH:authenticatedBy": string[];
-    extra?: UnknownFields;
-  };
-  serviceCatalog: CatalogEntry[];
-  user: {
-    id: string | null;
-    name: string | null;
-    roles: Array<{ name: string; id: string | null; description: string | null; tenantId: string | null; extra?: UnknownFields }>;
-    "RAX-AUTH:defaultRegion": string | null;
-    extra?: UnknownFields;
-  };
-  extra?: UnknownFields;
-}
-
-export interface CloudNetwork {
-  id: string;
-  name: string | null;
-  cidr: string | null;
-  created: Timestamp | null;
-  updated: Timestamp | null;
-  extra?: UnknownFields;
-}
-
-export interface Pool {
-  id: string;
-  name: string | null;
-  port: number | null;
-  virtual_ip: string | null;
-  status: "ACTIVE" | (string & {}) | null;
-  status_detail: string | null;
-  node_counts: { cloud_servers: number; external: number; total: number; extra?: UnknownFields } | null;
-  extra?: UnknownFields;
-}
-
-export interface ObjectRef { id: string; extra?: UnknownFields }
-
-export interface Node {
-  id: string;
-  cloud_server: ObjectRef;
-  load_balancer_pool: ObjectRef;
-  status: NodeStatus;
-  status_detail: string | null;
-  created: Timestamp | null;
-  updated: Timestamp | null;
-  extra?: UnknownFields;
-}
-
-export interface CloudServer {
-  id: string;
-  name: string | null;
-  created: Timestamp | null;
-  updated: Timestamp | null;
-  cloud_network: {
-    id: string | null;
-    name: string | null;
-    cidr: string | null;
-    private_ip_v4: string | null;
-    created: Timestamp | null;
-    updated: Timestamp | null;
-    extra?: UnknownFields;
-  } | null;
-  extra?: UnknownFields;
-}
-
-export interface NodeDetails extends Omit<Node, "cloud_server" | "load_balancer_pool"> {
-  cloud_server: CloudServer;
-  load_balancer_pool: Pool;
-}
-
-export interface ServerNodeDetails extends Omit<Node, "cloud_server" | "load_balancer_pool"> {
-  load_balancer_pool: Pool;
-}
-
-export interface PublicIp {
-  id: string;
-  public_ip_v4: string | null;
-  retain: boolean;
-  status: PublicIpStatus;
-  status_detail: string | null;
-  created: Timestamp | null;
-  updated: Timestamp | null;
-  cloud_server: CloudServer | null;
-  extra?: UnknownFields;
-}
-
-/** What `parseResponse` returns for each operation. */
-export interface OperationResults {
-  "v2.automation_status": V2Answer<AutomationStatus>;
-  "v2.details": V2Answer<V2Details>;
-  "v2.gateway_ip": V2Answer<string>;
-  "v2.automation_features": V2Answer<V2Features>;
-  "servers.show": Server;
-  "servers.metadata": RackConnectView;
-  "servers.metadata_item": MetadataItem;
-  "servers.list_detail": ServerPage;
-  "servers.v1_auth": V1Auth;
-  "servers.v1_show": Server;
-  "identity.token": Access;
-  "identity.validate": Access;
-  "identity.revoke": null;
-  "v3.list_networks": CloudNetwork[];
-  "v3.get_network": CloudNetwork;
-  "v3.list_pools": Pool[];
-  "v3.get_pool": Pool;
-  "v3.list_nodes": Node[];
-  "v3.add_node": Node;
-  "v3.list_node_details": NodeDetails[];
-  "v3.get_node": Node;
-  "v3.remove_node": null;
-  "v3.get_node_details": NodeDetails;
-  "v3.bulk_add_nodes": Node[];
-  "v3.bulk_remove_nodes": null;
-  "v3.server_node_details": ServerNodeDetails[];
-  "v3.list_public_ips": PublicIp[];
-  "v3.create_public_ip": PublicIp;
-  "v3.get_public_ip": PublicIp;
-  "v3.update_public_ip": PublicIp;
-  "v3.delete_public_ip": null;
-}
-export type OperationResult<Op extends OperationName> = OperationResults[Op];
-
 /* ----------------------------------------------------------------------------------------- */
 /* Sign-in answers and pasted v2 answers                                                     */
 /* ----------------------------------------------------------------------------------------- */
@@ -345,7 +144,6 @@ export interface SignIn {
 export function parseSignIn(response: HttpResponse): SignIn;
 
 export type V2Operation = "automation_status" | "details" | "gateway_ip" | "automation_features";
-export type BodySyntax = "text" | "json" | "xml";
 
 /** A pasted RackConnect v2 answer, read and explained. */
 export interface V2Explanation {
@@ -354,17 +152,17 @@ export interface V2Explanation {
   /** Which v2 operation the answer fits (the one given, or the first that reads it). */
   operation: V2Operation;
   /** The parsed answer (as `parseResponse("v2.<operation>", …)` returns it). */
-  answer: V2Answer<unknown>;
+  answer: V2StatusAnswer | V2DetailsAnswer | V2GatewayIpAnswer | V2FeaturesAnswer;
   /** The automation status, when the answer carries one. */
   status: AutomationStatus | null;
   /** Tasks (details), when any. */
-  tasks: V2Task[];
+  tasks: Task[];
   /** The tasks whose status is `FAILED` (the cause of a FAILED answer); elements of `tasks`. */
-  failedTasks: V2Task[];
+  failedTasks: Task[];
   /** The tasks whose status is `PENDING` (after a failure, the ones that never ran); elements of `tasks`. */
-  pendingTasks: V2Task[];
+  pendingTasks: Task[];
   /** Features (automation_features), when any. */
-  features: V2Feature[];
+  features: Feature[];
   /** The gateway IP, when the answer is one. */
   gatewayIp: string | null;
   /** What it means: `done`, `failed`, `in_progress`, `not_applicable`, `rate_limited`, `not_assigned`, `info`. */
@@ -396,13 +194,6 @@ export function bodySyntax(body: string | Uint8Array): BodySyntax;
  */
 export function terminalSafe(text: string): string;
 
-/** Whether a pool or a server may be offered as a default (the first choice of a picker). */
-export interface Fitness {
-  fit: boolean;
-  /** Why it is not fit, in words to show beside its name; `null` when it is fit. */
-  reason: string | null;
-}
-
 /**
  * Whether a pool (as `listPools` returned it) may be offered as a default: only an `ACTIVE`
  * pool takes changes. The rule is the core's, as in every front door.
@@ -433,17 +224,6 @@ export type ErrorCode =
   | "transport"
   | "cancelled"
   | "internal";
-
-export interface Conflict {
-  kind:
-    | "already_member" | "not_member" | "node_not_member" | "pool_not_active" | "pool_does_not_exist"
-    | "server_does_not_exist" | "server_unprocessable" | "node_not_active" | "server_has_public_ip"
-    | "retained_limit_reached" | "other";
-  server_id: string | null;
-  pool_id: string | null;
-  node_id: string | null;
-  message: string;
-}
 
 /** The root of every error this package throws. */
 export class RackConnectError extends Error {
@@ -520,86 +300,6 @@ export function toError(value: unknown): RackConnectError;
 /* ----------------------------------------------------------------------------------------- */
 /* Waits, ensures and progress                                                               */
 /* ----------------------------------------------------------------------------------------- */
-
-export type Outcome = "done" | "failed" | "not_applicable" | "timed_out" | "cancelled" | "forbidden" | "error";
-
-/** A progress event from the core (milliseconds `at`/`until` count from the start of the run). */
-export type ProgressEvent =
-  /** `id`: the node, public IP or server the status is about; null for v2 (the server that asks). */
-  | { event: "status"; at: number; what: string; id: string | null; status: string; changed: boolean }
-  | { event: "unknown_status"; at: number; what: string; status: string }
-  | { event: "key_missing"; at: number; key: string; grace_until: number }
-  | { event: "rate_limited"; at: number; until: number }
-  | { event: "retrying"; at: number; until: number; reason: string };
-
-export interface WaitResult {
-  outcome: Outcome;
-  status: string | null;
-  reason: string | null;
-  tasks: V2Task[];
-  /** The error behind `error` / `forbidden`, in its JSON form (see `toError`). */
-  error: { kind: string; class: string; message: string; [field: string]: unknown } | null;
-  requests: number;
-  elapsed_ms: number;
-  /** The core's verdict, the same in every front door (`done`; `not_applicable` with `notApplicableOk`). */
-  ok: boolean;
-  /** One line saying how it ended, in the words the CLI, Ansible and Salt use too. */
-  summary: string;
-}
-
-export interface NodeFailure { pool_id: string; node_id: string; status: string; detail: string | null }
-export interface NodesWaitResult extends WaitResult { failures: NodeFailure[] }
-export interface PublicIpWaitResult extends WaitResult { public_ip: PublicIp | null }
-export interface ServerWaitResult extends WaitResult {
-  /** `accessIPv4` of the last server read: the address to reach it by after v2 automation. */
-  reachable_ipv4: string | null;
-  server: Server | null;
-}
-
-/** A (server, pool) pair: the ids, and the names the run learned (the ones the user typed). */
-export interface Pair { server_id: string; pool_id: string; server_name?: string; pool_name?: string }
-export interface MembershipResult {
-  outcome: Outcome;
-  changed: boolean;
-  /** The plan as first made (kept as it was, whatever the service answered). */
-  plan: { add: Pair[]; remove: Pair[]; unchanged: Pair[] };
-  /** Pairs of the plan that the service's 409 showed were already as wanted. */
-  settled_by_conflict: Pair[];
-  added: Pair[];
-  removed: Pair[];
-  failed: Array<{ pair: Pair; reason: string }>;
-  reason: string | null;
-  requests: number;
-  elapsed_ms: number;
-  dry_run: boolean;
-  /** The core's verdict, the same in every front door (`done`; `not_applicable` with `notApplicableOk`). */
-  ok: boolean;
-  /** One line saying how it ended, in the words the CLI, Ansible and Salt use too. */
-  summary: string;
-}
-
-export type PublicIpAction =
-  | { action: "none" }
-  | { action: "create"; retain: boolean }
-  | { action: "set_retain"; id: string; retain: boolean }
-  | { action: "move"; id: string; retain: boolean | null }
-  | { action: "unassign"; id: string; retain: boolean }
-  | { action: "delete"; id: string };
-
-export interface PublicIpResult {
-  outcome: Outcome;
-  changed: boolean;
-  plan: PublicIpAction;
-  public_ip: PublicIp | null;
-  reason: string | null;
-  requests: number;
-  elapsed_ms: number;
-  dry_run: boolean;
-  /** The core's verdict, the same in every front door (`done`; `not_applicable` with `notApplicableOk`). */
-  ok: boolean;
-  /** One line saying how it ended, in the words the CLI, Ansible and Salt use too. */
-  summary: string;
-}
 
 /** Options of every call: cancellation. */
 export interface CallOptions {

@@ -65,7 +65,7 @@ test("require() of the package and of rackconnect/init works on the Node version
 test("npm pack ships the README, both licences, the types, the sources and the built module", () => {
   const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: PACKAGE, encoding: "utf8" }));
   const files = new Set(packed.files.map((f) => f.path));
-  for (const wanted of ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "package.json", "index.d.ts", "init.d.ts",
+  for (const wanted of ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "package.json", "index.d.ts", "types.d.ts", "init.d.ts",
     "src/init.js", "src/node.js", "src/browser.js", "dist/rackconnect_wasm.js", "dist/rackconnect_wasm_bg.wasm"]) {
     assert.ok(files.has(wanted), `the tarball lacks ${wanted}: ${[...files].join(", ")}`);
   }
