@@ -467,3 +467,14 @@ fn an_ensure_counts_its_pairs_on_the_progress_line() {
     out.expect_code(0);
     assert!(out.stderr.lines().any(|l| l.contains("4/4 GONE")), "{}", out.context());
 }
+
+#[test]
+fn version_is_the_releases_one() {
+    // The crate inherits the workspace's one version (scripts/set-version --check makes sure);
+    // `--version` and `-V` print it as `rackconnect X.Y.Z`, on stdout, exit 0.
+    for flag in ["--version", "-V"] {
+        let out = rc(&[flag]).run();
+        out.expect_code(0);
+        assert_eq!(out.stdout, format!("rackconnect {}\n", env!("CARGO_PKG_VERSION")), "{flag}");
+    }
+}

@@ -84,9 +84,10 @@ pub mod v2;
 pub mod v3;
 pub mod wait;
 
-// The README's Rust snippets run as doctests, so they cannot drift from the code.
+// The crate's README (its page on crates.io) runs as doctests, so it cannot drift from the code.
+// It is the crate's own file, so the doctests also run from the published `.crate`.
 #[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
 pub use error::{ApiError, ApiErrorKind, Error, ErrorClass, Result};

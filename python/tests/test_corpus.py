@@ -3,7 +3,9 @@ Python binding, the way ``core/tests/corpus.rs`` does, one test per case."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Tuple
 
@@ -212,4 +214,12 @@ def test_input_as_json_text_and_version() -> None:
     request = build_request(POOL, json.dumps({**V3, "pool_id": "p1"}))
     assert request["url"].endswith("/load_balancer_pools/p1")
     assert request["method"] == "GET" and request["body"] is None
-    assert rackconnect.__version__
+
+
+def test_version_is_the_wheels() -> None:
+    # __version__ is the Cargo version the core was built with; the wheel's metadata version is
+    # the same one as maturin writes it (PEP 440: 0.2.0-rc.1 becomes 0.2.0rc1).
+    version = rackconnect.__version__
+    assert re.fullmatch(r"\d+\.\d+\.\d+(-(alpha|beta|rc)\.\d+)?", version), version
+    pep440 = re.sub(r"-(alpha|beta|rc)\.(\d+)$", lambda m: {"alpha": "a", "beta": "b", "rc": "rc"}[m[1]] + m[2], version)
+    assert importlib.metadata.version("rackconnect") == pep440

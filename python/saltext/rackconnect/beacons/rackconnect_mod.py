@@ -3,7 +3,7 @@ Fires an event when this minion's RackConnect automation ends, once, so that a r
 the highstate: the post-build trigger Rackspace recommends, driven by an event instead of a
 wait.
 
-:depends: rackconnect (``pip install rackconnect``, which also ships this extension)
+:depends: rackconnect (the Python package, whose wheel also ships this extension)
 
 What it watches
 ---------------

@@ -8,7 +8,7 @@ Grains with this minion's RackConnect v2 state, for targeting (``salt -G
 ``rackconnect_gateway_ip``
     The gateway of the minion's RackConnect network (left out while none is assigned).
 
-:depends: rackconnect (``pip install rackconnect``, which also ships this extension)
+:depends: rackconnect (the Python package, whose wheel also ships this extension)
 
 They are asked of v2 only when the minion configuration (not pillar: grains are read before
 pillar) sets ``rackconnect:v2_url`` or ``rackconnect:region`` (and ``source_address`` if

@@ -2,7 +2,7 @@
 Rackspace RackConnect: wait for automation the right way, manage load-balancer pool membership
 and public IPs (v3), repeatably.
 
-:depends: rackconnect (``pip install rackconnect``, which also ships this extension)
+:depends: rackconnect (the Python package, whose wheel also ships this extension)
 
 Configuration
 -------------

@@ -2,7 +2,7 @@
 Rackspace RackConnect states: wait for automation, keep servers in load-balancer pools and give
 them public IPs (v3), idempotently.
 
-:depends: rackconnect (``pip install rackconnect``, which also ships this extension)
+:depends: rackconnect (the Python package, whose wheel also ships this extension)
 
 The connection settings come from the ``rackconnect:`` configuration (minion configuration or
 pillar, see the ``rackconnect`` execution module), or from the state's own arguments

@@ -46,7 +46,8 @@ def unavailable_reason():
     if rackconnect is None:
         return (
             "the rackconnect Python package cannot be imported ({}): "
-            "run `pip install rackconnect` in Salt's Python".format(IMPORT_ERROR)
+            "install the rackconnect wheel into Salt's Python (pip, or salt-pip on onedir; "
+            "rackconnect is not on PyPI yet)".format(IMPORT_ERROR)
         )
     return None
 

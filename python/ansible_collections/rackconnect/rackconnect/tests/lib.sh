@@ -1,8 +1,9 @@
 # shellcheck shell=bash
-# Shared by tests/run and tests/bench/run (sourced, not executed): the Python environments, the
-# collection as it ships, and rackconnect emulators on 127.0.0.1.
+# Shared by tests/run, tests/bench/run and scripts/release (sourced, not executed): the Python
+# environments, the collection as it ships, ansible-test sanity, and rackconnect emulators on 127.0.0.1.
 #
-# Needs RACKCONNECT_WHEEL (a built rackconnect wheel) and RACKCONNECT_EMULATOR (the emulator binary).
+# Needs RACKCONNECT_WHEEL (a built rackconnect wheel); the scripts that start emulators also need
+# RACKCONNECT_EMULATOR (the emulator binary), checked by require_emulator.
 
 COLLECTION_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # python/ansible_collections/rackconnect/rackconnect -> the repository root.
@@ -36,9 +37,13 @@ fi
 declare -A ANSIBLE_UNITS_CONSTRAINT=([oldest]="pytest<8" [newest]="")
 
 : "${RACKCONNECT_WHEEL:?set RACKCONNECT_WHEEL to the path of a built rackconnect wheel}"
-: "${RACKCONNECT_EMULATOR:?set RACKCONNECT_EMULATOR to the path of the rackconnect-emulator binary}"
 [ -f "$RACKCONNECT_WHEEL" ] || { echo "RACKCONNECT_WHEEL: no file at $RACKCONNECT_WHEEL" >&2; exit 1; }
-[ -x "$RACKCONNECT_EMULATOR" ] || { echo "RACKCONNECT_EMULATOR: no executable at $RACKCONNECT_EMULATOR" >&2; exit 1; }
+
+# Called first by the scripts that start emulators, so that a missing binary fails before minutes of setup.
+require_emulator() {
+  : "${RACKCONNECT_EMULATOR:?set RACKCONNECT_EMULATOR to the path of the rackconnect-emulator binary}"
+  [ -x "$RACKCONNECT_EMULATOR" ] || { echo "RACKCONNECT_EMULATOR: no executable at $RACKCONNECT_EMULATOR" >&2; exit 1; }
+}
 
 # Only what the tests install is used: no user or system collections, no ansible.cfg from the
 # current directory, no stray Python packages from the user's site directory.
@@ -115,13 +120,19 @@ setup_bare_python() {
   [ -x "$BARE_VENV/bin/python" ] || python3 -m venv --without-pip "$BARE_VENV"
 }
 
-# Builds the collection's tarball (TARBALL), so that what is tested is what ships.
+# Builds the collection's tarball (TARBALL), so that what is tested is what ships: into
+# $WORK/dist (emptied first), or into the folder given (scripts/release's).
 build_tarball() {
-  local venv=$1
-  rm -rf "$WORK/dist" "$WORK"/emulator.*
-  mkdir -p "$WORK/dist" "$WORK/tmp"
-  "$venv/bin/ansible-galaxy" collection build "$COLLECTION_DIR" --output-path "$WORK/dist" >/dev/null
-  TARBALL=$(echo "$WORK"/dist/rackconnect-rackconnect-*.tar.gz)
+  local venv=$1 out=${2:-}
+  if [ -z "$out" ]; then
+    out="$WORK/dist"
+    rm -rf "$out" "$WORK"/emulator.*
+  fi
+  mkdir -p "$out" "$WORK/tmp"
+  rm -f "$out"/rackconnect-rackconnect-*.tar.gz
+  "$venv/bin/ansible-galaxy" collection build "$COLLECTION_DIR" --output-path "$out" >/dev/null
+  TARBALL=$(echo "$out"/rackconnect-rackconnect-*.tar.gz)
+  [ -f "$TARBALL" ] || { echo "ansible-galaxy collection build left no tarball in $out" >&2; return 1; }
   echo "built $(basename "$TARBALL")"
 }
 
@@ -161,4 +172,42 @@ start_emulator() {
     *) echo "unexpected first line from the emulator: '$line'" >&2; exit 1 ;;
   esac
   echo "emulator $EMULATOR_PID at $EMULATOR_URL"
+}
+
+# ansible-test bootstraps pip in its venvs with a get-pip script it downloads from outside the
+# package registries, which this machine cannot reach. A stand-in in its cache does the same with
+# the venv's own ensurepip and pip (pip still comes from the registry). Written whole, then moved
+# into place: other checkouts read the same cache.
+write_get_pip() {
+  local venv=$1 pip_version get_pip tmp
+  pip_version=$(sed -n "s/^ *pip='\([0-9.]*\)',\$/\1/p" \
+    "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py | head -n 1)
+  [ -n "$pip_version" ] || { echo "cannot find the pip version ansible-test bootstraps" >&2; exit 1; }
+  get_pip="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+  [ ! -f "$get_pip" ] || return 0
+  mkdir -p "$(dirname "$get_pip")"
+  tmp=$(mktemp "$get_pip.XXXXXX")
+  cat >"$tmp" <<'EOF'
+"""A stand-in for get-pip.py (written by rackconnect.rackconnect's tests/run): bootstraps pip
+from this Python's ensurepip, then lets that pip install what get-pip was asked for."""
+import subprocess
+import sys
+
+GET_PIP_ONLY = {"--no-setuptools", "--no-wheel"}
+subprocess.check_call([sys.executable, "-m", "ensurepip", "--default-pip"], stdout=subprocess.DEVNULL)
+subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet"]
+                      + [arg for arg in sys.argv[1:] if arg not in GET_PIP_ONLY])
+EOF
+  mv -f "$tmp" "$get_pip"
+}
+
+# ansible-test sanity on the installed copy in the current directory, in ansible-test's own venvs
+# for the label's Python, with the label's venv first on PATH (write_get_pip first).
+run_sanity() {
+  local label=$1
+  # ansible-test removes a venv of its cache that it finds half made: one run at a time per
+  # release, across checkouts, so that no run removes the venv another is making.
+  mkdir -p "$HOME/.ansible/test"
+  PATH="$(venv_of "$label")/bin:$PATH" flock "$HOME/.ansible/test/rackconnect-sanity-$label.lock" \
+    ansible-test sanity --venv --python "${ANSIBLE_PYTHON_VERSION[$label]}" --color no
 }

@@ -21,8 +21,8 @@ def read_inventory(plugin_name, get_option, regions=None, **options):
     session's), with the plugin's credentials; any rackconnect error becomes an AnsibleError in
     the core's words, which never hold a secret."""
     if rackconnect is None:
-        raise AnsibleError("%s needs the rackconnect Python package on the controller: pip install rackconnect"
-                           % plugin_name)
+        raise AnsibleError("%s needs the rackconnect Python package on the controller: install its wheel there "
+                           "(rackconnect is not on PyPI yet)" % plugin_name)
     username = get_option("username")
     if not username:
         raise AnsibleError("%s: a username is needed: the username option or RAX_USERNAME" % plugin_name)
