@@ -296,7 +296,7 @@ def check_sdist(path: Path, version: str) -> Problems:
 # -- npm ------------------------------------------------------------------------------------------
 
 NPM_FILES = [
-    "package.json", "README.md", "index.d.ts", "init.d.ts", "src/index.js", "src/node.js", "src/browser.js",
+    "package.json", "README.md", "index.d.ts", "types.d.ts", "init.d.ts", "src/index.js", "src/node.js", "src/browser.js",
     "src/init.js", "src/api.js", "src/client.js", "src/driver.js", "src/errors.js", "dist/rackconnect_wasm.js",
     "dist/rackconnect_wasm_bg.wasm",
 ]
