@@ -1,4 +1,4 @@
-//! The tokio/hyper shell around the [engine](crate::engine): HTTP/1.1 on a real socket, many
+//! The tokio/hyper shell around the [`engine`]: HTTP/1.1 on a real socket, many
 //! clients at once. It only does I/O and time: it reads each request (bounded in time, and in
 //! size as the engine's [`body_plan`] says), hands it to the engine with the real time, carries
 //! out a delay, reset or truncation the engine asks for, and writes the answer.

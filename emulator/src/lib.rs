@@ -21,8 +21,8 @@
 //!   log; it takes a request and the real time and gives the answer, or an instruction for the
 //!   I/O it cannot do itself (wait, close, cut the body short). It has no socket, thread or clock
 //!   of its own, and builds for `wasm32-unknown-unknown` without default features.
-//! - With the default `server` feature, [`Emulator`]: a thin tokio/hyper shell around the engine
-//!   (module [`http`]), and the `rackconnect-emulator` binary.
+//! - With the default `server` feature, `Emulator`: a thin tokio/hyper shell around the engine
+//!   (module `http`), and the `rackconnect-emulator` binary.
 //!
 //! What it serves, its scenario format and its control API are described in
 //! `emulator/README.md`.

@@ -1,4 +1,4 @@
-//! The emulator as a server: the [engine](crate::engine) behind the tokio/hyper shell
+//! The emulator as a server: the [`engine`](crate::engine) behind the tokio/hyper shell
 //! ([`http`](crate::http)), on a thread of its own.
 
 use std::io;

@@ -4,8 +4,8 @@
 //! thread or clock of its own: the host reads requests, tells the time, and carries out what the
 //! engine cannot (an injected delay, reset or truncated body).
 //!
-//! A host is a short loop, the same for the tokio/hyper server in this crate
-//! ([`Emulator`](crate::Emulator)), a Python wheel or a wasm module:
+//! A host is a short loop, the same for the tokio/hyper server in this crate (`Emulator`, with
+//! the `server` feature), a Python wheel or a wasm module:
 //!
 //! 1. Read the request head; [`body_plan`] says whether to read its body, and up to how much.
 //! 2. Hand the [`Request`] and the real time to [`Engine::handle`].
