@@ -1,5 +1,7 @@
-//! Serving the world over HTTP/1.1 on a real socket, many clients at once: body limits, CORS,
-//! injected faults (status, delay, reset, truncated body) and the request log.
+//! The tokio/hyper shell around the [`engine`]: HTTP/1.1 on a real socket, many
+//! clients at once. It only does I/O and time: it reads each request (bounded in time, and in
+//! size as the engine's [`body_plan`] says), hands it to the engine with the real time, carries
+//! out a delay, reset or truncation the engine asks for, and writes the answer.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -8,7 +10,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
@@ -21,12 +23,8 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-use crate::reply::Reply;
-use crate::routes::{self, CONTROL_PREFIX, Call, control};
-use crate::world::{LogEntry, World};
-
-/// The largest request body accepted (413 above).
-pub const MAX_REQUEST_BODY: usize = 1024 * 1024;
+use crate::clock::RealTime;
+use crate::engine::{self, BodyPlan, Disposition, Engine, Step, body_plan};
 
 /// How long a client may take to send a request's head (a slow or idle connection is closed).
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -35,14 +33,50 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 type ResponseBody = BoxBody<Bytes, io::Error>;
 
-/// The shared world, recovering from a poisoned lock (a panicking handler must not wedge the
+/// The shared engine, recovering from a poisoned lock (a panicking handler must not wedge the
 /// emulator for everyone else).
-pub fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
-    world.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+pub fn lock(engine: &Mutex<Engine>) -> MutexGuard<'_, Engine> {
+    engine.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The real time, for the engine: the wall clock when started, moved on by a monotonic clock (so
+/// that a wall clock set back never moves the emulated time back).
+#[derive(Clone, Copy, Debug)]
+pub struct RealClock {
+    wall_at_start: RealTime,
+    started: Instant,
+}
+
+impl RealClock {
+    /// Starts at the wall-clock time now.
+    pub fn new() -> Self {
+        let wall = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros());
+        RealClock {
+            wall_at_start: RealTime::from_unix_micros(i64::try_from(wall).unwrap_or(0)),
+            started: Instant::now(),
+        }
+    }
+
+    /// The real time now.
+    pub fn now(&self) -> RealTime {
+        let elapsed = i64::try_from(self.started.elapsed().as_micros()).unwrap_or(i64::MAX);
+        RealTime::from_unix_micros(self.wall_at_start.unix_micros().saturating_add(elapsed))
+    }
+}
+
+impl Default for RealClock {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Serves until `shutdown` fires.
-pub async fn serve(listener: TcpListener, world: Arc<Mutex<World>>, cors: bool, mut shutdown: oneshot::Receiver<()>) {
+pub async fn serve(
+    listener: TcpListener,
+    engine: Arc<Mutex<Engine>>,
+    clock: RealClock,
+    mut shutdown: oneshot::Receiver<()>,
+) {
     // After a failed accept (out of descriptors, most often), wait before the next: 10 ms,
     // doubling to a second, so the loop never spins a core while the condition lasts.
     let mut pause = Duration::ZERO;
@@ -61,9 +95,9 @@ pub async fn serve(listener: TcpListener, world: Arc<Mutex<World>>, cors: bool, 
                         continue;
                     }
                 };
-                let world = world.clone();
+                let engine = engine.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |req| handle(req, peer, world.clone(), cors));
+                    let service = service_fn(move |req| handle(req, peer, engine.clone(), clock));
                     // A client that hangs up, or an injected reset, ends the connection; neither
                     // concerns anyone else. A head that does not arrive in time (a slow or idle
                     // client) ends it too.
@@ -78,15 +112,11 @@ pub async fn serve(listener: TcpListener, world: Arc<Mutex<World>>, cors: bool, 
     }
 }
 
-fn full(body: Vec<u8>) -> ResponseBody {
-    Full::new(Bytes::from(body)).map_err(|never: Infallible| match never {}).boxed()
-}
-
-/// A body that sends its first half, then fails, so the connection closes mid-body. It pauses
+/// A body that sends its first part, then fails, so the connection closes mid-body. It pauses
 /// before failing: hyper writes what it has only when the body stops producing, and drops the
 /// buffer if the failure comes at once.
 struct Truncated {
-    half: Option<Bytes>,
+    part: Option<Bytes>,
     pause: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
@@ -96,7 +126,7 @@ impl Body for Truncated {
 
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         let this = self.get_mut();
-        if let Some(data) = this.half.take() {
+        if let Some(data) = this.part.take() {
             return Poll::Ready(Some(Ok(Frame::data(data))));
         }
         let pause = this.pause.get_or_insert_with(|| Box::pin(tokio::time::sleep(Duration::from_millis(50))));
@@ -107,30 +137,24 @@ impl Body for Truncated {
     }
 }
 
-fn cors_headers(reply: Reply) -> Reply {
-    reply
-        .with_header("Access-Control-Allow-Origin", "*")
-        .with_header("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS")
-        .with_header("Access-Control-Allow-Headers", "X-Auth-Token, Content-Type, Accept")
-        .with_header(
-            "Access-Control-Expose-Headers",
-            "X-Auth-Token, X-Server-Management-Url, WWW-Authenticate, Retry-After",
-        )
-        .with_header("Access-Control-Max-Age", "600")
-}
-
-fn to_response(reply: Reply, truncate: bool) -> Result<Response<ResponseBody>, io::Error> {
-    let mut builder = Response::builder().status(reply.status);
-    for (name, value) in &reply.headers {
+/// Writes the engine's answer as its disposition says.
+fn to_response(answer: engine::Response) -> Result<Response<ResponseBody>, io::Error> {
+    let mut builder = Response::builder().status(answer.status);
+    for (name, value) in &answer.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    let body = if truncate && reply.body.len() > 1 {
-        let length = reply.body.len();
-        builder = builder.header("Content-Length", length.to_string());
-        let half = Bytes::from(reply.body).slice(..length / 2);
-        Truncated { half: Some(half), pause: None }.boxed()
-    } else {
-        full(reply.body)
+    let body = match answer.disposition {
+        // An error from the service makes hyper close the connection without answering.
+        Disposition::Reset => return Err(io::Error::other("injected connection reset")),
+        Disposition::Truncate { at } => {
+            let length = answer.body.len();
+            builder = builder.header("Content-Length", length.to_string());
+            let part = Bytes::from(answer.body).slice(..at.min(length));
+            Truncated { part: Some(part), pause: None }.boxed()
+        }
+        Disposition::Complete => {
+            Full::new(Bytes::from(answer.body)).map_err(|never: Infallible| match never {}).boxed()
+        }
     };
     builder.body(body).map_err(io::Error::other)
 }
@@ -138,12 +162,11 @@ fn to_response(reply: Reply, truncate: bool) -> Result<Response<ResponseBody>, i
 async fn handle(
     req: Request<Incoming>,
     peer: SocketAddr,
-    world: Arc<Mutex<World>>,
-    cors: bool,
+    engine: Arc<Mutex<Engine>>,
+    clock: RealClock,
 ) -> Result<Response<ResponseBody>, io::Error> {
     let method = req.method().as_str().to_owned();
     let target = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let headers: Vec<(String, String)> = req
         .headers()
         .iter()
@@ -153,84 +176,24 @@ async fn handle(
         .iter()
         .find(|(n, _)| n == "host")
         .map_or_else(|| format!("http://{peer}"), |(_, host)| format!("http://{host}"));
-    let finish = |reply: Reply| if cors { cors_headers(reply) } else { reply };
-    if method == "OPTIONS" && cors {
-        return to_response(finish(Reply::empty(204)), false);
-    }
-    let too_large = || Reply::fault(413, "overLimit", &format!("Request body larger than {MAX_REQUEST_BODY} bytes"));
-    // A declared length over the limit is refused before a byte of the body is read.
-    let declared = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_REQUEST_BODY as u64) {
-        return to_response(finish(too_large()), false);
-    }
-    let body = match tokio::time::timeout(BODY_TIMEOUT, Limited::new(req.into_body(), MAX_REQUEST_BODY).collect()).await
-    {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(_)) => return to_response(finish(too_large()), false),
-        Err(_) => {
-            let reply = Reply::fault(408, "requestTimeout", "The request body did not arrive in time.");
-            return to_response(finish(reply), false);
-        }
-    };
-    let source_ip = peer.ip().to_string();
-    let control = path.starts_with(CONTROL_PREFIX);
-    let fault = if control { None } else { lock(&world).take_fault(path) };
-    let mut truncate = false;
-    let mut fault_name = None;
-    if let Some(fault) = &fault {
-        fault_name = Some(fault.kind.clone());
-        match fault.kind.as_str() {
-            "delay" => tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await,
-            "truncate" => truncate = true,
-            _ => {}
-        }
-    }
-    let call = Call {
-        method: &method,
-        path,
-        query: routes::parse_query(query),
-        headers: &headers,
-        body: &body,
-        source_ip: source_ip.clone(),
-        base_url,
-    };
-    let reply = {
-        let mut w = lock(&world);
-        w.settle();
-        let v2_server =
-            path.starts_with("/v1/").then(|| w.server_by_source(&source_ip).map(|s| s.spec.id.clone())).flatten();
-        let reply = match &fault {
-            _ if control => control::route(&mut w, &call),
-            Some(f) if f.kind == "reset" => Reply::empty(0),
-            Some(f) if f.kind == "status" => {
-                let reply = Reply::errors(f.status, &["Injected fault".to_owned()]);
-                match f.retry_after {
-                    Some(secs) => reply.with_header("Retry-After", secs.to_string()),
-                    None => reply,
-                }
+    let body = match body_plan(&headers) {
+        BodyPlan::Refuse => engine::Body::TooLarge,
+        BodyPlan::Read { limit } => {
+            match tokio::time::timeout(BODY_TIMEOUT, Limited::new(req.into_body(), limit).collect()).await {
+                Ok(Ok(collected)) => engine::Body::Complete(Vec::from(collected.to_bytes())),
+                Ok(Err(_)) => engine::Body::TooLarge,
+                Err(_) => engine::Body::TimedOut,
             }
-            _ => routes::route(&mut w, &call),
-        };
-        let reply = reply.with_header("Date", crate::clock::http_date(w.now()));
-        if !control {
-            let entry = LogEntry {
-                seq: 0,
-                real_ms: w.real_ms(),
-                emulated_ms: w.now(),
-                method: method.clone(),
-                path: target.clone(),
-                status: reply.status,
-                source_ip,
-                server_id: v2_server,
-                fault: fault_name,
-            };
-            w.record(entry);
         }
-        reply
     };
-    if reply.status == 0 {
-        // An error from the service makes hyper close the connection without answering.
-        return Err(io::Error::other("injected connection reset"));
-    }
-    to_response(finish(reply), truncate)
+    let request = engine::Request { method, target, headers, body, source_ip: peer.ip().to_string(), base_url };
+    let step = lock(&engine).handle(request, clock.now());
+    let answer = match step {
+        Step::Answer(answer) => answer,
+        Step::Wait { delay_ms, held } => {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            lock(&engine).resume(held, clock.now())
+        }
+    };
+    to_response(answer)
 }

@@ -4,13 +4,12 @@
 //! every request and moves every object whose time has come.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::automation::{self, Progress};
-use crate::clock::{Clock, Millis, iso_seconds};
+use crate::clock::{Clock, Millis, RealTime, iso_seconds};
 use crate::scenario::{self, Scenario, Timings};
 
 /// An issued token.
@@ -194,7 +193,6 @@ pub struct World {
     pub faults: Vec<Fault>,
     /// The request log.
     pub log: Vec<LogEntry>,
-    started: Instant,
     counter: u64,
     seed: u64,
     addresses_given: u32,
@@ -225,9 +223,10 @@ impl World {
         self.tokens.insert(id, state);
     }
 
-    /// Builds the world a scenario describes, with the clock at the real time.
-    pub fn new(scenario: Scenario, clock_speed: Option<f64>) -> Self {
-        let clock = Clock::new(clock_speed.unwrap_or(scenario.timings.clock_speed));
+    /// Builds the world a scenario describes, its emulated clock starting at the real time `now`
+    /// (the seed of its ids comes from it too, so one scenario, speed and time give one world).
+    pub fn new(scenario: Scenario, clock_speed: Option<f64>, now: RealTime) -> Self {
+        let clock = Clock::new(clock_speed.unwrap_or(scenario.timings.clock_speed), now);
         let now = clock.now();
         let seed = u64::try_from(now).unwrap_or(1) | 1;
         let mut world = World {
@@ -243,7 +242,6 @@ impl World {
             v2_counts: HashMap::new(),
             faults: Vec::new(),
             log: Vec::new(),
-            started: Instant::now(),
             counter: 0,
             seed,
             addresses_given: 0,
@@ -398,14 +396,14 @@ impl World {
         }
     }
 
-    /// The emulated time now.
+    /// The emulated time now (at the real time the clock was last told).
     pub fn now(&self) -> Millis {
         self.clock.now()
     }
 
-    /// Real milliseconds since start.
+    /// Real milliseconds from the world's start to the real time the clock was last told.
     pub fn real_ms(&self) -> u64 {
-        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+        self.clock.real_elapsed_ms()
     }
 
     /// Appends to the request log.
@@ -508,11 +506,12 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::{MAX_TOKENS, TokenState, World};
+    use crate::clock::RealTime;
     use crate::scenario::Scenario;
 
     #[test]
     fn tokens_are_freed_and_capped() {
-        let mut world = World::new(Scenario::demo(), None);
+        let mut world = World::new(Scenario::demo(), None, RealTime::from_unix_millis(1_800_000_000_000));
         let now = world.now();
         for i in 0..(MAX_TOKENS + 2_500) {
             // Half of them already expired: those go first.

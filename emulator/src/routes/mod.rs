@@ -1,6 +1,6 @@
 //! The router: which handler answers which path. Every handler is a plain function of the world
-//! and the call, so the whole emulator is testable without sockets, but it is always served and
-//! tested over real HTTP.
+//! and the call; the [engine](crate::engine) calls them, with no socket in sight, and the
+//! integration tests reach them over real HTTP.
 
 pub mod control;
 pub mod identity;

@@ -1,0 +1,204 @@
+//! The engine: the whole emulator without I/O. It owns the world (the scenario's accounts,
+//! servers, pools, nodes and public IPs, the tokens, the clock, the injected faults and the
+//! request log), takes one request and the real time, and gives the answer. It has no socket,
+//! thread or clock of its own: the host reads requests, tells the time, and carries out what the
+//! engine cannot (an injected delay, reset or truncated body).
+//!
+//! A host is a short loop, the same for the tokio/hyper server in this crate (`Emulator`, with
+//! the `server` feature), a Python wheel or a wasm module:
+//!
+//! 1. Read the request head; [`body_plan`] says whether to read its body, and up to how much.
+//! 2. Hand the [`Request`] and the real time to [`Engine::handle`].
+//! 3. On [`Step::Answer`], write the [`Response`] as its [`Disposition`] says. On [`Step::Wait`],
+//!    wait `delay_ms`, hand the [`Held`] request and the time then to [`Engine::resume`], and
+//!    write what it answers.
+//!
+//! ```
+//! use rackconnect_emulator::clock::RealTime;
+//! use rackconnect_emulator::engine::{Config, Engine, Request, Step};
+//! use rackconnect_emulator::Scenario;
+//!
+//! let t = RealTime::from_unix_millis(1_800_000_000_000);
+//! let mut engine = Engine::new(Scenario::demo(), Config::default(), t);
+//! // web2 (source address 127.0.0.3) is being built: its automation takes two minutes.
+//! let status = |engine: &mut Engine, now: RealTime| {
+//!     let request = Request::new("GET", "/v1/automation_status").with_source_ip("127.0.0.3");
+//!     match engine.handle(request, now) {
+//!         Step::Answer(response) => String::from_utf8(response.body).unwrap(),
+//!         Step::Wait { .. } => unreachable!("no fault is armed"),
+//!     }
+//! };
+//! assert_eq!(status(&mut engine, t), "DEPLOYING\n");
+//! assert_eq!(status(&mut engine, t.plus_millis(120_000)), "DEPLOYED\n");
+//! ```
+
+mod cors;
+mod request;
+mod response;
+#[cfg(test)]
+mod tests;
+
+pub use request::{Body, BodyPlan, MAX_REQUEST_BODY, Request, body_plan};
+pub use response::{Disposition, Held, Response, Step};
+
+use crate::clock::{Millis, RealTime, http_date};
+use crate::reply::Reply;
+use crate::routes::{self, CONTROL_PREFIX, Call, control};
+use crate::scenario::Scenario;
+use crate::world::{Fault, LogEntry, World};
+
+/// How an engine behaves, beyond its scenario.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Answer CORS preflights and add CORS headers, for browser consoles.
+    pub cors: bool,
+    /// Emulated seconds per real second; overrides the scenario's `timings.clock_speed`.
+    pub clock_speed: Option<f64>,
+}
+
+/// The emulator without I/O: see the [module documentation](self).
+#[derive(Debug)]
+pub struct Engine {
+    world: World,
+    cors: bool,
+}
+
+impl Engine {
+    /// Builds the world a scenario describes at the real time `now` (servers `built_seconds_ago`
+    /// are built that long before it). One scenario, configuration and time give one engine:
+    /// the same requests at the same times get the same answers.
+    pub fn new(scenario: Scenario, config: Config, now: RealTime) -> Self {
+        Engine { world: World::new(scenario, config.clock_speed, now), cors: config.cors }
+    }
+
+    /// The world, to inspect.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The world, to change in place (tests and benches set things up this way).
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    /// Tells the emulated clock the real time without a request (a time before one already told
+    /// changes nothing).
+    pub fn tell(&mut self, now: RealTime) {
+        self.world.clock.tell(now);
+        self.world.settle();
+    }
+
+    /// The emulated time at the real time last told.
+    pub fn now(&self) -> Millis {
+        self.world.now()
+    }
+
+    /// Takes one request at the real time `now` and says what to answer.
+    ///
+    /// Everything is decided here: CORS preflights and headers, the body limit (413) and a late
+    /// body (408), the control API, injected faults (a `status` fault answers here; `delay`,
+    /// `reset` and `truncate` come back as instructions), the request log, and the `Date` header
+    /// in emulated time. Requests under `/__emulator/` are never faulted or logged.
+    pub fn handle(&mut self, request: Request, now: RealTime) -> Step {
+        self.world.clock.tell(now);
+        if request.method == "OPTIONS" && self.cors {
+            return Step::Answer(self.finish(Reply::empty(204), Disposition::Complete));
+        }
+        let over_limit = request::declared_length(&request.headers).is_some_and(|n| n > MAX_REQUEST_BODY as u64);
+        match &request.body {
+            Body::Complete(body) if body.len() <= MAX_REQUEST_BODY && !over_limit => {}
+            Body::TimedOut => {
+                let reply = Reply::fault(408, "requestTimeout", "The request body did not arrive in time.");
+                return Step::Answer(self.finish(reply, Disposition::Complete));
+            }
+            Body::Complete(_) | Body::TooLarge => {
+                let message = format!("Request body larger than {MAX_REQUEST_BODY} bytes");
+                return Step::Answer(self.finish(Reply::fault(413, "overLimit", &message), Disposition::Complete));
+            }
+        }
+        let fault =
+            if request.path().starts_with(CONTROL_PREFIX) { None } else { self.world.take_fault(request.path()) };
+        match fault {
+            Some(fault) if fault.kind == "delay" => {
+                Step::Wait { delay_ms: fault.delay_ms, held: Held { request, fault } }
+            }
+            fault => Step::Answer(self.answer(&request, fault.as_ref())),
+        }
+    }
+
+    /// Answers a request held by an injected delay ([`Step::Wait`]), at the real time `now`.
+    pub fn resume(&mut self, held: Held, now: RealTime) -> Response {
+        self.world.clock.tell(now);
+        self.answer(&held.request, Some(&held.fault))
+    }
+
+    /// Routes a request (or answers its fault), dates and logs the answer.
+    fn answer(&mut self, request: &Request, fault: Option<&Fault>) -> Response {
+        let path = request.path();
+        let control = path.starts_with(CONTROL_PREFIX);
+        let body = match &request.body {
+            Body::Complete(body) => body.as_slice(),
+            Body::TooLarge | Body::TimedOut => &[],
+        };
+        let call = Call {
+            method: &request.method,
+            path,
+            query: routes::parse_query(request.query()),
+            headers: &request.headers,
+            body,
+            source_ip: request.source_ip.clone(),
+            base_url: request.base_url.clone(),
+        };
+        let world = &mut self.world;
+        world.settle();
+        let v2_server = path
+            .starts_with("/v1/")
+            .then(|| world.server_by_source(&request.source_ip).map(|s| s.spec.id.clone()))
+            .flatten();
+        let kind = fault.map(|f| f.kind.as_str());
+        let (reply, disposition) = match fault {
+            _ if control => (control::route(world, &call), Disposition::Complete),
+            Some(f) if f.kind == "reset" => (Reply::empty(0), Disposition::Reset),
+            Some(f) if f.kind == "status" => {
+                let reply = Reply::errors(f.status, &["Injected fault".to_owned()]);
+                match f.retry_after {
+                    Some(secs) => (reply.with_header("Retry-After", secs.to_string()), Disposition::Complete),
+                    None => (reply, Disposition::Complete),
+                }
+            }
+            Some(f) if f.kind == "truncate" => {
+                let reply = routes::route(world, &call);
+                let length = reply.body.len();
+                let disposition =
+                    if length > 1 { Disposition::Truncate { at: length / 2 } } else { Disposition::Complete };
+                (reply, disposition)
+            }
+            _ => (routes::route(world, &call), Disposition::Complete),
+        };
+        if !control {
+            let entry = LogEntry {
+                seq: 0,
+                real_ms: world.real_ms(),
+                emulated_ms: world.now(),
+                method: request.method.clone(),
+                path: request.target.clone(),
+                status: reply.status,
+                source_ip: request.source_ip.clone(),
+                server_id: v2_server,
+                fault: kind.map(str::to_owned),
+            };
+            world.record(entry);
+        }
+        if disposition == Disposition::Reset {
+            return Response { status: 0, headers: Vec::new(), body: Vec::new(), disposition };
+        }
+        self.finish(reply, disposition)
+    }
+
+    /// Adds the `Date` header (emulated time) and, with CORS on, the CORS headers.
+    fn finish(&self, reply: Reply, disposition: Disposition) -> Response {
+        let reply = reply.with_header("Date", http_date(self.world.now()));
+        let reply = if self.cors { cors::headers(reply) } else { reply };
+        Response::from_reply(reply, disposition)
+    }
+}
