@@ -126,6 +126,9 @@ impl Progress {
             Event::Status { what, status, .. } => format!("{what}: {status}"),
             Event::UnknownStatus { what, status, .. } => format!("{what}: unknown status {status:?} (waiting on)"),
             Event::KeyMissing { key, .. } => format!("{key} not written yet"),
+            Event::ServerEnded { id, name, summary, ended, total, .. } => {
+                format!("{ended}/{total} ended · {}: {summary}", name.as_deref().unwrap_or(id))
+            }
             Event::RateLimited { at, until } => {
                 format!("rate limited; next request in {} s", until.saturating_sub(*at) / 1000)
             }
