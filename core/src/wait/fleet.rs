@@ -1,35 +1,4 @@
-//! Waiting for many servers at once: RackConnect v2 automation and Managed Operations of a
-//! batch of servers, read from `servers/detail` pages (a hundred servers a request) rather than
-//! one server a request.
-//!
-//! Rackspace asks RackConnect customers to build in batches (up to 30 Linux or 20 Windows
-//! servers at a time) and to wait for each batch. A waiter per server spends a request per
-//! server per poll against Cloud Servers' own limits; [`FleetWaiter`] spends one request per page
-//! of the region's servers per poll, and judges every server of the batch on its own:
-//!
-//! - `FAILED` (RackConnect), `Build Error` or `Authentication Error` (Managed Operations), or
-//!   Nova's `ERROR` end that server at once as failed; the others are still waited for.
-//! - `UNPROCESSABLE` (with its reason) ends it as not applicable, as does a key still missing
-//!   past the grace.
-//! - A missing key is pending within the grace, counted from the server's build (Nova's
-//!   `created` against the answer's `Date`, the region's own clock) or from when it left
-//!   `BUILD`; Managed Operations' key from when RackConnect settled. Without those times, from
-//!   the start of the wait, as [`MetadataWaiter`](super::MetadataWaiter) counts.
-//! - A server the region does not have (at the first complete walk of the pages), or that
-//!   disappears during the wait, ends with an error in the one wording ("server … not found in
-//!   region …").
-//!
-//! A poll reads pages from the first one until every server still waited for has been seen
-//! (a batch built together is usually on one or two pages); a server is only declared missing
-//! after a walk of every page. Each server ends with its reachable address by the inventory's
-//! rule ([`crate::inventory::reachable`]: the RackConnect public IP once `DEPLOYED`, then
-//! `accessIPv4`, the public network, a cloud network, ServiceNet).
-//!
-//! Filters: `servers/detail` cannot be asked for a list of ids. Its documented `changes-since`
-//! ("when the server last changed status") narrows only the first listing of a
-//! [`Fleet::BuiltWithin`] wait (a server built since then changed since then); the selection is
-//! still made by `created`, so a service that ignores the filter (the emulator does) changes
-//! nothing. Polls never use it: a metadata write is not documented to count as a change.
+//! Waiting for many servers at once (see [`FleetWaiter`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -301,7 +270,38 @@ struct Round {
     first_date: Option<i64>,
 }
 
-/// Waits for a batch of servers through `servers/detail` (see the [module](self)).
+/// Waits for a batch of servers at once: RackConnect v2 automation and Managed Operations of
+/// every server, read from `servers/detail` pages (a hundred servers a request) rather than one
+/// server a request.
+///
+/// Rackspace asks RackConnect customers to build in batches (up to 30 Linux or 20 Windows
+/// servers at a time) and to wait for each batch. A waiter per server spends a request per
+/// server per poll against Cloud Servers' own limits; [`FleetWaiter`] spends one request per page
+/// of the region's servers per poll, and judges every server of the batch on its own:
+///
+/// - `FAILED` (RackConnect), `Build Error` or `Authentication Error` (Managed Operations), or
+///   Nova's `ERROR` end that server at once as failed; the others are still waited for.
+/// - `UNPROCESSABLE` (with its reason) ends it as not applicable, as does a key still missing
+///   past the grace.
+/// - A missing key is pending within the grace, counted from the server's build (Nova's
+///   `created` against the answer's `Date`, the region's own clock) or from when it left
+///   `BUILD`; Managed Operations' key from when RackConnect settled. Without those times, from
+///   the start of the wait, as [`MetadataWaiter`](super::MetadataWaiter) counts.
+/// - A server the region does not have (at the first complete walk of the pages), or that
+///   disappears during the wait, ends with an error in the one wording ("server … not found in
+///   region …").
+///
+/// A poll reads pages from the first one until every server still waited for has been seen
+/// (a batch built together is usually on one or two pages); a server is only declared missing
+/// after a walk of every page. Each server ends with its reachable address by the inventory's
+/// rule ([`crate::inventory::reachable`]: the RackConnect public IP once `DEPLOYED`, then
+/// `accessIPv4`, the public network, a cloud network, ServiceNet).
+///
+/// Filters: `servers/detail` cannot be asked for a list of ids. Its documented `changes-since`
+/// ("when the server last changed status") narrows only the first listing of a
+/// [`Fleet::BuiltWithin`] wait (a server built since then changed since then); the selection is
+/// still made by `created`, so a service that ignores the filter (the emulator does) changes
+/// nothing. Polls never use it: a metadata write is not documented to count as a change.
 #[derive(Debug)]
 pub struct FleetWaiter {
     endpoint: ServersEndpoint,
