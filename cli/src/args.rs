@@ -247,9 +247,19 @@ pub enum ServerCommand {
         server: String,
     },
     /// Wait for RackConnect automation (and with --managed, Managed Operations) through metadata.
+    ///
+    /// One server is read on its own (GET servers/{id}). Several servers, or --built-within,
+    /// are waited for as a batch: one servers/detail page (100 servers) a poll instead of one
+    /// request per server; each server ends on its own status (FAILED at once, UNPROCESSABLE
+    /// as not applicable), and the result lists each one with its reachable IP.
     Wait {
-        /// The server: its id, or a name only it has in the region.
-        server: String,
+        /// The servers: ids, or names only one server of the region has.
+        #[arg(value_name = "SERVER")]
+        servers: Vec<String>,
+        /// Instead of naming them: every server of the region built within this long (e.g.
+        /// 30m), by Nova's created and the region's clock.
+        #[arg(long, value_parser = parse_duration, conflicts_with = "servers")]
+        built_within: Option<u64>,
         /// Also wait for Managed Operations (rax_service_level_automation) to be Complete.
         #[arg(long)]
         managed: bool,

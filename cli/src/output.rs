@@ -91,6 +91,8 @@ pub struct Progress {
     /// For an ensure of many pairs: the status each node was last seen in, and the one every
     /// node should reach (`ACTIVE`, or `GONE` for a removal); the line counts them: "2/4 ACTIVE".
     pairs: Option<(std::collections::BTreeMap<String, String>, &'static str)>,
+    /// For a batch of servers: how many have ended of how many; each line says which server.
+    fleet: Option<(u32, Option<u32>)>,
 }
 
 impl Progress {
@@ -103,7 +105,14 @@ impl Progress {
             label: label.to_owned(),
             last: String::new(),
             pairs: None,
+            fleet: None,
         }
+    }
+
+    /// The same display, for a wait on a batch of servers: each line names its server, and is
+    /// counted ("3/10 ended").
+    pub fn fleet(self) -> Self {
+        Self { fleet: Some((0, None)), ..self }
     }
 
     /// A display for an ensure over many pairs, counting those that reached `target`.
@@ -117,7 +126,14 @@ impl Progress {
             return;
         }
         let elapsed = self.started.elapsed().as_secs();
+        let fleet = self.fleet.is_some();
         let line = match event {
+            // A batch: every line names its server.
+            Event::Status { what, id: Some(id), status, .. } if fleet => format!("{id} {what}: {status}"),
+            Event::KeyMissing { key, id: Some(id), .. } if fleet => format!("{id}: {key} not written yet"),
+            Event::ServerEnded { id, name, summary, .. } if fleet => {
+                format!("{}: {summary}", name.as_deref().unwrap_or(id))
+            }
             // Several nodes or IPs may be waited on at once: say which. A server wait is about
             // the one server the command names.
             Event::Status { what, id: Some(id), status, .. } if what == "node" || what == "public_ip" => {
@@ -126,6 +142,9 @@ impl Progress {
             Event::Status { what, status, .. } => format!("{what}: {status}"),
             Event::UnknownStatus { what, status, .. } => format!("{what}: unknown status {status:?} (waiting on)"),
             Event::KeyMissing { key, .. } => format!("{key} not written yet"),
+            Event::ServerEnded { id, name, summary, ended, total, .. } => {
+                format!("{ended}/{total} ended · {}: {summary}", name.as_deref().unwrap_or(id))
+            }
             Event::RateLimited { at, until } => {
                 format!("rate limited; next request in {} s", until.saturating_sub(*at) / 1000)
             }
@@ -144,6 +163,14 @@ impl Progress {
                 let done = seen.values().filter(|s| s.as_str() == *target).count();
                 format!("{done}/{} {target} · {line}", seen.len())
             }
+            _ => line,
+        };
+        let line = match (&mut self.fleet, event) {
+            (Some(counts), Event::ServerEnded { ended, total, .. }) => {
+                *counts = (*ended, Some(*total));
+                format!("{ended}/{total} ended · {line}")
+            }
+            (Some((ended, Some(total))), _) => format!("{ended}/{total} ended · {line}"),
             _ => line,
         };
         let line = rackconnect::client::terminal_safe(&line).into_owned();

@@ -1,6 +1,6 @@
 //! Reporting a wait: the summary, the warning for "not applicable", the exit code.
 
-use rackconnect::wait::{Outcome, WaitResult};
+use rackconnect::wait::{FleetWaitResult, Outcome, WaitResult};
 use serde_json::json;
 
 use crate::args::NotApplicable;
@@ -38,6 +38,44 @@ pub(crate) fn report_wait(
             result.elapsed_ms as f64 / 1000.0
         ));
         text
+    });
+    Ok(exit::of_verdict(result.ok, result.outcome))
+}
+
+/// A batch's result: the core's summary, a line per server (its name, id, the address to reach
+/// it by once its automation is through, and how it ended), a warning per server that is "not
+/// applicable", the exit code of the batch's verdict.
+pub(crate) fn report_fleet(ctx: &Context, result: &FleetWaitResult, not_applicable: NotApplicable) -> CommandResult {
+    if not_applicable != NotApplicable::Fail {
+        for server in result.servers.iter().filter(|s| s.outcome == Outcome::NotApplicable) {
+            let name = server.name.as_deref().unwrap_or(&server.id);
+            let reason = server.reason.as_deref().unwrap_or("no reason given");
+            output::warn(&format!("not applicable: {name}: {reason}"));
+        }
+    }
+    output::print(ctx.global.output, result, || {
+        let rows: Vec<Vec<String>> = result
+            .servers
+            .iter()
+            .map(|s| {
+                // The address is only worth printing once automation is through (it changes at DEPLOYED).
+                let through = matches!(s.outcome, Outcome::Done | Outcome::NotApplicable);
+                vec![
+                    s.name.clone().unwrap_or_else(|| "-".into()),
+                    s.id.clone(),
+                    s.reachable_ip.clone().filter(|_| through).unwrap_or_else(|| "-".into()),
+                    s.summary.clone(),
+                ]
+            })
+            .collect();
+        let plural = if result.requests == 1 { "" } else { "s" };
+        format!(
+            "{}\n{}\n({} request{plural} in {:.1} s)",
+            result.summary,
+            output::table(&["NAME", "ID", "REACHABLE AT", "HOW IT ENDED"], &rows),
+            result.requests,
+            result.elapsed_ms as f64 / 1000.0
+        )
     });
     Ok(exit::of_verdict(result.ok, result.outcome))
 }

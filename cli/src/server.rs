@@ -5,7 +5,9 @@ use rackconnect::wait::{MetadataWaitConfig, RateBudget};
 
 use crate::args::ServerCommand;
 use crate::context::Context;
-use crate::report::report_wait;
+use rackconnect::client::work::FleetSelection;
+
+use crate::report::{report_fleet, report_wait};
 use crate::{CANCEL, CommandResult, exit, output};
 
 pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResult {
@@ -55,8 +57,7 @@ pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResul
             });
             Ok(exit::DONE)
         }
-        ServerCommand::Wait { server, managed, managed_only, grace, wait } => {
-            let id = ctx.session()?.server_id(region, &server, "SERVER")?;
+        ServerCommand::Wait { servers, built_within, managed, managed_only, grace, wait } => {
             // What is not given stays the core's default.
             let mut config = MetadataWaitConfig {
                 rackconnect: !managed_only,
@@ -75,15 +76,36 @@ pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResul
                 (true, false) => "RackConnect + Managed Operations",
                 (false, false) => "RackConnect (metadata)",
             };
-            let mut progress = ctx.progress(label);
+            if let ([server], None) = (servers.as_slice(), built_within) {
+                return wait_one(ctx, region, server, config, label, wait.not_applicable);
+            }
+            let selection = FleetSelection::of(servers, built_within, ("SERVER", "--built-within"))?;
+            let mut progress = ctx.progress(&format!("{label}, a batch")).fleet();
             let waited =
-                ctx.session()?
-                    .servers(region)?
-                    .wait_metadata(id, config, &mut RateBudget::api(), &CANCEL, |e| progress.event(e))?;
+                ctx.session()?.wait_servers(region, selection, config, "SERVER", &CANCEL, |e| progress.event(e))?;
             progress.finish();
-            report_wait(ctx, &waited.result, waited.access_ipv4.as_deref(), wait.not_applicable)
+            report_fleet(ctx, &waited, wait.not_applicable)
         }
     }
+}
+
+/// One server, read on its own.
+fn wait_one(
+    ctx: &mut Context,
+    region: rackconnect::Region,
+    server: &str,
+    config: MetadataWaitConfig,
+    label: &str,
+    not_applicable: crate::args::NotApplicable,
+) -> CommandResult {
+    let id = ctx.session()?.server_id(region, server, "SERVER")?;
+    let mut progress = ctx.progress(label);
+    let waited = ctx
+        .session()?
+        .servers(region)?
+        .wait_metadata(id, config, &mut RateBudget::api(), &CANCEL, |e| progress.event(e))?;
+    progress.finish();
+    report_wait(ctx, &waited.result, waited.access_ipv4.as_deref(), not_applicable)
 }
 
 /// A 404 for a server says which server and region were asked, since the API's text does not.

@@ -369,6 +369,112 @@ fn server_wait_managed_only_alone_is_accepted() {
 }
 
 // ------------------------------------------------------------------------------------------------
+// server wait S1 S2 … / --built-within: a batch through servers/detail
+
+/// Several servers at once: each ends on its own status, the batch FAILED when one did, one
+/// page read a poll and no server read on its own.
+#[test]
+fn server_wait_of_several_servers_reads_pages_and_ends_each_on_its_own_status() {
+    let out = rc(&[
+        "--emulated",
+        "-q",
+        "--output",
+        "json",
+        "server",
+        "wait",
+        WEB1,
+        "app-failed",
+        DB_BUILD_ERROR,
+        "--managed",
+    ])
+    .run();
+    out.expect_code(1);
+    let value = out.json();
+    assert_eq!(value["outcome"], "failed", "{}", out.context());
+    assert_eq!(value["counts"]["done"], 1, "{}", out.context());
+    assert_eq!(value["counts"]["failed"], 2, "{}", out.context());
+    let servers = value["servers"].as_array().cloned().unwrap_or_default();
+    let names: Vec<&str> = servers.iter().filter_map(|s| s["name"].as_str()).collect();
+    assert_eq!(names, ["web1", "app-failed", "db-build-error"], "{}", out.context());
+    assert_eq!(servers[0]["reachable_ip"], "198.51.100.101", "{}", out.context());
+    assert_eq!(servers[1]["summary"], "RackConnect automation FAILED", "{}", out.context());
+    assert_eq!(servers[2]["summary"], "FAILED: Managed Operations: Build Error", "{}", out.context());
+    // The names were resolved from one listing, then one page judged them all.
+    assert_eq!(value["requests"], 1, "{}", out.context());
+
+    let out = rc(&["--emulated", "-q", "server", "wait", WEB1, "unmanaged"]).run();
+    out.expect_code(0)
+        .expect_stdout("done: 2 servers: 2 done")
+        .expect_stdout("NAME")
+        .expect_stdout("web1       00000001-cccc-4ccc-8ccc-000000000001  198.51.100.101  done: DEPLOYED");
+}
+
+/// The batch the issue describes, built now through the emulator's control API: one DEPLOYED
+/// (then Managed Complete), one FAILED, one UNPROCESSABLE, one Managed Build Error; waited for
+/// by name, then found again by "built within".
+#[test]
+fn server_wait_of_a_fresh_batch_with_failed_unprocessable_and_managed_errors_mixed_in() {
+    let emulator = EmulatorProcess::start(Some(60.0), None);
+    // An hour on: the demo's own fresh servers are no longer "just built".
+    emulator.control("POST", "/__emulator/clock", Some(json!({"advance_seconds": 3600})));
+    let build = |name: &str, extra: Value| {
+        let mut body = json!({"name": name, "region": "DFW"});
+        if let (Some(map), Value::Object(more)) = (body.as_object_mut(), extra) {
+            map.extend(more);
+        }
+        emulator.control("POST", "/__emulator/servers", Some(body))["id"].as_str().expect("an id").to_owned()
+    };
+    let ok = build("batch-ok", json!({}));
+    build("batch-failed", json!({"automation": {"outcome": "FAILED", "failed_task": 1}}));
+    build(
+        "batch-unprocessable",
+        json!({"automation": {"outcome": "UNPROCESSABLE", "unprocessable_reason": "built in the wrong region"}}),
+    );
+    build("batch-managed-error", json!({"managed": {"outcome": "Build Error"}}));
+    emulator.clear_log();
+
+    let names = ["batch-ok", "batch-failed", "batch-unprocessable", "batch-managed-error"];
+    let out = emulator.rc(&["server", "wait", "--managed", "--timeout", "60s"]).args(&names).run();
+    out.expect_code(1)
+        .expect_stdout("FAILED: 4 servers: 1 done, 2 FAILED, 1 not applicable")
+        .expect_stdout("batch-failed: RackConnect automation FAILED")
+        .expect_stdout("batch-managed-error: Managed Operations: Build Error")
+        .expect_stderr("warning: not applicable: batch-unprocessable: UNPROCESSABLE: built in the wrong region")
+        // Progress counts the servers as they end, each by name.
+        .expect_stderr("1/4 ended")
+        .expect_stderr("4/4 ended");
+    let log = emulator.log();
+    let pages = calls(&log, "GET", "/servers/detail");
+    assert!(!pages.is_empty(), "{}", out.context());
+    assert_eq!(pages.len(), log.len() - 1, "only pages besides the sign-in: {log:?}");
+
+    let out = emulator
+        .rc(&["--output", "json", "server", "wait", "--built-within", "30m", "--managed", "--not-applicable", "fail"])
+        .run();
+    out.expect_code(1);
+    let value = out.json();
+    let chosen: Vec<&str> =
+        value["servers"].as_array().into_iter().flatten().filter_map(|s| s["name"].as_str()).collect();
+    assert_eq!(chosen, ["batch-failed", "batch-managed-error", "batch-ok", "batch-unprocessable"], "{}", out.context());
+    let first = &value["servers"][2];
+    assert_eq!(first["id"], ok.as_str(), "{}", out.context());
+    assert_eq!((first["outcome"].as_str(), first["status"].as_str()), (Some("done"), Some("DEPLOYED")));
+    assert_eq!(first["managed_status"], "Complete", "{}", out.context());
+    assert!(first["reachable_ip"].as_str().is_some_and(|ip| ip.starts_with("198.51.100.")), "{}", out.context());
+    assert_eq!(value["servers"][3]["ok"], false, "not applicable fails with --not-applicable fail");
+}
+
+#[test]
+fn server_wait_takes_servers_or_a_window_not_both_nor_neither() {
+    let out = rc(&["--emulated", "-q", "server", "wait"]).run();
+    out.expect_code(2).expect_stderr("invalid SERVER: expected servers (SERVER) or a window (--built-within)");
+    let out = rc(&["--emulated", "-q", "server", "wait", WEB1, "--built-within", "5m"]).run();
+    out.expect_code(2).expect_stderr("cannot be used with");
+    let out = rc(&["--emulated", "-q", "server", "wait", WEB1, "nosuch-server"]).run();
+    out.expect_code(2).expect_stderr("SERVER[1]");
+}
+
+// ------------------------------------------------------------------------------------------------
 // Rate limiting (the one slow test)
 
 #[test]

@@ -67,6 +67,7 @@ fn roots(generator: &mut SchemaGenerator) {
     generator.subschema_for::<client::NodesWait>();
     generator.subschema_for::<client::PublicIpWait>();
     generator.subschema_for::<client::MetadataWait>();
+    generator.subschema_for::<wait::FleetWaitResult>();
     generator.subschema_for::<wait::Event>();
     generator.subschema_for::<ensure::MembershipResult>();
     generator.subschema_for::<ensure::PublicIpResult>();

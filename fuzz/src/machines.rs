@@ -123,7 +123,26 @@ fn body(bytes: &mut Bytes<'_>, url: &str, method: &str) -> Vec<u8> {
         }
     } else if url.contains("/servers/detail") {
         let next = bytes.byte() % 3 == 0;
-        let mut page = json!({"servers": [{"id": SERVER, "name": "web", "status": "ACTIVE", "metadata": {}}]});
+        // What a fleet wait reads: each server in some state, or without its keys yet.
+        let mut servers = Vec::new();
+        for id in [SERVER, SERVER2] {
+            if bytes.byte() % 4 == 0 {
+                continue;
+            }
+            let mut metadata = json!({});
+            if bytes.byte() % 3 != 0 {
+                metadata["rackconnect_automation_status"] =
+                    json!(bytes.pick(&["DEPLOYED", "DEPLOYING", "FAILED", "UNPROCESSABLE", "QUEUED"]));
+            }
+            if bytes.byte() % 3 != 0 {
+                metadata["rax_service_level_automation"] =
+                    json!(bytes.pick(&["Pending", "In Progress", "Complete", "Build Error", "Authentication Error"]));
+            }
+            let status = bytes.pick(&["ACTIVE", "BUILD", "ERROR", "DELETED"]);
+            let created = bytes.pick(&["2027-01-15T08:00:00Z", "2026-01-01T00:00:00Z", "garbled"]);
+            servers.push(json!({"id": id, "name": "web", "status": status, "created": created, "metadata": metadata}));
+        }
+        let mut page = json!({"servers": servers});
         if next {
             page["servers_links"] = json!([{"rel": "next", "href": format!("{url}&marker={SERVER}")}]);
         }
@@ -201,7 +220,7 @@ fn task_of(family: Family, bytes: &mut Bytes<'_>) -> Option<(JsonTask, Option<Mi
         Family::Waits | Family::Auth => {
             let config = wait_config(bytes);
             let timeout = Some(config.timeout_ms);
-            let spec = match bytes.byte() % 4 {
+            let spec = match bytes.byte() % 6 {
                 0 => {
                     let endpoint = V2Endpoint::BaseUrl(
                         BaseUrl::new("base_url", *bytes.pick(&["https://rc.example.test", "http://127.0.0.1:9"]))
@@ -209,6 +228,10 @@ fn task_of(family: Family, bytes: &mut Bytes<'_>) -> Option<(JsonTask, Option<Mi
                     );
                     return Some((Box::new(AsJson(work::v2_wait(endpoint, config))), timeout));
                 }
+                4 => json!({"kind": "servers", "servers": [SERVER, SERVER2, "web"],
+                    "config": {"wait": config, "managed": bytes.byte() % 2 == 0, "grace_ms": bytes.millis(600_000)}}),
+                5 => json!({"kind": "servers", "built_within_ms": bytes.millis(3_600_000),
+                    "config": {"wait": config, "managed": bytes.byte() % 2 == 0, "grace_ms": bytes.millis(600_000)}}),
                 1 => json!({"kind": "metadata", "server_id": SERVER,
                     "config": {"wait": config, "rackconnect": bytes.byte() % 2 == 0, "managed": bytes.byte() % 2 == 0, "grace_ms": bytes.millis(600_000)}}),
                 2 => {

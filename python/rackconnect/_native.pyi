@@ -5,6 +5,7 @@ from rackconnect.exceptions import RackConnectError
 from rackconnect.types import (
     Access,
     CloudNetwork,
+    FleetWaitResult,
     Inventory,
     MembershipResult,
     MetadataItem,
@@ -327,6 +328,25 @@ class Session:
         not_applicable_ok: bool = True,
         progress: _Progress = None,
     ) -> ServerWaitResult: ...
+    def wait_servers(
+        self,
+        servers: Optional[Sequence[str]] = None,
+        *,
+        built_within: Optional[float] = None,
+        managed: bool = False,
+        rackconnect: bool = True,
+        timeout: Optional[float] = None,
+        grace: Optional[float] = None,
+        not_applicable_ok: bool = True,
+        progress: _Progress = None,
+    ) -> FleetWaitResult:
+        """Waits for a batch of servers at once, reading ``servers/detail`` pages (100 servers a
+        request) rather than one server at a time: ``servers`` by id or by a name only one
+        server of the region has, or (instead) every server built within ``built_within``
+        seconds (Nova's ``created`` against the region's clock). Each server ends on its own
+        status (FAILED and Managed errors at once, UNPROCESSABLE as not applicable, a missing
+        key as pending within ``grace``) with its reachable IP; the result holds ``servers``,
+        ``counts`` and the batch's ``ok``, ``outcome`` and ``summary``."""
     def ensure_pool_members(
         self,
         servers: Sequence[str],

@@ -13,6 +13,7 @@ exception as ``rackconnect_result``.
     async with rackconnect.aio.Session("us", username="me", api_key=KEY, region="dfw") as session:
         pools = await session.list_pools()
         done = await session.wait_server(SERVER_ID, managed=True)
+        batch = await session.wait_servers(["web1", "web2", "web3"], managed=True)
         hosts = (await session.inventory(["dfw", "iad"], filters={"automation": "done"}))["hosts"]
 """
 
@@ -282,6 +283,32 @@ class Session:
         if grace is not None:
             config["grace_ms"] = _seconds_to_ms("grace", grace)
         spec = {"kind": "metadata", "server_id": server_id, "config": config}
+        result: Dict[str, Any] = await self._run(_native.Exchange.wait(self._auth, json.dumps(spec), self._driver), progress)
+        return result
+
+    async def wait_servers(
+        self,
+        servers: Optional[Sequence[str]] = None,
+        *,
+        built_within: Optional[float] = None,
+        managed: bool = False,
+        rackconnect: bool = True,
+        timeout: Optional[float] = None,
+        grace: Optional[float] = None,
+        not_applicable_ok: bool = True,
+        progress: Progress = None,
+    ) -> Dict[str, Any]:
+        """Waits for a batch of servers at once through ``servers/detail`` pages (as
+        ``rackconnect.Session.wait_servers``): ``servers`` by id or name, or every server built
+        within ``built_within`` seconds; each ends on its own status, with its reachable IP."""
+        if isinstance(servers, str):
+            raise TypeError('servers: expected a list of strings (a single id goes in a list: ["..."]), found str')
+        config: Dict[str, Any] = {"rackconnect": rackconnect, "managed": managed, "wait": _wait(timeout, not_applicable_ok)}
+        if grace is not None:
+            config["grace_ms"] = _seconds_to_ms("grace", grace)
+        spec: Dict[str, Any] = {"kind": "servers", "servers": list(servers or ()), "config": config}
+        if built_within is not None:
+            spec["built_within_ms"] = _seconds_to_ms("built_within", built_within)
         result: Dict[str, Any] = await self._run(_native.Exchange.wait(self._auth, json.dumps(spec), self._driver), progress)
         return result
 

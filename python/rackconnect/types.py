@@ -112,9 +112,14 @@ __all__ = [
     "NodesWaitResult",
     "PublicIpWaitResult",
     "ServerWaitResult",
+    "FleetCounts",
+    "ReachedBy",
+    "FleetServer",
+    "FleetWaitResult",
     "StatusEvent",
     "UnknownStatusEvent",
     "KeyMissingEvent",
+    "ServerEndedEvent",
     "RateLimitedEvent",
     "RetryingEvent",
     "ProgressEvent",
@@ -133,7 +138,6 @@ __all__ = [
     "Automation",
     "HostPool",
     "HostPublicIp",
-    "ReachedBy",
     "HostVars",
     "InventoryHost",
     "Inventory",
@@ -1213,6 +1217,96 @@ class ServerWaitResult(TypedDict):
     """The last server read."""
 
 
+class FleetCounts(TypedDict):
+    """How many servers ended each way."""
+
+    total: int
+    """Servers waited for."""
+    done: int
+    """``done``."""
+    failed: int
+    """``failed``."""
+    not_applicable: int
+    """``not_applicable``."""
+    timed_out: int
+    """``timed_out``: still waited for at the deadline."""
+    cancelled: int
+    """``cancelled``: still waited for when the wait was cancelled."""
+    forbidden: int
+    """``forbidden``: still waited for when the service refused the token."""
+    error: int
+    """``error``: not found, gone during the wait, or still waited for when an error ended it."""
+
+
+ReachedBy = Union[
+    Literal["access_network"],
+    Literal["rackconnect_v2"],
+    Literal["rackconnect_v3_public_ip"],
+    Literal["access_ip"],
+    Literal["public"],
+    Literal["cloud_network"],
+    Literal["servicenet"],
+]
+"""Where the address a host is reached by came from."""
+
+
+class FleetServer(TypedDict):
+    """How one server of a fleet wait ended, with what was last read of it."""
+
+    id: str
+    """The server's id."""
+    name: Optional[str]
+    """The server's name, once read."""
+    outcome: Outcome
+    """How its wait ended."""
+    ok: bool
+    """Whether it ended well (``done``, or ``not_applicable`` when the caller said that is fine)."""
+    summary: str
+    """One line saying how it ended, in the words of a one-server wait."""
+    status: Optional[AutomationStatus]
+    """RackConnect v2 automation (``rackconnect_automation_status``), as last read."""
+    managed_status: Optional[ManagedStatus]
+    """Managed Operations (``rax_service_level_automation``), as last read."""
+    nova_status: Optional[str]
+    """Nova's status (``BUILD``, ``ACTIVE``, ``ERROR``, …), as last read."""
+    reason: Optional[str]
+    """Why it failed, does not apply, or is still waited for, when known."""
+    reachable_ip: Optional[str]
+    """The address to reach it by (the inventory's rule: the RackConnect public IP once
+    ``DEPLOYED``, else ``accessIPv4``, the public network, a cloud network, ServiceNet)."""
+    reached_by: Optional[ReachedBy]
+    """Where ``reachable_ip`` came from."""
+    elapsed_ms: int
+    """When it ended, from the start of the wait (the wait's end for a server still waited for)."""
+
+
+class FleetWaitResult(TypedDict):
+    """The result of a fleet wait: how the batch ended, and each server's own end."""
+
+    outcome: Outcome
+    """How the batch ended: ``done`` when every server is done; ``not_applicable`` when every
+    server is done or not applicable; ``failed`` when one failed; ``error`` when one was not
+    found (or none was selected); otherwise how the wait itself ended (``timed_out``,
+    ``cancelled``, ``forbidden``, ``error``)."""
+    ok: bool
+    """The verdict: true when the batch ended well (``done``, or ``not_applicable`` when the
+    caller said that is fine)."""
+    summary: str
+    """One line saying how the batch ended: the counts, then the servers that did not end well."""
+    reason: Optional[str]
+    """Why the batch did not end well, when known (the servers that did not, or the error)."""
+    error: Optional[ErrorData]
+    """The error that ended the whole wait (a refused token, an answer no retry can fix)."""
+    servers: List[FleetServer]
+    """Each server, in the order given (by name for a ``built_within`` wait)."""
+    counts: FleetCounts
+    """How many ended each way."""
+    requests: int
+    """Requests sent (pages read)."""
+    elapsed_ms: int
+    """Time from the start to the end."""
+
+
 class StatusEvent(TypedDict):
     """A status was read (``changed`` when it differs from the previous one)."""
 
@@ -1250,8 +1344,30 @@ class KeyMissingEvent(TypedDict):
     """When."""
     key: str
     """The key."""
+    id: Optional[str]
+    """The server whose key it is."""
     grace_until: int
     """When the grace period ends."""
+
+
+class ServerEndedEvent(TypedDict):
+    """One server of a fleet wait ended (the others may still be waited for)."""
+
+    event: Literal["server_ended"]
+    at: int
+    """When."""
+    id: str
+    """The server's id."""
+    name: Optional[str]
+    """The server's name, when read."""
+    outcome: Outcome
+    """How its wait ended."""
+    summary: str
+    """One line saying how, in the words of a one-server wait."""
+    ended: int
+    """How many servers of the batch have ended, this one included."""
+    total: int
+    """How many servers the batch has."""
 
 
 class RateLimitedEvent(TypedDict):
@@ -1280,6 +1396,7 @@ ProgressEvent = Union[
     StatusEvent,
     UnknownStatusEvent,
     KeyMissingEvent,
+    ServerEndedEvent,
     RateLimitedEvent,
     RetryingEvent,
 ]
@@ -1481,18 +1598,6 @@ class HostPublicIp(TypedDict):
     """Whether it outlives the server."""
     status: PublicIpStatus
     """Its status."""
-
-
-ReachedBy = Union[
-    Literal["access_network"],
-    Literal["rackconnect_v2"],
-    Literal["rackconnect_v3_public_ip"],
-    Literal["access_ip"],
-    Literal["public"],
-    Literal["cloud_network"],
-    Literal["servicenet"],
-]
-"""Where the address a host is reached by came from."""
 
 
 class HostVars(TypedDict):

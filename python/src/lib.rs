@@ -20,6 +20,7 @@ use pyo3::types::{PyDict, PyString};
 use rackconnect::blocking::{self, HttpConfig, IdentityClient, Transport};
 use rackconnect::client::defaults;
 use rackconnect::client::json::inventory_inputs;
+use rackconnect::client::work::FleetSelection;
 use rackconnect::ensure::{EnsureOptions, Presence, PublicIpSpec};
 use rackconnect::identity::{Credentials, IdentityEndpoint, TenantScope};
 use rackconnect::ops::Operation;
@@ -377,6 +378,26 @@ fn ensure_options(dry_run: bool, wait: bool, timeout: Option<f64>) -> Result<Ens
     Ok(options)
 }
 
+/// A metadata wait's configuration (one server or a batch): what is not given (`None`) stays
+/// the core's default.
+fn metadata_config(
+    managed: bool,
+    rackconnect: bool,
+    timeout: Option<f64>,
+    grace: Option<f64>,
+    not_applicable_ok: bool,
+) -> Result<MetadataWaitConfig, Error> {
+    let mut config = MetadataWaitConfig { rackconnect, managed, ..MetadataWaitConfig::default() };
+    config.wait.not_applicable_ok = not_applicable_ok;
+    if let Some(timeout) = timeout {
+        config.wait.timeout_ms = millis("timeout", timeout)?;
+    }
+    if let Some(grace) = grace {
+        config.grace_ms = millis("grace", grace)?;
+    }
+    Ok(config)
+}
+
 /// A wait's configuration: what is not given (`None`) stays the core's default.
 fn wait_config(timeout: Option<f64>, not_applicable_ok: bool) -> Result<WaitConfig, Error> {
     let mut config = WaitConfig { not_applicable_ok, ..WaitConfig::default() };
@@ -580,25 +601,45 @@ impl PySession {
         not_applicable_ok: bool,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let prepare = || -> Result<_, Error> {
-            // What is not given stays the core's default.
-            let mut config = MetadataWaitConfig { rackconnect, managed, ..MetadataWaitConfig::default() };
-            config.wait.not_applicable_ok = not_applicable_ok;
-            if let Some(timeout) = timeout {
-                config.wait.timeout_ms = millis("timeout", timeout)?;
-            }
-            if let Some(grace) = grace {
-                config.grace_ms = millis("grace", grace)?;
-            }
-            Ok(config)
-        };
-        let config = prepare().map_err(|e| to_py_err(py, &e))?;
+        let config =
+            metadata_config(managed, rackconnect, timeout, grace, not_applicable_ok).map_err(|e| to_py_err(py, &e))?;
         let waited = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
             let id = s.server_id(region, server_id, "server_id")?;
             s.servers(region)?.wait_metadata(id, config, &mut RateBudget::api(), cancel, on_event)
         })?;
         // The core's one shape (as aio, npm and the CLI give it): the result, `reachable_ipv4`
         // and the last `server` read.
+        to_py_json(py, serde_json::to_value(&waited))
+    }
+
+    /// Waits for a batch of servers at once (ids, or names only one server of the region has;
+    /// or, with `built_within` seconds, every server built that recently), reading
+    /// `servers/detail` pages rather than one server at a time: each server ends on its own
+    /// status, with its reachable IP; the batch's result has `servers`, `counts` and the verdict.
+    #[pyo3(signature = (servers = None, *, built_within = None, managed = false, rackconnect = true, timeout = None, grace = None, not_applicable_ok = true, progress = None))]
+    #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
+    fn wait_servers<'py>(
+        &self,
+        py: Python<'py>,
+        servers: Option<&Bound<'py, PyAny>>,
+        built_within: Option<f64>,
+        managed: bool,
+        rackconnect: bool,
+        timeout: Option<f64>,
+        grace: Option<f64>,
+        not_applicable_ok: bool,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let servers = servers.map(|s| string_list("servers", s)).transpose()?.unwrap_or_default();
+        let prepare = || -> Result<_, Error> {
+            let within = built_within.map(|w| millis("built_within", w)).transpose()?;
+            let selection = FleetSelection::of(servers, within, ("servers", "built_within"))?;
+            Ok((selection, metadata_config(managed, rackconnect, timeout, grace, not_applicable_ok)?))
+        };
+        let (selection, config) = prepare().map_err(|e| to_py_err(py, &e))?;
+        let waited = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
+            s.wait_servers(region, selection, config, "servers", cancel, on_event)
+        })?;
         to_py_json(py, serde_json::to_value(&waited))
     }
 

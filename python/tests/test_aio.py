@@ -226,6 +226,51 @@ def test_the_lists_and_the_public_ip_ensure(emulator_url: str) -> None:
     asyncio.run(main())
 
 
+def test_a_batch_is_waited_for_as_the_blocking_session_waits_for_it() -> None:
+    """The issue's batch (DEPLOYED, FAILED, UNPROCESSABLE, a Managed Build Error), built now: by
+    name through aio, then by "built within" through both drivers, which end alike."""
+    with running_emulator("--clock-speed", "60") as url:
+        # An hour on: the demo's own fresh servers are no longer "just built".
+        httpx.post(url + "/__emulator/clock", json={"advance_seconds": 3600}).raise_for_status()
+        specs: Dict[str, Dict[str, Any]] = {
+            "batch-ok": {},
+            "batch-failed": {"automation": {"outcome": "FAILED", "failed_task": 1}},
+            "batch-unprocessable": {"automation": {"outcome": "UNPROCESSABLE", "unprocessable_reason": "wrong region"}},
+            "batch-managed-error": {"managed": {"outcome": "Build Error"}},
+        }
+        for name, spec in specs.items():
+            httpx.post(url + "/__emulator/servers", json={"name": name, "region": "DFW", **spec}).raise_for_status()
+
+        async def main() -> Tuple[Dict[str, Any], Dict[str, Any], List[Dict[str, Any]]]:
+            events: List[Dict[str, Any]] = []
+            async with session(url) as s:
+                by_name = await s.wait_servers(list(specs), managed=True, timeout=120, progress=events.append)
+                recent = await s.wait_servers(built_within=1800, managed=True, timeout=120)
+                with pytest.raises(rackconnect.InvalidInputError, match="neither"):
+                    await s.wait_servers()
+                with pytest.raises(TypeError, match="a single id goes in a list"):
+                    await s.wait_servers("web1")
+            return by_name, recent, events
+
+        by_name, recent, events = asyncio.run(main())
+        outcomes = {s["name"]: s["outcome"] for s in by_name["servers"]}
+        assert outcomes == {
+            "batch-ok": "done", "batch-failed": "failed", "batch-unprocessable": "not_applicable",
+            "batch-managed-error": "failed",
+        }, by_name
+        assert by_name["outcome"] == "failed" and not by_name["ok"], by_name
+        assert by_name["summary"].startswith("FAILED: 4 servers: 1 done, 2 FAILED, 1 not applicable; "), by_name
+        assert sum(1 for e in events if e["event"] == "server_ended") == 4, events
+        blocking = rackconnect.Session(url, username="demo", api_key="demo-api-key", region="dfw")
+        same = blocking.wait_servers(built_within=1800, managed=True, timeout=120)
+        def strip(result: Any) -> List[Tuple[str, str, str, Optional[str]]]:
+            return [(s["id"], s["outcome"], s["summary"], s["reachable_ip"]) for s in result["servers"]]
+
+        assert strip(recent) == strip(same), (recent, same)
+        assert [s["name"] for s in recent["servers"]] == sorted(specs)
+        assert recent["summary"] == same["summary"]
+
+
 def test_a_node_added_by_a_call_is_waited_for_until_active(emulator_url: str) -> None:
     unmanaged = "0000000a-cccc-4ccc-8ccc-00000000000a"
 

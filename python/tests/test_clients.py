@@ -7,13 +7,16 @@ The emulator binary is ``$RACKCONNECT_EMULATOR``, else ``<repo>/target/debug/rac
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, List, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -41,8 +44,9 @@ DFW_API_POOL = "00000001-bbbb-4bbb-8bbb-dfw000000002"
 SECRET = "sekrit-0123-not-the-key"
 
 
-@pytest.fixture(scope="module")
-def emulator_url() -> Iterator[str]:
+@contextlib.contextmanager
+def running_emulator(*args: str) -> Iterator[str]:
+    """A separate emulator process (``args`` after ``--listen``), its URL."""
     binary = Path(
         os.environ.get("RACKCONNECT_EMULATOR")
         or REPO / "target" / "debug" / "rackconnect-emulator"
@@ -55,7 +59,7 @@ def emulator_url() -> Iterator[str]:
             "or set RACKCONNECT_EMULATOR"
         )
     proc = subprocess.Popen(
-        [str(binary), "--listen", "127.0.0.1:0", "--clock-speed", "60"],
+        [str(binary), "--listen", "127.0.0.1:0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -69,6 +73,37 @@ def emulator_url() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def emulator_url() -> Iterator[str]:
+    with running_emulator("--clock-speed", "60") as url:
+        yield url
+
+
+def control(url: str, method: str, path: str, body: Optional[Dict[str, Any]] = None) -> Any:
+    """A call to the emulator's control API (``/__emulator/…``), its JSON answer."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url + "/__emulator/" + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        text = answer.read()
+    return json.loads(text) if text else None
+
+
+def build_batch(url: str) -> Dict[str, str]:
+    """The batch the issue describes, built now: DEPLOYED (then Managed Complete), FAILED,
+    UNPROCESSABLE, and a Managed Build Error; their ids by name."""
+    specs: Dict[str, Dict[str, Any]] = {
+        "batch-ok": {},
+        "batch-failed": {"automation": {"outcome": "FAILED", "failed_task": 1}},
+        "batch-unprocessable": {"automation": {"outcome": "UNPROCESSABLE", "unprocessable_reason": "built in the wrong region"}},
+        "batch-managed-error": {"managed": {"outcome": "Build Error"}},
+    }
+    return {
+        name: control(url, "POST", "servers", {"name": name, "region": "DFW", **spec})["id"]
+        for name, spec in specs.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -235,6 +270,56 @@ def test_wait_server_managed(session: Session) -> None:
     assert events and all(isinstance(e, dict) and "event" in e for e in events)
     # Each status says which server it is about.
     assert any(e["event"] == "status" and e["id"] == WEB2 for e in events), events
+
+
+def test_wait_servers_a_mixed_batch_each_on_its_own_status(session: Session, emulator_url: str) -> None:
+    ids = build_batch(emulator_url)
+    events: List[ProgressEvent] = []
+    result = session.wait_servers(
+        ["web1", "app-failed", BUILD_ERROR, *ids], managed=True, timeout=120.0, progress=events.append
+    )
+    assert result["outcome"] == "failed" and not result["ok"], result
+    by_name = {s["name"]: s for s in result["servers"]}
+    assert [s["name"] for s in result["servers"]] == [
+        "web1", "app-failed", "db-build-error", "batch-ok", "batch-failed", "batch-unprocessable", "batch-managed-error"
+    ]
+    assert by_name["web1"]["outcome"] == "done" and by_name["web1"]["reachable_ip"] == "198.51.100.101"
+    assert by_name["batch-ok"]["outcome"] == "done" and by_name["batch-ok"]["managed_status"] == "Complete"
+    reachable = by_name["batch-ok"]["reachable_ip"]
+    assert reachable is not None and reachable.startswith("198.51.100."), by_name["batch-ok"]
+    assert by_name["batch-failed"]["summary"] == "RackConnect automation FAILED"
+    assert by_name["batch-managed-error"]["summary"] == "FAILED: Managed Operations: Build Error"
+    unprocessable = by_name["batch-unprocessable"]
+    assert unprocessable["outcome"] == "not_applicable" and unprocessable["ok"], unprocessable
+    assert unprocessable["reason"] == "UNPROCESSABLE: built in the wrong region"
+    counts = result["counts"]
+    assert (counts["total"], counts["done"], counts["failed"], counts["not_applicable"]) == (7, 2, 4, 1), counts
+    assert result["summary"].startswith("FAILED: 7 servers: 2 done, 4 FAILED, 1 not applicable; app-failed: "), result
+    ended = [e for e in events if e["event"] == "server_ended"]
+    assert len(ended) == 7 and ended[-1]["ended"] == 7 and all(e["total"] == 7 for e in ended), ended
+    # Pages, not servers: the names were resolved from one listing, then a page a poll.
+    assert result["requests"] < 10, result["requests"]
+
+
+def test_wait_servers_built_within_and_its_mistakes() -> None:
+    with running_emulator("--clock-speed", "60") as url:
+        # An hour on: the demo's own fresh servers are no longer "just built".
+        control(url, "POST", "clock", {"advance_seconds": 3600})
+        ids = build_batch(url)
+        session = Session(url, username="demo", api_key="demo-api-key", region="dfw")
+        result = session.wait_servers(built_within=1800, managed=True, not_applicable_ok=False, timeout=120.0)
+        assert sorted(s["id"] for s in result["servers"]) == sorted(ids.values()), result
+        assert [s["name"] for s in result["servers"]] == sorted(ids), "by name"
+        assert result["outcome"] == "failed", result
+        assert not next(s for s in result["servers"] if s["name"] == "batch-unprocessable")["ok"]
+        with pytest.raises(InvalidInputError, match="built_within"):
+            session.wait_servers(["web1"], built_within=60)
+        with pytest.raises(InvalidInputError, match="neither"):
+            session.wait_servers()
+        with pytest.raises(TypeError, match="a single id goes in a list"):
+            session.wait_servers("web1")
+        with pytest.raises(InvalidInputError, match="web1"):
+            session.wait_servers(["web1", "no-such-server"])
 
 
 def test_ensure_pool_members_is_idempotent(session: Session) -> None:

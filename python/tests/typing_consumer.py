@@ -15,6 +15,8 @@ from rackconnect.types import (
     ApiErrorData,
     CloudNetwork,
     ErrorData,
+    FleetServer,
+    FleetWaitResult,
     MembershipResult,
     Node,
     NodeDetails,
@@ -109,6 +111,20 @@ def session_results(session: Session) -> None:
     print(server_id, retained, pools, servers, reachable, as_wait, to_add, outcome)
 
 
+def a_batch(session: Session) -> None:
+    events: List[ProgressEvent] = []
+    batch: FleetWaitResult = session.wait_servers(["web1", "web2"], managed=True, progress=events.append)
+    recent: FleetWaitResult = session.wait_servers(built_within=1800)
+    first: FleetServer = batch["servers"][0]
+    address: Optional[str] = first["reachable_ip"]
+    failed: int = batch["counts"]["failed"]
+    for event in events:
+        if event["event"] == "server_ended":
+            ended: int = event["ended"]
+            print(ended, event["total"], event["outcome"])
+    print(recent["ok"], address, failed)
+
+
 def a_generic_callback(event: Mapping[str, object]) -> None:
     """A callback that takes any mapping accepts every event."""
     print(event.get("event"))
@@ -151,4 +167,6 @@ def must_not_type_check(session: Session, body: bytes) -> None:
     wrong: PublicIp = rackconnect.parse_response("v3.get_node", 200, [], body)  # type: ignore[assignment]
     # A closed set: an outcome the core never gives.
     outcome: Outcome = "succeeded"  # type: ignore[assignment]
-    print(pool, wrong, outcome)
+    # A batch's result is not a one-server wait's.
+    one: ServerWaitResult = session.wait_servers(["web1"])  # type: ignore[assignment]
+    print(pool, wrong, outcome, one)

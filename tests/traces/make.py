@@ -16,6 +16,7 @@ RC = "https://dfw.rackconnect.example.test/v3/123456"
 COMPUTE = "https://dfw.servers.example.test/v2/123456"
 POOL = "d6d3aa7c-dfa5-4e61-96ee-1d54ac1075d2"
 SERVER = "d95ae0c4-6ab8-4873-b82f-f8433840cff2"
+SERVER2 = "5b0c9d7e-2f4a-4c61-9d3e-7a1b2c3d4e5f"
 NODE = "1860451d-fb89-45b8-b54e-151afceb50e5"
 IP = "2d0f586b-37a7-4ae0-adac-2743d5feb450"
 
@@ -47,6 +48,11 @@ def node(status="ACTIVE"):
 def public_ip(status="ACTIVE"):
     return {"id": IP, "cloud_server": {"id": SERVER}, "public_ip_v4": "203.0.113.17" if status == "ACTIVE" else None,
             "status": status, "status_detail": None, "retain": False, "created": "2014-05-30T03:23:42Z", "updated": None}
+
+
+def fleet_server(id, name, status, access="203.0.113.7"):
+    return {"id": id, "name": name, "status": "ACTIVE", "created": "2027-01-15T07:59:00Z", "accessIPv4": access,
+            "metadata": {"rackconnect_automation_status": status}}
 
 
 def token_step(body=None, status=200, token=None, **extra):
@@ -180,6 +186,21 @@ TRACES = {
                    "servers_links": [{"rel": "next", "href": f"{COMPUTE}/servers/detail?limit=100&marker={SERVER}"}]}),
                get(f"{COMPUTE}/servers/detail?limit=100&marker={SERVER}", {"servers": []})],
         result={"ok": [{"id": SERVER, "name": "web1"}]}),
+    "fleet_wait_reads_pages_not_servers": dict(
+        about="A fleet wait reads servers/detail (one page holds the batch: its next page is not read), ends the FAILED "
+              "server at once and the other at DEPLOYED one interval later, with its reachable address",
+        task={"wait": {"kind": "servers", "servers": [SERVER, SERVER2], "config": {"wait": {"interval_ms": 5_000}}}}, region="dfw",
+        steps=[token_step(),
+               get(f"{COMPUTE}/servers/detail?limit=100", {
+                   "servers": [fleet_server(SERVER, "web1", "DEPLOYING"), fleet_server(SERVER2, "web2", "FAILED")],
+                   "servers_links": [{"rel": "next", "href": f"{COMPUTE}/servers/detail?limit=100&marker={SERVER2}"}]},
+                   headers=[["Content-Type", "application/json"], ["Date", "Fri, 15 Jan 2027 08:00:00 GMT"]]),
+               get(f"{COMPUTE}/servers/detail?limit=100", {"servers": [fleet_server(SERVER, "web1", "DEPLOYED", "198.51.100.7")]},
+                   headers=[["Content-Type", "application/json"], ["Date", "Fri, 15 Jan 2027 08:00:05 GMT"]], not_before=5_000)],
+        result={"ok": {"outcome": "failed", "ok": False, "requests": 2,
+                       "counts": {"total": 2, "done": 1, "failed": 1, "not_applicable": 0},
+                       "servers": [{"id": SERVER, "name": "web1", "outcome": "done", "status": "DEPLOYED", "reachable_ip": "198.51.100.7"},
+                                   {"id": SERVER2, "outcome": "failed", "reason": "RackConnect automation FAILED"}]}}),
     "insecure_identity_url_is_refused_before_sending": dict(
         about="An http:// Identity URL to a host that is not loopback: refused, nothing sent (the key never leaves)",
         auth={**AUTH, "identity_url": "http://identity.example.test"},

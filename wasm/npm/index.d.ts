@@ -42,6 +42,7 @@ import type {
   NodesWaitResult,
   PublicIpWaitResult,
   ServerWaitResult,
+  FleetWaitResult,
 } from "./types.js";
 
 /* ----------------------------------------------------------------------------------------- */
@@ -334,6 +335,11 @@ export interface WaitServerOptions extends RunOptions {
   /** Whether "does not apply" ends well (the result's `ok`); default true. */
   notApplicableOk?: boolean;
 }
+export interface WaitServersOptions extends WaitServerOptions {
+  /** Instead of a list: every server of the region built at most this long ago (Nova's
+   * `created` against the region's clock). */
+  builtWithinMs?: number;
+}
 
 export interface EnsureOptionsBase extends RunOptions {
   /** Only plan: report what would change (`changed`), change nothing. */
@@ -468,6 +474,12 @@ export class Client {
   waitPublicIp(publicIpId: string, options?: WaitPublicIpOptions): Promise<PublicIpWaitResult>;
   /** Waits on a server's metadata for RackConnect (and Managed Operations). */
   waitServer(serverId: string, options?: WaitServerOptions): Promise<ServerWaitResult>;
+  /** Waits for a batch of servers at once (ids, or names only one server of the region has),
+   * reading `servers/detail` pages (100 servers a request) rather than one server at a time:
+   * each server ends on its own status (FAILED at once, UNPROCESSABLE as not applicable), with
+   * its reachable IP. `waitServers({ builtWithinMs })` waits for every server built that recently. */
+  waitServers(servers: string[], options?: WaitServersOptions): Promise<FleetWaitResult>;
+  waitServers(options: WaitServersOptions & { builtWithinMs: number }): Promise<FleetWaitResult>;
   /** Makes every server a member (or not) of every pool, idempotently; `changed` says whether anything changed. */
   ensurePoolMembers(options: EnsurePoolMembersOptions): Promise<MembershipResult>;
   /** Gives a server a public IP (or takes it away), idempotently. */

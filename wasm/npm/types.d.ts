@@ -971,6 +971,90 @@ export interface ServerWaitResult {
   server: Server | null;
 }
 
+/** How many servers ended each way. */
+export interface FleetCounts {
+  /** Servers waited for. */
+  total: number;
+  /** `done`. */
+  done: number;
+  /** `failed`. */
+  failed: number;
+  /** `not_applicable`. */
+  not_applicable: number;
+  /** `timed_out`: still waited for at the deadline. */
+  timed_out: number;
+  /** `cancelled`: still waited for when the wait was cancelled. */
+  cancelled: number;
+  /** `forbidden`: still waited for when the service refused the token. */
+  forbidden: number;
+  /** `error`: not found, gone during the wait, or still waited for when an error ended it. */
+  error: number;
+}
+
+/** Where the address a host is reached by came from. */
+export type ReachedBy = "access_network" | "rackconnect_v2" | "rackconnect_v3_public_ip" | "access_ip" | "public" | "cloud_network" | "servicenet";
+
+/** How one server of a fleet wait ended, with what was last read of it. */
+export interface FleetServer {
+  /** The server's id. */
+  id: string;
+  /** The server's name, once read. */
+  name: string | null;
+  /** How its wait ended. */
+  outcome: Outcome;
+  /** Whether it ended well (`done`, or `not_applicable` when the caller said that is fine). */
+  ok: boolean;
+  /** One line saying how it ended, in the words of a one-server wait. */
+  summary: string;
+  /** RackConnect v2 automation (`rackconnect_automation_status`), as last read. */
+  status: AutomationStatus | null;
+  /** Managed Operations (`rax_service_level_automation`), as last read. */
+  managed_status: ManagedStatus | null;
+  /** Nova's status (`BUILD`, `ACTIVE`, `ERROR`, …), as last read. */
+  nova_status: string | null;
+  /** Why it failed, does not apply, or is still waited for, when known. */
+  reason: string | null;
+  /**
+   * The address to reach it by (the inventory's rule: the RackConnect public IP once
+   * `DEPLOYED`, else `accessIPv4`, the public network, a cloud network, ServiceNet).
+   */
+  reachable_ip: string | null;
+  /** Where `reachable_ip` came from. */
+  reached_by: ReachedBy | null;
+  /** When it ended, from the start of the wait (the wait's end for a server still waited for). */
+  elapsed_ms: number;
+}
+
+/** The result of a fleet wait: how the batch ended, and each server's own end. */
+export interface FleetWaitResult {
+  /**
+   * How the batch ended: `done` when every server is done; `not_applicable` when every
+   * server is done or not applicable; `failed` when one failed; `error` when one was not
+   * found (or none was selected); otherwise how the wait itself ended (`timed_out`,
+   * `cancelled`, `forbidden`, `error`).
+   */
+  outcome: Outcome;
+  /**
+   * The verdict: true when the batch ended well (`done`, or `not_applicable` when the
+   * caller said that is fine).
+   */
+  ok: boolean;
+  /** One line saying how the batch ended: the counts, then the servers that did not end well. */
+  summary: string;
+  /** Why the batch did not end well, when known (the servers that did not, or the error). */
+  reason: string | null;
+  /** The error that ended the whole wait (a refused token, an answer no retry can fix). */
+  error: ErrorData | null;
+  /** Each server, in the order given (by name for a `built_within` wait). */
+  servers: Array<FleetServer>;
+  /** How many ended each way. */
+  counts: FleetCounts;
+  /** Requests sent (pages read). */
+  requests: number;
+  /** Time from the start to the end. */
+  elapsed_ms: number;
+}
+
 /** A status was read (`changed` when it differs from the previous one). */
 export interface StatusEvent {
   event: "status";
@@ -1007,8 +1091,29 @@ export interface KeyMissingEvent {
   at: number;
   /** The key. */
   key: string;
+  /** The server whose key it is. */
+  id: string | null;
   /** When the grace period ends. */
   grace_until: number;
+}
+
+/** One server of a fleet wait ended (the others may still be waited for). */
+export interface ServerEndedEvent {
+  event: "server_ended";
+  /** When. */
+  at: number;
+  /** The server's id. */
+  id: string;
+  /** The server's name, when read. */
+  name: string | null;
+  /** How its wait ended. */
+  outcome: Outcome;
+  /** One line saying how, in the words of a one-server wait. */
+  summary: string;
+  /** How many servers of the batch have ended, this one included. */
+  ended: number;
+  /** How many servers the batch has. */
+  total: number;
 }
 
 /** The service said to slow down; no request until `until`. */
@@ -1036,7 +1141,7 @@ export interface RetryingEvent {
  *
  * Narrow on `event`.
  */
-export type ProgressEvent = StatusEvent | UnknownStatusEvent | KeyMissingEvent | RateLimitedEvent | RetryingEvent;
+export type ProgressEvent = StatusEvent | UnknownStatusEvent | KeyMissingEvent | ServerEndedEvent | RateLimitedEvent | RetryingEvent;
 
 /** A (server, pool) pair, with the names the run learned (the ones the user typed, resolved). */
 export interface Pair {
@@ -1210,9 +1315,6 @@ export interface HostPublicIp {
   /** Its status. */
   status: PublicIpStatus;
 }
-
-/** Where the address a host is reached by came from. */
-export type ReachedBy = "access_network" | "rackconnect_v2" | "rackconnect_v3_public_ip" | "access_ip" | "public" | "cloud_network" | "servicenet";
 
 /** A host's variables, each named `rackconnect_…`. */
 export interface HostVars {

@@ -419,6 +419,22 @@ impl Session {
         let task = work::inventory(regions.to_vec(), options.clone())?;
         self.run(task, None, &never(), |_| {})
     }
+
+    /// Waits for a batch of servers in `region` at once, through `servers/detail` pages (see
+    /// [`work::fleet_wait`] and [`FleetWaiter`](crate::wait::FleetWaiter)): each server ends on
+    /// its own status, with its reachable address; names are resolved first. `field` names the
+    /// servers in errors (e.g. `SERVER`).
+    pub fn wait_servers(
+        &mut self,
+        region: Region,
+        selection: work::FleetSelection,
+        config: MetadataWaitConfig,
+        field: &str,
+        cancel: &AtomicBool,
+        on_event: impl FnMut(&Event),
+    ) -> Result<crate::wait::FleetWaitResult> {
+        self.run(work::fleet_wait(selection, config, field), Some(region), cancel, on_event)
+    }
 }
 
 #[cfg(test)]

@@ -22,8 +22,8 @@ use crate::servers::{Server, ServersEndpoint};
 use crate::v2::V2Endpoint;
 use crate::v3::{self, Pool, PublicIp, V3Endpoint};
 use crate::wait::{
-    BudgetKind, MetadataWaitConfig, MetadataWaiter, NodeFailure, NodesWaiter, PublicIpWaiter, Target, V2Waiter,
-    WaitConfig, WaitResult,
+    BudgetKind, Fleet, FleetWaitResult, FleetWaiter, MetadataWaitConfig, MetadataWaiter, Millis, NodeFailure,
+    NodesWaiter, PublicIpWaiter, Target, V2Waiter, WaitConfig, WaitResult,
 };
 
 /// How a wait for pool nodes ended.
@@ -111,6 +111,91 @@ pub fn metadata_wait(server: ServerId, config: MetadataWaitConfig) -> MachineTas
             MetadataWait { result, access_ipv4: server.as_ref().and_then(|s| s.access_ipv4.clone()), server }
         },
     )
+}
+
+/// Which servers a fleet wait is for, as a front door gives them: ids or names, or every
+/// server built within a window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FleetSelection {
+    /// Servers by id, or by a name only one server of the region has.
+    Servers(Vec<String>),
+    /// Every server of the region built at most this long before its first answer.
+    BuiltWithin(Millis),
+}
+
+impl FleetSelection {
+    /// The selection of a front door's two inputs: exactly one of a non-empty list of servers
+    /// and a window (more than zero). `fields` names them in errors (e.g. `("SERVER",
+    /// "--built-within")`). Ids are checked now, before anything is sent.
+    pub fn of(servers: Vec<String>, built_within_ms: Option<Millis>, fields: (&str, &str)) -> Result<Self> {
+        let expected = format!("servers ({}) or a window ({}), not both", fields.0, fields.1);
+        let selection = match (servers.is_empty(), built_within_ms) {
+            (false, None) => FleetSelection::Servers(servers),
+            (true, Some(0)) => return Err(Error::invalid(fields.1, "a window longer than zero", "0")),
+            (true, Some(within)) => FleetSelection::BuiltWithin(within),
+            (true, None) => return Err(Error::invalid(fields.0, &expected, "neither")),
+            (false, Some(_)) => return Err(Error::invalid(fields.0, &expected, "both")),
+        };
+        if let FleetSelection::Servers(servers) = &selection {
+            for server in servers.iter().filter(|s| looks_like_id(s)) {
+                ServerId::new_as(fields.0, server.clone())?;
+            }
+            if let Some(blank) = servers.iter().find(|s| s.trim().is_empty()) {
+                return Err(Error::invalid(fields.0, "a server id or name", blank));
+            }
+        }
+        Ok(selection)
+    }
+}
+
+/// Waits for a batch of servers at once through `servers/detail` pages (see [`FleetWaiter`]).
+/// Names among the servers are resolved first (every page of the region's servers, as every
+/// command resolves a server's name); ids go straight to the waiter.
+pub fn fleet_wait(
+    selection: FleetSelection,
+    config: MetadataWaitConfig,
+    field: &str,
+) -> Box<dyn Task<Output = FleetWaitResult>> {
+    let timeout = config.wait.timeout_ms;
+    let waiter = move |fleet: Fleet| {
+        MachineTask::new(
+            Needs::Endpoint(Service::Compute),
+            timeout,
+            BudgetKind::Api,
+            move |s: &Start| {
+                let config = MetadataWaitConfig { wait: mixed(config.wait.clone(), s), ..config };
+                let endpoint = ServersEndpoint::BaseUrl(s.endpoint()?.clone());
+                let waiter = FleetWaiter::new(endpoint, s.token()?.clone(), fleet, config, s.at);
+                Ok(match s.region {
+                    Some(region) => waiter.in_region(region),
+                    None => waiter,
+                })
+            },
+            |_, result| result,
+        )
+    };
+    match selection {
+        FleetSelection::BuiltWithin(within) => Box::new(waiter(Fleet::BuiltWithin(within))),
+        FleetSelection::Servers(servers) => {
+            let list =
+                needs_server_list(&servers).then(|| Box::new(all_servers()) as Box<dyn Task<Output = Vec<Server>>>);
+            let field = field.to_owned();
+            Box::new(Chain::new(
+                list,
+                Needs::Endpoint(Service::Compute),
+                Some(timeout),
+                move |known: Vec<Server>, _| {
+                    let ids = if needs_server_list(&servers) {
+                        resolve_server_names(&servers, &known, &field)?
+                    } else {
+                        servers
+                    };
+                    let ids = ids.into_iter().map(|id| ServerId::new_as(&field, id)).collect::<Result<Vec<_>>>()?;
+                    Ok(Box::new(waiter(Fleet::Ids(ids))) as Box<dyn Task<Output = FleetWaitResult>>)
+                },
+            ))
+        }
+    }
 }
 
 /// Waits for pool nodes `(pool, node id)` to reach `target` (see [`NodesWaiter`]).
@@ -488,6 +573,19 @@ pub enum WaitSpec {
         #[serde(default)]
         config: MetadataWaitConfig,
     },
+    /// Many servers' metadata at once, through `servers/detail` (see [`fleet_wait`]): exactly
+    /// one of `servers` and `built_within_ms`.
+    Servers {
+        /// Server ids, or names only one server of the region has.
+        #[serde(default)]
+        servers: Vec<String>,
+        /// Every server built at most this long before the region's first answer.
+        #[serde(default)]
+        built_within_ms: Option<Millis>,
+        /// What to wait for, and how long (as for one server).
+        #[serde(default)]
+        config: MetadataWaitConfig,
+    },
 }
 
 /// A pool node, by ids.
@@ -568,6 +666,10 @@ pub fn wait_by_spec(spec: WaitSpec) -> Result<JsonTask> {
         WaitSpec::PublicIp { public_ip_id, target, wait } => {
             let id = crate::PublicIpId::new_as("public_ip_id", public_ip_id)?;
             Box::new(AsJson(public_ip_wait(id, target, wait)))
+        }
+        WaitSpec::Servers { servers, built_within_ms, config } => {
+            let selection = FleetSelection::of(servers, built_within_ms, ("servers", "built_within_ms"))?;
+            Box::new(AsJson(fleet_wait(selection, config, "servers")))
         }
         WaitSpec::Metadata { server_id, config } => {
             let timeout = config.wait.timeout_ms;

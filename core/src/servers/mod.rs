@@ -89,6 +89,20 @@ pub fn list_servers_detail(
     limit: Option<u32>,
     marker: Option<&ServerId>,
 ) -> Result<Request> {
+    list_servers_detail_since(endpoint, token, limit, marker, None)
+}
+
+/// `GET /servers/detail?limit=N&marker=ID&changes-since=T`: one page of the servers that
+/// changed since `T` (Nova's documented filter: "when the server last changed status"; a server
+/// built since `T` is among them). Nothing says a metadata write counts as a change, so a
+/// waiter never relies on it to see RackConnect's keys; it narrows a listing of recent builds.
+pub fn list_servers_detail_since(
+    endpoint: &ServersEndpoint,
+    token: &Token,
+    limit: Option<u32>,
+    marker: Option<&ServerId>,
+    changes_since: Option<&crate::Timestamp>,
+) -> Result<Request> {
     let mut query = Vec::new();
     if let Some(limit) = limit {
         if limit == 0 {
@@ -98,6 +112,10 @@ pub fn list_servers_detail(
     }
     if let Some(marker) = marker {
         query.push(format!("marker={marker}"));
+    }
+    if let Some(since) = changes_since {
+        // `YYYY-MM-DDTHH:MM:SSZ`: every character is allowed in a query as it is.
+        query.push(format!("changes-since={since}"));
     }
     let path =
         if query.is_empty() { "/servers/detail".to_owned() } else { format!("/servers/detail?{}", query.join("&")) };

@@ -159,7 +159,8 @@ impl MetadataWaiter {
         if now >= grace_until {
             return true;
         }
-        self.clock.events.push(Event::KeyMissing { at: now, key: key.to_owned(), grace_until });
+        let id = Some(self.server_id.as_str().to_owned());
+        self.clock.events.push(Event::KeyMissing { at: now, key: key.to_owned(), id, grace_until });
         false
     }
 

@@ -33,11 +33,13 @@
 use std::collections::BTreeMap;
 
 mod budget;
+mod fleet;
 mod metadata;
 mod v2;
 mod v3;
 
 pub use budget::{Backoff, BudgetRecord, RateBudget};
+pub use fleet::{CHANGES_SINCE_MARGIN_MS, Fleet, FleetCounts, FleetServer, FleetWaitResult, FleetWaiter};
 pub use metadata::{MetadataWaitConfig, MetadataWaiter};
 pub use v2::V2Waiter;
 pub use v3::{NodeFailure, NodesWaiter, PublicIpWaiter, Target};
@@ -273,8 +275,28 @@ pub enum Event {
         at: Millis,
         /// The key.
         key: String,
+        /// The server whose key it is.
+        id: Option<String>,
         /// When the grace period ends.
         grace_until: Millis,
+    },
+    /// One server of a fleet wait ended (the others may still be waited for).
+    #[cfg_attr(feature = "schema", schemars(title = "ServerEndedEvent"))]
+    ServerEnded {
+        /// When.
+        at: Millis,
+        /// The server's id.
+        id: String,
+        /// The server's name, when read.
+        name: Option<String>,
+        /// How its wait ended.
+        outcome: Outcome,
+        /// One line saying how, in the words of a one-server wait.
+        summary: String,
+        /// How many servers of the batch have ended, this one included.
+        ended: u32,
+        /// How many servers the batch has.
+        total: u32,
     },
     /// The service said to slow down; no request until `until`.
     #[cfg_attr(feature = "schema", schemars(title = "RateLimitedEvent"))]

@@ -83,6 +83,41 @@ def test_server_wait_and_show_from_metadata(salt: Salt) -> None:
     assert shown["rackconnect"]["managed_status"] == "Complete", shown
 
 
+def test_wait_servers_ends_each_server_of_a_batch_on_its_own_status(salt: Salt, emulator_control) -> None:
+    # The batch, built now: DEPLOYED (then Managed Complete), FAILED, UNPROCESSABLE, and
+    # a Managed Build Error.
+    batch = {
+        "salt-batch-ok": {},
+        "salt-batch-failed": {"automation": {"outcome": "FAILED", "failed_task": 1}},
+        "salt-batch-unprocessable": {"automation": {"outcome": "UNPROCESSABLE", "unprocessable_reason": "wrong region"}},
+        "salt-batch-managed-error": {"managed": {"outcome": "Build Error"}},
+    }
+    for name, spec in batch.items():
+        emulator_control("servers", {"name": name, "region": "DFW", **spec})
+    waited = salt(
+        "rackconnect.wait_servers", "servers=" + ",".join(batch), "managed=True", "timeout=120", ok=False
+    ).data
+    assert waited["success"] is False and waited["outcome"] == "failed", waited
+    assert {s["name"]: s["outcome"] for s in waited["servers"]} == {
+        "salt-batch-ok": "done",
+        "salt-batch-failed": "failed",
+        "salt-batch-unprocessable": "not_applicable",
+        "salt-batch-managed-error": "failed",
+    }, waited
+    assert waited["summary"].startswith("FAILED: 4 servers: 1 done, 2 FAILED, 1 not applicable; "), waited
+    ok = next(s for s in waited["servers"] if s["name"] == "salt-batch-ok")
+    assert ok["reachable_ip"].startswith("198.51.100."), ok
+    # The batch without its failures ends well; not applicable counts unless told otherwise.
+    fine = salt("rackconnect.wait_servers", "servers=salt-batch-ok,salt-batch-unprocessable", "timeout=60").data
+    assert fine["success"] is True and fine["outcome"] == "not_applicable", fine
+    strict = salt(
+        "rackconnect.wait_servers", "servers=salt-batch-ok,salt-batch-unprocessable", "not_applicable_ok=False", ok=False
+    ).data
+    assert strict["success"] is False, strict
+    neither = salt("rackconnect.wait_servers", ok=False)
+    assert "give servers" in neither.output and "neither" in neither.output, neither
+
+
 def test_v3_lists(salt: Salt) -> None:
     networks = salt("rackconnect.list_networks").data
     assert {n["name"] for n in networks} == {"dfw-app-net", "dfw-db-net"}, networks

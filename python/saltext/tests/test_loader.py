@@ -16,6 +16,7 @@ EXECUTION_FUNCTIONS = {
     "features",
     "wait",
     "server_wait",
+    "wait_servers",
     "server_show",
     "list_servers",
     "list_networks",

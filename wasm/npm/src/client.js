@@ -303,6 +303,32 @@ export class Client {
     return this.#wait({ kind: "metadata", server_id: serverId, config }, options);
   }
 
+  async waitServers(servers, options = {}) {
+    // One argument may be the options alone: `waitServers({ builtWithinMs })`.
+    if (!Array.isArray(servers) && servers !== undefined && servers !== null && typeof servers === "object") {
+      options = servers;
+      servers = undefined;
+    }
+    if (servers !== undefined && servers !== null && !Array.isArray(servers)) {
+      throw invalidInput("servers", "an array of server ids or names", String(servers));
+    }
+    const wait = waitConfig(options);
+    if (options.notApplicableOk !== undefined) wait.not_applicable_ok = Boolean(options.notApplicableOk);
+    const config = given({
+      wait,
+      rackconnect: options.rackconnect,
+      managed: options.managed,
+      grace_ms: millisOption("graceMs", options.graceMs),
+    });
+    const spec = given({
+      kind: "servers",
+      servers: servers ?? [],
+      built_within_ms: millisOption("builtWithinMs", options.builtWithinMs),
+      config,
+    });
+    return this.#wait(spec, options);
+  }
+
   async ensurePoolMembers(options) {
     if (!Array.isArray(options?.pools)) throw invalidInput("pools", "an array of pool ids or names", String(options?.pools));
     if (!Array.isArray(options.servers)) throw invalidInput("servers", "an array of server ids", String(options.servers));

@@ -292,6 +292,51 @@ test("waitServer reads the metadata until DEPLOYED and Managed Complete", async 
   assert.ok(events.some((e) => e.event === "status"));
 });
 
+test("waitServers ends each server of a batch on its own status, by name and by builtWithinMs", async () => {
+  const own = await startEmulator();
+  try {
+    // An hour on: the demo's own fresh servers are no longer "just built".
+    await control(own.url, "POST", "clock", { advance_seconds: 3600 });
+    const specs = {
+      "batch-ok": {},
+      "batch-failed": { automation: { outcome: "FAILED", failed_task: 1 } },
+      "batch-unprocessable": { automation: { outcome: "UNPROCESSABLE", unprocessable_reason: "wrong region" } },
+      "batch-managed-error": { managed: { outcome: "Build Error" } },
+    };
+    for (const [name, spec] of Object.entries(specs)) {
+      await control(own.url, "POST", "servers", { name, region: "DFW", ...spec });
+    }
+    const batchClient = new Client({ identityUrl: own.url, username: "demo", apiKey: API_KEY, region: "dfw" });
+    const events = [];
+    const options = { intervalMs: 500, timeoutMs: 60_000, managed: true };
+    const byName = await batchClient.waitServers(Object.keys(specs), { ...options, onProgress: (e) => events.push(e) });
+    assert.equal(byName.outcome, "failed", JSON.stringify(byName));
+    assert.equal(byName.ok, false);
+    assert.deepStrictEqual(
+      Object.fromEntries(byName.servers.map((s) => [s.name, s.outcome])),
+      { "batch-ok": "done", "batch-failed": "failed", "batch-unprocessable": "not_applicable", "batch-managed-error": "failed" },
+    );
+    assert.ok(byName.summary.startsWith("FAILED: 4 servers: 1 done, 2 FAILED, 1 not applicable; "), byName.summary);
+    const ok = byName.servers.find((s) => s.name === "batch-ok");
+    assert.ok(ok.reachable_ip?.startsWith("198.51.100."), JSON.stringify(ok));
+    assert.equal(ok.managed_status, "Complete");
+    const ended = events.filter((e) => e.event === "server_ended");
+    assert.equal(ended.length, 4, JSON.stringify(events));
+    assert.equal(ended.at(-1).ended, 4);
+
+    const recent = await batchClient.waitServers({ ...options, builtWithinMs: 30 * 60_000 });
+    assert.deepStrictEqual(recent.servers.map((s) => s.name), Object.keys(specs).sort());
+    assert.deepStrictEqual(recent.counts, { ...byName.counts });
+    await assert.rejects(
+      batchClient.waitServers([], options),
+      (error) => error instanceof InvalidInputError && /neither/.test(error.message),
+    );
+    await assert.rejects(batchClient.waitServers("web1", options), InvalidInputError);
+  } finally {
+    await own.stop();
+  }
+});
+
 test("an AbortSignal cancels a wait at once, with the result so far", async () => {
   const built = await control(emulator.url, "POST", "servers", { name: "slow", region: "DFW" });
   const id = built.id ?? built.server?.id;

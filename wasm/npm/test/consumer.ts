@@ -75,6 +75,10 @@ async function use(): Promise<void> {
   const address: string | null | undefined = ip.public_ip?.public_ip_v4;
   const server = await client.waitServer("s", { managed: true, graceMs: 1000 });
   const reachable: string | null = server.reachable_ipv4;
+  const batch = await client.waitServers(["web1", "web2"], { managed: true, onProgress: (e) => e.event === "server_ended" && console.log(e.ended, e.total) });
+  const firstAddress: string | null = batch.servers[0].reachable_ip;
+  const failedCount: number = (await client.waitServers({ builtWithinMs: 1_800_000 })).counts.failed;
+  console.log(firstAddress, failedCount);
   await client.deletePublicIp("ip");
   await client.removeNode("pool", added.id);
   const shown: { username: string; signedIn: boolean } = client.toJSON();

@@ -241,6 +241,52 @@ def server_wait(
     return rcutils.mark_success(result)
 
 
+def wait_servers(
+    servers=None,
+    built_within=None,
+    rackconnect=True,
+    managed=False,
+    timeout=None,
+    grace=None,
+    not_applicable_ok=True,
+    **connection_args
+):
+    """
+    Wait for a batch of servers at once, from anywhere (with credentials): one ``servers/detail``
+    page (100 servers) a poll instead of a request per server, as Rackspace asks RackConnect
+    customers to build in batches and wait for each. Each server ends on its own status (FAILED
+    and Managed errors at once, UNPROCESSABLE as not applicable, a missing key as pending within
+    ``grace``), with its reachable IP.
+
+    Returns the batch's result: ``servers`` (each with ``outcome``, ``summary``, ``status``,
+    ``managed_status``, ``reason`` and ``reachable_ip``), ``counts``, ``outcome``, ``summary``, and
+    ``success`` (false when any server did not end well). From the master, the runner of the same
+    name does the same (``salt-run rackconnect.wait_servers``, or ``salt.runner`` in an
+    orchestration).
+
+    servers
+        The servers: ids, or names only one server of the region has (a list, or
+        comma-separated on the command line).
+
+    built_within
+        Instead of ``servers``: every server of the region built at most this many seconds ago
+        (Nova's ``created`` against the region's own clock).
+
+    rackconnect, managed, timeout, grace, not_applicable_ok
+        As for ``server_wait``.
+
+    CLI Example:
+
+    .. code-block:: bash
+
+        salt-call rackconnect.wait_servers servers=web1,web2,web3 managed=True
+        salt-call rackconnect.wait_servers built_within=1800
+    """
+    return rcutils.wait_servers(
+        _session(connection_args), servers, built_within, rackconnect, managed, timeout, grace, not_applicable_ok
+    )
+
+
 def server_show(server_id, **connection_args):
     """
     A server as Cloud Servers shows it, with its RackConnect and Managed Operations status read

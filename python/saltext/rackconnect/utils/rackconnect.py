@@ -296,3 +296,27 @@ def as_list(value, name):
     if not items:
         raise SaltInvocationError("{} must name at least one id".format(name))
     return items
+
+
+def wait_servers(client, servers, built_within, rackconnect, managed, timeout, grace, not_applicable_ok):
+    """The core's fleet wait (``Session.wait_servers``) with the arguments as Salt gives them, for
+    the execution module and the runner alike: ``servers`` a list or a comma-separated string
+    (ids or names), or ``built_within`` seconds; the result with ``success``."""
+    if (servers is None) == (built_within is None):
+        raise SaltInvocationError(
+            "give servers (ids or names, a list or comma-separated) or built_within (seconds), not {}".format(
+                "both" if servers is not None else "neither"
+            )
+        )
+    options = dict(
+        built_within=optional_seconds(built_within, "built_within"),
+        managed=flag(managed, "managed"),
+        rackconnect=flag(rackconnect, "rackconnect"),
+        timeout=optional_seconds(timeout, "timeout"),
+        grace=optional_seconds(grace, "grace"),
+        not_applicable_ok=flag(not_applicable_ok, "not_applicable_ok"),
+    )
+    listed = None if servers is None else as_list(servers, "servers")
+    with translated_errors():
+        result = client.wait_servers(listed, **options, progress=log_progress)
+    return mark_success(result)
