@@ -34,7 +34,11 @@ fn not_found() -> Reply {
 /// (its `versions.get_current` says "RAX's repose configuration blocks access to the versioned
 /// endpoint" and takes the 401 as "no microversions"); keystoneauth's discovery moves on past it.
 pub fn version_root() -> Reply {
-    Reply::fault(401, "unauthorized", "This server could not verify that you are authorized to access the document you requested.")
+    Reply::fault(
+        401,
+        "unauthorized",
+        "This server could not verify that you are authorized to access the document you requested.",
+    )
 }
 
 /// Answers `/servers/{region}/v2/{tenant}/…`.
@@ -162,7 +166,8 @@ fn server_json(world: &World, at: &Place, s: &ServerState) -> Value {
     } else {
         json!({"id": s.spec.image_id, "links": at.bookmark("images", &s.spec.image_id)})
     };
-    let user = world.account(&s.spec.tenant).and_then(|a| a.users.first()).map_or_else(String::new, |u| user_id(&u.username));
+    let user =
+        world.account(&s.spec.tenant).and_then(|a| a.users.first()).map_or_else(String::new, |u| user_id(&u.username));
     json!({
         "id": s.spec.id,
         "name": s.spec.name,
@@ -239,7 +244,11 @@ impl Filters {
             Some(pattern) => match RegexBuilder::new(&pattern).case_insensitive(true).build() {
                 Ok(regex) => Some(regex),
                 Err(_) => {
-                    return Err(Reply::fault(400, "badRequest", &format!("Invalid regular expression in name: {pattern}")));
+                    return Err(Reply::fault(
+                        400,
+                        "badRequest",
+                        &format!("Invalid regular expression in name: {pattern}"),
+                    ));
                 }
             },
         };
