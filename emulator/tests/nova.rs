@@ -185,6 +185,13 @@ fn changes_since_shows_what_changed_deleted_servers_included() {
     assert!(!nova.names("servers/detail").contains(&"unmanaged".to_owned()));
     assert!(!nova.names("servers").contains(&"unmanaged".to_owned()));
 
+    // The guide's own form leaves out the seconds.
+    let minute = iso(later + 60_000);
+    assert!(nova.names(&format!("servers?changes-since={}", &minute[..16])).is_empty(), "{minute}");
+    // Images take it too, and have not changed since they were published.
+    assert_eq!(nova.ok("images/detail?changes-since=2020-01-01T00:00Z")["images"].as_array().map(Vec::len), Some(2));
+    assert_eq!(nova.ok(&format!("images?changes-since={}", iso(later)))["images"], json!([]));
+
     let (status, body) = nova.get("servers?changes-since=yesterday");
     assert_eq!((status, body["badRequest"]["code"].as_u64()), (400, Some(400)), "{body}");
 }

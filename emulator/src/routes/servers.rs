@@ -84,9 +84,16 @@ pub fn route(world: &mut World, call: &Call, region: &str, tenant: &str, rest: &
             Some(f) => Reply::json(200, &json!({"flavor": flavor_json(&at, f, true)})),
             None => Reply::fault(404, "itemNotFound", &format!("Flavor {id} could not be found.")),
         },
-        ("GET", ["images"]) => catalog_list(&at, "images", &world.images, |i| &i.id, |i| image_json(&at, i, false)),
-        ("GET", ["images", "detail"]) => {
-            catalog_list(&at, "images", &world.images, |i| &i.id, |i| image_json(&at, i, true))
+        ("GET", ["images"] | ["images", "detail"]) => {
+            // Images take `changes-since` too; they never change after they are published.
+            let images = match at.call.query("changes-since").map(|t| parse_changes_since(&decode(t))) {
+                None => world.images.clone(),
+                Some(None) => return Reply::fault(400, "badRequest", "Invalid changes-since value"),
+                Some(Some(since)) if since <= images_published() => world.images.clone(),
+                Some(Some(_)) => Vec::new(),
+            };
+            let detail = rest.len() == 2;
+            catalog_list(&at, "images", &images, |i| &i.id, |i| image_json(&at, i, detail))
         }
         ("GET", ["images", id]) => match world.images.iter().find(|i| i.id.eq_ignore_ascii_case(id)) {
             Some(i) => Reply::json(200, &json!({"image": image_json(&at, i, true)})),
@@ -219,6 +226,20 @@ fn decode(value: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A `changes-since` time: ISO 8601 `CCYY-MM-DDThh:mm:ss` with an optional fraction and zone
+/// (UTC without one); the seconds may be left out, as in the guide's own `2011-01-24T17:08Z`.
+fn parse_changes_since(text: &str) -> Option<Millis> {
+    let text = text.trim();
+    let parsed = rackconnect::Timestamp::parse(text).ok().or_else(|| {
+        // `…T17:08` or `…T17:08Z` / `…T17:08+01:00`: add the seconds.
+        let (minutes, zone) = text.split_at_checked(16)?;
+        (text.as_bytes().get(13) == Some(&b':') && !zone.starts_with(':'))
+            .then(|| rackconnect::Timestamp::parse(&format!("{minutes}:00{zone}")).ok())
+            .flatten()
+    });
+    parsed.map(|at| at.unix_millis())
+}
+
 /// The filters of a server list, as Nova reads them.
 struct Filters {
     /// `name`: a regular expression, searched anywhere in the name (Nova hands it to the
@@ -254,9 +275,9 @@ impl Filters {
         };
         let changes_since = match one("changes-since") {
             None => None,
-            Some(text) => match rackconnect::Timestamp::parse(&text) {
-                Ok(at) => Some(at.unix_millis()),
-                Err(_) => return Err(Reply::fault(400, "badRequest", "Invalid changes-since value")),
+            Some(text) => match parse_changes_since(&text) {
+                Some(at) => Some(at),
+                None => return Err(Reply::fault(400, "badRequest", "Invalid changes-since value")),
             },
         };
         let last_segment = |v: String| v.rsplit('/').next().unwrap_or_default().to_owned();
@@ -398,8 +419,12 @@ fn flavor_json(at: &Place, f: &Flavor, detail: bool) -> Value {
     body
 }
 
-/// When the default images were published (images have no clock of their own).
+/// When the images were published (images have no clock of their own).
 const IMAGES_PUBLISHED: &str = "2024-01-02T00:00:00Z";
+
+fn images_published() -> Millis {
+    rackconnect::Timestamp::parse(IMAGES_PUBLISHED).map_or(0, |at| at.unix_millis())
+}
 
 fn image_json(at: &Place, i: &Image, detail: bool) -> Value {
     let mut body = json!({"id": i.id, "name": i.name, "links": at.links("images", &i.id)});
@@ -456,6 +481,20 @@ mod tests {
         assert_eq!(decode("100%"), "100%");
         assert_eq!(decode("%zz%4"), "%zz%4");
         assert_eq!(decode("2024-01-01T00%3A00%3A00Z"), "2024-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn changes_since_takes_the_guides_forms() {
+        let at = |text: &str| super::parse_changes_since(text);
+        let minute = Some(1_295_888_880_000); // 2011-01-24T17:08:00Z
+        assert_eq!(at("2011-01-24T17:08:00Z"), minute);
+        assert_eq!(at("2011-01-24T17:08Z"), minute);
+        assert_eq!(at("2011-01-24T17:08"), minute);
+        assert_eq!(at("2011-01-24T18:08+01:00"), minute);
+        assert_eq!(at("2011-01-24T17:08:00.5"), minute.map(|m| m + 500));
+        assert_eq!(at("2011-01-24"), None);
+        assert_eq!(at("yesterday"), None);
+        assert_eq!(at("2011-01-24T17:0"), None);
     }
 
     #[test]

@@ -70,9 +70,8 @@ def cli_show_by_name():
     flavor = show_property(out, "flavor")
     expect(flavor == f"{WEB1_FLAVOR[1]} ({WEB1_FLAVOR[0]})", f"flavor resolved by name: {flavor!r}")
     expect("Flavor not found" not in out, out)
-    # novaclient looks images up in Glance ("image" in the catalog) at `{endpoint}/v2/images/{id}`;
-    # Rackspace's catalog has no such entry the emulator serves (see emulator/README.md), so it
-    # names the image by id, as it does against Rackspace.
+    # novaclient names images through Glance (the catalog's "image" service, which the emulator
+    # does not have: emulator/README.md, "Real clients"), so the image line has the id only.
     image = show_property(out, "image")
     expect(WEB1_IMAGE[0] in image, f"image: {image!r}")
     expect(show_property(out, "OS-EXT-STS:vm_state") == "active", out)
