@@ -22,12 +22,17 @@ NOVA = os.path.join(os.path.dirname(sys.executable), "nova")
 checks = Checks("python-novaclient")
 
 
-def nova(*args):
-    """Runs the nova command; its stdout (stderr joins it in the failure message)."""
+def run_nova(*args):
+    """Runs the nova command as a user would, signed in to the demo account (no OS_* variables)."""
     command = [NOVA, "--os-auth-url", f"{URL}/v2.0", "--os-username", USERNAME, "--os-password", PASSWORD,
                "--os-project-id", TENANT, "--os-region-name", REGION, "--timeout", "20", *args]
     env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)
+
+
+def nova(*args):
+    """Runs the nova command; its stdout (the last line of stderr goes in the failure message)."""
+    done = run_nova(*args)
     expect(done.returncode == 0, f"nova {' '.join(args)} exited {done.returncode}: {last_line(done.stderr)}")
     return done.stdout
 
@@ -86,9 +91,7 @@ def cli_show_metadata():
 
 
 def cli_unknown_server():
-    command = [NOVA, "--os-auth-url", f"{URL}/v2.0", "--os-username", USERNAME, "--os-password", PASSWORD,
-               "--os-project-id", TENANT, "--os-region-name", REGION, "show", "no-such-server"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    done = run_nova("show", "no-such-server")
     expect(done.returncode == 1 and re.search(r"No server with a name or ID of 'no-such-server'", done.stderr),
            f"exit {done.returncode}: {last_line(done.stderr)}")
 
