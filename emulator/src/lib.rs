@@ -1,8 +1,9 @@
 //! # rackconnect-emulator
 //!
 //! A faithful local RackConnect: Identity v2.0 (and v1.0 auth), RackConnect v2.0 (servers known
-//! by their source address on loopback), RackConnect v3.0 and Cloud Servers metadata, served over
-//! real HTTP on 127.0.0.1. Tests in this repository, and users' own tests, run against it.
+//! by their source address on loopback), RackConnect v3.0 and Cloud Servers (servers and their
+//! metadata, flavors, images, as Nova clients read them), served over real HTTP on 127.0.0.1.
+//! Tests in this repository, and users' own tests and OpenStack clients, run against it.
 //!
 //! ```no_run
 //! # #[cfg(feature = "server")] {

@@ -36,6 +36,14 @@ pub struct Scenario {
     /// Public IPs that exist at start.
     #[serde(default)]
     pub public_ips: Vec<PublicIp>,
+    /// Cloud Servers flavors (`…/flavors`), the same in every region. Default: three General
+    /// Purpose v1 flavors, `general1-1` (what servers get by default), `general1-2`, `general1-4`.
+    #[serde(default = "default_flavors")]
+    pub flavors: Vec<Flavor>,
+    /// Cloud Servers images (`…/images`), the same in every region. Default: an Ubuntu and a
+    /// CentOS image; servers get [`DEFAULT_IMAGE_ID`] by default.
+    #[serde(default = "default_images")]
+    pub images: Vec<Image>,
 }
 
 impl Scenario {
@@ -224,10 +232,110 @@ pub struct Server {
     /// Other metadata.
     #[serde(default)]
     pub metadata: BTreeMap<String, String>,
+    /// Its flavor (`flavor.id` in its body); one of the scenario's `flavors`, or any id (a flavor
+    /// that no longer exists: `…/flavors/{id}` answers 404, as for a retired flavor).
+    #[serde(default = "default_flavor_id")]
+    pub flavor_id: String,
+    /// Its image (`image.id`); empty for a server booted from a volume (its body then has
+    /// `"image": ""`, as Nova writes it).
+    #[serde(default = "default_image_id")]
+    pub image_id: String,
+    /// The key pair it was built with (`key_name`), if any.
+    #[serde(default)]
+    pub key_name: Option<String>,
 }
 
 fn fifteen() -> f64 {
     15.0
+}
+
+/// The flavor servers get when the scenario names none.
+pub const DEFAULT_FLAVOR_ID: &str = "general1-1";
+
+/// The image servers get when the scenario names none (Ubuntu, in the default images).
+pub const DEFAULT_IMAGE_ID: &str = "00000001-dddd-4ddd-8ddd-000000000001";
+
+fn default_flavor_id() -> String {
+    DEFAULT_FLAVOR_ID.to_owned()
+}
+
+fn default_image_id() -> String {
+    DEFAULT_IMAGE_ID.to_owned()
+}
+
+/// A Cloud Servers flavor. The defaults follow Rackspace's General Purpose v1 class (its ids,
+/// names, RAM and system disks); `rxtx_factor` is the relative bandwidth.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flavor {
+    /// Its id, e.g. `general1-1`.
+    pub id: String,
+    /// Its name, e.g. `1 GB General Purpose v1`.
+    pub name: String,
+    /// RAM in MB.
+    pub ram: u64,
+    /// System disk in GB.
+    pub disk: u64,
+    /// Virtual CPUs.
+    pub vcpus: u64,
+    /// Relative bandwidth.
+    #[serde(default = "one_f64")]
+    pub rxtx_factor: f64,
+}
+
+fn one_f64() -> f64 {
+    1.0
+}
+
+/// A Cloud Servers image (the compute API's view of it).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// Its id (a UUID: clients look a UUID up by id and anything else by name).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The smallest system disk it fits, in GB.
+    #[serde(default)]
+    pub min_disk: u64,
+    /// The least RAM it runs in, in MB.
+    #[serde(default)]
+    pub min_ram: u64,
+    /// Its metadata (e.g. `os_distro`).
+    #[serde(default)]
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// The default flavors: Rackspace's General Purpose v1 at 1, 2 and 4 GB.
+pub fn default_flavors() -> Vec<Flavor> {
+    let flavor = |id: &str, name: &str, ram, disk, vcpus, rxtx_factor| Flavor {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        ram,
+        disk,
+        vcpus,
+        rxtx_factor,
+    };
+    vec![
+        flavor("general1-1", "1 GB General Purpose v1", 1024, 20, 1, 200.0),
+        flavor("general1-2", "2 GB General Purpose v1", 2048, 40, 2, 400.0),
+        flavor("general1-4", "4 GB General Purpose v1", 4096, 80, 4, 800.0),
+    ]
+}
+
+/// The default images: an Ubuntu ([`DEFAULT_IMAGE_ID`]) and a CentOS.
+pub fn default_images() -> Vec<Image> {
+    let image = |id: &str, name: &str, distro: &str| Image {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        min_disk: 20,
+        min_ram: 512,
+        metadata: BTreeMap::from([("os_distro".to_owned(), distro.to_owned())]),
+    };
+    vec![
+        image(DEFAULT_IMAGE_ID, "Ubuntu 22.04 LTS (Jammy Jellyfish) (PVHVM)", "ubuntu"),
+        image("00000002-dddd-4ddd-8ddd-000000000002", "CentOS Stream 9 (PVHVM)", "centos"),
+    ]
 }
 
 /// How a server's RackConnect v2 automation goes.

@@ -36,6 +36,8 @@ pub struct ServerState {
     pub automation_started: Millis,
     /// Deleted servers answer 404 and leave v3.
     pub deleted: bool,
+    /// When it was deleted (a `changes-since` list still shows it, `DELETED`).
+    pub deleted_at: Option<Millis>,
 }
 
 /// What happens to a v3 object when its time comes.
@@ -187,6 +189,10 @@ pub struct World {
     pub nodes: Vec<NodeState>,
     /// Public IPs.
     pub ips: Vec<IpState>,
+    /// Cloud Servers flavors.
+    pub flavors: Vec<scenario::Flavor>,
+    /// Cloud Servers images.
+    pub images: Vec<scenario::Image>,
     /// v2 requests per (server, emulated minute).
     pub v2_counts: HashMap<(String, i64), u32>,
     /// Faults waiting for requests.
@@ -197,6 +203,9 @@ pub struct World {
     seed: u64,
     addresses_given: u32,
 }
+
+/// How long a server stays `BUILD` in Cloud Servers after it is built.
+pub const BUILD_MILLIS: Millis = 30_000;
 
 /// The most requests the log keeps (the oldest are dropped first).
 const LOG_LIMIT: usize = 200_000;
@@ -239,6 +248,8 @@ impl World {
             pools: Vec::new(),
             nodes: Vec::new(),
             ips: Vec::new(),
+            flavors: scenario.flavors.clone(),
+            images: scenario.images.clone(),
             v2_counts: HashMap::new(),
             faults: Vec::new(),
             log: Vec::new(),
@@ -292,7 +303,7 @@ impl World {
     pub fn add_server(&mut self, mut spec: scenario::Server, now: Millis) -> usize {
         spec.region = spec.region.to_ascii_uppercase();
         let created = now - (spec.built_seconds_ago.max(0.0) * 1000.0) as Millis;
-        self.servers.push(ServerState { spec, created, automation_started: created, deleted: false });
+        self.servers.push(ServerState { spec, created, automation_started: created, deleted: false, deleted_at: None });
         self.servers.len() - 1
     }
 
@@ -478,6 +489,43 @@ impl World {
             );
         }
         meta
+    }
+
+    /// The last time a server changed as Cloud Servers sees it (its `updated`, and what
+    /// `changes-since` compares): the build, the end of the build (`BUILD` → `ACTIVE`), each
+    /// metadata change RackConnect and Managed Operations make, the deletion, whichever came last.
+    pub fn server_updated(&self, server: &ServerState) -> Millis {
+        let now = self.now();
+        let progress = self.progress(server);
+        let automation = &server.spec.automation;
+        let mut events = vec![server.created, server.created + BUILD_MILLIS];
+        events.push(server.automation_started + (automation.metadata_delay_seconds.max(0.0) * 1000.0) as Millis);
+        if progress.metadata_visible {
+            // Each task's end moves nothing in metadata; the status key changes at the end.
+            events.extend(progress.finished_at);
+        }
+        let managed_account = self.account(&server.spec.tenant).is_some_and(|a| a.managed);
+        if let (true, Some(managed), Some(done)) = (managed_account, &server.spec.managed, progress.finished_at) {
+            let pending = (managed.pending_seconds.max(0.0) * 1000.0) as Millis;
+            let running = (managed.seconds.max(0.0) * 1000.0) as Millis;
+            if progress.status != "FAILED" {
+                events.extend([done + pending, done + pending + running]);
+            }
+        }
+        events.extend(server.deleted_at);
+        events.into_iter().filter(|&at| at <= now).max().unwrap_or(server.created)
+    }
+
+    /// A server's Cloud Servers status: `BUILD` for [`BUILD_MILLIS`] after it is built, then
+    /// `ACTIVE` (`DELETED` once deleted).
+    pub fn server_status(&self, server: &ServerState) -> &'static str {
+        if server.deleted {
+            "DELETED"
+        } else if self.now() - server.created >= BUILD_MILLIS {
+            "ACTIVE"
+        } else {
+            "BUILD"
+        }
     }
 
     /// `accessIPv4`: the RackConnect public IP once automation is DEPLOYED.

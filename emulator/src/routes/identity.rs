@@ -14,6 +14,8 @@ pub const REGIONS: [&str; 6] = ["DFW", "HKG", "IAD", "LON", "ORD", "SYD"];
 /// Answers `/v2.0/…`.
 pub fn route(world: &mut World, call: &Call, rest: &[&str]) -> Reply {
     match (call.method, rest) {
+        ("GET", []) => Reply::json(200, &json!({"version": v2_version(&call.base_url)})),
+        (_, []) => Reply::method_not_allowed("GET"),
         ("POST", ["tokens"]) => issue(world, call),
         ("DELETE", ["tokens"]) => revoke(world, call),
         ("GET", ["tokens", id]) => validate(world, call, id),
@@ -21,6 +23,47 @@ pub fn route(world: &mut World, call: &Call, rest: &[&str]) -> Reply {
         (_, ["tokens", _]) => Reply::method_not_allowed("GET"),
         _ => Reply::not_found(call.path),
     }
+}
+
+/// Identity v2.0's version document, as Rackspace answered `GET /v2.0/` to keystoneauth
+/// (`{"version": {"id": "v2.0", "updated": "2012-01-21T11:33:21-06:00", "status": "CURRENT",
+/// "links": [{"rel": "self", …}, {"rel": "describedby", "type": "application/pdf", …}, …]}}`;
+/// the rest of that body was not recorded: `media-types` and the WADL link are Keystone's form).
+fn v2_version(base: &str) -> Value {
+    json!({
+        "id": "v2.0",
+        "updated": "2012-01-21T11:33:21-06:00",
+        "status": "CURRENT",
+        "links": [
+            {"rel": "self", "href": format!("{base}/v2.0")},
+            {"rel": "describedby", "type": "application/pdf",
+             "href": "http://docs.rackspacecloud.com/auth/api/v2.0/auth-client-devguide-latest.pdf"},
+            {"rel": "describedby", "type": "application/vnd.sun.wadl+xml",
+             "href": "http://docs.rackspacecloud.com/auth/api/v2.0/auth.wadl"},
+        ],
+        "media-types": [
+            {"base": "application/json", "type": "application/vnd.openstack.identity-v2.0+json"},
+            {"base": "application/xml", "type": "application/vnd.openstack.identity-v2.0+xml"},
+        ],
+    })
+}
+
+/// `GET /`: the Identity versions, in the form of Rackspace's Cloud Authentication guide ("List
+/// Versions": `{"versions": {"values": [{"id", "status", "updated", "links"}, …]}}`), which is
+/// also Keystone's and what keystoneauth reads. (The newer Identity v2 reference shows
+/// `{"versions": {"version": [{…, "link": {…}}]}}`, a form keystoneauth cannot read.)
+pub fn versions(call: &Call) -> Reply {
+    if call.method != "GET" {
+        return Reply::method_not_allowed("GET");
+    }
+    let base = &call.base_url;
+    let v1 = json!({
+        "id": "v1.0",
+        "status": "DEPRECATED",
+        "updated": "2011-07-19T22:30:00Z",
+        "links": [{"rel": "self", "href": format!("{base}/v1.0")}],
+    });
+    Reply::json(200, &json!({"versions": {"values": [v1, v2_version(base)]}}))
 }
 
 fn bad_request(message: &str) -> Reply {
@@ -162,7 +205,7 @@ fn access(world: &World, call: &Call, id: &str, state: &TokenState, with_catalog
             "RAX-AUTH:authenticatedBy": [state.method],
         },
         "user": {
-            "id": format!("{}", 100_000 + state.username.len()),
+            "id": super::servers::user_id(&state.username),
             "name": state.username,
             "roles": account.as_ref().map(roles).unwrap_or_default(),
             "RAX-AUTH:defaultRegion": user.and_then(|u| u.default_region).unwrap_or_default(),

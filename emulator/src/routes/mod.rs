@@ -66,10 +66,12 @@ pub fn parse_query(query: &str) -> Vec<(String, String)> {
 pub fn route(world: &mut World, call: &Call) -> Reply {
     let segments: Vec<&str> = call.path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
+        [""] => identity::versions(call),
         ["v2.0", rest @ ..] => identity::route(world, call, rest),
         ["v1.0", rest @ ..] => identity::route_v1(world, call, rest),
         ["v1", rest @ ..] => v2::route(world, call, rest),
         ["servers", region, "v2", tenant, rest @ ..] => servers::route(world, call, region, tenant, rest),
+        ["servers", _] | ["servers", _, "v2"] => servers::version_root(),
         ["rackconnect", region, "v3", tenant, rest @ ..] => v3::route(world, call, region, tenant, rest),
         _ => Reply::not_found(call.path),
     }
