@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -450,3 +451,18 @@ def test_the_console_script_and_its_options(tmp_path: Path) -> None:
     process.terminate()
     _, err = process.communicate(timeout=10)
     assert url.startswith("http://0.0.0.0:") and "warning: listening on 0.0.0.0:0, beyond this machine" in err
+
+
+def test_the_readme_examples_run(tmp_path: Path) -> None:
+    # python/README.md, "Testing with the emulator": the in-process example, and the fixture
+    # examples (their bodies made to do something) as a suite run through the installed plugin.
+    readme = (REPO / "python" / "README.md").read_text()
+    section = readme[readme.index("## Testing with the emulator") : readme.index("### Size")]
+    example, fixtures = re.findall(r"```python\n(.*?)```", section, re.S)
+    done = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "\ndone\n{'outcome': 'answer', 'value': 'FAILED'}\n" in done.stdout, done.stdout
+    suite = fixtures.replace("    ...\n", "    assert rackconnect_emulator.username == 'fleet'\n")
+    (tmp_path / "test_readme.py").write_text(suite)
+    ran = run_pytest(tmp_path)
+    assert ran.returncode == 0 and "3 passed" in ran.stdout, ran.stdout + ran.stderr
