@@ -9,6 +9,20 @@ use serde::{Deserialize, Serialize};
 /// The built-in demo scenario.
 pub const DEFAULT_SCENARIO: &str = include_str!("../scenarios/default.json");
 
+/// The scenarios built in, by name: `demo` (the demo account, [`DEFAULT_SCENARIO`]),
+/// `failing-automation` (one account, one server whose automation fails) and `fleet` (ten
+/// servers built at once, one failing, one with a Managed error).
+pub const BUILT_IN: [(&str, &str); 3] = [
+    ("demo", DEFAULT_SCENARIO),
+    ("failing-automation", include_str!("../scenarios/failing-automation.json")),
+    ("fleet", include_str!("../scenarios/fleet.json")),
+];
+
+/// The text of the built-in scenario `name` (see [`BUILT_IN`]).
+pub fn built_in(name: &str) -> Option<&'static str> {
+    BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+}
+
 /// A whole scenario.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,5 +1,5 @@
 import os
-from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final, overload
+from typing import Any, Callable, ClassVar, Dict, List, Literal, Mapping, Optional, Sequence, Tuple, Union, final, overload
 
 from rackconnect.exceptions import RackConnectError
 from rackconnect.types import (
@@ -45,6 +45,7 @@ __all__ = [
     "V2",
     "wait_v2",
     "WATCH_INTERVAL",
+    "EmulatorServer",
 ]
 __version__: str
 
@@ -375,3 +376,33 @@ class Session:
         timeout: Optional[float] = None,
         progress: _Progress = None,
     ) -> PublicIpResult: ...
+
+# The emulator in the wheel (src/emulator.rs); rackconnect.testing.Emulator is the documented way in.
+@final
+class EmulatorServer:
+    """The emulator's engine behind a small HTTP/1.1 server, on threads of this process."""
+
+    BUILT_IN_SCENARIOS: ClassVar[Tuple[str, ...]]
+    def __new__(
+        cls,
+        scenario: Optional[str] = None,
+        *,
+        listen: str = "127.0.0.1:0",
+        clock_speed: Optional[float] = None,
+        cors: bool = False,
+        public: bool = False,
+    ) -> "EmulatorServer":
+        """Starts serving ``scenario`` (JSON text; the demo scenario when left out) on ``listen``;
+        an address that is not loopback needs ``public=True``."""
+    @property
+    def url(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def running(self) -> bool: ...
+    def control(self, method: str, path: str, body: Optional[str] = None) -> Tuple[int, str]:
+        """One call of the control API (``/__emulator/...``), handed to the engine in this
+        process: the status and the body as text."""
+    def stop(self) -> None: ...
+    @staticmethod
+    def built_in_scenario(name: str) -> Optional[str]: ...

@@ -1,4 +1,4 @@
-"""The shapes of rackconnect's results, as ``TypedDict``\ s, for type checkers.
+"""The shapes of rackconnect's results, as ``TypedDict`` classes, for type checkers.
 
 Every result of ``parse_response``, ``Session``, ``V2`` and ``wait_v2`` is plain ``dict``/``list``
 values: the serde JSON form of a type of the Rust core, read with ``json.loads``. This module names

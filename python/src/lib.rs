@@ -7,6 +7,7 @@
 //! [`wait_v2`] adapt the core's `blocking` clients, planners and waiters: the GIL is released
 //! while they run, and their events reach an optional Python callable as dicts.
 
+mod emulator;
 mod exchange;
 
 use std::net::IpAddr;
@@ -875,6 +876,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<exchange::PyExchange>()?;
     m.add_class::<PySession>()?;
     m.add_class::<PyV2>()?;
+    m.add_class::<emulator::PyEmulatorServer>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     // The core's pacing for callers that run unattended (Salt's beacon and grains), in seconds.
     let seconds = |ms: Millis| ms as f64 / 1000.0;

@@ -125,7 +125,11 @@ class WheelTest(Case):
         ).encode() + README * 2
         files[f"{self.INFO}/WHEEL"] = (b"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp39-abi3-manylinux2014_x86_64\n"
                                         b"Tag: cp39-abi3-manylinux_2_17_x86_64\n")
-        files[f"{self.INFO}/entry_points.txt"] = b"[salt.loader]\nsaltext.rackconnect=saltext.rackconnect\n"
+        files[f"{self.INFO}/entry_points.txt"] = (
+            b"[console_scripts]\nrackconnect-emulator=rackconnect.emulator:main\n\n"
+            b"[pytest11]\nrackconnect=rackconnect.pytest_plugin\n\n"
+            b"[salt.loader]\nsaltext.rackconnect=saltext.rackconnect\n"
+        )
         files[f"{self.INFO}/licenses/LICENSE-MIT"] = MIT
         files[f"{self.INFO}/licenses/LICENSE-APACHE"] = APACHE
         files[f"{self.INFO}/RECORD"] = b""
@@ -148,13 +152,27 @@ class WheelTest(Case):
                          "saltext/tests/test_loader.py must not ship")
 
 
+    def test_no_emulator_entry_points_fail(self) -> None:
+        files = self.files()
+        files[f"{self.INFO}/entry_points.txt"] = b"[salt.loader]\nsaltext.rackconnect=saltext.rackconnect\n"
+        self.assertFails(ca.check_wheel(self.zip(self.NAME, files), V, "x86_64"), "pytest11", "rackconnect-emulator")
+
+    def test_a_wheel_over_its_budget_fails(self) -> None:
+        wheel = self.zip(self.NAME, self.files())
+        budget = ca.WHEEL_BUDGET_BYTES
+        ca.WHEEL_BUDGET_BYTES = wheel.stat().st_size - 1
+        self.addCleanup(setattr, ca, "WHEEL_BUDGET_BYTES", budget)
+        self.assertFails(ca.check_wheel(wheel, V, "x86_64"), "over the budget")
+
+
 class SdistTest(Case):
     def files(self) -> dict[str, bytes]:
         files = {name: b"# code\n" for name in ca.WHEEL_FILES}
         files.update({
             "PKG-INFO": WheelTest().files()[f"{WheelTest.INFO}/METADATA"], "pyproject.toml": b"",
-            "Cargo.toml": b'[workspace]\nmembers = ["core", "python"]\n', "Cargo.lock": b"", "README.md": README,
+            "Cargo.toml": b'[workspace]\nmembers = ["core", "emulator", "python"]\n', "Cargo.lock": b"", "README.md": README,
             "python/Cargo.toml": b"", "python/src/lib.rs": b"", "core/Cargo.toml": b"", "core/src/lib.rs": b"",
+            "emulator/Cargo.toml": b"", "emulator/src/lib.rs": b"", "emulator/scenarios/default.json": b"{}",
             "core/README.md": README, "LICENSE-MIT": MIT, "LICENSE-APACHE": APACHE,
         })
         return files
@@ -164,6 +182,12 @@ class SdistTest(Case):
 
     def test_a_complete_sdist_passes(self) -> None:
         self.assertPasses(self.sdist(self.files()))
+
+    def test_the_emulator_left_out_and_the_cli_packed_fail(self) -> None:
+        files = self.files()
+        del files["emulator/src/lib.rs"]
+        files["cli/src/main.rs"] = b""
+        self.assertFails(self.sdist(files), "emulator/src/lib.rs is missing", "cli/src/main.rs must not ship")
 
     def test_the_core_left_out_and_the_collection_packed_fail(self) -> None:
         files = self.files()

@@ -61,6 +61,9 @@ pub struct Config {
 pub struct Engine {
     world: World,
     cors: bool,
+    /// What [`Engine::reset`] builds the world from again.
+    scenario: Scenario,
+    clock_speed: Option<f64>,
 }
 
 impl Engine {
@@ -68,7 +71,16 @@ impl Engine {
     /// are built that long before it). One scenario, configuration and time give one engine:
     /// the same requests at the same times get the same answers.
     pub fn new(scenario: Scenario, config: Config, now: RealTime) -> Self {
-        Engine { world: World::new(scenario, config.clock_speed, now), cors: config.cors }
+        let world = World::new(scenario.clone(), config.clock_speed, now);
+        Engine { world, cors: config.cors, scenario, clock_speed: config.clock_speed }
+    }
+
+    /// Builds the world again from the scenario, as [`Engine::new`] did, at the real time `now`:
+    /// the scenario's servers, pools, nodes and public IPs, the clock at `now` and the starting
+    /// speed; no token, fault or logged request. (`POST /__emulator/reset` does this.)
+    pub fn reset(&mut self, now: RealTime) {
+        let now = now.max(self.world.clock.real());
+        self.world = World::new(self.scenario.clone(), self.clock_speed, now);
     }
 
     /// The world, to inspect.
@@ -136,6 +148,11 @@ impl Engine {
     fn answer(&mut self, request: &Request, fault: Option<&Fault>) -> Response {
         let path = request.path();
         let control = path.starts_with(CONTROL_PREFIX);
+        // The one control call about the engine rather than the world: the world is rebuilt.
+        if control && path.trim_end_matches('/') == control::RESET_PATH && request.method == "POST" {
+            self.reset(self.world.clock.real());
+            return self.finish(Reply::json(200, &control::summary(&self.world)), Disposition::Complete);
+        }
         let body = match &request.body {
             Body::Complete(body) => body.as_slice(),
             Body::TooLarge | Body::TimedOut => &[],

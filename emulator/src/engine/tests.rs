@@ -286,3 +286,42 @@ fn the_catalog_points_at_the_url_the_client_reached() {
         .collect();
     assert!(!urls.is_empty() && urls.iter().all(|u| u.starts_with("http://emulator.test:1234/")), "{urls:?}");
 }
+
+#[test]
+fn a_reset_builds_the_scenario_world_again_at_the_time_told() {
+    let mut engine = Engine::new(Scenario::demo(), Config { cors: false, clock_speed: Some(60.0) }, T);
+    let token = sign_in(&mut engine, T);
+    let (status, built) = control(&mut engine, "POST", "servers", Some(json!({"name": "extra"})), T);
+    assert_eq!(status, 201);
+    control(&mut engine, "POST", "clock", Some(json!({"advance_seconds": 3600, "speed": 0})), T);
+    control(&mut engine, "POST", "faults", Some(json!({"kind": "status", "count": 5})), T);
+    assert_eq!(answer(&mut engine, pools(&token), T).status, 503);
+
+    let (status, summary) = control(&mut engine, "POST", "reset", None, at(2.0));
+    assert_eq!(status, 200);
+    // The clock starts again at the time told, at the speed the engine was made with.
+    assert_eq!(summary["clock"]["now_ms"].as_i64(), Some(at(2.0).unix_millis()));
+    assert_eq!(summary["clock"]["speed"].as_f64(), Some(60.0));
+    assert_eq!(summary["faults"], json!([]));
+    assert_eq!(summary["requests_logged"], 0);
+    let names: Vec<&str> =
+        summary["servers"].as_array().into_iter().flatten().filter_map(|s| s["name"].as_str()).collect();
+    assert!(names.contains(&"web2") && !names.contains(&"extra"), "{names:?}");
+    assert!(summary["servers"].as_array().into_iter().flatten().all(|s| s["id"] != built["id"]));
+    // web2 is being built again, from the reset.
+    assert_eq!(text(&answer(&mut engine, v2_status(WEB2_SOURCE), at(2.0))), "DEPLOYING\n");
+    // Tokens are forgotten.
+    assert_eq!(answer(&mut engine, pools(&token), at(2.0)).status, 401);
+    let (status, _) = control(&mut engine, "GET", "reset", None, at(2.0));
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn the_built_in_scenarios_are_valid_and_named() {
+    for (name, text) in crate::scenario::BUILT_IN {
+        assert!(Scenario::from_json(text).is_ok(), "{name}");
+        assert_eq!(crate::scenario::built_in(name), Some(text));
+    }
+    assert_eq!(crate::scenario::built_in("demo"), Some(crate::scenario::DEFAULT_SCENARIO));
+    assert_eq!(crate::scenario::built_in("nope"), None);
+}

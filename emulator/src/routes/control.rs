@@ -12,6 +12,10 @@ use crate::reply::Reply;
 use crate::scenario;
 use crate::world::{Fault, World};
 
+/// `POST` here builds the world again from the scenario (the [engine](crate::Engine) answers it:
+/// the world does not keep its scenario).
+pub const RESET_PATH: &str = "/__emulator/reset";
+
 fn bad(message: &str) -> Reply {
     Reply::json(400, &json!({"error": message}))
 }
@@ -74,7 +78,8 @@ fn clock(world: &World) -> Value {
     json!({"now": iso_millis(now), "now_ms": now, "speed": world.clock.speed()})
 }
 
-fn summary(world: &World) -> Value {
+/// `GET /__emulator/`: the clock, every server's automation and Managed status, the pending faults.
+pub fn summary(world: &World) -> Value {
     let servers: Vec<Value> = world
         .servers
         .iter()

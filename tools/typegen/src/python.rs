@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::{Anonymous, Model, Shape, describe, properties, shape, variant_name};
 
-const HEADER: &str = r#""""The shapes of rackconnect's results, as ``TypedDict``\ s, for type checkers.
+const HEADER: &str = r#""""The shapes of rackconnect's results, as ``TypedDict`` classes, for type checkers.
 
 Every result of ``parse_response``, ``Session``, ``V2`` and ``wait_v2`` is plain ``dict``/``list``
 values: the serde JSON form of a type of the Rust core, read with ``json.loads``. This module names

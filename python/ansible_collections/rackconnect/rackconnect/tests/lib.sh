@@ -154,11 +154,24 @@ EMULATOR_URL=""
 
 # Starts an emulator on a free port of 127.0.0.1 (extra arguments are passed on): EMULATOR_PID, EMULATOR_URL.
 start_emulator() {
+  launch_emulator "$RACKCONNECT_EMULATOR" --listen 127.0.0.1:0 "$@"
+}
+
+# Starts the emulator of the rackconnect wheel installed in a venv (`python -m rackconnect.emulator`,
+# no Rust binary) the same way: start_pip_emulator VENV [arguments].
+start_pip_emulator() {
+  local venv=$1
+  shift
+  launch_emulator "$venv/bin/python" -m rackconnect.emulator --listen 127.0.0.1:0 "$@"
+}
+
+# Runs an emulator command and waits for its first line, "listening on URL".
+launch_emulator() {
   # A file per emulator: tests/run and the bench run several.
   local out err
   out=$(mktemp "$WORK/emulator.XXXXXX.out")
   err="${out%.out}.err"
-  "$RACKCONNECT_EMULATOR" --listen 127.0.0.1:0 "$@" >"$out" 2>"$err" &
+  "$@" >"$out" 2>"$err" &
   EMULATOR_PID=$!
   local line=""
   for _ in $(seq 100); do

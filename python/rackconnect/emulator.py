@@ -1,0 +1,145 @@
+"""``python -m rackconnect.emulator`` (also the ``rackconnect-emulator`` command of the wheel): the
+emulator from the wheel, until Ctrl-C or SIGTERM. The first line on stdout is
+``listening on http://ADDRESS:PORT``, as the ``rackconnect emulator`` command prints it.
+
+    python -m rackconnect.emulator --listen 127.0.0.1:0 --clock-speed 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import Any, Dict, List, Optional, Sequence
+
+__all__ = ["main"]
+
+PROG = "rackconnect-emulator"
+
+DESCRIPTION = """\
+A faithful local RackConnect (Identity, v2 by source address, v3, Cloud Servers metadata) for
+tests, from the rackconnect wheel. With no arguments it serves the demo account (username demo,
+API key demo-api-key, password demo-password, tenant 123456) on 127.0.0.1:8080. The first line on
+stdout is "listening on URL"; Ctrl-C or SIGTERM stops it.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    from rackconnect.testing import BUILT_IN_SCENARIOS
+
+    names = ", ".join(BUILT_IN_SCENARIOS)
+    parser = argparse.ArgumentParser(prog=PROG, description=DESCRIPTION)
+    parser.add_argument(
+        "--listen",
+        default="127.0.0.1:8080",
+        metavar="ADDR:PORT",
+        help="where to listen; port 0 picks a free port (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help=f"a built-in scenario ({names}) or a scenario file (JSON; see the emulator's README); default: demo",
+    )
+    parser.add_argument(
+        "--clock-speed",
+        type=float,
+        metavar="SPEED",
+        help="emulated seconds per real second (60 makes a ten-minute automation take ten seconds)",
+    )
+    parser.add_argument(
+        "--cors", action="store_true", help="answer CORS preflights and add CORS headers, for browser consoles"
+    )
+    parser.add_argument(
+        "--public",
+        action="store_true",
+        help="allow --listen on an address other than loopback: the emulator serves its scenario's "
+        "credentials to whoever can reach it",
+    )
+    parser.add_argument("--print-scenario", action="store_true", help="print the scenario (JSON) and exit")
+    return parser
+
+
+def _is_loopback(listen: str) -> Optional[bool]:
+    """Whether ``ADDRESS:PORT`` is a loopback address; None when it is not one to judge (the
+    emulator refuses it with its own message)."""
+    host = listen.rpartition(":")[0].strip("[]")
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return None
+
+
+def _account(scenario: Dict[str, Any]) -> str:
+    """Who signs in, without a secret: the scenario's first user and account."""
+    account: Dict[str, Any] = (scenario.get("accounts") or [{}])[0]
+    user: Dict[str, Any] = (account.get("users") or [{}])[0]
+    region = f", region {user['default_region']}" if user.get("default_region") else ""
+    return f"user {user.get('username', '?')}, tenant {account.get('tenant', '?')}{region}"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Runs the emulator until Ctrl-C or SIGTERM: 0 when stopped so, 1 when it cannot listen,
+    2 for a usage error."""
+    args = _parser().parse_args(argv)
+    from rackconnect.testing import Emulator, _scenario_text
+
+    def usage(message: str) -> int:
+        print(f"{PROG}: {message}", file=sys.stderr)
+        return 2
+
+    if args.print_scenario:
+        try:
+            sys.stdout.write(_scenario_text(args.scenario))
+        except (OSError, ValueError) as e:
+            return usage(str(e))
+        return 0
+    # The emulator hands out its account's credentials (the demo account's API key and password
+    # are public knowledge): off this machine only when asked for by name.
+    if _is_loopback(args.listen) is False:
+        if not args.public:
+            return usage(
+                f"--listen {args.listen} is not a loopback address: anyone who can reach it could sign in with "
+                "the emulator's credentials (the demo account's are published); listen on 127.0.0.1, or add --public"
+            )
+        print(
+            f"warning: listening on {args.listen}, beyond this machine (--public): anyone who can reach it can "
+            "sign in with the emulator's credentials",
+            file=sys.stderr,
+        )
+    try:
+        emulator = Emulator(
+            args.scenario, clock_speed=args.clock_speed, listen=args.listen, public=args.public, cors=args.cors
+        )
+    except ValueError as e:
+        return usage(str(e))
+    except OSError as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return 1
+
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: Optional[FrameType]) -> None:
+        stopping.set()
+
+    previous: List[Any] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous.append((signum, signal.signal(signum, stop)))
+    try:
+        print(f"listening on {emulator.url}", flush=True)
+        # Secrets stay out of the output: the demo account's are in --help.
+        print(f"sign in as {_account(emulator.scenario)}", flush=True)
+        while not stopping.wait(0.2):
+            pass
+    finally:
+        emulator.stop()
+        for signum, handler in previous:
+            signal.signal(signum, handler)
+    print(f"{PROG}: stopped", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
