@@ -24,12 +24,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::clock::RealTime;
-use crate::engine::{self, BodyPlan, Disposition, Engine, Step, body_plan};
+use crate::engine::{self, BODY_TIMEOUT, BodyPlan, Disposition, Engine, HEADER_TIMEOUT, Step, accept_backoff, body_plan};
 
-/// How long a client may take to send a request's head (a slow or idle connection is closed).
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a client may take to send a request's body.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 type ResponseBody = BoxBody<Bytes, io::Error>;
 
@@ -77,8 +73,7 @@ pub async fn serve(
     clock: RealClock,
     mut shutdown: oneshot::Receiver<()>,
 ) {
-    // After a failed accept (out of descriptors, most often), wait before the next: 10 ms,
-    // doubling to a second, so the loop never spins a core while the condition lasts.
+    // After a failed accept, wait before the next (`accept_backoff`).
     let mut pause = Duration::ZERO;
     loop {
         tokio::select! {
@@ -90,7 +85,7 @@ pub async fn serve(
                         accepted
                     }
                     Err(_) => {
-                        pause = (pause * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
+                        pause = accept_backoff(pause);
                         tokio::time::sleep(pause).await;
                         continue;
                     }

@@ -25,15 +25,12 @@ use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rackconnect_emulator::clock::RealTime;
-use rackconnect_emulator::engine::{self, Body, BodyPlan, Config, Disposition, Engine, Step, body_plan};
+use rackconnect_emulator::engine::{
+    self, BODY_TIMEOUT, Body, BodyPlan, Config, Disposition, Engine, HEADER_TIMEOUT, Step, accept_backoff, body_plan,
+};
 use rackconnect_emulator::routes::CONTROL_PREFIX;
 use rackconnect_emulator::scenario::{self, Scenario};
 
-/// How long a client may take to send a request's head; an idle keep-alive connection is closed
-/// after as long (the crate's shell uses the same limits).
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a client may take to send a request's body (408 after).
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long writing an answer may take (a client that does not read is dropped).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest request head read (431 above).
@@ -171,8 +168,7 @@ impl Drop for Server {
 
 /// Accepts until stopped, a thread per connection.
 fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
-    // After a failed accept (out of descriptors, most often), wait before the next: 10 ms,
-    // doubling to a second, so the loop never spins a core while the condition lasts.
+    // After a failed accept, wait before the next (`accept_backoff`).
     let mut pause = Duration::ZERO;
     loop {
         let accepted = listener.accept();
@@ -185,7 +181,7 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
                 accepted
             }
             Err(_) => {
-                pause = (pause * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
+                pause = accept_backoff(pause);
                 if !shared.sleep(pause) {
                     return;
                 }

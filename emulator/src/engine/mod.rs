@@ -33,11 +33,13 @@
 //! ```
 
 mod cors;
+mod limits;
 mod request;
 mod response;
 #[cfg(test)]
 mod tests;
 
+pub use limits::{BODY_TIMEOUT, HEADER_TIMEOUT, accept_backoff};
 pub use request::{Body, BodyPlan, MAX_REQUEST_BODY, Request, body_plan};
 pub use response::{Disposition, Held, Response, Step};
 
