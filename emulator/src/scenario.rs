@@ -157,7 +157,16 @@ impl Scenario {
 
     /// Reads a scenario, naming the line and column of a mistake.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
+        if let Some(throttle) = &scenario.v3_throttle
+            && ![413, 429].contains(&throttle.status)
+        {
+            return Err(format!(
+                "invalid scenario: v3_throttle.status: expected 413 or 429, found {}",
+                throttle.status
+            ));
+        }
+        Ok(scenario)
     }
 }
 

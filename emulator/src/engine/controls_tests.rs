@@ -297,6 +297,8 @@ fn v3_throttling_answers_its_status_with_retry_after_until_the_minute_turns() {
         assert_eq!(body(&limited)["overLimit"]["retryAfter"], "50");
         assert_eq!(answer(&mut engine, pools(&token), at(60.0)).status, 200, "a new minute");
     }
+    let refused = Scenario::from_json(r#"{"accounts": [], "v3_throttle": {"requests_per_minute": 1, "status": 200}}"#);
+    assert!(refused.is_err_and(|e| e.contains("expected 413 or 429")));
 }
 
 #[test]

@@ -85,7 +85,9 @@ impl Engine {
 
     /// Builds the world again from the scenario, as [`Engine::new`] did, at the real time `now`:
     /// the scenario's servers, pools, nodes and public IPs, the clock at `now` and the starting
-    /// speed; no token, fault or logged request. (`POST /__emulator/reset` does this.)
+    /// speed; no logged request, and no token or fault but those the scenario has. The scenario
+    /// is the one the engine was made with, or the last one [`Engine::load`]ed.
+    /// (`POST /__emulator/reset` does this.)
     pub fn reset(&mut self, now: RealTime) {
         let now = now.max(self.world.clock.real());
         self.world = World::new(self.scenario.clone(), self.clock_speed, now);
@@ -131,7 +133,8 @@ impl Engine {
     /// Takes one request at the real time `now` and says what to answer.
     ///
     /// Everything is decided here: CORS preflights and headers, the body limit (413) and a late
-    /// body (408), the control API, injected faults (a `status` fault answers here; `delay`,
+    /// body (408), the control API, injected faults (picked by path prefix and operation name,
+    /// with a seeded probability; a `status` fault answers here; `delay`, a fault's latency,
     /// `reset` and `truncate` come back as instructions), the request log, and the `Date` header
     /// in emulated time. Requests under `/__emulator/` are never faulted or logged.
     pub fn handle(&mut self, request: Request, now: RealTime) -> Step {
@@ -190,6 +193,7 @@ impl Engine {
             Body::TooLarge | Body::TimedOut => &[],
         };
         if control && path.trim_end_matches('/') == control::STATE_PATH {
+            self.world.settle();
             let reply = match request.method.as_str() {
                 "GET" => Reply::json(200, &serde_json::to_value(self.snapshot()).unwrap_or_default()),
                 "PUT" => match std::str::from_utf8(body).map_err(|e| e.to_string()).and_then(Scenario::from_json) {
