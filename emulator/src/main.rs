@@ -111,11 +111,19 @@ fn until_stopped() -> std::io::Result<()> {
     })
 }
 
-/// Writes the state whole or not at all (a temporary file beside it, then renamed).
+/// Writes the state whole or not at all (a temporary file beside it, then renamed), readable by
+/// its owner only: it holds the scenario's credentials and the live tokens.
 fn save(path: &std::path::Path, snapshot: &Scenario) -> std::io::Result<()> {
     let text = serde_json::to_string_pretty(snapshot).map_err(std::io::Error::other)?;
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".tmp");
-    std::fs::write(&temporary, text + "\n")?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&temporary)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()?;
     std::fs::rename(&temporary, path)
 }

@@ -55,11 +55,13 @@ impl World {
     pub fn set_transitions(&mut self, transitions: Transitions) {
         let old = std::mem::replace(&mut self.transitions, transitions.clone());
         let t = self.timings.clone();
-        let retime = |world: &World, at: Millis, next: &Next, mode: Mode| -> Millis {
-            let seconds = match next {
-                Next::Vanish => t.v3_remove_seconds,
-                _ => t.v3_add_seconds,
-            };
+        // How long a transition from `status` takes when timed.
+        let duration = |status: &str| match status {
+            "REMOVING" => t.v3_remove_seconds,
+            "UPDATING" => t.v3_update_seconds,
+            _ => t.v3_add_seconds,
+        };
+        let retime = |world: &World, at: Millis, seconds: f64, mode: Mode| -> Millis {
             match mode {
                 Mode::Manual => MANUAL,
                 Mode::Immediate => world.now(),
@@ -71,7 +73,7 @@ impl World {
             let mut nodes = std::mem::take(&mut self.nodes);
             for node in &mut nodes {
                 if let Some((at, next)) = node.next.clone() {
-                    node.next = Some((retime(self, at, &next, transitions.pool_nodes), next));
+                    node.next = Some((retime(self, at, duration(&node.status), transitions.pool_nodes), next));
                 }
             }
             self.nodes = nodes;
@@ -80,7 +82,7 @@ impl World {
             let mut ips = std::mem::take(&mut self.ips);
             for ip in &mut ips {
                 if let Some((at, next)) = ip.next.clone() {
-                    ip.next = Some((retime(self, at, &next, transitions.public_ips), next));
+                    ip.next = Some((retime(self, at, duration(&ip.status), transitions.public_ips), next));
                 }
             }
             self.ips = ips;

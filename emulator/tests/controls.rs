@@ -111,6 +111,12 @@ fn the_binary_seeds_ids_and_keeps_its_state_across_a_restart() {
     terminate(first);
     let saved = std::fs::read_to_string(&file).expect("the state was written on SIGTERM");
     Scenario::from_json(&saved).expect("a scenario document");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).expect("the state file").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only: {mode:o}");
+    }
 
     let (second, addr) = spawn(&["--state", path]);
     let (_, summary) = call(&addr, "GET", "/__emulator/", None);

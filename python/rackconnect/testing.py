@@ -510,10 +510,11 @@ class Emulator:
         return summary
 
     def save_state(self, path: Union[str, "os.PathLike[str]"]) -> None:
-        """Writes the world (``state()``) to a file, whole or not at all."""
+        """Writes the world (``state()``) to a file, whole or not at all, readable by its owner
+        only (it holds the scenario's credentials and the live tokens)."""
         text = json.dumps(self.state(), indent=2) + "\n"
         temporary = os.fspath(path) + ".tmp"
-        with open(temporary, "w", encoding="utf-8") as file:
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as file:
             file.write(text)
         os.replace(temporary, path)
 

@@ -104,6 +104,7 @@ def test_the_state_goes_out_comes_back_and_persists_in_a_file(tmp_path: Path) ->
         token = sign_in(emulator.port)
         built = emulator.build_server(name="kept")
     assert json.loads(file.read_text())["servers"][-1]["name"] == "kept", "written by stop()"
+    assert file.stat().st_mode & 0o077 == 0, "readable by its owner only"
     with Emulator(state=file) as again:
         assert built["id"] in [s["id"] for s in again.summary()["servers"]]
         assert call(again.port, "GET", f"{V3}/load_balancer_pools", token=token)[0] == 200, "the token too"

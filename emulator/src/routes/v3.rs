@@ -148,6 +148,10 @@ fn throttled(world: &mut World, tenant: &str) -> Option<Reply> {
     let throttle = world.v3_throttle.clone()?;
     let now = world.now();
     let minute = now.div_euclid(60_000);
+    // Only this minute's counts matter: older ones go, so the map stays small.
+    if world.v3_counts.keys().any(|(_, m)| *m != minute) {
+        world.v3_counts.retain(|(_, m), _| *m == minute);
+    }
     let count = world.v3_counts.entry((tenant.to_owned(), minute)).or_insert(0);
     *count += 1;
     if *count <= throttle.requests_per_minute {
