@@ -154,7 +154,7 @@ impl Engine {
                 return Step::Answer(self.finish(Reply::fault(413, "overLimit", &message), Disposition::Complete));
             }
         }
-        let fault = if request.path().starts_with(CONTROL_PREFIX) {
+        let fault = if request.path().starts_with(CONTROL_PREFIX) || self.world.faults.is_empty() {
             None
         } else {
             let operation = operations::operation(&request.method, request.path());

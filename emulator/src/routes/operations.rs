@@ -50,14 +50,19 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
 
 /// The name of the operation a request calls, if it calls one of [`OPERATIONS`].
 pub fn operation(method: &str, path: &str) -> Option<&'static str> {
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    OPERATIONS.iter().find_map(|(m, pattern, name)| {
-        let wanted: Vec<&str> = pattern.trim_matches('/').split('/').collect();
-        let matches = m.eq_ignore_ascii_case(method)
-            && wanted.len() == segments.len()
-            && wanted.iter().zip(&segments).all(|(w, s)| *w == "*" || w == s);
-        matches.then_some(*name)
-    })
+    // Segment by segment, without allocating: this runs for every request.
+    let fits = |pattern: &str| {
+        let mut wanted = pattern.trim_matches('/').split('/');
+        let mut segments = path.trim_matches('/').split('/');
+        loop {
+            match (wanted.next(), segments.next()) {
+                (None, None) => return true,
+                (Some(w), Some(s)) if w == "*" || w == s => {}
+                _ => return false,
+            }
+        }
+    };
+    OPERATIONS.iter().find(|(m, pattern, _)| m.eq_ignore_ascii_case(method) && fits(pattern)).map(|(_, _, name)| *name)
 }
 
 /// Whether `name` is an operation in the table, or a prefix of some ending in `.`
