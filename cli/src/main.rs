@@ -224,7 +224,7 @@ fn run_emulator(
             Scenario::from_json(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?
         }
     };
-    let emulator = Emulator::start(scenario, Options { listen, cors, clock_speed })
+    let emulator = Emulator::start(scenario, Options { listen, cors, clock_speed, seed: None })
         .map_err(|e| Failure::new(exit::TRANSPORT, format!("cannot listen on {listen}: {e}")))?;
     println!("listening on {}", emulator.url());
     let _flushed = std::io::stdout().flush();

@@ -97,6 +97,11 @@ pub fn total_seconds(automation: &Automation) -> f64 {
     automation.tasks.iter().take(upto).map(|t| t.seconds.max(0.0)).sum()
 }
 
+/// [`total_seconds`] in milliseconds.
+pub fn total_millis(automation: &Automation) -> Millis {
+    ms(total_seconds(automation))
+}
+
 /// The Managed Operations status, given RackConnect's progress.
 pub fn managed_status(managed: &Managed, rackconnect: &Progress, now: Millis) -> String {
     match (rackconnect.status, rackconnect.finished_at) {

@@ -40,6 +40,8 @@ pub mod routes;
 pub mod scenario;
 #[cfg(feature = "server")]
 mod server;
+pub mod snapshot;
+pub mod transitions;
 pub mod world;
 
 pub use engine::Engine;

@@ -33,6 +33,12 @@ impl Reply {
         Reply { status, headers: vec![("Content-Type".into(), "application/xml".into())], body: xml.into_bytes() }
     }
 
+    /// An HTML page.
+    pub fn html(status: u16, html: String) -> Self {
+        let headers = vec![("Content-Type".into(), "text/html; charset=utf-8".into())];
+        Reply { status, headers, body: html.into_bytes() }
+    }
+
     /// No body.
     pub fn empty(status: u16) -> Self {
         Reply { status, headers: Vec::new(), body: Vec::new() }

@@ -58,6 +58,94 @@ pub struct Scenario {
     /// CentOS image; servers get [`DEFAULT_IMAGE_ID`] by default.
     #[serde(default = "default_images")]
     pub images: Vec<Image>,
+    /// Makes generated ids (servers, nodes, public IPs, tokens) repeat from run to run: the same
+    /// seed and the same requests give the same answers. Without one they differ between runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// How many ids were already drawn from `seed` (a state snapshot records it, so ids made
+    /// after loading it back never repeat one in it).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seed_position: u64,
+    /// How v3 pool nodes, v3 public IPs and v2 automation move between states.
+    #[serde(default)]
+    pub transitions: Transitions,
+    /// RackConnect v3 throttling: past a number of requests a minute per tenant, an error status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub v3_throttle: Option<Throttle>,
+    /// Faults armed at start (a state snapshot records the pending ones).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<crate::world::Fault>,
+    /// Tokens issued at start (a state snapshot records the unexpired ones, so clients keep
+    /// theirs across a restart).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<Token>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// How a kind of resource moves from a transitional state (ADDING, REMOVING, UPDATING;
+/// DEPLOYING for v2 automation) to the next one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// At once: the next request sees the final state.
+    Immediate,
+    /// After the durations in `timings` (v3) or the automation's tasks (v2).
+    #[default]
+    Timed,
+    /// Never on its own: `POST /__emulator/transitions/advance` moves it.
+    Manual,
+}
+
+/// The transition mode of each kind of resource.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Transitions {
+    /// v3 pool nodes: ADDING → ACTIVE (or ADD_FAILED), REMOVING → gone.
+    pub pool_nodes: Mode,
+    /// v3 public IPs: ADDING and UPDATING → ACTIVE (or ADD_FAILED), REMOVING → gone.
+    pub public_ips: Mode,
+    /// v2 (and Managed Operations) automation: DEPLOYING → its outcome.
+    pub automation: Mode,
+}
+
+/// v3 throttling: `requests_per_minute` per tenant (emulated minutes), then `status` with a
+/// `Retry-After` until the minute turns.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Throttle {
+    /// Requests a tenant may make to v3 in one emulated minute.
+    pub requests_per_minute: u32,
+    /// 413 (Nova's `overLimit`, the default) or 429.
+    #[serde(default = "four_thirteen")]
+    pub status: u16,
+}
+
+fn four_thirteen() -> u16 {
+    413
+}
+
+/// A token that exists at start.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Token {
+    /// The token id clients send as `X-Auth-Token`.
+    pub id: String,
+    /// The tenant it is scoped to.
+    pub tenant: String,
+    /// The user it was issued to.
+    pub username: String,
+    /// Seconds it has left to live.
+    pub expires_in_seconds: f64,
+    /// `APIKEY` or `PASSWORD`.
+    #[serde(default = "apikey")]
+    pub method: String,
+}
+
+fn apikey() -> String {
+    "APIKEY".to_owned()
 }
 
 impl Scenario {
@@ -69,7 +157,16 @@ impl Scenario {
 
     /// Reads a scenario, naming the line and column of a mistake.
     pub fn from_json(text: &str) -> Result<Self, String> {
-        serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
+        if let Some(throttle) = &scenario.v3_throttle
+            && ![413, 429].contains(&throttle.status)
+        {
+            return Err(format!(
+                "invalid scenario: v3_throttle.status: expected 413 or 429, found {}",
+                throttle.status
+            ));
+        }
+        Ok(scenario)
     }
 }
 
@@ -257,6 +354,13 @@ pub struct Server {
     /// The key pair it was built with (`key_name`), if any.
     #[serde(default)]
     pub key_name: Option<String>,
+    /// How long before the start its automation started, when not at its build (a state
+    /// snapshot records an automation finished early by the control API).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automation_started_seconds_ago: Option<f64>,
+    /// Its automation waits for `POST /__emulator/transitions/advance` (manual transitions).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub automation_held: bool,
 }
 
 fn fifteen() -> f64 {
@@ -434,6 +538,13 @@ pub struct Node {
     pub server_id: String,
     /// The pool.
     pub pool_id: String,
+    /// Its status at start: `ACTIVE` (the default), a transitional one (`ADDING`, `REMOVING`,
+    /// moving on as `transitions` says) or a failed one (`ADD_FAILED`, `REMOVE_FAILED`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Why, for a failed status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_detail: Option<String>,
 }
 
 /// A public IP at start.
@@ -455,4 +566,11 @@ pub struct PublicIp {
     /// Whether it outlives its server.
     #[serde(default)]
     pub retain: bool,
+    /// Its status at start: `ACTIVE` (the default), a transitional one (`ADDING`, `UPDATING`,
+    /// `REMOVING`, moving on as `transitions` says) or a failed one (`ADD_FAILED`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Why, for a failed status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_detail: Option<String>,
 }

@@ -21,11 +21,13 @@ pub struct Options {
     pub cors: bool,
     /// Emulated seconds per real second; overrides the scenario's `timings.clock_speed`.
     pub clock_speed: Option<f64>,
+    /// Seeds generated ids, addresses and fault draws; overrides the scenario's `seed`.
+    pub seed: Option<u64>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { listen: SocketAddr::from(([127, 0, 0, 1], 0)), cors: false, clock_speed: None }
+        Self { listen: SocketAddr::from(([127, 0, 0, 1], 0)), cors: false, clock_speed: None, seed: None }
     }
 }
 
@@ -65,7 +67,7 @@ impl Emulator {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let clock = RealClock::new();
-        let config = engine::Config { cors: options.cors, clock_speed: options.clock_speed };
+        let config = engine::Config { cors: options.cors, clock_speed: options.clock_speed, seed: options.seed };
         let engine = Arc::new(std::sync::Mutex::new(Engine::new(scenario, config, clock.now())));
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel();

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 use crate::automation::{self, Progress};
 use crate::clock::{Clock, Millis, RealTime, iso_seconds};
-use crate::scenario::{self, Scenario, Timings};
+use crate::routes::operations;
+use crate::scenario::{self, Mode, Scenario, Throttle, Timings, Transitions};
 
 /// An issued token.
 #[derive(Clone, Debug)]
@@ -38,6 +39,8 @@ pub struct ServerState {
     pub deleted: bool,
     /// When it was deleted (a `changes-since` list still shows it, `DELETED`).
     pub deleted_at: Option<Millis>,
+    /// Its automation is held short of its end until advanced (manual transitions).
+    pub automation_held: bool,
 }
 
 /// What happens to a v3 object when its time comes.
@@ -135,6 +138,22 @@ pub struct Fault {
     /// A `Retry-After` header for `status` faults.
     #[serde(default)]
     pub retry_after: Option<u64>,
+    /// Only requests to this operation (a name from `routes::operations`, e.g.
+    /// `v3.pool_nodes.add`), or to every operation whose name starts with it when it ends in `.`
+    /// (`v3.public_ips.`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    /// The chance (0 to 1) that a matching request gets the fault, drawn from the world's seeded
+    /// generator (so a seeded run repeats); a request that escapes it does not count down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    /// Real milliseconds to wait before the fault (any kind) is carried out.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub latency_ms: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn one() -> u32 {
@@ -164,6 +183,8 @@ pub struct LogEntry {
     pub source_ip: String,
     /// For v2 requests, the server the source address maps to.
     pub server_id: Option<String>,
+    /// The operation called (see `routes::operations`), if any.
+    pub operation: Option<&'static str>,
     /// The injected fault, if any.
     pub fault: Option<String>,
 }
@@ -199,9 +220,29 @@ pub struct World {
     pub faults: Vec<Fault>,
     /// The request log.
     pub log: Vec<LogEntry>,
-    counter: u64,
-    seed: u64,
+    /// How nodes, public IPs and automation move on.
+    pub transitions: Transitions,
+    /// v3 throttling, if any.
+    pub v3_throttle: Option<Throttle>,
+    /// v3 requests per (tenant, emulated minute), for the throttle.
+    pub v3_counts: HashMap<(String, i64), u32>,
+    pub(crate) counter: u64,
+    pub(crate) seed: u64,
+    /// The seed as given (a snapshot records it), if any.
+    pub(crate) given_seed: Option<u64>,
+    draws: u64,
     addresses_given: u32,
+}
+
+/// When a manual transition happens: never, until advanced.
+pub const MANUAL: Millis = Millis::MAX;
+
+/// The generator's state for a seed (splitmix64's finaliser, so nearby seeds differ widely).
+fn mix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) | 1
 }
 
 /// How long a server stays `BUILD` in Cloud Servers after it is built.
@@ -237,7 +278,7 @@ impl World {
     pub fn new(scenario: Scenario, clock_speed: Option<f64>, now: RealTime) -> Self {
         let clock = Clock::new(clock_speed.unwrap_or(scenario.timings.clock_speed), now);
         let now = clock.now();
-        let seed = u64::try_from(now).unwrap_or(1) | 1;
+        let seed = scenario.seed.map_or(u64::try_from(now).unwrap_or(1) | 1, mix);
         let mut world = World {
             clock,
             timings: scenario.timings.clone(),
@@ -253,8 +294,13 @@ impl World {
             v2_counts: HashMap::new(),
             faults: Vec::new(),
             log: Vec::new(),
-            counter: 0,
+            transitions: scenario.transitions.clone(),
+            v3_throttle: scenario.v3_throttle.clone(),
+            v3_counts: HashMap::new(),
+            counter: scenario.seed_position,
             seed,
+            given_seed: scenario.seed,
+            draws: 0,
             addresses_given: 0,
         };
         for server in scenario.servers {
@@ -266,34 +312,48 @@ impl World {
         for node in scenario.nodes {
             let id = node.id.unwrap_or_else(|| world.new_id());
             let created = now - 86_400_000;
+            let status = node.status.unwrap_or_else(|| "ACTIVE".into()).to_ascii_uppercase();
+            let next = world.pending(&status, &node.server_id, world.transitions.pool_nodes);
             world.nodes.push(NodeState {
                 id,
                 server_id: node.server_id,
                 pool_id: node.pool_id,
-                status: "ACTIVE".into(),
-                detail: None,
+                status,
+                detail: node.status_detail,
                 created,
                 updated: Some(created),
-                next: None,
+                next,
             });
         }
         for ip in scenario.public_ips {
             let id = ip.id.unwrap_or_else(|| world.new_id());
             let created = now - 86_400_000;
+            let status = ip.status.unwrap_or_else(|| "ACTIVE".into()).to_ascii_uppercase();
+            let server = ip.server_id.clone().unwrap_or_default();
+            let next = world.pending(&status, &server, world.transitions.public_ips);
+            // A public IP being added has no address yet.
+            let address = (status != "ADDING").then(|| ip.public_ip_v4.clone());
             world.ips.push(IpState {
                 id,
                 tenant: ip.tenant,
                 region: ip.region.to_ascii_uppercase(),
                 server_id: ip.server_id,
                 retain: ip.retain,
-                address: Some(ip.public_ip_v4.clone()),
+                address,
                 pending_address: ip.public_ip_v4,
-                status: "ACTIVE".into(),
-                detail: None,
+                status,
+                detail: ip.status_detail,
                 created,
                 updated: Some(created),
-                next: None,
+                next,
             });
+        }
+        world.faults = scenario.faults;
+        for token in scenario.tokens {
+            let expires = now + (token.expires_in_seconds * 1000.0) as Millis;
+            let method = if token.method.eq_ignore_ascii_case("PASSWORD") { "PASSWORD" } else { "APIKEY" };
+            let state = TokenState { tenant: token.tenant, username: token.username, expires, method };
+            world.keep_token(token.id, state);
         }
         world.settle();
         world
@@ -303,7 +363,30 @@ impl World {
     pub fn add_server(&mut self, mut spec: scenario::Server, now: Millis) -> usize {
         spec.region = spec.region.to_ascii_uppercase();
         let created = now - (spec.built_seconds_ago.max(0.0) * 1000.0) as Millis;
-        self.servers.push(ServerState { spec, created, automation_started: created, deleted: false, deleted_at: None });
+        let mut automation_started =
+            spec.automation_started_seconds_ago.map_or(created, |ago| now - (ago.max(0.0) * 1000.0) as Millis);
+        let mut automation_held = spec.automation_held;
+        match self.transitions.automation {
+            Mode::Immediate => {
+                automation_started = automation_started.min(now - automation::total_millis(&spec.automation));
+                automation_held = false;
+            }
+            // Held only while still running: a server built long ago has finished.
+            Mode::Manual => {
+                automation_held |= automation_started + automation::total_millis(&spec.automation) > now;
+            }
+            Mode::Timed => {}
+        }
+        spec.automation_started_seconds_ago = None;
+        spec.automation_held = false;
+        self.servers.push(ServerState {
+            spec,
+            created,
+            automation_started,
+            deleted: false,
+            deleted_at: None,
+            automation_held,
+        });
         self.servers.len() - 1
     }
 
@@ -426,12 +509,48 @@ impl World {
         self.log.push(entry);
     }
 
-    /// Takes the first fault that matches `path`, counting it down.
-    pub fn take_fault(&mut self, path: &str) -> Option<Fault> {
-        let index = self
-            .faults
-            .iter()
-            .position(|f| f.count > 0 && f.path_prefix.as_deref().is_none_or(|p| path.starts_with(p)))?;
+    /// The seed given (scenario, configuration or control call), if any.
+    pub fn given_seed(&self) -> Option<u64> {
+        self.given_seed
+    }
+
+    /// A number in [0, 1) from the world's generator (seeded with the world's seed).
+    pub fn draw(&mut self) -> f64 {
+        self.draws += 1;
+        let mut x = mix(self.seed ^ self.draws.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        x ^= x >> 33;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Seeds the world's ids, addresses and draws afresh: from here the same requests give the
+    /// same answers.
+    pub fn reseed(&mut self, seed: u64) {
+        self.seed = mix(seed);
+        self.given_seed = Some(seed);
+        self.counter = 0;
+        self.draws = 0;
+        self.addresses_given = 0;
+    }
+
+    /// Takes the first fault that matches the request (its path prefix, its operation, then its
+    /// probability), counting it down.
+    pub fn take_fault(&mut self, path: &str, operation: Option<&str>) -> Option<Fault> {
+        let mut index = None;
+        for i in 0..self.faults.len() {
+            let f = &self.faults[i];
+            let matches = f.count > 0
+                && f.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
+                && f.operation.as_deref().is_none_or(|o| operation.is_some_and(|name| operations::picks(o, name)));
+            if !matches {
+                continue;
+            }
+            let chance = f.probability.unwrap_or(1.0);
+            if chance >= 1.0 || self.draw() < chance {
+                index = Some(i);
+                break;
+            }
+        }
+        let index = index?;
         let fault = &mut self.faults[index];
         fault.count -= 1;
         let taken = fault.clone();
@@ -454,9 +573,18 @@ impl World {
         self.servers.iter().find(|s| !s.deleted && s.spec.source_ip.as_deref() == Some(ip))
     }
 
-    /// A server's automation progress now.
+    /// A server's automation progress now: held automation (manual transitions) stops short of
+    /// its end, where its status key has just appeared.
     pub fn progress(&self, server: &ServerState) -> Progress {
-        automation::progress(&server.spec.automation, server.automation_started, self.now())
+        let automation = &server.spec.automation;
+        let now = if server.automation_held {
+            let shown = (automation.metadata_delay_seconds.max(0.0) * 1000.0) as Millis;
+            let end = automation::total_millis(automation);
+            self.now().min(server.automation_started + shown.min((end - 1).max(0)))
+        } else {
+            self.now()
+        };
+        automation::progress(automation, server.automation_started, now)
     }
 
     /// A server's metadata now, as RackConnect and Managed Operations write it.

@@ -23,7 +23,8 @@ use common::demo;
 
 /// The demo scenario with the emulated clock at 600× (web2's two-minute automation takes 0.2 s).
 fn fast_emulator() -> Emulator {
-    let options = Options { listen: (Ipv4Addr::LOCALHOST, 0).into(), cors: false, clock_speed: Some(600.0) };
+    let options =
+        Options { listen: (Ipv4Addr::LOCALHOST, 0).into(), cors: false, clock_speed: Some(600.0), seed: None };
     Emulator::start(Scenario::demo(), options).expect("the emulator starts")
 }
 
@@ -478,7 +479,8 @@ fn an_inventory_skips_rackconnect_v3_where_the_region_has_none() {
             "servers": [{"id": "s1", "tenant": "111", "region": "ORD", "name": "app1", "original_ipv4": "203.0.113.5"}]}"#,
     )
     .expect("a scenario");
-    let options = Options { listen: (Ipv4Addr::LOCALHOST, 0).into(), cors: false, clock_speed: Some(600.0) };
+    let options =
+        Options { listen: (Ipv4Addr::LOCALHOST, 0).into(), cors: false, clock_speed: Some(600.0), seed: None };
     let emu = Emulator::start(scenario, options).expect("the emulator starts");
     let mut session = session_as(&emu, "ci", "ci-key");
     let inventory = session.inventory(&[Region::Ord], &InventoryOptions::default()).expect("an inventory");
@@ -506,7 +508,7 @@ fn an_inventory_tells_a_server_not_reached_yet_from_one_never_reached() {
                "built_seconds_ago": 60, "automation": {"metadata_delay_seconds": 100000}}]}"#,
     )
     .expect("a scenario");
-    let options = Options { listen: (Ipv4Addr::LOCALHOST, 0).into(), cors: false, clock_speed: Some(1.0) };
+    let options = Options { listen: (Ipv4Addr::LOCALHOST, 0).into(), cors: false, clock_speed: Some(1.0), seed: None };
     let emu = Emulator::start(scenario, options).expect("the emulator starts");
     let mut session = session_as(&emu, "ci", "ci-key");
     let inventory = session.inventory(&[Region::Dfw], &InventoryOptions::default()).expect("an inventory");

@@ -391,9 +391,11 @@ class EmulatorServer:
         clock_speed: Optional[float] = None,
         cors: bool = False,
         public: bool = False,
+        seed: Optional[int] = None,
     ) -> "EmulatorServer":
         """Starts serving ``scenario`` (JSON text; the demo scenario when left out) on ``listen``;
-        an address that is not loopback needs ``public=True``."""
+        an address that is not loopback needs ``public=True``; ``seed`` makes generated ids,
+        tokens and addresses repeat from run to run."""
     @property
     def url(self) -> str: ...
     @property

@@ -50,6 +50,18 @@ def _parser() -> argparse.ArgumentParser:
         help="emulated seconds per real second (60 makes a ten-minute automation take ten seconds)",
     )
     parser.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="seed generated ids, tokens and addresses: the same seed and the same requests give the same answers",
+    )
+    parser.add_argument(
+        "--state",
+        metavar="FILE",
+        help="keep the world in FILE across runs: loaded at start when it exists (instead of the scenario), "
+        "written there when stopped (Ctrl-C or SIGTERM)",
+    )
+    parser.add_argument(
         "--cors", action="store_true", help="answer CORS preflights and add CORS headers, for browser consoles"
     )
     parser.add_argument(
@@ -111,7 +123,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         )
     try:
         emulator = Emulator(
-            args.scenario, clock_speed=args.clock_speed, listen=args.listen, public=args.public, cors=args.cors
+            args.scenario,
+            clock_speed=args.clock_speed,
+            listen=args.listen,
+            public=args.public,
+            cors=args.cors,
+            seed=args.seed,
+            state=args.state,
         )
     except ValueError as e:
         return usage(str(e))
@@ -134,9 +152,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         while not stopping.wait(0.2):
             pass
     finally:
-        emulator.stop()
+        unsaved: Optional[OSError] = None
+        try:
+            emulator.stop()  # writes --state
+        except OSError as e:
+            unsaved = e
         for signum, handler in previous:
             signal.signal(signum, handler)
+    if unsaved is not None:
+        print(f"{PROG}: cannot write the state to {args.state}: {unsaved}", file=sys.stderr)
+        return 1
     print(f"{PROG}: stopped", file=sys.stderr)
     return 0
 

@@ -33,7 +33,7 @@ MARKER = "rackconnect_emulator"
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(scenario=None, *, clock_speed=None, cors=False): how the rackconnect_emulator "
+        f"{MARKER}(scenario=None, *, clock_speed=None, cors=False, seed=None): how the rackconnect_emulator "
         "fixture starts its emulator (a built-in scenario's name, a path or a dict; emulated "
         "seconds per real second)",
     )
@@ -41,7 +41,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def rackconnect_emulator_factory() -> Iterator[EmulatorFactory]:
-    """Starts emulators (``factory(scenario, clock_speed=..., cors=...)``), each stopped after the test."""
+    """Starts emulators (``factory(scenario, clock_speed=..., cors=..., seed=...)``), each stopped after the test."""
     # Imported here, so that a test session that uses no emulator does not load the native module.
     from rackconnect.testing import Emulator
 
@@ -52,8 +52,9 @@ def rackconnect_emulator_factory() -> Iterator[EmulatorFactory]:
         *,
         clock_speed: Optional[float] = None,
         cors: bool = False,
+        seed: Optional[int] = None,
     ) -> Emulator:
-        emulator = Emulator(scenario, clock_speed=clock_speed, cors=cors)
+        emulator = Emulator(scenario, clock_speed=clock_speed, cors=cors, seed=seed)
         started.append(emulator)
         return emulator
 

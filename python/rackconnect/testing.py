@@ -13,6 +13,13 @@ faults, the request log, a reset) through methods::
         assert session.wait_server("web2", timeout=60)["outcome"] == "failed"
         assert emulator.requests()["requests"]
 
+Beyond those, the controls other fakes' users ask for: faults by operation with a probability and
+a latency (``inject_fault(operation=..., probability=..., latency_ms=...)``), a seed for
+repeatable ids (``Emulator(seed=7)``, ``set_seed``), the world as a scenario document
+(``state()``, ``load_state()``; ``Emulator(state="world.json")`` keeps it across runs), per-kind
+transitions (``set_transitions(pool_nodes="manual")``, ``advance_transitions(...)``), and a page
+for a browser at ``dashboard_url``.
+
 pytest gets it as the fixture ``rackconnect_emulator`` (``rackconnect.pytest_plugin``), and a shell
 as ``python -m rackconnect.emulator`` (or ``rackconnect-emulator``). The scenario format and the
 control API are described in the emulator's README (``emulator/README.md`` in the repository).
@@ -38,6 +45,10 @@ __all__ = [
     "EmulatorFactory",
     "Fault",
     "FaultKind",
+    "Operation",
+    "TransitionKind",
+    "TransitionMode",
+    "TransitionsState",
     "LoggedRequest",
     "RequestLog",
     "ScenarioLike",
@@ -56,6 +67,12 @@ ScenarioLike = Union[str, "os.PathLike[str]", Mapping[str, Any]]
 # A union of literals (not one Literal of four), as stubtest reads aliases (rackconnect.types does the same).
 FaultKind = Union[Literal["status"], Literal["delay"], Literal["reset"], Literal["truncate"]]
 """What an injected fault does (``Emulator.inject_fault``)."""
+
+TransitionMode = Union[Literal["immediate"], Literal["timed"], Literal["manual"]]
+"""How a kind of resource leaves its transitional states (``Emulator.set_transitions``)."""
+
+TransitionKind = Union[Literal["pool_nodes"], Literal["public_ips"], Literal["automation"]]
+"""A kind of resource with transitions (``Emulator.advance_transitions``)."""
 
 
 class ClockState(TypedDict):
@@ -79,7 +96,15 @@ class ServerSummary(TypedDict):
     access_ipv4: str
 
 
-class Fault(TypedDict):
+class _FaultOptions(TypedDict, total=False):
+    """The keys a fault has only when set."""
+
+    operation: str
+    probability: float
+    latency_ms: int
+
+
+class Fault(_FaultOptions):
     """A fault waiting for requests (``inject_fault``)."""
 
     kind: str
@@ -90,6 +115,25 @@ class Fault(TypedDict):
     retry_after: Optional[int]
 
 
+class TransitionsState(TypedDict):
+    """Each kind's transition mode and the v3 durations of ``timed`` (seconds)."""
+
+    pool_nodes: str
+    public_ips: str
+    automation: str
+    v3_add_seconds: float
+    v3_remove_seconds: float
+    v3_update_seconds: float
+
+
+class Operation(TypedDict):
+    """One named emulated call (``inject_fault(operation=...)``): ``*`` is one path segment."""
+
+    name: str
+    method: str
+    path: str
+
+
 class Summary(TypedDict):
     """The emulator at a glance: its clock, servers, pending faults and how many requests it logged."""
 
@@ -97,6 +141,8 @@ class Summary(TypedDict):
     servers: List[ServerSummary]
     faults: List[Fault]
     requests_logged: int
+    seed: Optional[int]
+    transitions: TransitionsState
 
 
 class BuiltServer(TypedDict):
@@ -127,6 +173,7 @@ class LoggedRequest(TypedDict):
     status: int
     source_ip: str
     server_id: Optional[str]
+    operation: Optional[str]
     fault: Optional[str]
 
 
@@ -186,6 +233,9 @@ class Emulator:
     seconds per real second) overrides its ``timings.clock_speed``; ``cors`` answers browsers'
     preflights. ``listen`` (``ADDRESS:PORT``, port 0 for a free one) beyond loopback needs
     ``public=True``: the emulator hands out its scenario's credentials to whoever reaches it.
+    ``seed`` makes generated ids (servers, nodes, public IPs, tokens) and addresses repeat from
+    run to run. ``state`` is a file that keeps the world across runs: loaded instead of
+    ``scenario`` when it exists, written (the world as a scenario document) by ``stop()``.
 
     ``username``, ``api_key``, ``password``, ``tenant_id`` and ``region`` are those of the
     scenario's first account and user (the demo account's: ``demo``, ``demo-api-key``,
@@ -201,9 +251,15 @@ class Emulator:
         listen: str = "127.0.0.1:0",
         public: bool = False,
         cors: bool = False,
+        seed: Optional[int] = None,
+        state: Optional[Union[str, "os.PathLike[str]"]] = None,
     ) -> None:
-        text = _scenario_text(scenario)
-        self._server = EmulatorServer(text, listen=listen, clock_speed=clock_speed, cors=cors, public=public)
+        self._state_file = state
+        saved = state is not None and os.path.exists(state)
+        text = _scenario_text(state if saved and state is not None else scenario)
+        self._server = EmulatorServer(
+            text, listen=listen, clock_speed=clock_speed, cors=cors, public=public, seed=seed
+        )
         # The scenario is valid (the engine read it): its first account and user are its sign-in.
         self.scenario: Dict[str, Any] = json.loads(text)
         account: Dict[str, Any] = (self.scenario.get("accounts") or [{}])[0]
@@ -253,10 +309,19 @@ class Emulator:
         """Whether it still serves."""
         return self._server.running
 
+    @property
+    def dashboard_url(self) -> str:
+        """A page for a browser: servers, pools, public IPs and the request log, as they are."""
+        return self._server.url + "/__emulator/"
+
     def stop(self) -> None:
-        """Stops serving: the port and every connection are closed. The control methods still
-        work (the request log can be read after the fact). Stopping twice does nothing."""
+        """Stops serving: the port and every connection are closed, and with ``state=`` the world
+        is written to that file. The control methods still work (the request log can be read
+        after the fact). Stopping twice does nothing more."""
+        running = self._server.running
         self._server.stop()
+        if running and self._state_file is not None:
+            self.save_state(self._state_file)
 
     # -- clients ----------------------------------------------------------------------------
 
@@ -359,22 +424,37 @@ class Emulator:
         delay_ms: Optional[int] = None,
         path_prefix: Optional[str] = None,
         retry_after: Optional[int] = None,
+        operation: Optional[str] = None,
+        probability: Optional[float] = None,
+        latency_ms: Optional[int] = None,
     ) -> List[Fault]:
-        """Breaks the next ``count`` requests (whose path starts with ``path_prefix``): ``status``
-        answers that status (503 by default, ``Retry-After`` if given), ``delay`` answers after
-        ``delay_ms``, ``reset`` closes the connection without an answer, ``truncate`` sends half
-        the body. The faults now pending."""
+        """Breaks the next ``count`` requests (whose path starts with ``path_prefix``, whose
+        operation is ``operation``): ``status`` answers that status (503 by default,
+        ``Retry-After`` if given), ``delay`` answers after ``delay_ms``, ``reset`` closes the
+        connection without an answer, ``truncate`` sends half the body. ``operation`` is a name
+        from ``operations()`` (``"v3.pool_nodes.add"``) or a prefix of names ending in ``.``;
+        ``probability`` (0 to 1) is drawn per matching request from the seeded generator (one
+        that escapes does not count down); ``latency_ms`` waits that long first, whatever the
+        kind. The faults now pending."""
         body: Dict[str, Any] = {"kind": kind, "count": count}
         for key, value in (
             ("status", status),
             ("delay_ms", delay_ms),
             ("path_prefix", path_prefix),
             ("retry_after", retry_after),
+            ("operation", operation),
+            ("probability", probability),
+            ("latency_ms", latency_ms),
         ):
             if value is not None:
                 body[key] = value
         faults: List[Fault] = self.control("POST", "faults", body)["faults"]
         return faults
+
+    def operations(self) -> List[Operation]:
+        """The names of the emulated calls, for ``inject_fault(operation=...)``."""
+        operations: List[Operation] = self.control("GET", "operations")["operations"]
+        return operations
 
     def faults(self) -> List[Fault]:
         """The faults still pending."""
@@ -405,6 +485,84 @@ class Emulator:
         requests."""
         summary: Summary = self.control("POST", "reset")
         return summary
+
+    def set_seed(self, seed: int) -> None:
+        """Seeds ids, tokens, addresses and fault draws afresh: from here the same requests get
+        the same answers."""
+        self.control("POST", "seed", {"seed": seed})
+
+    def state(self) -> Dict[str, Any]:
+        """The whole world as a scenario document (loadable with ``load_state``, ``Emulator(...)``
+        or the binary's ``--scenario``/``--state``)."""
+        state: Dict[str, Any] = self.control("GET", "state")
+        return state
+
+    def load_state(self, state: ScenarioLike) -> Summary:
+        """Replaces the world with a scenario document (a dict, a path, a built-in name); ``reset``
+        returns to it from then on."""
+        full = "/__emulator/state"
+        status, text = self._server.control("PUT", full, _scenario_text(state))
+        if status >= 400:
+            answer = json.loads(text) if text else None
+            message = answer.get("error") if isinstance(answer, dict) else None
+            raise ControlError(f"PUT {full}: {message or text or status}", status)
+        summary: Summary = json.loads(text)
+        return summary
+
+    def save_state(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the world (``state()``) to a file, whole or not at all, readable by its owner
+        only (it holds the scenario's credentials and the live tokens)."""
+        text = json.dumps(self.state(), indent=2) + "\n"
+        temporary = os.fspath(path) + ".tmp"
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+
+    def transitions(self) -> TransitionsState:
+        """Each kind's transition mode, and the durations of ``timed``."""
+        transitions: TransitionsState = self.control("GET", "transitions")
+        return transitions
+
+    def set_transitions(
+        self,
+        *,
+        pool_nodes: Optional[TransitionMode] = None,
+        public_ips: Optional[TransitionMode] = None,
+        automation: Optional[TransitionMode] = None,
+        v3_add_seconds: Optional[float] = None,
+        v3_remove_seconds: Optional[float] = None,
+        v3_update_seconds: Optional[float] = None,
+    ) -> TransitionsState:
+        """How v3 pool nodes, v3 public IPs and v2 automation leave their transitional states:
+        ``immediate``, ``timed`` (after the durations given here or in the scenario) or
+        ``manual`` (only by ``advance_transitions``). What a manual kind holds moves on as its
+        new mode says."""
+        body: Dict[str, Any] = {}
+        for key, value in (
+            ("pool_nodes", pool_nodes),
+            ("public_ips", public_ips),
+            ("automation", automation),
+            ("v3_add_seconds", v3_add_seconds),
+            ("v3_remove_seconds", v3_remove_seconds),
+            ("v3_update_seconds", v3_update_seconds),
+        ):
+            if value is not None:
+                body[key] = value
+        transitions: TransitionsState = self.control("POST", "transitions", body)
+        return transitions
+
+    def advance_transitions(self, resource: Optional[str] = None, *, kind: Optional[TransitionKind] = None) -> int:
+        """Moves pending transitions on now: of one resource (a node or public IP id, or a
+        server's id or name for its automation), of a whole ``kind``, or (neither) everything.
+        How many moved."""
+        body: Dict[str, Any] = {}
+        if resource is not None:
+            found = self._find_server(resource)
+            body["id"] = found["id"] if found else resource
+        if kind is not None:
+            body["kind"] = kind
+        advanced: int = self.control("POST", "transitions/advance", body)["advanced"]
+        return advanced
 
     # -- servers by name ---------------------------------------------------------------------
 
@@ -441,4 +599,5 @@ class EmulatorFactory(Protocol):
         *,
         clock_speed: Optional[float] = None,
         cors: bool = False,
+        seed: Optional[int] = None,
     ) -> Emulator: ...

@@ -583,9 +583,10 @@ pub struct PyEmulatorServer {
 impl PyEmulatorServer {
     /// Starts serving `scenario` (JSON text; the built-in demo scenario when left out) on
     /// `listen` (port 0 picks a free port). An address that is not loopback needs `public=True`:
-    /// the emulator hands out its scenario's credentials to whoever can reach it.
+    /// the emulator hands out its scenario's credentials to whoever can reach it. `seed` makes
+    /// generated ids, tokens and addresses repeat from run to run (it overrides the scenario's).
     #[new]
-    #[pyo3(signature = (scenario = None, *, listen = "127.0.0.1:0", clock_speed = None, cors = false, public = false))]
+    #[pyo3(signature = (scenario = None, *, listen = "127.0.0.1:0", clock_speed = None, cors = false, public = false, seed = None))]
     fn new(
         py: Python<'_>,
         scenario: Option<&str>,
@@ -593,6 +594,7 @@ impl PyEmulatorServer {
         clock_speed: Option<f64>,
         cors: bool,
         public: bool,
+        seed: Option<u64>,
     ) -> PyResult<Self> {
         let scenario = match scenario {
             None => Scenario::demo(),
@@ -613,7 +615,7 @@ impl PyEmulatorServer {
             ));
         }
         let clock = RealClock::new();
-        let engine = Engine::new(scenario, Config { cors, clock_speed }, clock.now());
+        let engine = Engine::new(scenario, Config { cors, clock_speed, seed }, clock.now());
         let server = py
             .detach(|| Server::start(engine, clock, listen))
             .map_err(|e| PyOSError::new_err(format!("cannot listen on {listen}: {e}")))?;

@@ -458,7 +458,10 @@ def test_the_readme_examples_run(tmp_path: Path) -> None:
     # examples (their bodies made to do something) as a suite run through the installed plugin.
     readme = (REPO / "python" / "README.md").read_text()
     section = readme[readme.index("## Testing with the emulator") : readme.index("### Size")]
-    example, fixtures = re.findall(r"```python\n(.*?)```", section, re.S)
+    example, fixtures, controls = re.findall(r"```python\n(.*?)```", section, re.S)
+    done = subprocess.run([sys.executable, "-c", controls], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.endswith("saved\n"), done.stdout + done.stderr
+    assert json.loads((tmp_path / "world.json").read_text())["seed"] == 7
     done = subprocess.run([sys.executable, "-c", example], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "\ndone\n{'outcome': 'answer', 'value': 'FAILED'}\n" in done.stdout, done.stdout

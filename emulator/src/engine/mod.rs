@@ -32,6 +32,8 @@
 //! assert_eq!(status(&mut engine, t.plus_millis(120_000)), "DEPLOYED\n");
 //! ```
 
+#[cfg(test)]
+mod controls_tests;
 mod cors;
 mod limits;
 mod request;
@@ -45,7 +47,7 @@ pub use response::{Disposition, Held, Response, Step};
 
 use crate::clock::{Millis, RealTime, http_date};
 use crate::reply::Reply;
-use crate::routes::{self, CONTROL_PREFIX, Call, control};
+use crate::routes::{self, CONTROL_PREFIX, Call, control, operations};
 use crate::scenario::Scenario;
 use crate::world::{Fault, LogEntry, World};
 
@@ -56,6 +58,8 @@ pub struct Config {
     pub cors: bool,
     /// Emulated seconds per real second; overrides the scenario's `timings.clock_speed`.
     pub clock_speed: Option<f64>,
+    /// Seeds generated ids, addresses and fault draws; overrides the scenario's `seed`.
+    pub seed: Option<u64>,
 }
 
 /// The emulator without I/O: see the [module documentation](self).
@@ -72,17 +76,38 @@ impl Engine {
     /// Builds the world a scenario describes at the real time `now` (servers `built_seconds_ago`
     /// are built that long before it). One scenario, configuration and time give one engine:
     /// the same requests at the same times get the same answers.
-    pub fn new(scenario: Scenario, config: Config, now: RealTime) -> Self {
+    pub fn new(mut scenario: Scenario, config: Config, now: RealTime) -> Self {
+        if let Some(seed) = config.seed {
+            scenario.seed = Some(seed);
+            scenario.seed_position = 0;
+        }
         let world = World::new(scenario.clone(), config.clock_speed, now);
         Engine { world, cors: config.cors, scenario, clock_speed: config.clock_speed }
     }
 
     /// Builds the world again from the scenario, as [`Engine::new`] did, at the real time `now`:
     /// the scenario's servers, pools, nodes and public IPs, the clock at `now` and the starting
-    /// speed; no token, fault or logged request. (`POST /__emulator/reset` does this.)
+    /// speed; no logged request, and no token or fault but those the scenario has. The scenario
+    /// is the one the engine was made with, or the last one [`Engine::load`]ed.
+    /// (`POST /__emulator/reset` does this.)
     pub fn reset(&mut self, now: RealTime) {
         let now = now.max(self.world.clock.real());
         self.world = World::new(self.scenario.clone(), self.clock_speed, now);
+    }
+
+    /// Replaces the world with the one `scenario` describes (a state snapshot, usually), at the
+    /// real time `now`; [`Engine::reset`] builds this one again from then on. The engine's
+    /// clock speed, if configured, still wins over the scenario's.
+    pub fn load(&mut self, scenario: Scenario, now: RealTime) {
+        let now = now.max(self.world.clock.real());
+        self.scenario = scenario;
+        self.world = World::new(self.scenario.clone(), self.clock_speed, now);
+    }
+
+    /// The world now as a scenario document (what `GET /__emulator/state` answers).
+    pub fn snapshot(&self) -> Scenario {
+        let description = format!("A snapshot of the emulator's world at {}", crate::clock::iso_millis(self.now()));
+        self.world.snapshot(&description)
     }
 
     /// The world, to inspect.
@@ -110,7 +135,8 @@ impl Engine {
     /// Takes one request at the real time `now` and says what to answer.
     ///
     /// Everything is decided here: CORS preflights and headers, the body limit (413) and a late
-    /// body (408), the control API, injected faults (a `status` fault answers here; `delay`,
+    /// body (408), the control API, injected faults (picked by path prefix and operation name,
+    /// with a seeded probability; a `status` fault answers here; `delay`, a fault's latency,
     /// `reset` and `truncate` come back as instructions), the request log, and the `Date` header
     /// in emulated time. Requests under `/__emulator/` are never faulted or logged.
     pub fn handle(&mut self, request: Request, now: RealTime) -> Step {
@@ -130,11 +156,20 @@ impl Engine {
                 return Step::Answer(self.finish(Reply::fault(413, "overLimit", &message), Disposition::Complete));
             }
         }
-        let fault =
-            if request.path().starts_with(CONTROL_PREFIX) { None } else { self.world.take_fault(request.path()) };
+        let fault = if request.path().starts_with(CONTROL_PREFIX) || self.world.faults.is_empty() {
+            None
+        } else {
+            let operation = operations::operation(&request.method, request.path());
+            self.world.take_fault(request.path(), operation)
+        };
         match fault {
-            Some(fault) if fault.kind == "delay" => {
-                Step::Wait { delay_ms: fault.delay_ms, held: Held { request, fault } }
+            // A fault's latency comes first, whatever its kind; a `delay` is latency alone.
+            Some(fault) if fault.kind == "delay" || fault.latency_ms > 0 => {
+                let delay_ms = if fault.kind == "delay" { fault.delay_ms } else { 0 };
+                Step::Wait {
+                    delay_ms: delay_ms.saturating_add(fault.latency_ms),
+                    held: Held { request, fault: Box::new(fault) },
+                }
             }
             fault => Step::Answer(self.answer(&request, fault.as_ref())),
         }
@@ -159,6 +194,25 @@ impl Engine {
             Body::Complete(body) => body.as_slice(),
             Body::TooLarge | Body::TimedOut => &[],
         };
+        if control && path.trim_end_matches('/') == control::STATE_PATH {
+            self.world.settle();
+            let reply = match request.method.as_str() {
+                "GET" => Reply::json(200, &serde_json::to_value(self.snapshot()).unwrap_or_default()),
+                "PUT" => match std::str::from_utf8(body).map_err(|e| e.to_string()).and_then(Scenario::from_json) {
+                    Ok(scenario) => {
+                        self.load(scenario, self.world.clock.real());
+                        Reply::json(200, &control::summary(&self.world))
+                    }
+                    Err(e) => {
+                        Reply::json(400, &serde_json::json!({"error": format!("expected a scenario document: {e}")}))
+                    }
+                },
+                _ => Reply::json(405, &serde_json::json!({"error": "state takes GET and PUT"}))
+                    .with_header("Allow", "GET, PUT"),
+            };
+            return self.finish(reply, Disposition::Complete);
+        }
+        let operation = operations::operation(&request.method, path);
         let call = Call {
             method: &request.method,
             path,
@@ -204,6 +258,7 @@ impl Engine {
                 status: reply.status,
                 source_ip: request.source_ip.clone(),
                 server_id: v2_server,
+                operation,
                 fault: kind.map(str::to_owned),
             };
             world.record(entry);

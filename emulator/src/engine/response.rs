@@ -71,5 +71,5 @@ pub enum Step {
 #[derive(Debug)]
 pub struct Held {
     pub(crate) request: Request,
-    pub(crate) fault: Fault,
+    pub(crate) fault: Box<Fault>,
 }

@@ -8,39 +8,45 @@ use crate::scenario::Scenario;
 
 /// A minute boundary (1,800,000,000,000 ms is 30,000,000 whole minutes), so the v2 limit's minute
 /// starts at T.
-const T: RealTime = RealTime::from_unix_millis(1_800_000_000_000);
+pub(super) const T: RealTime = RealTime::from_unix_millis(1_800_000_000_000);
 
-const V3: &str = "/rackconnect/DFW/v3/123456";
-const DFW_WEB_POOL: &str = "00000001-bbbb-4bbb-8bbb-dfw000000001";
-const UNMANAGED: &str = "0000000a-cccc-4ccc-8ccc-00000000000a";
-const WEB1_SOURCE: &str = "127.0.0.2";
-const WEB2_SOURCE: &str = "127.0.0.3";
+pub(super) const V3: &str = "/rackconnect/DFW/v3/123456";
+pub(super) const DFW_WEB_POOL: &str = "00000001-bbbb-4bbb-8bbb-dfw000000001";
+pub(super) const UNMANAGED: &str = "0000000a-cccc-4ccc-8ccc-00000000000a";
+pub(super) const WEB1_SOURCE: &str = "127.0.0.2";
+pub(super) const WEB2_SOURCE: &str = "127.0.0.3";
 
-fn at(seconds: f64) -> RealTime {
+pub(super) fn at(seconds: f64) -> RealTime {
     T.plus_millis((seconds * 1000.0) as i64)
 }
 
-fn demo() -> Engine {
+pub(super) fn demo() -> Engine {
     Engine::new(Scenario::demo(), Config::default(), T)
 }
 
-fn answer(engine: &mut Engine, request: Request, now: RealTime) -> Response {
+pub(super) fn answer(engine: &mut Engine, request: Request, now: RealTime) -> Response {
     match engine.handle(request, now) {
         Step::Answer(response) => response,
         Step::Wait { delay_ms, .. } => panic!("an unexpected wait of {delay_ms} ms"),
     }
 }
 
-fn body(response: &Response) -> Value {
+pub(super) fn body(response: &Response) -> Value {
     serde_json::from_slice(&response.body)
         .unwrap_or_else(|e| panic!("{e}: {:?}", String::from_utf8_lossy(&response.body)))
 }
 
-fn text(response: &Response) -> String {
+pub(super) fn text(response: &Response) -> String {
     String::from_utf8_lossy(&response.body).into_owned()
 }
 
-fn control(engine: &mut Engine, method: &str, path: &str, json: Option<Value>, now: RealTime) -> (u16, Value) {
+pub(super) fn control(
+    engine: &mut Engine,
+    method: &str,
+    path: &str,
+    json: Option<Value>,
+    now: RealTime,
+) -> (u16, Value) {
     let mut request = Request::new(method, &format!("/__emulator/{path}"));
     if let Some(json) = json {
         request = request.with_header("Content-Type", "application/json").with_body(json.to_string());
@@ -50,7 +56,7 @@ fn control(engine: &mut Engine, method: &str, path: &str, json: Option<Value>, n
     (response.status, value)
 }
 
-fn sign_in(engine: &mut Engine, now: RealTime) -> String {
+pub(super) fn sign_in(engine: &mut Engine, now: RealTime) -> String {
     let credentials = json!({"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": "demo", "apiKey": "demo-api-key"}}});
     let request = Request::new("POST", "/v2.0/tokens")
         .with_header("Content-Type", "application/json")
@@ -60,15 +66,15 @@ fn sign_in(engine: &mut Engine, now: RealTime) -> String {
     body(&response)["access"]["token"]["id"].as_str().expect("a token id").to_owned()
 }
 
-fn pools(token: &str) -> Request {
+pub(super) fn pools(token: &str) -> Request {
     Request::new("GET", &format!("{V3}/load_balancer_pools")).with_header("X-Auth-Token", token)
 }
 
-fn v2_status(source: &str) -> Request {
+pub(super) fn v2_status(source: &str) -> Request {
     Request::new("GET", "/v1/automation_status").with_source_ip(source)
 }
 
-fn log(engine: &mut Engine, now: RealTime) -> Vec<Value> {
+pub(super) fn log(engine: &mut Engine, now: RealTime) -> Vec<Value> {
     control(engine, "GET", "requests", None, now).1["requests"].as_array().cloned().expect("a log")
 }
 
@@ -242,7 +248,7 @@ fn body_limits_and_late_bodies_are_answered_by_the_engine() {
 
 #[test]
 fn cors_preflights_and_headers_only_when_asked_for() {
-    let mut engine = Engine::new(Scenario::demo(), Config { cors: true, clock_speed: None }, T);
+    let mut engine = Engine::new(Scenario::demo(), Config { cors: true, ..Config::default() }, T);
     let mut preflight = Request::new("OPTIONS", &format!("{V3}/load_balancer_pools"));
     preflight.body = Body::TooLarge; // answered before the body matters
     let response = answer(&mut engine, preflight, T);
@@ -289,7 +295,7 @@ fn the_catalog_points_at_the_url_the_client_reached() {
 
 #[test]
 fn a_reset_builds_the_scenario_world_again_at_the_time_told() {
-    let mut engine = Engine::new(Scenario::demo(), Config { cors: false, clock_speed: Some(60.0) }, T);
+    let mut engine = Engine::new(Scenario::demo(), Config { clock_speed: Some(60.0), ..Config::default() }, T);
     let token = sign_in(&mut engine, T);
     let (status, built) = control(&mut engine, "POST", "servers", Some(json!({"name": "extra"})), T);
     assert_eq!(status, 201);

@@ -5,16 +5,21 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::Call;
+use super::{Call, dashboard, operations};
 use crate::automation;
 use crate::clock::iso_millis;
 use crate::reply::Reply;
 use crate::scenario;
+use crate::transitions::Kind;
 use crate::world::{Fault, World};
 
 /// `POST` here builds the world again from the scenario (the [engine](crate::Engine) answers it:
 /// the world does not keep its scenario).
 pub const RESET_PATH: &str = "/__emulator/reset";
+
+/// `GET` here answers the world as a scenario document, `PUT` replaces the world with one (the
+/// [engine](crate::Engine) answers both: loading one replaces the scenario it resets to).
+pub const STATE_PATH: &str = "/__emulator/state";
 
 fn bad(message: &str) -> Reply {
     Reply::json(400, &json!({"error": message}))
@@ -25,7 +30,18 @@ pub fn route(world: &mut World, call: &Call) -> Reply {
     let rest = call.path.trim_start_matches(super::CONTROL_PREFIX).trim_end_matches('/');
     let segments: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('/').collect() };
     match (call.method, segments.as_slice()) {
+        ("GET", []) if call.header("Accept").is_some_and(|a| a.contains("text/html")) => dashboard::page(world),
         ("GET", []) => Reply::json(200, &summary(world)),
+        ("POST", ["seed"]) => match call.json().and_then(|b| b.get("seed").and_then(Value::as_u64)) {
+            Some(seed) => {
+                world.reseed(seed);
+                Reply::json(200, &json!({"seed": seed}))
+            }
+            None => bad("expected {\"seed\": N} with N a whole number from 0 to 2^64-1"),
+        },
+        ("GET", ["transitions"]) => Reply::json(200, &transitions(world)),
+        ("POST", ["transitions"]) => set_transitions(world, call),
+        ("POST", ["transitions", "advance"]) => advance(world, call),
         ("GET", ["clock"]) => Reply::json(200, &clock(world)),
         ("POST", ["clock"]) => set_clock(world, call),
         ("POST", ["servers"]) => build_server(world, call),
@@ -39,15 +55,24 @@ pub fn route(world: &mut World, call: &Call) -> Reply {
         },
         ("GET", ["faults"]) => Reply::json(200, &json!({"faults": world.faults})),
         ("POST", ["faults"]) => match serde_json::from_slice::<Fault>(call.body) {
-            Ok(fault) if ["status", "delay", "reset", "truncate"].contains(&fault.kind.as_str()) => {
-                world.faults.push(fault);
-                Reply::json(201, &json!({"faults": world.faults}))
-            }
-            Ok(_) => bad("kind must be status, delay, reset or truncate"),
-            Err(e) => {
-                bad(&format!("expected a fault {{kind, count, status, delay_ms, path_prefix, retry_after}}: {e}"))
-            }
+            Ok(fault) => match fault_problem(&fault) {
+                Some(problem) => bad(&problem),
+                None => {
+                    world.faults.push(fault);
+                    Reply::json(201, &json!({"faults": world.faults}))
+                }
+            },
+            Err(e) => bad(&format!(
+                "expected a fault {{kind, count, status, delay_ms, path_prefix, operation, probability, latency_ms, retry_after}}: {e}"
+            )),
         },
+        ("GET", ["operations"]) => {
+            let list: Vec<Value> = operations::OPERATIONS
+                .iter()
+                .map(|(method, path, name)| json!({"name": name, "method": method, "path": path}))
+                .collect();
+            Reply::json(200, &json!({"operations": list}))
+        }
         ("DELETE", ["faults"]) => {
             world.faults.clear();
             Reply::empty(204)
@@ -73,6 +98,93 @@ pub fn route(world: &mut World, call: &Call) -> Reply {
     }
 }
 
+/// What is wrong with a fault, if anything.
+fn fault_problem(fault: &Fault) -> Option<String> {
+    if !["status", "delay", "reset", "truncate"].contains(&fault.kind.as_str()) {
+        return Some("kind must be status, delay, reset or truncate".to_owned());
+    }
+    if fault.probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
+        return Some("probability: expected a number from 0 to 1".to_owned());
+    }
+    if let Some(name) = &fault.operation
+        && !operations::is_known(name)
+    {
+        return Some(format!(
+            "operation: unknown operation {name:?} (GET /__emulator/operations lists them; a prefix ending in '.' picks several)"
+        ));
+    }
+    if !(100..=599).contains(&fault.status) {
+        return Some("status: expected an HTTP status from 100 to 599".to_owned());
+    }
+    None
+}
+
+fn transitions(world: &World) -> Value {
+    let t = &world.timings;
+    json!({
+        "pool_nodes": world.transitions.pool_nodes,
+        "public_ips": world.transitions.public_ips,
+        "automation": world.transitions.automation,
+        "v3_add_seconds": t.v3_add_seconds,
+        "v3_remove_seconds": t.v3_remove_seconds,
+        "v3_update_seconds": t.v3_update_seconds,
+    })
+}
+
+/// `POST /__emulator/transitions`: any of the three modes, any of the three v3 durations.
+fn set_transitions(world: &mut World, call: &Call) -> Reply {
+    const EXPECTED: &str = "expected {\"pool_nodes\"?, \"public_ips\"?, \"automation\"?: \"immediate\" | \"timed\" | \"manual\", \"v3_add_seconds\"?, \"v3_remove_seconds\"?, \"v3_update_seconds\"?: seconds}";
+    let Some(Value::Object(body)) = call.json() else { return bad(EXPECTED) };
+    let mut modes = world.transitions.clone();
+    let mut timings = world.timings.clone();
+    for (key, value) in &body {
+        let mode = || serde_json::from_value::<scenario::Mode>(value.clone()).ok();
+        let seconds = value.as_f64().filter(|s| (0.0..=MAX_ADVANCE_SECONDS).contains(s));
+        let ok = match key.as_str() {
+            "pool_nodes" => mode().map(|m| modes.pool_nodes = m).is_some(),
+            "public_ips" => mode().map(|m| modes.public_ips = m).is_some(),
+            "automation" => mode().map(|m| modes.automation = m).is_some(),
+            "v3_add_seconds" => seconds.map(|s| timings.v3_add_seconds = s).is_some(),
+            "v3_remove_seconds" => seconds.map(|s| timings.v3_remove_seconds = s).is_some(),
+            "v3_update_seconds" => seconds.map(|s| timings.v3_update_seconds = s).is_some(),
+            _ => false,
+        };
+        if !ok {
+            return bad(&format!("{key}: {EXPECTED}"));
+        }
+    }
+    world.timings = timings;
+    world.set_transitions(modes);
+    Reply::json(200, &transitions(world))
+}
+
+/// `POST /__emulator/transitions/advance`: `{"id"?, "kind"?}` (neither: everything pending).
+fn advance(world: &mut World, call: &Call) -> Reply {
+    const EXPECTED: &str = "expected {\"id\"?: a node, public IP or server id, \"kind\"?: \"pool_nodes\" | \"public_ips\" | \"automation\"}";
+    let body = if call.body.is_empty() { Some(json!({})) } else { call.json() };
+    let Some(Value::Object(body)) = body else { return bad(EXPECTED) };
+    if body.keys().any(|k| k != "id" && k != "kind") {
+        return bad(EXPECTED);
+    }
+    let id = match body.get("id") {
+        None => None,
+        Some(Value::String(id)) => Some(id.clone()),
+        Some(_) => return bad(EXPECTED),
+    };
+    let kind = match body.get("kind") {
+        None => None,
+        Some(value) => match serde_json::from_value::<Kind>(value.clone()) {
+            Ok(kind) => Some(kind),
+            Err(_) => return bad(EXPECTED),
+        },
+    };
+    let advanced = world.advance(kind, id.as_deref());
+    if advanced == 0 && id.is_some() {
+        return Reply::json(404, &json!({"error": format!("nothing pending for {}", id.unwrap_or_default())}));
+    }
+    Reply::json(200, &json!({"advanced": advanced}))
+}
+
 fn clock(world: &World) -> Value {
     let now = world.now();
     json!({"now": iso_millis(now), "now_ms": now, "speed": world.clock.speed()})
@@ -95,7 +207,10 @@ pub fn summary(world: &World) -> Value {
             })
         })
         .collect();
-    json!({"clock": clock(world), "servers": servers, "faults": world.faults, "requests_logged": world.log.len()})
+    json!({
+        "clock": clock(world), "servers": servers, "faults": world.faults, "requests_logged": world.log.len(),
+        "seed": world.given_seed(), "transitions": transitions(world),
+    })
 }
 
 /// The most the clock moves in one call: ten years.
@@ -191,6 +306,7 @@ fn set_automation(world: &mut World, call: &Call, id: &str) -> Reply {
         server.spec.managed.get_or_insert_with(scenario::Managed::default).outcome = managed.to_owned();
     }
     if body.get("finish_now").and_then(Value::as_bool) == Some(true) {
+        server.automation_held = false;
         let total = automation::total_seconds(&server.spec.automation);
         server.automation_started = now - (total * 1000.0) as i64;
         server.spec.automation.metadata_delay_seconds = server.spec.automation.metadata_delay_seconds.min(total);
@@ -200,7 +316,8 @@ fn set_automation(world: &mut World, call: &Call, id: &str) -> Reply {
     Reply::json(200, &json!({"id": server.spec.id, "automation_status": progress.status}))
 }
 
-fn requests(world: &World) -> Value {
+/// `GET /__emulator/requests`: the log, and per server its v2 counts.
+pub fn requests(world: &World) -> Value {
     // Per server: v2 requests in all, and the most that fell in any 60-second window of emulated
     // time (what the 30-per-minute limit is about).
     let mut by_server: BTreeMap<&str, Vec<i64>> = BTreeMap::new();

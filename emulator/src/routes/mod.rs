@@ -3,7 +3,9 @@
 //! integration tests reach them over real HTTP.
 
 pub mod control;
+pub mod dashboard;
 pub mod identity;
+pub mod operations;
 pub mod servers;
 pub mod v2;
 pub mod v3;

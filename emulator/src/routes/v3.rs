@@ -29,6 +29,9 @@ pub fn route(world: &mut World, call: &Call, region: &str, tenant: &str, rest: &
     if !allowed {
         return Reply::fault(403, "forbidden", &format!("The user has no RackConnect v3 role in {region}"));
     }
+    if let Some(reply) = throttled(world, tenant) {
+        return reply;
+    }
     let scope = Scope { region, tenant };
     let m = call.method;
     match rest {
@@ -120,11 +123,12 @@ pub fn route(world: &mut World, call: &Call, region: &str, tenant: &str, rest: &
                 "GET" => Reply::json(200, &ip_json(world, &world.ips[index])),
                 "PATCH" => patch_ip(world, call, &scope, index),
                 "DELETE" => {
-                    let at = world.now() + secs(world.timings.v3_remove_seconds);
+                    let at = world.due(world.transitions.public_ips, world.timings.v3_remove_seconds);
+                    let now = world.now();
                     let ip = &mut world.ips[index];
                     if ip.status != "REMOVING" {
                         ip.status = "REMOVING".into();
-                        ip.updated = Some(at - secs(world.timings.v3_remove_seconds));
+                        ip.updated = Some(now);
                         ip.next = Some((at, Next::Vanish));
                     }
                     Reply::empty(204)
@@ -137,13 +141,34 @@ pub fn route(world: &mut World, call: &Call, region: &str, tenant: &str, rest: &
     }
 }
 
+/// The answer past the scenario's v3 throttle, if this request is past it. Our convention (the
+/// v3 guide documents none): Nova's `overLimit` body with `retryAfter`, the status the scenario
+/// chose (413 as Nova answers, or 429), and `Retry-After` in seconds to the next emulated minute.
+fn throttled(world: &mut World, tenant: &str) -> Option<Reply> {
+    let throttle = world.v3_throttle.clone()?;
+    let now = world.now();
+    let minute = now.div_euclid(60_000);
+    // Only this minute's counts matter: older ones go, so the map stays small.
+    if world.v3_counts.keys().any(|(_, m)| *m != minute) {
+        world.v3_counts.retain(|(_, m), _| *m == minute);
+    }
+    let count = world.v3_counts.entry((tenant.to_owned(), minute)).or_insert(0);
+    *count += 1;
+    if *count <= throttle.requests_per_minute {
+        return None;
+    }
+    let retry_after = ((minute + 1) * 60_000 - now + 999) / 1000;
+    let body = json!({"overLimit": {
+        "code": throttle.status,
+        "message": format!("Too many requests: {} a minute for this account", throttle.requests_per_minute),
+        "retryAfter": retry_after.to_string(),
+    }});
+    Some(Reply::json(throttle.status, &body).with_header("Retry-After", retry_after.to_string()))
+}
+
 /// Nodes that a remove may take: ACTIVE ones, and failed ones (nothing else would clear those).
 fn removable(status: &str) -> bool {
     matches!(status, "ACTIVE" | "ADD_FAILED" | "REMOVE_FAILED")
-}
-
-fn secs(seconds: f64) -> i64 {
-    (seconds * 1000.0) as i64
 }
 
 fn in_scope(scope: &Scope, tenant: &str, region: &str) -> bool {
@@ -269,7 +294,7 @@ fn server_problem(world: &World, scope: &Scope, server: &str) -> Option<String> 
 
 fn new_node(world: &mut World, server: &str, pool: &str) -> NodeState {
     let now = world.now();
-    let at = now + secs(world.timings.v3_add_seconds);
+    let at = world.due(world.transitions.pool_nodes, world.timings.v3_add_seconds);
     let stored_server = world.server(server).map_or(server.to_owned(), |s| s.spec.id.clone());
     let next = match world.server(server).and_then(|s| s.spec.v3_add_failure.clone()) {
         Some(detail) => Next::Fail("ADD_FAILED", detail),
@@ -291,7 +316,7 @@ fn new_node(world: &mut World, server: &str, pool: &str) -> NodeState {
 
 fn start_removal(world: &mut World, index: usize) {
     let now = world.now();
-    let at = now + secs(world.timings.v3_remove_seconds);
+    let at = world.due(world.transitions.pool_nodes, world.timings.v3_remove_seconds);
     let node = &mut world.nodes[index];
     node.status = "REMOVING".into();
     node.updated = Some(now);
@@ -420,7 +445,7 @@ fn create_ip(world: &mut World, call: &Call, scope: &Scope) -> Reply {
         detail: None,
         created: now,
         updated: None,
-        next: Some((now + secs(world.timings.v3_add_seconds), next)),
+        next: Some((world.due(world.transitions.public_ips, world.timings.v3_add_seconds), next)),
     };
     let reply = Reply::json(201, &ip_json(world, &ip));
     world.ips.push(ip);
@@ -483,7 +508,7 @@ fn patch_ip(world: &mut World, call: &Call, scope: &Scope, index: usize) -> Repl
     }
     let now = world.now();
     let target = server.as_deref().and_then(|s| world.server(s)).map(|s| s.spec.id.clone());
-    let at = now + secs(world.timings.v3_update_seconds);
+    let at = world.due(world.transitions.public_ips, world.timings.v3_update_seconds);
     let ip = &mut world.ips[index];
     if let Some(r) = retain {
         ip.retain = r;

@@ -19,7 +19,7 @@ pub fn start() -> Emulator {
 
 /// Starts a scenario on a free port.
 pub fn start_with(scenario: Scenario, clock_speed: Option<f64>, cors: bool) -> Emulator {
-    let options = Options { listen: SocketAddr::from(([127, 0, 0, 1], 0)), cors, clock_speed };
+    let options = Options { listen: SocketAddr::from(([127, 0, 0, 1], 0)), cors, clock_speed, seed: None };
     Emulator::start(scenario, options).expect("the emulator starts")
 }
 
