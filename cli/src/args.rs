@@ -165,6 +165,14 @@ pub enum Command {
         /// Emulated seconds per real second.
         #[arg(long)]
         clock_speed: Option<f64>,
+        /// Seed generated ids, addresses and fault draws: the same seed and the same requests give
+        /// the same answers.
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+        /// Keep the world in FILE across runs: loaded at start when it exists (instead of
+        /// --scenario), written there on SIGINT or SIGTERM (owner-only: it holds credentials).
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
         /// Allow --listen on an address other than loopback: the emulator serves the demo
         /// account's credentials to whoever can reach it.
         #[arg(long)]

@@ -21,7 +21,7 @@ use std::sync::atomic::AtomicBool;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
-use rackconnect_emulator::{Emulator, Options, Scenario};
+use rackconnect_emulator::{Emulator, Options, host};
 use serde_json::{Value, json};
 
 use args::{Cli, Command, GLOBAL_OPTIONS};
@@ -141,8 +141,8 @@ fn run(cli: Cli) -> CommandResult {
             print!("{}", rackconnect_emulator::scenario::DEFAULT_SCENARIO);
             Ok(exit::DONE)
         }
-        Command::Emulator { listen, scenario, cors, clock_speed, public, .. } => {
-            run_emulator(listen, scenario, cors, clock_speed, public)
+        Command::Emulator { listen, scenario, state, cors, clock_speed, seed, public, .. } => {
+            run_emulator(listen, scenario, state, (cors, clock_speed, seed), public)
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "rackconnect", &mut std::io::stdout());
@@ -199,35 +199,30 @@ fn man_page() -> std::io::Result<Vec<u8>> {
 fn run_emulator(
     listen: std::net::SocketAddr,
     scenario: Option<std::path::PathBuf>,
-    cors: bool,
-    clock_speed: Option<f64>,
+    state: Option<std::path::PathBuf>,
+    options: (bool, Option<f64>, Option<u64>),
     public: bool,
 ) -> CommandResult {
-    // The emulator hands out its account's credentials (the demo account's API key and
-    // password are public knowledge): off this machine only when asked for by name.
-    if !listen.ip().is_loopback() {
-        if !public {
-            return Err(Failure::usage(format!(
-                "--listen {listen} is not a loopback address: anyone who can reach it could sign in with the \
-                 emulator's credentials (the demo account's are published); listen on 127.0.0.1, or add --public"
-            )));
-        }
+    let (cors, clock_speed, seed) = options;
+    rackconnect_emulator::host::check_listen(listen, public, ("--listen", "--public")).map_err(Failure::usage)?;
+    if public && !listen.ip().is_loopback() {
         output::warn(&format!(
             "listening on {listen}, beyond this machine (--public): anyone who can reach it can sign in with the emulator's credentials"
         ));
     }
-    let scenario = match scenario {
-        None => Scenario::demo(),
-        Some(path) => {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
-            Scenario::from_json(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?
-        }
-    };
-    let emulator = Emulator::start(scenario, Options { listen, cors, clock_speed, seed: None })
+    let world = host::initial_world(state.as_deref(), scenario.as_deref()).map_err(Failure::usage)?;
+    let emulator = Emulator::start(world, Options { listen, cors, clock_speed, seed })
         .map_err(|e| Failure::new(exit::TRANSPORT, format!("cannot listen on {listen}: {e}")))?;
     println!("listening on {}", emulator.url());
     let _flushed = std::io::stdout().flush();
-    emulator.wait();
+    let Some(state) = state else {
+        emulator.wait();
+        return Ok(exit::DONE);
+    };
+    host::until_interrupted().map_err(|e| Failure::new(exit::TRANSPORT, format!("cannot wait for a signal: {e}")))?;
+    let snapshot = emulator.engine().snapshot();
+    emulator.stop();
+    host::save_state(&state, &snapshot)
+        .map_err(|e| Failure::new(exit::TRANSPORT, format!("cannot write the state to {}: {e}", state.display())))?;
     Ok(exit::DONE)
 }

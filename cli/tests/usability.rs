@@ -318,6 +318,52 @@ fn emulator_needs_public_to_listen_beyond_loopback() {
     assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
 }
 
+/// `rackconnect emulator` on a free port, with more arguments; its URL from its first line.
+fn spawn_emulator(more: &[&str]) -> (std::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["emulator", "--listen", "127.0.0.1:0"])
+        .args(more)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the emulator");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    let _read = std::io::BufRead::read_line(&mut stdout, &mut line);
+    let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("{line:?}")).to_owned();
+    (child, url)
+}
+
+#[test]
+fn emulator_keeps_its_state_across_a_restart_and_takes_a_seed() {
+    let dir = TempDir::new("emulator-state");
+    let file = dir.join("world.json");
+    let path = file.to_str().expect("a UTF-8 path");
+    let (first, url) = spawn_emulator(&["--seed", "5", "--state", path]);
+    let (status, built) = common::http(&url, "POST", "/__emulator/servers", Some(r#"{"name": "kept"}"#));
+    assert_eq!(status, 201, "{built}");
+    let built: Value = serde_json::from_str(&built).expect("JSON");
+    let signalled = Command::new("kill").args(["-TERM", &first.id().to_string()]).status().expect("kill");
+    assert!(signalled.success());
+    let exit = first.wait_with_output().expect("the emulator ends");
+    assert!(exit.status.success(), "{exit:?}");
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("written on SIGTERM")).expect("JSON");
+    assert_eq!(saved["seed"], 5, "{saved}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).expect("the state file").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "readable by its owner only: {mode:o}");
+    }
+    let (mut second, url) = spawn_emulator(&["--state", path]);
+    let (_, summary) = common::http(&url, "GET", "/__emulator/", None);
+    let _killed = second.kill();
+    let _reaped = second.wait();
+    assert!(summary.contains(built["id"].as_str().expect("an id")), "the server built before the restart: {summary}");
+}
+
 #[test]
 fn options_that_do_not_apply_are_refused() {
     for (args, named) in [

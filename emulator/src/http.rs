@@ -24,8 +24,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::clock::RealTime;
-use crate::engine::{self, BODY_TIMEOUT, BodyPlan, Disposition, Engine, HEADER_TIMEOUT, Step, accept_backoff, body_plan};
-
+use crate::engine::{
+    self, BODY_TIMEOUT, BodyPlan, Disposition, Engine, HEADER_TIMEOUT, Step, accept_backoff, body_plan,
+};
 
 type ResponseBody = BoxBody<Bytes, io::Error>;
 

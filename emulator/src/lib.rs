@@ -33,6 +33,7 @@
 pub mod automation;
 pub mod clock;
 pub mod engine;
+pub mod host;
 #[cfg(feature = "server")]
 pub mod http;
 pub mod reply;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use rackconnect_emulator::{Emulator, Options, Scenario};
+use rackconnect_emulator::{Emulator, Options, host};
 
 /// A faithful local RackConnect (Identity, v2 by source IP, v3, Cloud Servers metadata) for tests.
 ///
@@ -19,6 +19,10 @@ struct Args {
     /// Where to listen; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
     listen: SocketAddr,
+    /// Allow --listen on an address other than loopback: the emulator serves its scenario's
+    /// credentials to whoever can reach it.
+    #[arg(long)]
+    public: bool,
     /// A scenario file (JSON; see emulator/README.md). Default: the built-in demo scenario.
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
@@ -48,17 +52,15 @@ fn main() -> ExitCode {
         print!("{}", rackconnect_emulator::scenario::DEFAULT_SCENARIO);
         return ExitCode::SUCCESS;
     }
-    let saved = args.state.as_ref().filter(|path| path.exists());
-    let scenario = match saved.or(args.scenario.as_ref()) {
-        None => Scenario::demo(),
-        Some(path) => {
-            match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| Scenario::from_json(&t)) {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!("rackconnect-emulator: {}: {e}", path.display());
-                    return ExitCode::from(2);
-                }
-            }
+    if let Err(refused) = host::check_listen(args.listen, args.public, ("--listen", "--public")) {
+        eprintln!("rackconnect-emulator: {refused}");
+        return ExitCode::from(2);
+    }
+    let scenario = match host::initial_world(args.state.as_deref(), args.scenario.as_deref()) {
+        Ok(scenario) => scenario,
+        Err(e) => {
+            eprintln!("rackconnect-emulator: {e}");
+            return ExitCode::from(2);
         }
     };
     if args.clock_speed.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
@@ -79,51 +81,17 @@ fn main() -> ExitCode {
         emulator.wait();
         return ExitCode::SUCCESS;
     };
-    if let Err(e) = until_stopped() {
+    if let Err(e) = host::until_interrupted() {
         eprintln!("rackconnect-emulator: cannot wait for a signal: {e}");
         return ExitCode::from(1);
     }
     let snapshot = emulator.engine().snapshot();
     emulator.stop();
-    match save(&state, &snapshot) {
+    match host::save_state(&state, &snapshot) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("rackconnect-emulator: cannot write the state to {}: {e}", state.display());
             ExitCode::from(1)
         }
     }
-}
-
-/// Blocks until SIGINT or SIGTERM.
-fn until_stopped() -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(async {
-        #[cfg(unix)]
-        {
-            let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-            tokio::select! {
-                result = tokio::signal::ctrl_c() => result,
-                _ = terminate.recv() => Ok(()),
-            }
-        }
-        #[cfg(not(unix))]
-        tokio::signal::ctrl_c().await
-    })
-}
-
-/// Writes the state whole or not at all (a temporary file beside it, then renamed), readable by
-/// its owner only: it holds the scenario's credentials and the live tokens.
-fn save(path: &std::path::Path, snapshot: &Scenario) -> std::io::Result<()> {
-    let text = serde_json::to_string_pretty(snapshot).map_err(std::io::Error::other)?;
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&temporary)?;
-    file.write_all(text.as_bytes())?;
-    file.write_all(b"\n")?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, path)
 }

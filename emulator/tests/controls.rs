@@ -127,3 +127,22 @@ fn the_binary_seeds_ids_and_keeps_its_state_across_a_restart() {
     terminate(second);
     let _removed = std::fs::remove_file(&file);
 }
+
+#[test]
+fn the_binary_listens_beyond_loopback_only_with_public() {
+    let refused = Command::new(BIN).args(["--listen", "0.0.0.0:0"]).output().expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not a loopback address") && stderr.contains("add --public"), "{stderr}");
+    assert!(refused.stdout.is_empty());
+    let mut public = Command::new(BIN)
+        .args(["--listen", "0.0.0.0:0", "--public"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut line = String::new();
+    BufReader::new(public.stdout.take().expect("stdout")).read_line(&mut line).expect("a first line");
+    kill(public);
+    assert!(line.starts_with("listening on http://0.0.0.0:"), "{line:?}");
+}

@@ -603,12 +603,8 @@ impl PyEmulatorServer {
         let listen: SocketAddr = listen.parse().map_err(|_| {
             PyValueError::new_err(format!("listen: expected ADDRESS:PORT (127.0.0.1:0), found {listen:?}"))
         })?;
-        if !listen.ip().is_loopback() && !public {
-            return Err(PyValueError::new_err(format!(
-                "listen {listen} is not a loopback address: anyone who can reach it could sign in with the \
-                 emulator's credentials (the demo account's are published); listen on 127.0.0.1, or pass public=True"
-            )));
-        }
+        rackconnect_emulator::host::check_listen(listen, public, ("listen", "public=True"))
+            .map_err(PyValueError::new_err)?;
         if clock_speed.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
             return Err(PyValueError::new_err(
                 "clock_speed: expected a number of emulated seconds per second, 0 or more",
