@@ -4,7 +4,7 @@
 
 import { after, afterEach, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
 import { Client, InvalidInputError, TransportError } from "rackconnect";
@@ -185,3 +185,19 @@ test("the emulator's .wasm stays within its size budget", () => {
   assert.ok(wasm.length <= BUDGET_RAW_KIB * 1024, `rackconnect_emulator_bg.wasm is ${wasm.length} bytes, over the budget of ${BUDGET_RAW_KIB} KiB`);
   assert.ok(gzipped <= BUDGET_GZIP_KIB * 1024, `rackconnect_emulator_bg.wasm is ${gzipped} bytes gzipped, over the budget of ${BUDGET_GZIP_KIB} KiB`);
 });
+
+// The READMEs' examples of rackconnect/emulator run as written (the tarball's README and wasm/README.md).
+for (const [name, readme, copy] of [
+  ["wasm/npm/README.md", "../README.md", "readme-emulator-npm.mjs"],
+  ["wasm/README.md", "../../README.md", "readme-emulator-wasm.mjs"],
+]) {
+  test(`the example of rackconnect/emulator in ${name} runs`, async () => {
+    const text = readFileSync(new URL(readme, import.meta.url), "utf8");
+    const example = [...text.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]).find((code) => code.includes('from "rackconnect/emulator"'));
+    assert.ok(example, `${name} has an example of rackconnect/emulator`);
+    const file = new URL(`./generated/${copy}`, import.meta.url);
+    mkdirSync(new URL("./generated/", import.meta.url), { recursive: true });
+    writeFileSync(file, example);
+    await import(file.href);
+  });
+}
