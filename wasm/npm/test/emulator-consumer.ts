@@ -18,4 +18,8 @@ try {
 } catch (error) {
   if (error instanceof ControlError) console.log(error.status);
 }
+// @ts-expect-error: no such fault kind
+emulator.injectFault("explode");
+// @ts-expect-error: the clock speed is a number
+new Emulator({ clockSpeed: "fast" });
 void [client, again, summary, faults, speed, answer, v2, names];

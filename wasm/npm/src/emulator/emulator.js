@@ -232,7 +232,8 @@ export class Emulator {
     }
     // The framing the wire would carry: the whole body's length, also when it is cut short.
     if (status !== 204) answerHeaders.set("content-length", String(bytes.length));
-    const noBody = method === "HEAD" || status === 204 || status === 304;
+    // Statuses that carry no body (a Response refuses one for them).
+    const noBody = method === "HEAD" || [204, 205, 304].includes(status);
     let answerBody = null;
     if (!noBody) answerBody = disposition === "truncate" ? truncatedBody(bytes.subarray(0, truncateAt)) : bytes;
     return new Response(answerBody, { status, headers: answerHeaders });
