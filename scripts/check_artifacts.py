@@ -311,7 +311,11 @@ NPM_FILES = [
     "package.json", "README.md", "index.d.ts", "types.d.ts", "init.d.ts", "src/index.js", "src/node.js", "src/browser.js",
     "src/init.js", "src/api.js", "src/client.js", "src/driver.js", "src/errors.js", "dist/rackconnect_wasm.js",
     "dist/rackconnect_wasm_bg.wasm",
+    # rackconnect/emulator: the emulator's engine, a .wasm of its own.
+    "emulator.d.ts", "src/emulator/node.js", "src/emulator/browser.js", "src/emulator/emulator.js",
+    "dist/rackconnect_emulator.js", "dist/rackconnect_emulator_bg.wasm",
 ]
+NPM_WASM = ["dist/rackconnect_wasm_bg.wasm", "dist/rackconnect_emulator_bg.wasm"]
 
 
 def check_npm(path: Path, version: str) -> Problems:
@@ -323,8 +327,9 @@ def check_npm(path: Path, version: str) -> Problems:
     for wanted in NPM_FILES:
         problems.need(wanted in files, f"{wanted} is missing")
     check_licences(files, {"LICENSE-MIT": "MIT License", "LICENSE-APACHE": "Apache License"}, problems)
-    if "dist/rackconnect_wasm_bg.wasm" in files:
-        problems.need(files["dist/rackconnect_wasm_bg.wasm"][:4] == b"\0asm", "dist/rackconnect_wasm_bg.wasm is not WebAssembly")
+    for wasm in NPM_WASM:
+        if wasm in files:
+            problems.need(files[wasm][:4] == b"\0asm", f"{wasm} is not WebAssembly")
     if "package.json" in files:
         package = json.loads(files["package.json"])
         problems.need(package.get("name") == "rackconnect", f"package.json: name {package.get('name')!r}")

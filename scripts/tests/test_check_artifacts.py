@@ -199,7 +199,8 @@ class SdistTest(Case):
 class NpmTest(Case):
     def files(self) -> dict[str, bytes]:
         files = {name: b"// code\n" for name in ca.NPM_FILES}
-        files["dist/rackconnect_wasm_bg.wasm"] = b"\0asm\x01\0\0\0"
+        for wasm in ca.NPM_WASM:
+            files[wasm] = b"\0asm\x01\0\0\0"
         files["package.json"] = json.dumps({
             "name": "rackconnect", "version": V, "license": "MIT OR Apache-2.0", "repository": {"url": "x"},
             "types": "./index.d.ts", "exports": {".": {"types": "./index.d.ts", "node": "./src/node.js"}},
@@ -218,6 +219,11 @@ class NpmTest(Case):
         del files["dist/rackconnect_wasm_bg.wasm"]
         files["test/corpus.test.js"] = b""
         self.assertFails(self.npm(files), "dist/rackconnect_wasm_bg.wasm is missing", "test/corpus.test.js must not ship")
+
+    def test_an_emulator_wasm_that_is_not_webassembly_fails(self) -> None:
+        files = self.files()
+        files["dist/rackconnect_emulator_bg.wasm"] = b"<html>"
+        self.assertFails(self.npm(files), "dist/rackconnect_emulator_bg.wasm is not WebAssembly")
 
 
 class CollectionTest(Case):

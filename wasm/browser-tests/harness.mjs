@@ -33,10 +33,14 @@ function emulatorBinary() {
 
 /**
  * Starts `serve.mjs --emulator` on 127.0.0.1:0 and resolves with the console's and the
- * emulator's URLs once both listen. `stop()` ends the server, which ends the emulator.
+ * emulator's URLs once both listen. `stop()` ends the server, which ends the emulator. With
+ * `emulator: false`, the console alone (the static files), as any static server would serve it.
  */
-export async function startConsole({ clockSpeed = 1 } = {}) {
-  const args = [SERVE_SCRIPT, '0', '--emulator', emulatorBinary(), '--clock-speed', String(clockSpeed)];
+export async function startConsole({ clockSpeed = 1, emulator = true } = {}) {
+  const args = emulator
+    ? [SERVE_SCRIPT, '0', '--emulator', emulatorBinary(), '--clock-speed', String(clockSpeed)]
+    : [SERVE_SCRIPT, '0'];
+  const lineCount = emulator ? 2 : 1;
   // stdin is a pipe: serve.mjs stops (and stops the emulator) when it closes, even if this
   // process is killed before it can stop them.
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -54,9 +58,9 @@ export async function startConsole({ clockSpeed = 1 } = {}) {
     });
     lines.on('line', (line) => {
       seen.push(line);
-      if (seen.length === 2) {
+      if (seen.length === lineCount) {
         clearTimeout(timer);
-        resolveUrls({ consoleUrl: seen[0], emulatorUrl: seen[1].replace(/^emulator /, '') });
+        resolveUrls({ consoleUrl: seen[0], emulatorUrl: seen[1]?.replace(/^emulator /, '') ?? null });
       }
     });
   });

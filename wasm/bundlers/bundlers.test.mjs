@@ -273,33 +273,47 @@ async function assertSignedIn(t, seen, { pageOrigin }) {
   const fromPage = seen.responses.filter((r) => r.url.startsWith(pageOrigin));
   assert.deepEqual(fromPage.filter((r) => r.status >= 400), [], 'every file of the page was found');
   const wasm = fromPage.filter((r) => new URL(r.url).pathname.endsWith('.wasm'));
-  assert.equal(wasm.length, 1, `one .wasm fetched from the page's server: ${JSON.stringify(wasm)}`);
-  assert.equal(wasm[0].status, 200);
-  assert.equal(wasm[0].type, 'application/wasm');
+  // A page that ran rackconnect/emulator too (webpack's) fetched its .wasm beside the package's,
+  // and the emulator in the page listed the same pools as the emulator process.
+  if (result.emulatorPools) assert.deepEqual(result.emulatorPools, result.pools, 'the in-page emulator answers as the emulator process does');
+  const wanted = result.emulatorPools ? 2 : 1;
+  assert.equal(wasm.length, wanted, `${wanted} .wasm fetched from the page's server: ${JSON.stringify(wasm)}`);
+  for (const one of wasm) {
+    assert.equal(one.status, 200);
+    assert.equal(one.type, 'application/wasm');
+  }
 
   const log = await emulatorRequests();
   const signIns = log.filter((entry) => entry.method === 'POST' && entry.path === '/v2.0/tokens');
   assert.deepEqual(signIns.map((entry) => entry.status), [200], 'one sign-in, accepted, in the emulator log');
   const lists = log.filter((entry) => entry.method === 'GET' && entry.path.endsWith('/load_balancer_pools'));
   assert.deepEqual(lists.map((entry) => entry.status), [200], 'one pool listing in the emulator log');
-  t.diagnostic(`signed in (${signIns.length} POST /v2.0/tokens), pools: ${result.pools.join(', ')}; .wasm: ${new URL(wasm[0].url).pathname}`);
-  return wasm[0];
+  t.diagnostic(`signed in (${signIns.length} POST /v2.0/tokens), pools: ${result.pools.join(', ')}; .wasm: ${wasm.map((w) => new URL(w.url).pathname).join(', ')}`);
+  return wasm;
 }
 
-/** Serves a build's output folder, loads it and checks it signed in with the package's .wasm. */
-async function checkBuilt(t, dir) {
+/**
+ * Serves a build's output folder, loads it and checks it signed in with the package's .wasm (and,
+ * with `emulator`, rackconnect/emulator's too), each emitted byte for byte.
+ */
+async function checkBuilt(t, dir, { emulator: withEmulator = false } = {}) {
   const root = join(dir, 'dist');
-  const packageWasm = await sha256(join(dir, 'node_modules', 'rackconnect', 'dist', 'rackconnect_wasm_bg.wasm'));
+  const packageDist = join(dir, 'node_modules', 'rackconnect', 'dist');
+  const known = new Map([
+    [await sha256(join(packageDist, 'rackconnect_wasm_bg.wasm')), 'the package'],
+    [await sha256(join(packageDist, 'rackconnect_emulator_bg.wasm')), 'rackconnect/emulator'],
+  ]);
   const emitted = (await filesUnder(root)).filter((file) => file.endsWith('.wasm'));
-  assert.equal(emitted.length, 1, `the build emitted one .wasm: ${emitted.map((f) => relative(root, f)).join(', ') || 'none'}`);
-  assert.equal(await sha256(emitted[0]), packageWasm, "the emitted .wasm is the package's, byte for byte");
+  const kinds = await Promise.all(emitted.map(async (file) => known.get(await sha256(file)) ?? relative(root, file)));
+  const expected = withEmulator ? ['rackconnect/emulator', 'the package'] : ['the package'];
+  assert.deepEqual([...kinds].sort(), expected, `the build emitted the .wasm of ${expected.join(' and ')}, byte for byte`);
 
   const server = await serve(root, { identityUrl: emulator.url, username: DEMO.username, apiKey: DEMO.apiKey });
   try {
     await clearEmulatorLog();
     const seen = await load(server.url);
     const wasm = await assertSignedIn(t, seen, { pageOrigin: server.url });
-    assert.equal(join(root, new URL(wasm.url).pathname), emitted[0], 'the page fetched the emitted .wasm');
+    assert.deepEqual(wasm.map((w) => join(root, new URL(w.url).pathname)).sort(), [...emitted].sort(), 'the page fetched the emitted .wasm');
   } finally {
     await server.close();
   }
@@ -397,7 +411,7 @@ bundlerTest('Vite: the plain import on the dev server (optimizeDeps.exclude), si
   try {
     await clearEmulatorLog();
     const seen = await load(url);
-    const wasm = await assertSignedIn(t, seen, { pageOrigin: url });
+    const [wasm] = await assertSignedIn(t, seen, { pageOrigin: url });
     assert.match(new URL(wasm.url).pathname, /\/node_modules\/rackconnect\/dist\/rackconnect_wasm_bg\.wasm$/,
       'the dev server serves the .wasm from the installed package');
   } finally {
@@ -405,6 +419,6 @@ bundlerTest('Vite: the plain import on the dev server (optimizeDeps.exclude), si
   }
 });
 
-bundlerTest('webpack 5: the plain import, no configuration, built, signs in in Chromium', async (t) => {
-  await checkBuilt(t, await consumer(t, 'webpack'));
+bundlerTest('webpack 5: the plain import, no configuration, built, signs in in Chromium; rackconnect/emulator too', async (t) => {
+  await checkBuilt(t, await consumer(t, 'webpack'), { emulator: true });
 });

@@ -395,6 +395,18 @@ export interface ClientOptionsBase {
   fetch?: FetchLike;
   /** Per-request timeout in milliseconds; default 30000. */
   requestTimeoutMs?: number;
+  /**
+   * The clock the waits and retries read and sleep on; default the real one (`Date.now` /
+   * `performance.now` and timers). `rackconnect/emulator`'s `emulator.clock` is a virtual one.
+   */
+  clock?: ClientClock;
+}
+
+/** A clock for `Client`: the time in ms since the epoch (never going back), and a sleep. */
+export interface ClientClock {
+  now(): number;
+  /** Resolves after `ms` (or at once when `signal` aborts). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 /** Exactly one credential: an API key or a password (both, or neither, does not compile). */

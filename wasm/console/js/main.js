@@ -8,6 +8,7 @@
 import { badge, byId, el, replaceChildren, showError, showTextWith } from './dom.js';
 import { describeError, errorContent } from './errors.js';
 import { cancelAll, placeOperations, startOperation } from './operations.js';
+import { startTryIt } from './try-it.js';
 import { setUpV2Panel } from './v2-panel.js';
 
 const DEFAULT_IDENTITY_URL = 'https://identity.api.rackspacecloud.com';
@@ -18,6 +19,7 @@ const REMOVABLE_IP_STATES = new Set(['ACTIVE', 'ADD_FAILED', 'REMOVE_FAILED', 'U
 const state = {
   rc: null, // the package's module
   identityUrl: null, // for error messages; not a secret
+  emulator: null, // in try-it mode, the emulator running in this page
   signedIn: null, // the Client that signed in; every region's client shares its token
   client: null, // the current region's: signedIn.withRegion(region)
   session: null,
@@ -83,6 +85,7 @@ async function start() {
     radio.addEventListener('change', updateSecretLabel);
   }
   byId('signin-form').addEventListener('submit', onSignIn);
+  byId('try-it').addEventListener('click', onTryIt);
   byId('sign-out').addEventListener('click', onSignOut);
   byId('region').addEventListener('change', () => switchRegion(byId('region').value));
   byId('refresh').addEventListener('click', () => loadRegion());
@@ -113,6 +116,32 @@ function showDemoAccount(config) {
     byId('signin-submit').focus();
   });
   byId('demo-account').hidden = false;
+}
+
+/** Try-it mode: the emulator in this page, its demo account filled in (sign in as usual). */
+async function onTryIt() {
+  const button = byId('try-it');
+  button.disabled = true;
+  try {
+    state.emulator ??= await startTryIt({ onAdvance: () => state.client && loadRegion() });
+  } catch (error) {
+    button.disabled = false;
+    showError(byId('signin-error'), [el('p', {}, 'The emulator could not start: ', el('code', {}, String(error?.message ?? error)))]);
+    return;
+  }
+  const emulator = state.emulator;
+  byId('identity-url').value = emulator.identityUrl;
+  byId('identity-url-hint').textContent = 'The emulator running in this page (try-it mode).';
+  byId('username').value = emulator.username;
+  document.querySelector('input[name="credentialKind"][value="apiKey"]').checked = true;
+  updateSecretLabel();
+  byId('secret').value = emulator.apiKey;
+  byId('demo-username').textContent = emulator.username;
+  byId('demo-api-key').textContent = emulator.apiKey;
+  byId('demo-fill').hidden = true;
+  byId('demo-account').hidden = false;
+  button.hidden = true;
+  byId('signin-submit').focus();
 }
 
 function credentialKind() {
@@ -168,7 +197,9 @@ async function onSignIn(event) {
   button.disabled = true;
   button.textContent = 'Signing in…';
   try {
-    const client = new state.rc.Client(credentials);
+    // In try-it mode every request goes to the emulator in this page, on its clock.
+    const emulator = state.emulator;
+    const client = new state.rc.Client(emulator ? { ...credentials, fetch: emulator.fetch, clock: emulator.clock } : credentials);
     const session = await client.signIn();
     // Only the Client keeps the secret now (to renew its token): the page drops its copies.
     byId('secret').value = '';

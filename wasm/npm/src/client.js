@@ -23,6 +23,18 @@ function given(fields) {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
+/**
+ * The driver's clock and timers: the caller's `{ now(), sleep(ms, signal) }` (an emulator's
+ * virtual clock), or `{}` for the real ones.
+ */
+function clockOption(clock) {
+  if (clock === undefined || clock === null) return {};
+  if (typeof clock.now !== "function" || typeof clock.sleep !== "function") {
+    throw invalidInput("clock", "an object with now() and sleep(ms, signal)", String(clock));
+  }
+  return { now: () => clock.now(), pause: (ms, signal) => clock.sleep(ms, signal) };
+}
+
 function waitConfig(options) {
   return given({
     timeout_ms: millisOption("timeoutMs", options.timeoutMs),
@@ -56,8 +68,9 @@ function seed() {
  * the cached token, never a JS value), `fetch` and the request timeout.
  */
 class Shared {
-  constructor({ auth, identityUrl, tenant, fetch, requestTimeoutMs }) {
+  constructor({ auth, identityUrl, tenant, fetch, requestTimeoutMs, clock }) {
     this.auth = auth;
+    this.clock = clock;
     this.identityUrl = identityUrl;
     this.tenant = tenant;
     this.fetch = fetch;
@@ -95,7 +108,7 @@ export class Client {
       this.#region = options.region;
       return;
     }
-    const { identityUrl, username, apiKey, password, tenant, region, fetch, requestTimeoutMs } = options;
+    const { identityUrl, username, apiKey, password, tenant, region, fetch, requestTimeoutMs, clock } = options;
     if (typeof username !== "string" || username === "") throw invalidInput("username", "a user name", String(username));
     if ((apiKey === undefined) === (password === undefined)) {
       // Says which case it is, never the values.
@@ -118,6 +131,7 @@ export class Client {
       tenant: tenant ?? null,
       fetch: fetch ?? ((...args) => globalThis.fetch(...args)),
       requestTimeoutMs: millisOption("requestTimeoutMs", requestTimeoutMs),
+      clock: clockOption(clock),
     });
   }
 
@@ -166,7 +180,7 @@ export class Client {
       await untilAborted(shared.firstRun, signal);
     }
     const exchange = call(() => make(shared.auth, this.#driver()));
-    const running = drive(exchange, { fetch: shared.fetch, signal, onProgress, auth: shared.auth });
+    const running = drive(exchange, { fetch: shared.fetch, signal, onProgress, auth: shared.auth, ...shared.clock });
     if (!shared.auth.signedIn) {
       const settled = running.then(
         () => {},

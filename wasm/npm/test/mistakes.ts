@@ -49,4 +49,9 @@ function show(event: ProgressEvent): string {
 // @ts-expect-error: v3.list_pools gives Pool[], not a Pool
 const notAPool: Pool = parseResponse("v3.list_pools", { status: 200, body: "[]" });
 
+// A Client's clock has both now() and sleep().
+new Client({ username: "demo", apiKey: "k", clock: { now: () => Date.now(), sleep: async () => {} } });
+// @ts-expect-error: a clock without sleep()
+new Client({ username: "demo", apiKey: "k", clock: { now: () => Date.now() } });
+
 console.log(status, kept, tags, literal, show, notAPool);

@@ -66,7 +66,9 @@ test("npm pack ships the README, both licences, the types, the sources and the b
   const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: PACKAGE, encoding: "utf8" }));
   const files = new Set(packed.files.map((f) => f.path));
   for (const wanted of ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "package.json", "index.d.ts", "types.d.ts", "init.d.ts",
-    "src/init.js", "src/node.js", "src/browser.js", "dist/rackconnect_wasm.js", "dist/rackconnect_wasm_bg.wasm"]) {
+    "src/init.js", "src/node.js", "src/browser.js", "dist/rackconnect_wasm.js", "dist/rackconnect_wasm_bg.wasm",
+    "emulator.d.ts", "src/emulator/node.js", "src/emulator/browser.js", "src/emulator/emulator.js",
+    "dist/rackconnect_emulator.js", "dist/rackconnect_emulator_bg.wasm"]) {
     assert.ok(files.has(wanted), `the tarball lacks ${wanted}: ${[...files].join(", ")}`);
   }
   assert.ok(![...files].some((f) => f.startsWith("test/") || f.startsWith("node_modules/")), "tests and node_modules stay out");
