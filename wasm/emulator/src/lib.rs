@@ -53,7 +53,7 @@ impl EmulatorEngine {
         if clock_speed.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
             return Err(JsError::new("clockSpeed: expected a number of emulated seconds per real second, 0 or more"));
         }
-        let engine = Engine::new(scenario, Config { cors, clock_speed }, real_time(now_ms));
+        let engine = Engine::new(scenario, Config { cors, clock_speed, seed: None }, real_time(now_ms));
         Ok(EmulatorEngine { engine, held: HashMap::new(), next_held: 0 })
     }
 
