@@ -74,9 +74,10 @@ pub(crate) fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
 /// of parsing a list of ids in wasm. U+0080-U+009F are the two bytes `C2 80`-`C2 9F`.
 pub(crate) fn has_control(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.iter().enumerate().any(|(i, &b)| {
-        b < 0x20 || b == 0x7F || (b == 0xC2 && bytes.get(i + 1).is_some_and(|&next| next < 0xA0))
-    })
+    bytes
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b < 0x20 || b == 0x7F || (b == 0xC2 && bytes.get(i + 1).is_some_and(|&next| next < 0xA0)))
 }
 
 #[cfg(test)]
