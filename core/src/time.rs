@@ -170,8 +170,49 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Timestamp {
+    /// The canonical form written digit by digit into `buf`, for years 0 to 9999 (every time an
+    /// API sends); `None` for others, which `Display` writes through `fmt`. Parsers write tens of
+    /// thousands of timestamps per answer, and `fmt`'s padding machinery costs more than the parse.
+    fn canonical_in<'b>(&self, buf: &'b mut [u8; 30]) -> Option<&'b str> {
+        let days = self.unix_seconds.div_euclid(86_400);
+        let secs = self.unix_seconds.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        if !(0..=9999).contains(&y) {
+            return None;
+        }
+        fn digits(out: &mut [u8], mut n: i64) {
+            for slot in out.iter_mut().rev() {
+                *slot = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        }
+        digits(&mut buf[0..4], y);
+        buf[4] = b'-';
+        digits(&mut buf[5..7], m);
+        buf[7] = b'-';
+        digits(&mut buf[8..10], d);
+        buf[10] = b'T';
+        digits(&mut buf[11..13], secs / 3600);
+        buf[13] = b':';
+        digits(&mut buf[14..16], secs % 3600 / 60);
+        buf[16] = b':';
+        digits(&mut buf[17..19], secs % 60);
+        let mut len = 19;
+        if self.nanos > 0 {
+            buf[19] = b'.';
+            digits(&mut buf[20..29], i64::from(self.nanos));
+            len = 29;
+            while buf[len - 1] == b'0' {
+                len -= 1;
+            }
+        }
+        buf[len] = b'Z';
+        std::str::from_utf8(&buf[..=len]).ok()
+    }
+
+    /// The canonical form through `fmt`, for any year.
+    fn fmt_slow(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let days = self.unix_seconds.div_euclid(86_400);
         let secs = self.unix_seconds.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
@@ -184,9 +225,21 @@ impl fmt::Display for Timestamp {
     }
 }
 
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.canonical_in(&mut [0; 30]) {
+            Some(text) => f.write_str(text),
+            None => self.fmt_slow(f),
+        }
+    }
+}
+
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.canonical_in(&mut [0; 30]) {
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -214,6 +267,34 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `fmt_slow` writes, for comparing the fast path against.
+    struct Slow(Timestamp);
+
+    impl fmt::Display for Slow {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            self.0.fmt_slow(f)
+        }
+    }
+
+    #[test]
+    fn the_fast_canonical_form_is_the_fmt_one() {
+        let mut checked = 0;
+        // Every day from year -1 to 10001 at varied times of day and fractions, and the edges.
+        let mut seconds = -62_198_755_200_i64; // -0001-01-01
+        let mut n = 0_u32;
+        while seconds < 253_433_923_200 {
+            let nanos = [0, 1, 10, 450_000_000, 999_999_999, 123_456_789, 100_000_000][(n % 7) as usize];
+            let at = Timestamp::from_unix(seconds + i64::from(n % 86_400), nanos);
+            let fast = at.to_string();
+            assert_eq!(fast, Slow(at).to_string(), "{seconds} {nanos}");
+            assert_eq!(serde_json::to_string(&at).expect("a string"), format!("\"{fast}\""));
+            seconds += 3 * 86_400 + 3_601;
+            n = n.wrapping_mul(31).wrapping_add(7_919);
+            checked += 1;
+        }
+        assert!(checked > 1_000_000);
+    }
 
     fn canon(text: &str) -> String {
         Timestamp::parse(text).map(|t| t.to_string()).unwrap_or_else(|e| e.to_string())

@@ -36,10 +36,11 @@ pub fn from_json<T: DeserializeOwned>(field: &str, text: &str) -> Result<T, Erro
 }
 
 /// A response from its parts: the status, the headers as a JSON array of `[name, value]`
-/// pairs, and the raw body.
-pub fn response(status: u16, headers: &str, body: &[u8]) -> Result<Response, Error> {
+/// pairs, and the raw body (taken by value: wasm-bindgen has copied it into wasm memory once
+/// already, and a second copy of a large answer is a malloc and a memcpy of megabytes).
+pub fn response(status: u16, headers: &str, body: Vec<u8>) -> Result<Response, Error> {
     let headers: Vec<(String, String)> = if headers.is_empty() { Vec::new() } else { from_json("headers", headers)? };
-    Ok(Response { status, headers, body: body.to_vec() })
+    Ok(Response { status, headers, body })
 }
 
 /// JS time (`performance.now()`-like milliseconds, a float) as the core's milliseconds.

@@ -226,7 +226,7 @@ impl Exchange {
     /// The answer to the last request (status, headers as a JSON array of pairs, raw body); the
     /// new events.
     #[wasm_bindgen(js_name = onResponse)]
-    pub fn on_response(&mut self, now: f64, status: u16, headers: &str, body: &[u8]) -> Result<String, Thrown> {
+    pub fn on_response(&mut self, now: f64, status: u16, headers: &str, body: Vec<u8>) -> Result<String, Thrown> {
         let response = response(status, headers, body).map_err(|e| thrown(&e))?;
         to_json(&self.inner.on_response(millis(now), &response))
     }

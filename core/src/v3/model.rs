@@ -333,7 +333,7 @@ fn null_is_false<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bo
 /// a NUL has no place in an id, and would reach terminals and logs).
 fn clean_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let id = String::deserialize(deserializer)?;
-    if id.chars().any(char::is_control) {
+    if crate::format::has_control(&id) {
         let shown = crate::error::shorten(&id);
         return Err(serde::de::Error::custom(format!("id \"{shown}\": expected an id without control characters")));
     }
