@@ -331,3 +331,15 @@ fn the_built_in_scenarios_are_valid_and_named() {
     assert_eq!(crate::scenario::built_in("demo"), Some(crate::scenario::DEFAULT_SCENARIO));
     assert_eq!(crate::scenario::built_in("nope"), None);
 }
+
+#[test]
+fn a_scenario_mistake_is_named_by_its_line_and_column() {
+    let wrong = "{\"accounts\": [{\"tenant\": \"1\",\n \"users\": [{\"username\": 7}]}]}";
+    let message = Scenario::from_json(wrong).expect_err("a number for a name");
+    assert!(message.starts_with("invalid scenario: invalid type: integer `7`"), "{message}");
+    assert!(message.ends_with("at line 2 column 25"), "{message}");
+    let top = Scenario::from_json(r#"{"acounts": []}"#).expect_err("an unknown field");
+    assert!(top.starts_with("invalid scenario: unknown field `acounts`"), "{top}");
+    let syntax = Scenario::from_json("{ not json").expect_err("not JSON");
+    assert!(syntax.starts_with("invalid scenario: key must be a string"), "{syntax}");
+}

@@ -17,24 +17,6 @@ fn real_time(now_ms: f64) -> RealTime {
     RealTime::from_unix_micros((now_ms * 1000.0) as i64)
 }
 
-/// A scenario from JSON text; a mistake is named by where it is (`accounts[0].users: invalid
-/// type …`), which a test author needs to find it in a long document.
-fn read_scenario(text: &str) -> Result<Scenario, String> {
-    let mut json = serde_json::Deserializer::from_str(text);
-    let scenario: Scenario = serde_path_to_error::deserialize(&mut json).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        // A path only for a wrong value: a syntax error has none worth naming.
-        if inner.is_data() {
-            format!("invalid scenario: {path}: {inner}")
-        } else {
-            format!("invalid scenario: {inner}")
-        }
-    })?;
-    json.end().map_err(|e| format!("invalid scenario: {e}"))?;
-    Ok(scenario)
-}
-
 /// The engine and the requests an injected delay holds, by number.
 #[wasm_bindgen]
 pub struct EmulatorEngine {
@@ -49,7 +31,7 @@ impl EmulatorEngine {
     /// what is wrong with the scenario or the clock speed.
     #[wasm_bindgen(constructor)]
     pub fn new(scenario: &str, clock_speed: Option<f64>, cors: bool, now_ms: f64) -> Result<EmulatorEngine, JsError> {
-        let scenario = read_scenario(scenario).map_err(|e| JsError::new(&e))?;
+        let scenario = Scenario::from_json(scenario).map_err(|e| JsError::new(&e))?;
         if clock_speed.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
             return Err(JsError::new("clockSpeed: expected a number of emulated seconds per real second, 0 or more"));
         }

@@ -159,8 +159,8 @@ test("bad scenarios and options are refused with what was expected", () => {
   assert.deepStrictEqual(builtInScenarios(), ["demo", "failing-automation", "fleet"]);
   assert.throws(() => new Emulator({ scenario: "nope" }), (e) => e instanceof InvalidInputError && /built-in scenario \(demo, failing-automation, fleet\)/.test(e.message));
   assert.throws(() => new Emulator({ scenario: "{ not json" }), (e) => e instanceof InvalidInputError && /invalid scenario/.test(e.message));
-  assert.throws(() => new Emulator({ scenario: { accounts: "x" } }), (e) => e instanceof InvalidInputError && /found "accounts: invalid type: string "x", expected a sequence/.test(e.message));
-  assert.throws(() => new Emulator({ scenario: { accounts: [{ tenant: "1", users: [{ username: 3 }] }] } }), /found "accounts\[0\]\.users\[0\]\.username: invalid type: integer `3`, expected a string/);
+  assert.throws(() => new Emulator({ scenario: { accounts: "x" } }), (e) => e instanceof InvalidInputError && /found "invalid type: string "x", expected a sequence at line 1 column 15"/.test(e.message));
+  assert.throws(() => new Emulator({ scenario: { accounts: [{ tenant: "1", users: [{ username: 3 }] }] } }), /found "invalid type: integer `3`, expected a string at line 1 column \d+"/);
   assert.throws(() => new Emulator({ scenario: 42 }), InvalidInputError);
   assert.throws(() => new Emulator({ clockSpeed: -1 }), /clockSpeed: expected a number of emulated seconds/);
   const fleet = new Emulator({ scenario: "fleet", clockSpeed: 60 });
