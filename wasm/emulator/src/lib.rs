@@ -49,7 +49,13 @@ impl EmulatorEngine {
     /// overrides the scenario's. Throws an `Error` naming what is wrong with the scenario or the
     /// clock speed.
     #[wasm_bindgen(constructor)]
-    pub fn new(scenario: &str, clock_speed: Option<f64>, seed: Option<u64>, cors: bool, now_ms: f64) -> Result<EmulatorEngine, JsError> {
+    pub fn new(
+        scenario: &str,
+        clock_speed: Option<f64>,
+        seed: Option<u64>,
+        cors: bool,
+        now_ms: f64,
+    ) -> Result<EmulatorEngine, JsError> {
         let scenario = read_scenario(scenario).map_err(|e| JsError::new(&e))?;
         if clock_speed.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
             return Err(JsError::new("clockSpeed: expected a number of emulated seconds per real second, 0 or more"));
