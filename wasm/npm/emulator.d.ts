@@ -295,7 +295,7 @@ export declare class Emulator {
   setSeed(seed: number): void;
   /** The whole world as a scenario document (JSON-serialisable): restore it with `loadState` or `new Emulator({ scenario })`. */
   state(): StateDocument;
-  /** Replaces the world with a scenario document (or a built-in's name, or JSON text); `reset` returns to it. */
+  /** Replaces the world with a scenario document (or a built-in's name, or JSON text); `reset` returns to it, and `clientOptions()` signs in as its first user. */
   loadState(state: ScenarioLike): Summary;
   transitions(): TransitionsState;
   /** Sets how pool nodes, public IPs and automation move on; what a manual kind holds moves on as its new mode says. */

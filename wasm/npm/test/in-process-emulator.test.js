@@ -308,6 +308,7 @@ test("bad control options are refused with what was expected", () => {
   assert.throws(() => emulator.advanceTransitions({ id: "a", server: "web1" }), /either id or server, not both/);
   assert.throws(() => emulator.injectFault("status", { operation: "v9.nothing" }), (e) => e instanceof ControlError && e.status === 400);
   assert.throws(() => emulator.injectFault("status", { probability: 2 }), (e) => e instanceof ControlError && e.status === 400);
+  assert.throws(() => emulator.loadState(undefined), /invalid state: expected a scenario document/);
   assert.throws(() => emulator.setSeed(-1), (e) => e instanceof ControlError && e.status === 400);
 });
 

@@ -407,6 +407,8 @@ export class Emulator {
    * to it, and `clientOptions()` signs in as its first user from then on.
    */
   loadState(state) {
+    // Not the default scenario for a missing document: that would quietly load the demo world.
+    if (state === undefined || state === null) throw invalidInput("state", "a scenario document (as state() gives), its JSON text or a built-in's name", String(state));
     const text = scenarioText(state);
     const summary = this.control("PUT", "state", JSON.parse(text));
     this.#signInFrom(text);
