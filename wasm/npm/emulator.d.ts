@@ -17,6 +17,11 @@ export interface EmulatorOptions {
   scenario?: ScenarioLike;
   /** Emulated seconds per real second (overrides the scenario's `timings.clock_speed`). */
   clockSpeed?: number;
+  /**
+   * Generated ids, tokens, addresses and fault draws repeat from run to run (0 to 2^64-1, a
+   * bigint beyond 2^53-1); overrides the scenario's `seed`.
+   */
+  seed?: number | bigint;
 }
 
 /** The emulated clock. */
@@ -39,7 +44,64 @@ export interface ServerSummary {
 
 export type FaultKind = "status" | "delay" | "reset" | "truncate";
 
-/** A fault waiting for requests. */
+/** The emulated calls, by name (emulator/README.md, "Operations"; `operations()` lists them). */
+export type OperationName =
+  | "identity.versions"
+  | "identity.version"
+  | "identity.authenticate"
+  | "identity.revoke"
+  | "identity.validate"
+  | "identity.v1_authenticate"
+  | "v1.servers.get"
+  | "v2.status"
+  | "v2.status_details"
+  | "v2.gateway_ip"
+  | "v2.features"
+  | "servers.list"
+  | "servers.detail"
+  | "servers.get"
+  | "servers.delete"
+  | "servers.metadata"
+  | "servers.metadata_item"
+  | "flavors.list"
+  | "flavors.detail"
+  | "flavors.get"
+  | "images.list"
+  | "images.detail"
+  | "images.get"
+  | "v3.networks.list"
+  | "v3.networks.get"
+  | "v3.pools.list"
+  | "v3.pool_nodes.add_many"
+  | "v3.pool_nodes.remove_many"
+  | "v3.pool_nodes.by_server"
+  | "v3.pools.get"
+  | "v3.pool_nodes.list"
+  | "v3.pool_nodes.add"
+  | "v3.pool_nodes.list_details"
+  | "v3.pool_nodes.get"
+  | "v3.pool_nodes.remove"
+  | "v3.pool_nodes.get_details"
+  | "v3.public_ips.list"
+  | "v3.public_ips.add"
+  | "v3.public_ips.get"
+  | "v3.public_ips.update"
+  | "v3.public_ips.remove";
+
+/** The prefixes of a dotted name that end in `.`: `"v3."`, `"v3.pool_nodes."` of `"v3.pool_nodes.add"`. */
+type DottedPrefixes<Name extends string> = Name extends `${infer Head}.${infer Rest}` ? `${Head}.` | `${Head}.${DottedPrefixes<Rest>}` : never;
+
+/** What a fault picks requests by: an operation's name, or a prefix of names ending in `.` (`"v3.public_ips."`). */
+export type OperationSelector = OperationName | DottedPrefixes<OperationName>;
+
+/** One emulated call: `*` in its path is one segment. */
+export interface Operation {
+  name: OperationName;
+  method: string;
+  path: string;
+}
+
+/** A fault waiting for requests; `operation`, `probability` and `latency_ms` only when set. */
 export interface Fault {
   kind: string;
   count: number;
@@ -47,13 +109,77 @@ export interface Fault {
   delay_ms: number;
   path_prefix: string | null;
   retry_after: number | null;
+  operation?: string;
+  probability?: number;
+  latency_ms?: number;
 }
+
+export interface FaultOptions {
+  /** How many matching requests it breaks (1 by default). */
+  count?: number;
+  /** For `status`: the status it answers (503 by default). */
+  status?: number;
+  /** For `delay`: how long before the normal answer (real ms). */
+  delayMs?: number;
+  /** Only requests whose path starts with this. */
+  pathPrefix?: string;
+  /** For `status`: a `Retry-After` header (seconds). */
+  retryAfter?: number;
+  /** Only requests of this operation (or of these, for a prefix ending in `.`). */
+  operation?: OperationSelector;
+  /** The chance (0 to 1, 1 by default) that a matching request is broken, drawn from the seeded generator. */
+  probability?: number;
+  /** Waits this long (real ms) before the fault is carried out, whatever its kind. */
+  latencyMs?: number;
+}
+
+/** How a kind of resource leaves its transitional states. */
+export type TransitionMode = "immediate" | "timed" | "manual";
+
+/** The kinds of resource with transitions. */
+export type TransitionKind = "pool_nodes" | "public_ips" | "automation";
+
+/** Each kind's transition mode and the v3 durations of `timed` (seconds). */
+export interface TransitionsState {
+  pool_nodes: TransitionMode;
+  public_ips: TransitionMode;
+  automation: TransitionMode;
+  v3_add_seconds: number;
+  v3_remove_seconds: number;
+  v3_update_seconds: number;
+}
+
+export interface TransitionOptions {
+  /** v3 pool nodes: ADDING → ACTIVE or ADD_FAILED, REMOVING → gone. */
+  poolNodes?: TransitionMode;
+  /** v3 public IPs: ADDING and UPDATING → ACTIVE, REMOVING → gone. */
+  publicIps?: TransitionMode;
+  /** v2 automation: DEPLOYING → its outcome. */
+  automation?: TransitionMode;
+  v3AddSeconds?: number;
+  v3RemoveSeconds?: number;
+  v3UpdateSeconds?: number;
+}
+
+/** What `advanceTransitions` moves on: one resource (a node or public IP `id`, or a `server` by id or name), a `kind`, or (none) everything. */
+export type AdvanceOptions =
+  | { id: string; server?: never; kind?: TransitionKind }
+  | { server: string; id?: never; kind?: TransitionKind }
+  | { id?: never; server?: never; kind?: TransitionKind };
+
+/**
+ * A scenario document (emulator/README.md, "Scenarios"), as `state()` gives the whole world:
+ * plain JSON, to keep and hand back to `loadState` or `new Emulator({ scenario })`.
+ */
+export type StateDocument = Record<string, unknown>;
 
 export interface Summary {
   clock: ClockState;
   servers: ServerSummary[];
   faults: Fault[];
   requests_logged: number;
+  seed: number | null;
+  transitions: TransitionsState;
 }
 
 export interface BuiltServer {
@@ -79,6 +205,8 @@ export interface LoggedRequest {
   status: number;
   source_ip: string;
   server_id: string | null;
+  /** The operation's name (`operations()`), null for a request no operation matches. */
+  operation: string | null;
   fault: string | null;
 }
 
@@ -152,10 +280,10 @@ export declare class Emulator {
     },
   ): AutomationState;
   deleteServer(server: string): void;
-  injectFault(
-    kind: FaultKind,
-    options?: { count?: number; status?: number; delayMs?: number; pathPrefix?: string; retryAfter?: number },
-  ): Fault[];
+  /** Breaks the next matching requests (by path prefix, by operation, with a probability and a latency). The faults pending. */
+  injectFault(kind: FaultKind, options?: FaultOptions): Fault[];
+  /** The emulated calls, for `injectFault`'s `operation`. */
+  operations(): Operation[];
   faults(): Fault[];
   clearFaults(): void;
   expireTokens(token?: string): number;
@@ -163,6 +291,17 @@ export declare class Emulator {
   clearRequests(): void;
   /** Builds the world again from the scenario: no tokens, faults or logged requests. */
   reset(): Summary;
+  /** Seeds ids, tokens, addresses and fault draws afresh: from here the same requests get the same answers. */
+  setSeed(seed: number): void;
+  /** The whole world as a scenario document (JSON-serialisable): restore it with `loadState` or `new Emulator({ scenario })`. */
+  state(): StateDocument;
+  /** Replaces the world with a scenario document (or a built-in's name, or JSON text); `reset` returns to it, and `clientOptions()` signs in as its first user. */
+  loadState(state: ScenarioLike): Summary;
+  transitions(): TransitionsState;
+  /** Sets how pool nodes, public IPs and automation move on; what a manual kind holds moves on as its new mode says. */
+  setTransitions(options: TransitionOptions): TransitionsState;
+  /** Moves pending transitions on now, whatever their mode: how many moved. */
+  advanceTransitions(options?: AdvanceOptions): number;
   /** Frees the engine's memory (the emulator is unusable after). */
   free(): void;
 }

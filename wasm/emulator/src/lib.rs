@@ -27,15 +27,22 @@ pub struct EmulatorEngine {
 
 #[wasm_bindgen]
 impl EmulatorEngine {
-    /// Builds the world `scenario` (JSON text) describes at `now_ms`. Throws an `Error` naming
-    /// what is wrong with the scenario or the clock speed.
+    /// Builds the world `scenario` (JSON text) describes at `now_ms`; `seed` (a `bigint`)
+    /// overrides the scenario's. Throws an `Error` naming what is wrong with the scenario or the
+    /// clock speed.
     #[wasm_bindgen(constructor)]
-    pub fn new(scenario: &str, clock_speed: Option<f64>, cors: bool, now_ms: f64) -> Result<EmulatorEngine, JsError> {
+    pub fn new(
+        scenario: &str,
+        clock_speed: Option<f64>,
+        seed: Option<u64>,
+        cors: bool,
+        now_ms: f64,
+    ) -> Result<EmulatorEngine, JsError> {
         let scenario = Scenario::from_json(scenario).map_err(|e| JsError::new(&e))?;
         if clock_speed.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
             return Err(JsError::new("clockSpeed: expected a number of emulated seconds per real second, 0 or more"));
         }
-        let engine = Engine::new(scenario, Config { cors, clock_speed, seed: None }, real_time(now_ms));
+        let engine = Engine::new(scenario, Config { cors, clock_speed, seed }, real_time(now_ms));
         Ok(EmulatorEngine { engine, held: HashMap::new(), next_held: 0 })
     }
 

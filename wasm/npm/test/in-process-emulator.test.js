@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
-import { Client, InvalidInputError, TransportError } from "rackconnect";
+import { Client, InvalidInputError, RateLimitedError, TransportError } from "rackconnect";
 import { ControlError, EMULATOR_URL, Emulator, builtInScenarios } from "rackconnect/emulator";
 
 const DFW_API_POOL = "00000001-bbbb-4bbb-8bbb-dfw000000002";
@@ -174,6 +174,142 @@ test("bad control calls are refused with the emulator's message and status", () 
   assert.throws(() => emulator.injectFault("explode"), (e) => e instanceof ControlError && e.status === 400);
   assert.throws(() => emulator.control("GET", "clock", "text"), /invalid body: expected an object/);
   assert.throws(() => new Client({ ...emulator.clientOptions(), clock: {} }), /invalid clock: expected an object with now\(\) and sleep/);
+});
+
+/* -- the controls of issue 15: seeds, faults by operation, state, transitions, throttling ---- */
+
+/** What a sign-in, a built server and a node added give: ids and tokens the generator drew. */
+async function drawn(seeded) {
+  const signedIn = await seeded.fetch(`${EMULATOR_URL}/v2.0/tokens`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ auth: { "RAX-KSKEY:apiKeyCredentials": { username: seeded.username, apiKey: seeded.apiKey } } }),
+  });
+  const token = (await signedIn.json()).access.token.id;
+  const server = seeded.buildServer({ name: "seeded" }).id;
+  const node = await new Client(seeded.clientOptions()).addNode(DFW_API_POOL, UNMANAGED);
+  return { token, server, node: node.id };
+}
+
+test("the same seed gives the same ids and tokens in two emulators; setSeed seeds afresh", async () => {
+  const first = new Emulator({ seed: 42 });
+  const second = new Emulator({ seed: 42 });
+  const unseeded = new Emulator({ seed: 43n });
+  try {
+    const ids = await drawn(first);
+    assert.deepStrictEqual(await drawn(second), ids);
+    assert.equal(first.summary().seed, 42);
+    const other = await drawn(unseeded);
+    assert.notEqual(other.token, ids.token);
+    assert.notEqual(other.server, ids.server);
+    first.setSeed(7);
+    unseeded.setSeed(7);
+    assert.equal(first.buildServer({ name: "again" }).id, unseeded.buildServer({ name: "again" }).id);
+  } finally {
+    for (const e of [first, second, unseeded]) e.free();
+  }
+});
+
+test("a fault by operation, with probability 1 and a latency, breaks only that operation", async () => {
+  assert.ok(emulator.operations().some((op) => op.name === "v3.pools.list" && op.method === "GET"));
+  const pending = emulator.injectFault("status", { operation: "v3.pools.list", probability: 1, latencyMs: 150, status: 500 });
+  assert.deepStrictEqual([pending[0].operation, pending[0].probability, pending[0].latency_ms], ["v3.pools.list", 1, 150]);
+  await client.signIn();
+  await client.listNetworks();
+  const started = performance.now();
+  // The core retries a GET that got a 500: the fault was for one request.
+  await client.listPools();
+  assert.ok(performance.now() - started >= 140, "the latency was waited out first");
+  const log = emulator.requests().requests.map((r) => [r.operation, r.status, r.fault]);
+  assert.deepStrictEqual(log, [
+    ["identity.authenticate", 200, null],
+    ["v3.networks.list", 200, null],
+    ["v3.pools.list", 500, "status"],
+    ["v3.pools.list", 200, null],
+  ]);
+  assert.deepStrictEqual(emulator.faults(), []);
+});
+
+test("state() round-trips through JSON into a new Emulator and loadState: a built server and a pool node are kept", async () => {
+  emulator.buildServer({ name: "kept", region: "DFW" });
+  const members = await client.ensurePoolMembers({ servers: [UNMANAGED], pools: [DFW_API_POOL] });
+  assert.equal(members.outcome, "done", JSON.stringify(members));
+  const saved = JSON.parse(JSON.stringify(emulator.state()));
+
+  const restored = new Emulator({ scenario: saved });
+  const loaded = new Emulator({ scenario: "fleet" });
+  try {
+    assert.equal(loaded.loadState(saved).servers.filter((s) => s.name === "kept").length, 1);
+    assert.equal(loaded.username, "demo", "the loaded world's sign-in");
+    for (const world of [restored, loaded]) {
+      assert.ok(world.summary().servers.some((s) => s.name === "kept"));
+      const nodes = await new Client(world.clientOptions()).listNodes(DFW_API_POOL);
+      assert.equal(nodes.find((n) => n.cloud_server.id === UNMANAGED)?.status, "ACTIVE", JSON.stringify(nodes));
+    }
+    assert.throws(() => loaded.loadState({ accounts: "x" }), (e) => e instanceof ControlError && e.status === 400 && /expected a scenario document/.test(e.message));
+  } finally {
+    restored.free();
+    loaded.free();
+  }
+});
+
+test("manual transitions keep a node ADDING until advanced; then a Client wait sees ACTIVE", async () => {
+  const modes = emulator.setTransitions({ poolNodes: "manual" });
+  assert.equal(modes.pool_nodes, "manual");
+  assert.equal(emulator.transitions().pool_nodes, "manual");
+  const node = await client.addNode(DFW_API_POOL, UNMANAGED);
+  assert.equal(node.status, "ADDING");
+  emulator.advance(3600);
+  assert.equal((await client.listNodes(DFW_API_POOL)).find((n) => n.id === node.id).status, "ADDING", "an hour later, still held");
+  assert.equal(emulator.advanceTransitions({ id: node.id }), 1);
+  const result = await client.waitNodes([{ poolId: DFW_API_POOL, nodeId: node.id }]);
+  assert.equal(result.outcome, "done", JSON.stringify(result));
+  assert.equal((await client.listNodes(DFW_API_POOL)).find((n) => n.id === node.id).status, "ACTIVE");
+
+  // A server's automation by name: held DEPLOYING, then its outcome.
+  emulator.setTransitions({ automation: "manual" });
+  const built = emulator.buildServer({ name: "held" });
+  emulator.advance(3600);
+  assert.equal(emulator.summary().servers.find((s) => s.id === built.id).automation_status, "DEPLOYING");
+  assert.equal(emulator.advanceTransitions({ server: "held" }), 1);
+  assert.equal(emulator.summary().servers.find((s) => s.id === built.id).automation_status, "DEPLOYED");
+  assert.throws(() => emulator.advanceTransitions({ id: node.id }), (e) => e instanceof ControlError && e.status === 404);
+});
+
+test("v3 throttling as a scenario option: the engine's 429 and 413, and the Client's RateLimitedError", async () => {
+  const scenario = { ...emulator.scenario, v3_throttle: { requests_per_minute: 1, status: 429 } };
+  const throttled = new Emulator({ scenario });
+  const byDefault = new Emulator({ scenario: { ...emulator.scenario, v3_throttle: { requests_per_minute: 0 } } });
+  try {
+    const throttledClient = new Client(throttled.clientOptions());
+    await throttledClient.listPools();
+    await assert.rejects(throttledClient.listPools(), (e) => e instanceof RateLimitedError && e.status === 429 && e.fault === "overLimit" && e.retryAfter > 0);
+    const [, , refused] = throttled.requests().requests;
+    assert.deepStrictEqual([refused.operation, refused.status], ["v3.pools.list", 429]);
+    await assert.rejects(new Client(byDefault.clientOptions()).listPools(), (e) => e instanceof RateLimitedError && e.status === 413);
+  } finally {
+    throttled.free();
+    byDefault.free();
+  }
+});
+
+test("the dashboard page answers emulator.fetch with Accept: text/html", async () => {
+  const page = await emulator.fetch(`${EMULATOR_URL}/__emulator/`, { headers: { accept: "text/html" } });
+  assert.match(page.headers.get("content-type"), /text\/html/);
+  assert.match(await page.text(), /web2/);
+});
+
+test("bad control options are refused with what was expected", () => {
+  assert.throws(() => new Emulator({ seed: -1 }), /invalid seed: expected a whole number from 0 to 2\^64-1/);
+  assert.throws(() => new Emulator({ seed: 2n ** 64n }), InvalidInputError);
+  assert.throws(() => new Emulator({ seed: 1.5 }), InvalidInputError);
+  assert.throws(() => emulator.setTransitions({ pool_nodes: "manual" }), /invalid options: expected only poolNodes, publicIps, automation, .*found "pool_nodes"/);
+  assert.throws(() => emulator.setTransitions({ poolNodes: "later" }), (e) => e instanceof ControlError && e.status === 400);
+  assert.throws(() => emulator.advanceTransitions({ id: "a", server: "web1" }), /either id or server, not both/);
+  assert.throws(() => emulator.injectFault("status", { operation: "v9.nothing" }), (e) => e instanceof ControlError && e.status === 400);
+  assert.throws(() => emulator.injectFault("status", { probability: 2 }), (e) => e instanceof ControlError && e.status === 400);
+  assert.throws(() => emulator.loadState(undefined), /invalid state: expected a scenario document/);
+  assert.throws(() => emulator.setSeed(-1), (e) => e instanceof ControlError && e.status === 400);
 });
 
 // The emulator's .wasm is downloaded by every test run and every try-it console: the budget of

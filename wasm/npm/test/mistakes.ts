@@ -55,3 +55,23 @@ new Client({ username: "demo", apiKey: "k", clock: { now: () => Date.now(), slee
 new Client({ username: "demo", apiKey: "k", clock: { now: () => Date.now() } });
 
 console.log(status, kept, tags, literal, show, notAPool);
+
+// rackconnect/emulator's controls: modes, kinds and operations are literal unions; options are camelCase.
+import { Emulator } from "rackconnect/emulator";
+const emulator = new Emulator({ seed: 1 });
+emulator.setTransitions({ poolNodes: "manual" });
+// @ts-expect-error: "later" is no transition mode
+emulator.setTransitions({ poolNodes: "later" });
+// @ts-expect-error: the control API's snake_case name is not the option's
+emulator.setTransitions({ pool_nodes: "manual" });
+// @ts-expect-error: "servers" is no kind with transitions
+emulator.advanceTransitions({ kind: "servers" });
+// @ts-expect-error: one resource: an id or a server, not both
+emulator.advanceTransitions({ id: "n", server: "web1" });
+emulator.injectFault("status", { operation: "v3.pool_nodes." });
+// @ts-expect-error: no such operation
+emulator.injectFault("status", { operation: "v3.pool_nodes.create" });
+// @ts-expect-error: a prefix ends in "."
+emulator.injectFault("status", { operation: "v3.pool" });
+// @ts-expect-error: a seed is a number
+new Emulator({ seed: "42" });

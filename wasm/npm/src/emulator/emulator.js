@@ -82,8 +82,16 @@ function truncatedBody(part) {
   });
 }
 
-/** The fields of an options object that were given, renamed to the control API's names. */
+/**
+ * The fields of an options object that were given, renamed to the control API's names. A name
+ * it does not know (`pool_nodes` for `poolNodes`) is refused, not dropped without a word.
+ */
 function controlFields(options, names) {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw invalidInput("options", `an object with ${Object.keys(names).join(", ")}`, String(options));
+  }
+  const unknown = Object.keys(options).filter((key) => !Object.hasOwn(names, key));
+  if (unknown.length > 0) throw invalidInput("options", `only ${Object.keys(names).join(", ")}`, unknown.join(", "));
   const fields = {};
   for (const [js, wire] of Object.entries(names)) {
     if (options[js] !== undefined) fields[wire] = options[js];
@@ -100,22 +108,38 @@ export class Emulator {
 
   /**
    * `scenario`: a built-in scenario's name (`demo`, the default), a scenario object or its JSON
-   * text. `clockSpeed`: emulated seconds per real second (overrides the scenario's).
+   * text (a document `state()` gave restores that world). `clockSpeed`: emulated seconds per
+   * real second (overrides the scenario's). `seed`: generated ids, tokens, addresses and fault
+   * draws repeat from run to run (overrides the scenario's `seed`).
    */
   constructor(options = {}) {
     if (options === null || typeof options !== "object") throw invalidInput("options", "an object", String(options));
-    const { scenario, clockSpeed } = options;
+    const { scenario, clockSpeed, seed } = options;
     if (clockSpeed !== undefined && (typeof clockSpeed !== "number" || !Number.isFinite(clockSpeed) || clockSpeed < 0)) {
       throw invalidInput("clockSpeed", "a number of emulated seconds per real second, 0 or more", String(clockSpeed));
     }
+    // The engine takes a 64-bit seed as a bigint, which would wrap a negative or larger one.
+    if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0) && !(typeof seed === "bigint" && seed >= 0n && seed < 2n ** 64n)) {
+      throw invalidInput("seed", "a whole number from 0 to 2^64-1 (a bigint beyond 2^53-1)", String(seed));
+    }
     const text = scenarioText(scenario);
     try {
-      this.#engine = new EmulatorEngine(text, clockSpeed, false, this.#now());
+      this.#engine = new EmulatorEngine(text, clockSpeed, seed === undefined ? undefined : BigInt(seed), false, this.#now());
     } catch (error) {
       const detail = String(error?.message ?? error).replace(/^invalid scenario: /, "");
       throw invalidInput("scenario", "a scenario as emulator/README.md describes it", detail);
     }
-    // The scenario is valid (the engine read it): its first account and user are its sign-in.
+    this.#signInFrom(text);
+
+    this.fetch = (input, init) => this.#fetch(input, init, "127.0.0.1");
+    const clockState = () => this.control("GET", "clock");
+    clockState.now = () => this.#now();
+    clockState.sleep = (ms, signal) => this.#sleep(ms, signal);
+    this.clock = clockState;
+  }
+
+  /** The scenario is valid (the engine read it): its first account and user are its sign-in. */
+  #signInFrom(text) {
     this.scenario = JSON.parse(text);
     const account = this.scenario.accounts?.[0] ?? {};
     const user = account.users?.[0] ?? {};
@@ -124,12 +148,6 @@ export class Emulator {
     this.password = user.password ?? null;
     this.tenantId = account.tenant ?? "";
     this.region = user.default_region ?? null;
-
-    this.fetch = (input, init) => this.#fetch(input, init, "127.0.0.1");
-    const clockState = () => this.control("GET", "clock");
-    clockState.now = () => this.#now();
-    clockState.sleep = (ms, signal) => this.#sleep(ms, signal);
-    this.clock = clockState;
   }
 
   /** The Identity URL, the v2 base URL and the root of every endpoint the catalog lists. */
@@ -311,16 +329,34 @@ export class Emulator {
   }
 
   /**
-   * Breaks the next `count` requests (whose path starts with `pathPrefix`): `status` answers
-   * that status (503 by default), `delay` answers after `delayMs`, `reset` rejects the fetch as
-   * a broken connection does, `truncate` breaks the body halfway. The faults now pending.
+   * Breaks the next `count` requests (whose path starts with `pathPrefix`, whose operation is
+   * `operation`): `status` answers that status (503 by default), `delay` answers after
+   * `delayMs`, `reset` rejects the fetch as a broken connection does, `truncate` breaks the body
+   * halfway. `operation` is a name from `operations()` (`"v3.pool_nodes.add"`) or a prefix of
+   * names ending in `.`; `probability` (0 to 1) is drawn per matching request from the seeded
+   * generator (one that escapes does not count down); `latencyMs` waits that long first,
+   * whatever the kind. The faults now pending.
    */
   injectFault(kind, options = {}) {
     const body = {
       kind,
-      ...controlFields(options, { count: "count", status: "status", delayMs: "delay_ms", pathPrefix: "path_prefix", retryAfter: "retry_after" }),
+      ...controlFields(options, {
+        count: "count",
+        status: "status",
+        delayMs: "delay_ms",
+        pathPrefix: "path_prefix",
+        retryAfter: "retry_after",
+        operation: "operation",
+        probability: "probability",
+        latencyMs: "latency_ms",
+      }),
     };
     return this.control("POST", "faults", body).faults;
+  }
+
+  /** The names of the emulated calls (`{ name, method, path }`), for `injectFault`'s `operation`. */
+  operations() {
+    return this.control("GET", "operations").operations;
   }
 
   /** The faults still pending. */
@@ -351,6 +387,68 @@ export class Emulator {
   /** Builds the world again from the scenario: no tokens, faults or logged requests. */
   reset() {
     return this.control("POST", "reset");
+  }
+
+  /** Seeds ids, tokens, addresses and fault draws afresh: from here the same requests get the same answers. */
+  setSeed(seed) {
+    this.control("POST", "seed", { seed });
+  }
+
+  /**
+   * The whole world as a scenario document, plain JSON: keep it (`JSON.stringify`, a file, local
+   * storage) and restore it with `loadState(doc)` or `new Emulator({ scenario: doc })`.
+   */
+  state() {
+    return this.control("GET", "state");
+  }
+
+  /**
+   * Replaces the world with a scenario document (`state()`'s, or any scenario); `reset` returns
+   * to it, and `clientOptions()` signs in as its first user from then on.
+   */
+  loadState(state) {
+    // Not the default scenario for a missing document: that would quietly load the demo world.
+    if (state === undefined || state === null) throw invalidInput("state", "a scenario document (as state() gives), its JSON text or a built-in's name", String(state));
+    const text = scenarioText(state);
+    const summary = this.control("PUT", "state", JSON.parse(text));
+    this.#signInFrom(text);
+    return summary;
+  }
+
+  /** Each kind's transition mode (`immediate`, `timed`, `manual`), and the durations of `timed`. */
+  transitions() {
+    return this.control("GET", "transitions");
+  }
+
+  /**
+   * How v3 pool nodes, v3 public IPs and v2 automation leave their transitional states:
+   * `immediate`, `timed` (after the durations given here or in the scenario) or `manual` (only by
+   * `advanceTransitions`). What a manual kind holds moves on as its new mode says.
+   */
+  setTransitions(options = {}) {
+    const body = controlFields(options, {
+      poolNodes: "pool_nodes",
+      publicIps: "public_ips",
+      automation: "automation",
+      v3AddSeconds: "v3_add_seconds",
+      v3RemoveSeconds: "v3_remove_seconds",
+      v3UpdateSeconds: "v3_update_seconds",
+    });
+    return this.control("POST", "transitions", body);
+  }
+
+  /**
+   * Moves pending transitions on now: of one resource (`id`: a node or public IP id; `server`: a
+   * server's id or name, for its automation), of a whole `kind`, or (none) everything. How many moved.
+   */
+  advanceTransitions(options = {}) {
+    const { id, server, kind } = controlFields(options, { id: "id", server: "server", kind: "kind" });
+    if (id !== undefined && server !== undefined) throw invalidInput("options", "either id or server, not both", `${id}, ${server}`);
+    const body = {};
+    if (id !== undefined) body.id = id;
+    if (server !== undefined) body.id = this.#serverId(server);
+    if (kind !== undefined) body.kind = kind;
+    return this.control("POST", "transitions/advance", body).advanced;
   }
 
   /** Frees the engine's memory (the emulator is unusable after). */
