@@ -469,3 +469,13 @@ def test_the_readme_examples_run(tmp_path: Path) -> None:
     (tmp_path / "test_readme.py").write_text(suite)
     ran = run_pytest(tmp_path)
     assert ran.returncode == 0 and "3 passed" in ran.stdout, ran.stdout + ran.stderr
+
+
+def test_the_docs_page_pytest_example_runs(tmp_path: Path) -> None:
+    # docs/emulator.md, "pytest": the suite as written, run through the installed plugin.
+    page = (REPO / "docs" / "emulator.md").read_text()
+    section = page[page.index("## pytest") : page.index("## Ansible and Salt in CI")]
+    (suite,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    (tmp_path / "test_docs_page.py").write_text(suite)
+    ran = run_pytest(tmp_path)
+    assert ran.returncode == 0 and "2 passed" in ran.stdout, ran.stdout + ran.stderr

@@ -323,10 +323,11 @@ test("the emulator's .wasm stays within its size budget", () => {
   assert.ok(gzipped <= BUDGET_GZIP_KIB * 1024, `rackconnect_emulator_bg.wasm is ${gzipped} bytes gzipped, over the budget of ${BUDGET_GZIP_KIB} KiB`);
 });
 
-// The READMEs' examples of rackconnect/emulator run as written (the tarball's README and wasm/README.md).
+// The examples of rackconnect/emulator run as written (the tarball's README, wasm/README.md, docs/emulator.md).
 for (const [name, readme, copy] of [
   ["wasm/npm/README.md", "../README.md", "readme-emulator-npm.mjs"],
   ["wasm/README.md", "../../README.md", "readme-emulator-wasm.mjs"],
+  ["docs/emulator.md", "../../../docs/emulator.md", "docs-emulator.mjs"],
 ]) {
   test(`the example of rackconnect/emulator in ${name} runs`, async () => {
     const text = readFileSync(new URL(readme, import.meta.url), "utf8");
