@@ -17,7 +17,8 @@ fn the_command_line_way_in_runs_as_written() {
     let (script, _) = script.split_once("```").expect("its end");
     assert!(script.contains("127.0.0.1:8080"), "{script}");
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port();
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port();
     let script = format!("set -euo pipefail\n{}", script.replace("8080", &port.to_string()));
     let dir = TempDir::new("docs-cli");
     let bin_dir = Path::new(BIN).parent().expect("the binary's folder");

@@ -300,32 +300,23 @@ fn emulator_needs_public_to_listen_beyond_loopback() {
     assert!(out.stdout.is_empty(), "{}", out.context());
 
     // With --public: a warning, then it listens (stopped here once it says so).
-    let mut child = Command::new(BIN)
-        .args(["emulator", "--listen", "0.0.0.0:0", "--public"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the emulator");
-    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    let _read = std::io::BufRead::read_line(&mut stdout, &mut line);
+    let (mut child, url) = spawn_emulator(&["--listen", "0.0.0.0:0", "--public"], Stdio::piped());
     let _killed = child.kill();
     let output = child.wait_with_output().expect("wait for the emulator");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(line.starts_with("listening on http://"), "{line:?} {stderr}");
+    assert!(url.starts_with("http://0.0.0.0:"), "{url} {stderr}");
     assert!(stderr.contains("warning: listening on 0.0.0.0:") && stderr.contains("--public"), "{stderr}");
     assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
 }
 
-/// `rackconnect emulator` on a free port, with more arguments; its URL from its first line.
-fn spawn_emulator(more: &[&str]) -> (std::process::Child, String) {
+/// `rackconnect emulator` with `args` (which say where to listen); its URL from its first line.
+fn spawn_emulator(args: &[&str], stderr: Stdio) -> (std::process::Child, String) {
     let mut child = Command::new(BIN)
-        .args(["emulator", "--listen", "127.0.0.1:0"])
-        .args(more)
+        .arg("emulator")
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("start the emulator");
     let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
@@ -340,7 +331,7 @@ fn emulator_keeps_its_state_across_a_restart_and_takes_a_seed() {
     let dir = TempDir::new("emulator-state");
     let file = dir.join("world.json");
     let path = file.to_str().expect("a UTF-8 path");
-    let (first, url) = spawn_emulator(&["--seed", "5", "--state", path]);
+    let (first, url) = spawn_emulator(&["--listen", "127.0.0.1:0", "--seed", "5", "--state", path], Stdio::null());
     let (status, built) = common::http(&url, "POST", "/__emulator/servers", Some(r#"{"name": "kept"}"#));
     assert_eq!(status, 201, "{built}");
     let built: Value = serde_json::from_str(&built).expect("JSON");
@@ -357,7 +348,7 @@ fn emulator_keeps_its_state_across_a_restart_and_takes_a_seed() {
         let mode = std::fs::metadata(&file).expect("the state file").permissions().mode();
         assert_eq!(mode & 0o077, 0, "readable by its owner only: {mode:o}");
     }
-    let (mut second, url) = spawn_emulator(&["--state", path]);
+    let (mut second, url) = spawn_emulator(&["--listen", "127.0.0.1:0", "--state", path], Stdio::null());
     let (_, summary) = common::http(&url, "GET", "/__emulator/", None);
     let _killed = second.kill();
     let _reaped = second.wait();

@@ -4,9 +4,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use rackconnect_emulator::{Emulator, Options, Scenario};
@@ -42,17 +42,7 @@ fn the_state_goes_out_and_comes_back_over_http() {
 }
 
 fn spawn(args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("a first line");
-    let addr = line.trim().strip_prefix("listening on http://").expect("the address").to_owned();
-    (child, addr)
+    common::spawn_binary(&[&["--listen", "127.0.0.1:0"], args].concat())
 }
 
 /// One request with `Connection: close`; the status and the JSON body.
@@ -135,14 +125,7 @@ fn the_binary_listens_beyond_loopback_only_with_public() {
     assert_eq!(refused.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("not a loopback address") && stderr.contains("add --public"), "{stderr}");
     assert!(refused.stdout.is_empty());
-    let mut public = Command::new(BIN)
-        .args(["--listen", "0.0.0.0:0", "--public"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut line = String::new();
-    BufReader::new(public.stdout.take().expect("stdout")).read_line(&mut line).expect("a first line");
+    let (public, addr) = common::spawn_binary(&["--listen", "0.0.0.0:0", "--public"]);
     kill(public);
-    assert!(line.starts_with("listening on http://0.0.0.0:"), "{line:?}");
+    assert!(addr.starts_with("0.0.0.0:"), "{addr}");
 }

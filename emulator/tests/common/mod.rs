@@ -4,8 +4,9 @@
 
 #![allow(dead_code, reason = "each test file uses a part of it")]
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use rackconnect::{Method, Request, Response};
@@ -199,4 +200,22 @@ pub mod demo {
     pub const DFW_MAINTENANCE_POOL: &str = "00000001-bbbb-4bbb-8bbb-dfw000000003";
     pub const DFW_NETWORK: &str = "00000001-aaaa-4aaa-8aaa-dfw000000001";
     pub const RETAINED_IP_ADDRESS: &str = "198.51.100.150";
+}
+
+/// The `rackconnect-emulator` binary built with these tests.
+pub const BINARY: &str = env!("CARGO_BIN_EXE_rackconnect-emulator");
+
+/// Starts the binary with `args` (which say where to listen) and reads its first line; the child
+/// and the address it names (`127.0.0.1:PORT`).
+pub fn spawn_binary(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("a first line");
+    let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("the address: {line:?}"));
+    (child, addr.to_owned())
 }
