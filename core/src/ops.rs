@@ -271,29 +271,9 @@ impl Input {
     }
 }
 
-/// Serializes a typed result, in whichever form the caller of [`Operation::parse_into`] wants.
-trait Emit<O> {
-    fn serialize<T: Serialize>(&self, typed: &T) -> serde_json::Result<O>;
-
-    fn typed<T: Serialize>(&self, typed: T) -> Result<O> {
-        self.serialize(&typed).map_err(|e| Error::json("", format!("the result could not be serialized: {e}")))
-    }
-}
-
-struct AsValue;
-
-impl Emit<Value> for AsValue {
-    fn serialize<T: Serialize>(&self, typed: &T) -> serde_json::Result<Value> {
-        serde_json::to_value(typed)
-    }
-}
-
-struct AsText;
-
-impl Emit<String> for AsText {
-    fn serialize<T: Serialize>(&self, typed: &T) -> serde_json::Result<String> {
-        serde_json::to_string(typed)
-    }
+/// Serializes a typed result to its JSON text.
+fn emit<T: Serialize>(typed: T) -> Result<String> {
+    serde_json::to_string(&typed).map_err(|e| Error::json("", format!("the result could not be serialized: {e}")))
 }
 
 const V2_WHERE: &[&str] = &["region", "base_url", "format"];
@@ -423,43 +403,46 @@ impl Operation {
     }
 
     /// Parses a response to this operation and serializes the typed result to JSON.
+    ///
+    /// The [`Value`] is read back from [`Operation::parse_to_text`]'s text: one serialization
+    /// of every model instead of two (to text and to a tree) keeps the wasm build smaller, and
+    /// the text reads back to the same tree (numbers too: serde_json writes and reads both; the
+    /// result nests a few levels deeper than the body at most, and bodies are limited to 64
+    /// levels, well within serde_json's recursion limit of 128).
     pub fn parse(self, response: &Response) -> Result<Value> {
-        self.parse_into(response, AsValue)
+        let text = self.parse_to_text(response)?;
+        serde_json::from_str(&text).map_err(|e| Error::json("", format!("the result could not be read back: {e}")))
     }
 
     /// Parses a response to this operation into the typed result's JSON text: what a binding
     /// hands to its host's JSON parser (`json.loads`, `JSON.parse`), skipping the [`Value`] tree,
     /// which costs more to build than the text.
     pub fn parse_to_text(self, response: &Response) -> Result<String> {
-        self.parse_into(response, AsText)
-    }
-
-    fn parse_into<O>(self, response: &Response, emit: impl Emit<O>) -> Result<O> {
         use Operation::*;
         match self {
-            V2AutomationStatus => emit.typed(v2::parse_automation_status(response)?),
-            V2Details => emit.typed(v2::parse_details(response)?),
-            V2GatewayIp => emit.typed(v2::parse_gateway_ip(response)?),
-            V2AutomationFeatures => emit.typed(v2::parse_automation_features(response)?),
-            ServersShow | ServersV1Show => emit.typed(servers::parse_server(response)?),
-            ServersMetadata => emit.typed(servers::parse_metadata(response)?),
-            ServersMetadataItem => emit.typed(servers::parse_metadata_item(response)?),
-            ServersListDetail => emit.typed(servers::parse_servers_detail(response)?),
-            ServersV1Auth => emit.typed(servers::v1::parse_auth(response)?),
-            IdentityToken | IdentityValidate => emit.typed(identity::parse_token(response)?),
-            IdentityRevoke => emit.typed(identity::parse_revoke(response)?),
-            V3ListNetworks => emit.typed(v3::parse_networks(response)?),
-            V3GetNetwork => emit.typed(v3::parse_network(response)?),
-            V3ListPools => emit.typed(v3::parse_pools(response)?),
-            V3GetPool => emit.typed(v3::parse_pool(response)?),
-            V3ListNodes | V3BulkAddNodes => emit.typed(v3::parse_nodes(response)?),
-            V3AddNode | V3GetNode => emit.typed(v3::parse_node(response)?),
-            V3ListNodeDetails => emit.typed(v3::parse_node_details_list(response)?),
-            V3GetNodeDetails => emit.typed(v3::parse_node_details(response)?),
-            V3ServerNodeDetails => emit.typed(v3::parse_server_node_details(response)?),
-            V3ListPublicIps => emit.typed(v3::parse_public_ips(response)?),
-            V3CreatePublicIp | V3GetPublicIp | V3UpdatePublicIp => emit.typed(v3::parse_public_ip(response)?),
-            V3RemoveNode | V3BulkRemoveNodes | V3DeletePublicIp => emit.typed(v3::parse_no_content(response)?),
+            V2AutomationStatus => emit(v2::parse_automation_status(response)?),
+            V2Details => emit(v2::parse_details(response)?),
+            V2GatewayIp => emit(v2::parse_gateway_ip(response)?),
+            V2AutomationFeatures => emit(v2::parse_automation_features(response)?),
+            ServersShow | ServersV1Show => emit(servers::parse_server(response)?),
+            ServersMetadata => emit(servers::parse_metadata(response)?),
+            ServersMetadataItem => emit(servers::parse_metadata_item(response)?),
+            ServersListDetail => emit(servers::parse_servers_detail(response)?),
+            ServersV1Auth => emit(servers::v1::parse_auth(response)?),
+            IdentityToken | IdentityValidate => emit(identity::parse_token(response)?),
+            IdentityRevoke => emit(identity::parse_revoke(response)?),
+            V3ListNetworks => emit(v3::parse_networks(response)?),
+            V3GetNetwork => emit(v3::parse_network(response)?),
+            V3ListPools => emit(v3::parse_pools(response)?),
+            V3GetPool => emit(v3::parse_pool(response)?),
+            V3ListNodes | V3BulkAddNodes => emit(v3::parse_nodes(response)?),
+            V3AddNode | V3GetNode => emit(v3::parse_node(response)?),
+            V3ListNodeDetails => emit(v3::parse_node_details_list(response)?),
+            V3GetNodeDetails => emit(v3::parse_node_details(response)?),
+            V3ServerNodeDetails => emit(v3::parse_server_node_details(response)?),
+            V3ListPublicIps => emit(v3::parse_public_ips(response)?),
+            V3CreatePublicIp | V3GetPublicIp | V3UpdatePublicIp => emit(v3::parse_public_ip(response)?),
+            V3RemoveNode | V3BulkRemoveNodes | V3DeletePublicIp => emit(v3::parse_no_content(response)?),
         }
     }
 }
