@@ -6,7 +6,6 @@
 //! not fit a 64-bit integer reaches the visitor as serde_json's one-entry number map, its digits
 //! kept; it becomes a Python `int` (every digit) or `float`, as `json.loads` would make it.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use pyo3::exceptions::PyValueError;
@@ -16,6 +15,10 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// The key serde_json gives a number kept as its digits (`serde_json::Number`'s private token).
+/// Keys remembered per call: the results' objects have a few dozen distinct keys, found by a
+/// linear search faster than a hash; past that (keys of arbitrary kept objects) they are made anew.
+const MAX_KEYS: usize = 64;
+
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// JSON text (the core's, so well formed) as Python objects.
@@ -36,7 +39,7 @@ pub(crate) fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyA
 }
 
 fn build<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    let mut reader = Reader { py, keys: HashMap::new(), failure: None };
+    let mut reader = Reader { py, keys: Vec::new(), failure: None };
     let mut de = serde_json::Deserializer::from_str(text);
     // The text comes from the core, which parsed the same values within serde_json's depth limit.
     let value = Node { reader: &mut reader }.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
@@ -51,7 +54,7 @@ struct Reader<'py, 'de> {
     py: Python<'py>,
     /// Every object key once per call, as `json.loads` does: a list of 10,000 alike objects
     /// repeats a handful of keys.
-    keys: HashMap<&'de str, Bound<'py, PyString>>,
+    keys: Vec<(&'de str, Bound<'py, PyString>)>,
     /// A Python error met while building (memory), raised instead of serde's message.
     failure: Option<PyErr>,
 }
@@ -185,8 +188,15 @@ impl<'de, 'py> Visitor<'de> for Key<'_, 'py, 'de> {
             return Ok(KeyOrNumber::Number);
         }
         let py = self.reader.py;
-        let key = self.reader.keys.entry(v).or_insert_with(|| PyString::new(py, v));
-        Ok(KeyOrNumber::Key(key.clone()))
+        let keys = &mut self.reader.keys;
+        if let Some((_, key)) = keys.iter().find(|(known, _)| *known == v) {
+            return Ok(KeyOrNumber::Key(key.clone()));
+        }
+        let key = PyString::new(py, v);
+        if keys.len() < MAX_KEYS {
+            keys.push((v, key.clone()));
+        }
+        Ok(KeyOrNumber::Key(key))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
