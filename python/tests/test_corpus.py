@@ -3,6 +3,7 @@ Python binding, the way ``core/tests/corpus.rs`` does, one test per case."""
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import json
 import re
@@ -198,6 +199,22 @@ def test_kept_fields_come_out_as_json_loads_makes_them() -> None:
         return (type(value).__name__, repr(value))
 
     assert typed(got) == typed(want)
+
+
+def test_parsing_leaves_the_cyclic_collector_as_it_found_it() -> None:
+    # The binding pauses the collector while it builds a result, and must resume it, or not.
+    body = b'{"id": "d6d3aa7c-dfa5-4e61-96ee-1d54ac1075d2"}'
+    assert gc.isenabled()
+    parse_response(POOL, 200, [], body)
+    with pytest.raises(ParseError):
+        parse_response(POOL, 200, [], b"{")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_response(POOL, 200, [], body)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_conflict_carries_conflicts() -> None:
