@@ -1,14 +1,15 @@
 //! `rackconnect._native`: the Rust core behind the `rackconnect` Python package.
 //!
 //! Python only converts and adapts: every operation is built and parsed by
-//! [`rackconnect::ops::Operation`], JSON crosses the boundary through Python's `json` module, and
-//! every core error is raised, in [`to_py_err`], as the class of its kind from
-//! `rackconnect.exceptions`, with the error's JSON form as `err.data`. [`PySession`] and
+//! [`rackconnect::ops::Operation`], JSON crosses the boundary as the core's text, read into Python
+//! objects in Rust ([`py_json`]), and every core error is raised, in [`to_py_err`], as the class of
+//! its kind from `rackconnect.exceptions`, with the error's JSON form as `err.data`. [`PySession`] and
 //! [`wait_v2`] adapt the core's `blocking` clients, planners and waiters: the GIL is released
 //! while they run, and their events reach an optional Python callable as dicts.
 
 mod emulator;
 mod exchange;
+mod py_json;
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -74,10 +75,10 @@ fn to_py_json<'py>(py: Python<'py>, value: serde_json::Result<Value>) -> PyResul
     to_py(py, &value)
 }
 
-/// JSON text from the core into Python objects, through `json.loads`.
+/// A JSON value from the core as Python objects, through its text ([`py_json::loads`]).
 fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
     let text = serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    py.import("json")?.call_method1("loads", (text,))
+    py_json::loads(py, &text)
 }
 
 /// An operation's input: a JSON object given as a `dict` (through `json.dumps`) or as JSON text.
@@ -145,7 +146,7 @@ fn parse_response<'py>(
     let body = body_bytes(body)?;
     let response = Response { status, headers, body };
     let text = py.detach(|| op.parse_to_text(&response)).map_err(|e| to_py_err(py, &e))?;
-    py.import("json")?.call_method1("loads", (text,))
+    py_json::loads(py, &text)
 }
 
 /// A secret that shows itself only when asked by name: `reveal()`. Its `repr` and `str` are

@@ -3,6 +3,7 @@ Python binding, the way ``core/tests/corpus.rs`` does, one test per case."""
 
 from __future__ import annotations
 
+import gc
 import importlib.metadata
 import json
 import re
@@ -176,6 +177,44 @@ def test_numbers_in_kept_fields_are_kept_exactly() -> None:
     pool = parse_response(POOL, 200, [], body)
     assert pool["extra"]["serial"] == big and isinstance(pool["extra"]["serial"], int)
     assert pool["node_counts"]["total"] == 7
+
+
+def test_kept_fields_come_out_as_json_loads_makes_them() -> None:
+    # The binding reads the core's JSON into Python objects itself: every kind of JSON value, in
+    # the text's key order, must come out with json.loads's types and values.
+    kept = (
+        '{"z": [1, -0, 0.5e1, -2.5E-3, 1E400, 18446744073709551615, 18446744073709551616,'
+        ' -9223372036854775809, 1.0, -0.0, 1e-400], "a": {"q\\"k\\u00e9y": "t\\\\ab\\t\\u2028\U0001F600",'
+        ' "n": null, "t": true, "f": false, "e": [], "o": {}}, "\\u00e9": ""}'
+    )
+    body = b'{"id": "d6d3aa7c-dfa5-4e61-96ee-1d54ac1075d2", "kept": %s}' % kept.encode()
+    got = parse_response(POOL, 200, [], body)["extra"]["kept"]
+    want = json.loads(kept)
+
+    def typed(value: Any) -> Any:
+        if isinstance(value, dict):
+            return [(k, typed(v)) for k, v in value.items()]
+        if isinstance(value, list):
+            return [typed(v) for v in value]
+        return (type(value).__name__, repr(value))
+
+    assert typed(got) == typed(want)
+
+
+def test_parsing_leaves_the_cyclic_collector_as_it_found_it() -> None:
+    # The binding pauses the collector while it builds a result, and must resume it, or not.
+    body = b'{"id": "d6d3aa7c-dfa5-4e61-96ee-1d54ac1075d2"}'
+    assert gc.isenabled()
+    parse_response(POOL, 200, [], body)
+    with pytest.raises(ParseError):
+        parse_response(POOL, 200, [], b"{")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse_response(POOL, 200, [], body)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_conflict_carries_conflicts() -> None:
