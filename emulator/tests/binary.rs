@@ -3,28 +3,21 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rackconnect-emulator");
 
 #[test]
 fn first_line_names_the_address_and_the_demo_account_works() {
-    let mut child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("a first line");
-    let url = line.trim().strip_prefix("listening on ").expect("the first line names the address").to_owned();
-    let addr = url.strip_prefix("http://").expect("an http URL");
-    assert!(addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"), "{line}");
+    // The first line names the address (spawn_binary fails the test when it does not).
+    let (mut child, addr) = common::spawn_binary(&["--listen", "127.0.0.1:0"]);
+    let url = format!("http://{addr}");
+    assert!(addr.starts_with("127.0.0.1:") && !addr.ends_with(":0"), "{addr}");
 
     let body = r#"{"auth": {"passwordCredentials": {"username": "demo", "password": "demo-password"}}}"#;
-    let mut stream = TcpStream::connect(addr).expect("connect");
+    let mut stream = TcpStream::connect(&addr).expect("connect");
     write!(stream, "POST /v2.0/tokens HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len())
         .expect("send");
     let mut answer = String::new();
