@@ -16,9 +16,18 @@ macro_rules! open_enum {
         impl $name {
             /// Reads a value; known values match in any case, anything else is kept as `Other`.
             pub fn parse(text: &str) -> Self {
-                let text = text.trim();
-                $(if text.eq_ignore_ascii_case($text) { return Self::$variant; })+
+                let text = Self::canonical(text);
+                $(if text == $text { return Self::$variant; })+
                 Self::Other(text.to_owned())
+            }
+
+            /// The text a value is kept as: a known value as the API writes it (matched in any
+            /// case), anything else trimmed. The one rule [`Self::parse`] and the one-pass
+            /// reader (`format::shape`) both apply.
+            pub(crate) fn canonical(text: &str) -> &str {
+                let text = text.trim();
+                $(if text.eq_ignore_ascii_case($text) { return $text; })+
+                text
             }
 
             /// The value as the API writes it.

@@ -134,6 +134,36 @@ fn parse(text: &str) -> Option<Timestamp> {
     Some(Timestamp { unix_seconds: unix, nanos })
 }
 
+/// True when `text` is a timestamp already in the canonical form (`Display`'s): then it reads
+/// and writes back unchanged, and the one-pass reader copies it without either. Seconds stop at
+/// 59 (a leap second is written as the next minute) and a fraction has no trailing zero.
+pub(crate) fn is_canonical(text: &[u8]) -> bool {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1, b'T', h0, h1, b':', n0, n1, b':', s0, s1, rest @ ..] = text else {
+        return false;
+    };
+    let all_digits = [y0, y1, y2, y3, m0, m1, d0, d1, h0, h1, n0, n1, s0, s1].iter().all(|b| b.is_ascii_digit());
+    if !all_digits {
+        return false;
+    }
+    let two = |a: u8, b: u8| i64::from(a - b'0') * 10 + i64::from(b - b'0');
+    let (year, month, day) = (two(*y0, *y1) * 100 + two(*y2, *y3), two(*m0, *m1), two(*d0, *d1));
+    let fits = (1..=12).contains(&month)
+        && day >= 1
+        && day <= days_in_month(year, month)
+        && two(*h0, *h1) <= 23
+        && two(*n0, *n1) <= 59
+        && two(*s0, *s1) <= 59;
+    fits && match rest {
+        [b'Z'] => true,
+        [b'.', fraction @ .., b'Z'] => {
+            (1..=9).contains(&fraction.len())
+                && fraction.iter().all(u8::is_ascii_digit)
+                && fraction.last() != Some(&b'0')
+        }
+        _ => false,
+    }
+}
+
 fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -209,6 +239,14 @@ impl Timestamp {
         }
         buf[len] = b'Z';
         std::str::from_utf8(&buf[..=len]).ok()
+    }
+
+    /// Appends the canonical form to `out`, as `Display` writes it.
+    pub(crate) fn write_canonical(&self, out: &mut Vec<u8>) {
+        match self.canonical_in(&mut [0; 30]) {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => out.extend_from_slice(self.to_string().as_bytes()),
+        }
     }
 
     /// The canonical form through `fmt`, for any year.
@@ -294,6 +332,45 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 1_000_000);
+    }
+
+    /// `is_canonical` only ever says so of a text that reads and writes back unchanged, and
+    /// says so of every canonical text.
+    #[test]
+    fn a_canonical_text_writes_back_unchanged() {
+        let mut said = 0;
+        let fields = [
+            &["0000", "0001", "1970", "2000", "2014", "2016", "2100", "9999", "20a4"][..],
+            &["00", "01", "02", "09", "12", "13"],
+            &["00", "01", "28", "29", "30", "31", "32"],
+            &["T", "t", " "],
+            &["00", "23", "24"],
+            &["00", "59", "60"],
+            &["00", "59", "60", "61"],
+            &["Z", "z", ".45Z", ".450Z", ".0Z", ".000000001Z", ".1234567891Z", ".Z", "", "+00:00", "Zx", ".123456789Z"],
+        ];
+        let mut index = [0usize; 8];
+        loop {
+            let [y, mo, d, t, h, mi, s, tail] = std::array::from_fn(|i| fields[i][index[i]]);
+            let text = format!("{y}-{mo}-{d}{t}{h}:{mi}:{s}{tail}");
+            let unchanged = Timestamp::parse(&text).is_ok_and(|at| at.to_string() == text);
+            assert_eq!(is_canonical(text.as_bytes()), unchanged, "{text}");
+            said += usize::from(unchanged);
+            // The next combination, like an odometer.
+            let mut i = 0;
+            while i < 8 {
+                index[i] += 1;
+                if index[i] < fields[i].len() {
+                    break;
+                }
+                index[i] = 0;
+                i += 1;
+            }
+            if i == 8 {
+                break;
+            }
+        }
+        assert!(said > 1_000);
     }
 
     fn canon(text: &str) -> String {

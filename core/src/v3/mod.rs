@@ -46,6 +46,7 @@
 
 pub(crate) mod conflict;
 mod model;
+pub(crate) mod shape;
 
 pub use conflict::{Conflict, ConflictKind, classify};
 pub use model::{
