@@ -1,5 +1,6 @@
 //! The shapes of the v3 models for the one-pass reader (`format::shape`), field for field in
-//! the order `model.rs` declares them. `tests::shapes_follow_the_models` holds each to its model.
+//! the order `model.rs` declares them. `core/tests/one_pass.rs` holds each to its model: the text
+//! written from a shape must be the model's serialization, byte for byte.
 
 use super::model::{NodeStatus, PoolStatus, PublicIpStatus};
 use crate::format::shape::{Field, Kind, Shape};
