@@ -57,6 +57,9 @@ const MAX_FIELDS: usize = 16;
 /// Below serde_json's recursion limit of 128, with room: past it, the typed path decides.
 const MAX_NESTING: usize = 100;
 
+// The hot helpers are marked `inline(always)`: the wasm build optimizes for size (`-Oz`), which
+// otherwise leaves each a call per byte or per field, at three times the native time.
+
 /// A list of objects of `shape` as JSON text, or `None` where the typed path must decide.
 pub(crate) fn list(body: &[u8], shape: &'static Shape) -> Option<String> {
     Pass::new(body)?.whole(|pass| pass.list(shape))
@@ -102,21 +105,25 @@ impl<'a> Pass<'a> {
         String::from_utf8(self.out).ok()
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
 
+    #[inline(always)]
     fn skip_blank(&mut self) {
         while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.peek() {
             self.at += 1;
         }
     }
 
+    #[inline(always)]
     fn eat(&mut self, byte: u8) -> Option<()> {
         self.skip_blank();
         (self.peek()? == byte).then(|| self.at += 1)
     }
 
+    #[inline(always)]
     fn eat_word(&mut self, word: &[u8]) -> bool {
         let found = self.bytes[self.at..].starts_with(word);
         if found {
@@ -337,6 +344,7 @@ impl<'a> Pass<'a> {
     }
 
     /// A string's bytes that need no escape (checked by the caller), quoted.
+    #[inline(always)]
     fn write_clean(&mut self, bytes: &[u8]) -> Option<()> {
         self.out.push(b'"');
         self.out.extend_from_slice(bytes);
@@ -367,6 +375,7 @@ impl<'a> Pass<'a> {
     }
 
     /// Moves past `"name"` when that is the next key, exactly (names need no escapes).
+    #[inline(always)]
     fn next_key_is(&mut self, name: &[u8]) -> bool {
         let rest = &self.bytes[self.at..];
         let found = rest.first() == Some(&b'"')
@@ -397,6 +406,7 @@ impl<'a> Pass<'a> {
 
     /// A string value as it is in the body, between its quotes; `None` at a raw control
     /// character (never valid JSON) or the body's end.
+    #[inline(always)]
     fn string(&mut self) -> Option<RawString<'a>> {
         if self.peek()? != b'"' {
             return None;
@@ -521,6 +531,7 @@ struct RawString<'a> {
 impl<'a> RawString<'a> {
     /// ASCII without escapes or DEL: valid UTF-8, free of control characters, and written back
     /// by serde_json exactly as it is.
+    #[inline(always)]
     fn plain(&self) -> bool {
         self.ascii && !self.escaped && !self.del
     }
@@ -537,6 +548,7 @@ impl<'a> RawString<'a> {
 
 /// Whether any of the eight bytes in `word` is a quote, a backslash, a control character, DEL
 /// or not ASCII (the classic has-less-than and has-zero-byte tricks, on every lane at once).
+#[inline(always)]
 fn needs_a_look(word: u64) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
