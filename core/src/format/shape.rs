@@ -582,7 +582,10 @@ mod tests {
         );
         let ip = br#"{"id": "i1", "status": "ADDING", "public_ip_v4": null, "updated": "2014-09-12T13:26:54.450Z"}"#;
         let read = object(ip, &PUBLIC_IP).expect("read in one pass");
-        assert!(read.contains(r#""retain":false"#) && read.contains(r#""updated":"2014-09-12T13:26:54.45Z""#), "{read}");
+        assert!(
+            read.contains(r#""retain":false"#) && read.contains(r#""updated":"2014-09-12T13:26:54.45Z""#),
+            "{read}"
+        );
     }
 
     #[test]
