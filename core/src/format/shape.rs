@@ -23,8 +23,18 @@ pub(crate) struct Shape {
 /// One known field.
 pub(crate) struct Field {
     pub name: &'static str,
+    /// `"name":`, as the result writes it (made by [`field!`]).
+    pub json_key: &'static str,
     pub kind: Kind,
 }
+
+/// A [`Field`] from its name and kind.
+macro_rules! field {
+    ($name:literal, $kind:expr) => {
+        $crate::format::shape::Field { name: $name, json_key: concat!("\"", $name, "\":"), kind: $kind }
+    };
+}
+pub(crate) use field;
 
 /// What a field holds, and what it is when absent.
 #[derive(Clone, Copy)]
@@ -211,9 +221,7 @@ impl<'a> Pass<'a> {
                         if self.out.len() > start + 1 {
                             self.out.push(b',');
                         }
-                        self.out.push(b'"');
-                        self.out.extend_from_slice(key);
-                        self.out.extend_from_slice(b"\":");
+                        self.out.extend_from_slice(fields[i].json_key.as_bytes());
                         let from = u32::try_from(self.out.len() - start).ok()?;
                         self.value(fields[i].kind)?;
                         written[i] = Written { from, to: u32::try_from(self.out.len() - start).ok()? };
@@ -261,9 +269,7 @@ impl<'a> Pass<'a> {
             if i > 0 {
                 self.out.push(b',');
             }
-            self.out.push(b'"');
-            self.out.extend_from_slice(field.name.as_bytes());
-            self.out.extend_from_slice(b"\":");
+            self.out.extend_from_slice(field.json_key.as_bytes());
             if seen & (1 << i) != 0 {
                 let Written { from, to } = written[i];
                 self.out.extend_from_slice(&as_received[from as usize..to as usize]);
@@ -292,7 +298,7 @@ impl<'a> Pass<'a> {
                 let raw = self.string()?;
                 if raw.plain() {
                     // ASCII without escapes: no control character but DEL can hide in it.
-                    return self.write_clean(raw.bytes);
+                    return self.write_clean(raw.quoted);
                 }
                 let text = raw.text()?;
                 if super::has_control(&text) {
@@ -307,14 +313,14 @@ impl<'a> Pass<'a> {
                     if !raw.ascii && std::str::from_utf8(raw.bytes).is_err() {
                         return None;
                     }
-                    return self.write_clean(raw.bytes);
+                    return self.write_clean(raw.quoted);
                 }
                 self.write_string(&raw.text()?)
             }
             Kind::OptTime => {
                 let raw = self.string()?;
                 if raw.plain() && crate::time::is_canonical(raw.bytes) {
-                    return self.write_clean(raw.bytes);
+                    return self.write_clean(raw.quoted);
                 }
                 let text = raw.text()?;
                 let time = Timestamp::parse(&text).ok()?;
@@ -343,12 +349,11 @@ impl<'a> Pass<'a> {
         }
     }
 
-    /// A string's bytes that need no escape (checked by the caller), quoted.
+    /// A string as it is in the body, quotes included, when it needs no change (checked by
+    /// the caller): one copy.
     #[inline(always)]
-    fn write_clean(&mut self, bytes: &[u8]) -> Option<()> {
-        self.out.push(b'"');
-        self.out.extend_from_slice(bytes);
-        self.out.push(b'"');
+    fn write_clean(&mut self, quoted: &[u8]) -> Option<()> {
+        self.out.extend_from_slice(quoted);
         Some(())
     }
 
