@@ -31,12 +31,12 @@ pub fn build_request(op: &str, input: &str) -> Result<String, Thrown> {
     to_json(&rackconnect::client::json::request_json(&request))
 }
 
-/// Parses the response to operation `op` (status, headers as a JSON array of pairs, raw body)
-/// into the operation's result, as JSON text.
+/// Parses the response to operation `op` (status, headers as a block and their number, raw
+/// body: see `convert::response`) into the operation's result, as JSON text.
 #[wasm_bindgen(js_name = parseResponse)]
-pub fn parse_response(op: &str, status: u16, headers: &str, body: Vec<u8>) -> Result<String, Thrown> {
+pub fn parse_response(op: &str, status: u16, headers: &str, count: u32, body: Vec<u8>) -> Result<String, Thrown> {
     let op = operation(op)?;
-    let response = response(status, headers, body).map_err(|e| thrown(&e))?;
+    let response = response(status, headers, count, body).map_err(|e| thrown(&e))?;
     op.parse_to_text(&response).map_err(|e| thrown(&e))
 }
 
@@ -59,8 +59,8 @@ pub(crate) fn region_endpoints(access: &Access, region: Region) -> Value {
 /// (by role, and by a `rax:rackconnect` endpoint in the catalog), the endpoints per region and the redacted `access`, as JSON text (camelCase keys: this shape
 /// is the package's, not the core's).
 #[wasm_bindgen(js_name = parseSignIn)]
-pub fn parse_sign_in(status: u16, headers: &str, body: Vec<u8>) -> Result<String, Thrown> {
-    let response = response(status, headers, body).map_err(|e| thrown(&e))?;
+pub fn parse_sign_in(status: u16, headers: &str, count: u32, body: Vec<u8>) -> Result<String, Thrown> {
+    let response = response(status, headers, count, body).map_err(|e| thrown(&e))?;
     let access = identity::parse_token(&response).map_err(|e| thrown(&e))?;
     let endpoints: Map<String, Value> =
         Region::ALL.iter().map(|r| (r.lower().to_owned(), region_endpoints(&access, *r))).collect();

@@ -223,11 +223,18 @@ impl Exchange {
         to_json(&self.inner.poll(millis(now)))
     }
 
-    /// The answer to the last request (status, headers as a JSON array of pairs, raw body); the
-    /// new events.
+    /// The answer to the last request (status, headers as a block and their number, raw body:
+    /// see `convert::response`); the new events.
     #[wasm_bindgen(js_name = onResponse)]
-    pub fn on_response(&mut self, now: f64, status: u16, headers: &str, body: Vec<u8>) -> Result<String, Thrown> {
-        let response = response(status, headers, body).map_err(|e| thrown(&e))?;
+    pub fn on_response(
+        &mut self,
+        now: f64,
+        status: u16,
+        headers: &str,
+        count: u32,
+        body: Vec<u8>,
+    ) -> Result<String, Thrown> {
+        let response = response(status, headers, count, body).map_err(|e| thrown(&e))?;
         to_json(&self.inner.on_response(millis(now), &response))
     }
 

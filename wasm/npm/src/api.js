@@ -53,6 +53,16 @@ export function headerPairs(headers) {
   throw invalidInput("headers", "[name, value] pairs, an object or a Headers", typeof headers);
 }
 
+/**
+ * Header pairs as the wasm module takes them: one block, each name and value followed by a NUL
+ * (which no HTTP field may hold), passed with the number of pairs (see `convert::response`).
+ */
+export function headerBlock(pairs) {
+  let block = "";
+  for (const [name, value] of pairs) block += `${name}\0${value}\0`;
+  return block;
+}
+
 function status(response) {
   const value = response?.status;
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
@@ -77,13 +87,8 @@ export function buildRequest(op, input) {
 
 /** Parses the response to an operation into its result, or throws its error class. */
 export function parseResponse(op, response) {
-  const text = call(
-    native.parseResponse,
-    String(op),
-    status(response),
-    JSON.stringify(headerPairs(response.headers)),
-    bodyBytes(response.body),
-  );
+  const pairs = headerPairs(response.headers);
+  const text = call(native.parseResponse, String(op), status(response), headerBlock(pairs), pairs.length, bodyBytes(response.body));
   return JSON.parse(text);
 }
 
@@ -94,12 +99,8 @@ export function operations() {
 
 /** Reads Identity's token answer: the token, its expiry and the catalog's endpoints per region. */
 export function parseSignIn(response) {
-  const text = call(
-    native.parseSignIn,
-    status(response),
-    JSON.stringify(headerPairs(response.headers)),
-    bodyBytes(response.body),
-  );
+  const pairs = headerPairs(response.headers);
+  const text = call(native.parseSignIn, status(response), headerBlock(pairs), pairs.length, bodyBytes(response.body));
   return JSON.parse(text);
 }
 

@@ -3,7 +3,7 @@
 // and reports back. It decides nothing: every retry, pause, token, default and URL rule is the
 // core's. The Rust driver (`rackconnect::blocking::drive`) does the same with a socket.
 
-import { call } from "./api.js";
+import { call, headerBlock } from "./api.js";
 import { CancelledError, cancelled, toError } from "./errors.js";
 
 /** The driver contract's clock: wall-clock milliseconds at the start, then monotonic. */
@@ -175,7 +175,10 @@ export async function drive(exchange, { fetch: fetchFn, signal, onProgress, auth
         throw error;
       }
       const events = sent.answer
-        ? call(() => exchange.onResponse(now(), sent.answer.status, JSON.stringify(sent.answer.headers), sent.answer.body))
+        ? call(() => {
+          const { status, headers, body } = sent.answer;
+          return exchange.onResponse(now(), status, headerBlock(headers), headers.length, body);
+        })
         : call(() => exchange.onTransportError(now(), sent.failure.kind, sent.failure.detail));
       emit(JSON.parse(events));
     }

@@ -117,3 +117,27 @@ test("npm client ends a wait at once when aborted while a request is in flight",
   assert.equal(error.result?.outcome, "cancelled", JSON.stringify(error.result));
   assert.ok(performance.now() - started < 1_000);
 });
+
+test("headers cross to the core as they were given, and a NUL in one is refused, not misread", async () => {
+  const { parseResponse, InvalidInputError, RateLimitedError } = await import("rackconnect");
+  // The core reads Retry-After from the headers: it must see this one, among others, whatever
+  // the form they were given in.
+  const forms = [
+    [["X-Other", "a:b"], ["Retry-After", "7"], ["X-Empty", ""]],
+    { "x-other": "a:b", "retry-after": "7" },
+    new Headers({ "Retry-After": "7", "X-Other": "ü" }),
+  ];
+  for (const headers of forms) {
+    assert.throws(
+      () => parseResponse("v3.list_pools", { status: 429, headers, body: "" }),
+      (error) => error instanceof RateLimitedError && error.data.retry_after === 7,
+      JSON.stringify([...(headers.entries?.() ?? Object.entries(headers))]),
+    );
+  }
+  for (const headers of [[["Retry-After", "7\u0000X"]], [["X\u0000Y", "1"], ["Retry-After", "7"]]]) {
+    assert.throws(
+      () => parseResponse("v3.list_pools", { status: 429, headers, body: "" }),
+      (error) => error instanceof InvalidInputError && error.data.field === "headers" && /NUL/.test(error.message),
+    );
+  }
+});
