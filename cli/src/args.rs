@@ -58,8 +58,8 @@ pub struct Global {
     /// Source address for v2 requests (v2 knows a server by the address it asks from).
     #[arg(long, global = true)]
     pub source_address: Option<IpAddr>,
-    /// With --emulated: emulated seconds per real second.
-    #[arg(long, global = true, default_value_t = 30.0)]
+    /// With --emulated: emulated seconds per real second (0 to 86400).
+    #[arg(long, global = true, default_value_t = 30.0, value_parser = parse_clock_speed)]
     pub emulated_speed: f64,
     /// No progress display (results and errors are still printed).
     #[arg(long, short, global = true)]
@@ -162,8 +162,8 @@ pub enum Command {
         /// Answer CORS preflights, for browser consoles.
         #[arg(long)]
         cors: bool,
-        /// Emulated seconds per real second.
-        #[arg(long)]
+        /// Emulated seconds per real second (0 to 86400).
+        #[arg(long, value_parser = parse_clock_speed)]
         clock_speed: Option<f64>,
         /// Seed generated ids, addresses and fault draws: the same seed and the same requests give
         /// the same answers.
@@ -464,6 +464,15 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
         return Err(format!("expected a duration above zero, such as 90s, 5m or 1h, found {text:?}"));
     }
     Ok(value)
+}
+
+/// A clock speed, by the emulator's one rule (`rackconnect_emulator::clock`).
+fn parse_clock_speed(text: &str) -> Result<f64, String> {
+    use rackconnect_emulator::clock;
+    text.parse::<f64>()
+        .ok()
+        .filter(|speed| clock::speed_is_valid(*speed))
+        .ok_or_else(|| format!("expected {}", clock::SPEED_EXPECTED))
 }
 
 fn parse_any_duration(text: &str) -> Result<u64, String> {

@@ -1183,6 +1183,16 @@ fn usage_errors_exit_2_and_say_what_was_expected() {
     let out = rc(&["--emulated", "--region", "xyz", "v3", "pools", "list"]).run();
     out.expect_code(2).expect_stderr("expected one of dfw, hkg, iad, lon, ord, syd");
 
+    // Clock speeds, by the emulator's one rule, before anything starts.
+    for args in [
+        &["--emulated", "--emulated-speed=-1", "v3", "pools", "list"][..],
+        &["emulator", "--clock-speed", "1e9"],
+        &["emulator", "--clock-speed", "NaN"],
+    ] {
+        let out = rc(args).run();
+        out.expect_code(2).expect_stderr("expected emulated seconds per real second, from 0 to 86400");
+    }
+
     let out = rc(&["--emulated", "--region", "xyz", "--output", "json", "v3", "pools", "list"]).run();
     out.expect_code(2);
     let value = out.error_json();

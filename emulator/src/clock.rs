@@ -39,6 +39,19 @@ impl RealTime {
     }
 }
 
+/// The fastest a clock runs: a day a second.
+pub const MAX_SPEED: f64 = 86_400.0;
+
+/// What a clock speed must be, in the words every way of giving one (a command-line flag, a
+/// constructor argument, a scenario's `timings.clock_speed`, the clock control) reports.
+pub const SPEED_EXPECTED: &str = "emulated seconds per real second, from 0 to 86400";
+
+/// Whether `speed` may drive a clock: finite, not negative, at most [`MAX_SPEED`] (beyond it a
+/// few real seconds would wrap the emulated time). The one rule for every way in.
+pub fn speed_is_valid(speed: f64) -> bool {
+    (0.0..=MAX_SPEED).contains(&speed)
+}
+
 /// An accelerated, jumpable clock, told the real time.
 #[derive(Debug)]
 pub struct Clock {
@@ -123,6 +136,29 @@ pub fn iso_millis(at: Millis) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_scenario_with_a_clock_speed_out_of_range_is_refused_by_the_same_rule() {
+        let mut document = serde_json::to_value(crate::scenario::Scenario::demo()).expect("a document");
+        document["timings"]["clock_speed"] = serde_json::json!(1e9);
+        let refused = crate::scenario::Scenario::from_json(&document.to_string()).expect_err("refused");
+        assert!(
+            refused.contains("timings.clock_speed: expected emulated seconds per real second, from 0 to 86400"),
+            "{refused}"
+        );
+        document["timings"]["clock_speed"] = serde_json::json!(86_400);
+        assert!(crate::scenario::Scenario::from_json(&document.to_string()).is_ok());
+    }
+
+    #[test]
+    fn a_speed_is_valid_from_0_to_a_day_a_second() {
+        for valid in [0.0, 1.0, 0.5, super::MAX_SPEED] {
+            assert!(super::speed_is_valid(valid), "{valid}");
+        }
+        for invalid in [-0.001, -1.0, super::MAX_SPEED + 1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert!(!super::speed_is_valid(invalid), "{invalid}");
+        }
+    }
+
     use super::{Clock, RealTime};
 
     const T: RealTime = RealTime::from_unix_millis(1_800_000_000_000);

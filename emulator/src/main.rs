@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use rackconnect_emulator::{Emulator, Options, host};
+use rackconnect_emulator::{Emulator, Options, clock, host};
 
 /// A faithful local RackConnect (Identity, v2 by source IP, v3, Cloud Servers metadata) for tests.
 ///
@@ -63,8 +63,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if args.clock_speed.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
-        eprintln!("rackconnect-emulator: --clock-speed must be a non-negative number");
+    if let Some(speed) = args.clock_speed.filter(|s| !clock::speed_is_valid(*s)) {
+        eprintln!("rackconnect-emulator: --clock-speed: expected {}, found {speed}", clock::SPEED_EXPECTED);
         return ExitCode::from(2);
     }
     let options = Options { listen: args.listen, cors: args.cors, clock_speed: args.clock_speed, seed: args.seed };

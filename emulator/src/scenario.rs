@@ -160,6 +160,13 @@ impl Scenario {
     /// field's path as well: serde_path_to_error would add 27 KB to the npm emulator's .wasm.)
     pub fn from_json(text: &str) -> Result<Self, String> {
         let scenario: Scenario = serde_json::from_str(text).map_err(|e| format!("invalid scenario: {e}"))?;
+        let speed = scenario.timings.clock_speed;
+        if !crate::clock::speed_is_valid(speed) {
+            return Err(format!(
+                "invalid scenario: timings.clock_speed: expected {}, found {speed}",
+                crate::clock::SPEED_EXPECTED
+            ));
+        }
         if let Some(throttle) = &scenario.v3_throttle
             && ![413, 429].contains(&throttle.status)
         {

@@ -43,6 +43,19 @@ fn a_bad_scenario_is_refused_with_its_position() {
 }
 
 #[test]
+fn a_clock_speed_out_of_range_is_refused_before_listening() {
+    for speed in ["--clock-speed=-1", "--clock-speed=1e9", "--clock-speed=inf"] {
+        let output = Command::new(BIN).args(["--listen", "127.0.0.1:0", speed]).output().expect("run");
+        assert_eq!(output.status.code(), Some(2), "{speed}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("--clock-speed: expected emulated seconds per real second, from 0 to 86400"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
 fn the_built_in_scenario_parses_and_is_printable() {
     let output = Command::new(BIN).arg("--print-scenario").output().expect("run");
     assert!(output.status.success());

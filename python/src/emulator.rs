@@ -605,10 +605,9 @@ impl PyEmulatorServer {
         })?;
         rackconnect_emulator::host::check_listen(listen, public, ("listen", "public=True"))
             .map_err(PyValueError::new_err)?;
-        if clock_speed.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
-            return Err(PyValueError::new_err(
-                "clock_speed: expected a number of emulated seconds per second, 0 or more",
-            ));
+        if let Some(speed) = clock_speed.filter(|s| !rackconnect_emulator::clock::speed_is_valid(*s)) {
+            let expected = rackconnect_emulator::clock::SPEED_EXPECTED;
+            return Err(PyValueError::new_err(format!("clock_speed: expected {expected}, found {speed}")));
         }
         let clock = RealClock::new();
         let engine = Engine::new(scenario, Config { cors, clock_speed, seed }, clock.now());

@@ -117,7 +117,7 @@ def test_every_control_call_goes_through_the_engine(emulator: Emulator) -> None:
     assert emulator.requests() == {"requests": [], "servers": {}}
     assert emulator.control("GET", "clock")["speed"] == 0
     # Refusals raise with the emulator's own words and status.
-    with pytest.raises(ControlError, match="speed: expected 0 to 86400") as refused:
+    with pytest.raises(ControlError, match="speed: expected emulated seconds per real second, from 0 to 86400") as refused:
         emulator.set_clock_speed(1e9)
     assert refused.value.status == 400
     with pytest.raises(ControlError, match="no server nope") as missing:

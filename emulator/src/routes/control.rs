@@ -215,8 +215,6 @@ pub fn summary(world: &World) -> Value {
 
 /// The most the clock moves in one call: ten years.
 const MAX_ADVANCE_SECONDS: f64 = 10.0 * 365.25 * 86_400.0;
-/// The fastest the clock runs: a day a second.
-const MAX_SPEED: f64 = 86_400.0;
 
 fn set_clock(world: &mut World, call: &Call) -> Reply {
     let Some(body) = call.json() else { return bad("expected {\"advance_seconds\": N} and/or {\"speed\": X}") };
@@ -226,8 +224,8 @@ fn set_clock(world: &mut World, call: &Call) -> Reply {
     if advance.is_some_and(|s| !(0.0..=MAX_ADVANCE_SECONDS).contains(&s)) {
         return bad(&format!("advance_seconds: expected 0 to {MAX_ADVANCE_SECONDS} (ten years)"));
     }
-    if speed.is_some_and(|x| !(0.0..=MAX_SPEED).contains(&x)) {
-        return bad(&format!("speed: expected 0 to {MAX_SPEED}"));
+    if let Some(speed) = speed.filter(|x| !crate::clock::speed_is_valid(*x)) {
+        return bad(&format!("speed: expected {}, found {speed}", crate::clock::SPEED_EXPECTED));
     }
     if let Some(seconds) = advance {
         world.clock.advance(seconds);

@@ -39,8 +39,8 @@ impl EmulatorEngine {
         now_ms: f64,
     ) -> Result<EmulatorEngine, JsError> {
         let scenario = Scenario::from_json(scenario).map_err(|e| JsError::new(&e))?;
-        if clock_speed.is_some_and(|s| !(s.is_finite() && s >= 0.0)) {
-            return Err(JsError::new("clockSpeed: expected a number of emulated seconds per real second, 0 or more"));
+        if clock_speed.is_some_and(|s| !rackconnect_emulator::clock::speed_is_valid(s)) {
+            return Err(JsError::new(&format!("clockSpeed: expected {}", rackconnect_emulator::clock::SPEED_EXPECTED)));
         }
         let engine = Engine::new(scenario, Config { cors, clock_speed, seed }, real_time(now_ms));
         Ok(EmulatorEngine { engine, held: HashMap::new(), next_held: 0 })
@@ -167,6 +167,14 @@ impl Outcome {
     pub fn held(&self) -> Option<u32> {
         self.held
     }
+}
+
+/// What is wrong with a clock speed (the emulator's one rule), or `undefined` when it may run
+/// a clock: the package's `clockSpeed` option is checked here before anything else.
+#[wasm_bindgen(js_name = clockSpeedProblem)]
+pub fn clock_speed_problem(speed: f64) -> Option<String> {
+    use rackconnect_emulator::clock;
+    (!clock::speed_is_valid(speed)).then(|| clock::SPEED_EXPECTED.to_owned())
 }
 
 /// The text of a built-in scenario (`demo`, `failing-automation`, `fleet`), or `undefined`.

@@ -4,7 +4,7 @@
 // and turns the answer into a `Response`, or into the network error an injected reset or
 // truncation means. What to answer, the control API included, is the engine's to decide.
 
-import { EmulatorEngine, builtInScenario, builtInScenarios as nativeBuiltInScenarios } from "../../dist/rackconnect_emulator.js";
+import { EmulatorEngine, builtInScenario, builtInScenarios as nativeBuiltInScenarios, clockSpeedProblem } from "../../dist/rackconnect_emulator.js";
 import { RackConnectError, invalidInput } from "../errors.js";
 
 /**
@@ -115,8 +115,9 @@ export class Emulator {
   constructor(options = {}) {
     if (options === null || typeof options !== "object") throw invalidInput("options", "an object", String(options));
     const { scenario, clockSpeed, seed } = options;
-    if (clockSpeed !== undefined && (typeof clockSpeed !== "number" || !Number.isFinite(clockSpeed) || clockSpeed < 0)) {
-      throw invalidInput("clockSpeed", "a number of emulated seconds per real second, 0 or more", String(clockSpeed));
+    if (clockSpeed !== undefined) {
+      const problem = typeof clockSpeed === "number" ? clockSpeedProblem(clockSpeed) : "a number";
+      if (problem !== undefined) throw invalidInput("clockSpeed", problem, String(clockSpeed));
     }
     // The engine takes a 64-bit seed as a bigint, which would wrap a negative or larger one.
     if (seed !== undefined && !(Number.isSafeInteger(seed) && seed >= 0) && !(typeof seed === "bigint" && seed >= 0n && seed < 2n ** 64n)) {
