@@ -162,7 +162,9 @@ test("bad scenarios and options are refused with what was expected", () => {
   assert.throws(() => new Emulator({ scenario: { accounts: "x" } }), (e) => e instanceof InvalidInputError && /found "invalid type: string "x", expected a sequence at line 1 column 15"/.test(e.message));
   assert.throws(() => new Emulator({ scenario: { accounts: [{ tenant: "1", users: [{ username: 3 }] }] } }), /found "invalid type: integer `3`, expected a string at line 1 column \d+"/);
   assert.throws(() => new Emulator({ scenario: 42 }), InvalidInputError);
-  assert.throws(() => new Emulator({ clockSpeed: -1 }), /clockSpeed: expected emulated seconds per real second, from 0 to 86400, found -1/);
+  assert.throws(() => new Emulator({ clockSpeed: -1 }), /clockSpeed: expected emulated seconds per real second, from 0 to 86400, found "-1"/);
+  assert.throws(() => new Emulator({ clockSpeed: 1e9 }), (e) => e instanceof InvalidInputError && e.data.field === "clockSpeed");
+  assert.throws(() => new Emulator({ clockSpeed: "60" }), /clockSpeed: expected a number, found "60"/);
   const fleet = new Emulator({ scenario: "fleet", clockSpeed: 60 });
   assert.equal(fleet.clock().speed, 60);
   fleet.free();
