@@ -205,10 +205,8 @@ fn run_emulator(
 ) -> CommandResult {
     let (cors, clock_speed, seed) = options;
     rackconnect_emulator::host::check_listen(listen, public, ("--listen", "--public")).map_err(Failure::usage)?;
-    if public && !listen.ip().is_loopback() {
-        output::warn(&format!(
-            "listening on {listen}, beyond this machine (--public): anyone who can reach it can sign in with the emulator's credentials"
-        ));
+    if let Some(warning) = host::beyond_this_machine(listen, "--public") {
+        output::warn(&warning);
     }
     let world = host::initial_world(state.as_deref(), scenario.as_deref()).map_err(Failure::usage)?;
     let emulator = Emulator::start(world, Options { listen, cors, clock_speed, seed })

@@ -25,6 +25,17 @@ pub fn check_listen(listen: SocketAddr, public: bool, names: (&str, &str)) -> Re
     }
 }
 
+/// The warning a host shows when it listens beyond loopback (which [`check_listen`] allowed
+/// because `public_option` was given), or `None` on loopback.
+pub fn beyond_this_machine(listen: SocketAddr, public_option: &str) -> Option<String> {
+    (!listen.ip().is_loopback()).then(|| {
+        format!(
+            "listening on {listen}, beyond this machine ({public_option}): anyone who can reach it can sign in \
+             with the emulator's credentials"
+        )
+    })
+}
+
 /// The world to start with: the kept state when `state` names a file that exists (a run that
 /// was stopped wrote it), else the scenario file, else the built-in demo. An error names the file.
 pub fn initial_world(state: Option<&Path>, scenario: Option<&Path>) -> Result<Scenario, String> {

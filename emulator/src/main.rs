@@ -56,6 +56,9 @@ fn main() -> ExitCode {
         eprintln!("rackconnect-emulator: {refused}");
         return ExitCode::from(2);
     }
+    if let Some(warning) = host::beyond_this_machine(args.listen, "--public") {
+        eprintln!("rackconnect-emulator: warning: {warning}");
+    }
     let scenario = match host::initial_world(args.state.as_deref(), args.scenario.as_deref()) {
         Ok(scenario) => scenario,
         Err(e) => {

@@ -408,3 +408,8 @@ class EmulatorServer:
     def stop(self) -> None: ...
     @staticmethod
     def built_in_scenario(name: str) -> Optional[str]: ...
+    @staticmethod
+    def check_listen(listen: str, public: bool, listen_name: str, public_name: str) -> Optional[str]:
+        """The emulator's rule for a listening address: raises ``ValueError`` when ``listen`` is
+        not ``ADDRESS:PORT`` or is beyond loopback without ``public``; returns the warning to show
+        when it is beyond loopback with it, else None."""

@@ -8,7 +8,6 @@ emulator from the wheel, until Ctrl-C or SIGTERM. The first line on stdout is
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import signal
 import sys
 import threading
@@ -74,16 +73,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _is_loopback(listen: str) -> Optional[bool]:
-    """Whether ``ADDRESS:PORT`` is a loopback address; None when it is not one to judge (the
-    emulator refuses it with its own message)."""
-    host = listen.rpartition(":")[0].strip("[]")
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return None
-
-
 def _account(scenario: Dict[str, Any]) -> str:
     """Who signs in, without a secret: the scenario's first user and account."""
     account: Dict[str, Any] = (scenario.get("accounts") or [{}])[0]
@@ -96,6 +85,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Runs the emulator until Ctrl-C or SIGTERM: 0 when stopped so, 1 when it cannot listen,
     2 for a usage error."""
     args = _parser().parse_args(argv)
+    from rackconnect._native import EmulatorServer
     from rackconnect.testing import Emulator, _scenario_text
 
     def usage(message: str) -> int:
@@ -108,19 +98,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except (OSError, ValueError) as e:
             return usage(str(e))
         return 0
-    # The emulator hands out its account's credentials (the demo account's API key and password
-    # are public knowledge): off this machine only when asked for by name.
-    if _is_loopback(args.listen) is False:
-        if not args.public:
-            return usage(
-                f"--listen {args.listen} is not a loopback address: anyone who can reach it could sign in with "
-                "the emulator's credentials (the demo account's are published); listen on 127.0.0.1, or add --public"
-            )
-        print(
-            f"warning: listening on {args.listen}, beyond this machine (--public): anyone who can reach it can "
-            "sign in with the emulator's credentials",
-            file=sys.stderr,
-        )
+    # The emulator's own rule (the credentials it hands out are the demo account's, published),
+    # with this command's option names in its words.
+    try:
+        warning = EmulatorServer.check_listen(args.listen, args.public, "--listen", "--public")
+    except ValueError as e:
+        return usage(str(e))
+    if warning is not None:
+        print(f"warning: {warning}", file=sys.stderr)
     try:
         emulator = Emulator(
             args.scenario,

@@ -579,12 +579,30 @@ pub struct PyEmulatorServer {
     url: String,
 }
 
+fn parse_listen(listen: &str, name: &str) -> PyResult<SocketAddr> {
+    listen
+        .parse()
+        .map_err(|_| PyValueError::new_err(format!("{name}: expected ADDRESS:PORT (127.0.0.1:0), found {listen:?}")))
+}
+
 #[pymethods]
 impl PyEmulatorServer {
     /// Starts serving `scenario` (JSON text; the built-in demo scenario when left out) on
     /// `listen` (port 0 picks a free port). An address that is not loopback needs `public=True`:
     /// the emulator hands out its scenario's credentials to whoever can reach it. `seed` makes
     /// generated ids, tokens and addresses repeat from run to run (it overrides the scenario's).
+    /// The emulator's rule for a listening address, for a host that names its options itself
+    /// (`python -m rackconnect.emulator`: `--listen`, `--public`): raises `ValueError` when
+    /// `listen` is not `ADDRESS:PORT` or is beyond loopback without `public`; returns the
+    /// warning to show when it is beyond loopback with it, else `None`.
+    #[staticmethod]
+    fn check_listen(listen: &str, public: bool, listen_name: &str, public_name: &str) -> PyResult<Option<String>> {
+        let address = parse_listen(listen, listen_name)?;
+        rackconnect_emulator::host::check_listen(address, public, (listen_name, public_name))
+            .map_err(PyValueError::new_err)?;
+        Ok(rackconnect_emulator::host::beyond_this_machine(address, public_name))
+    }
+
     #[new]
     #[pyo3(signature = (scenario = None, *, listen = "127.0.0.1:0", clock_speed = None, cors = false, public = false, seed = None))]
     fn new(
@@ -600,9 +618,7 @@ impl PyEmulatorServer {
             None => Scenario::demo(),
             Some(text) => Scenario::from_json(text).map_err(PyValueError::new_err)?,
         };
-        let listen: SocketAddr = listen.parse().map_err(|_| {
-            PyValueError::new_err(format!("listen: expected ADDRESS:PORT (127.0.0.1:0), found {listen:?}"))
-        })?;
+        let listen = parse_listen(listen, "listen")?;
         rackconnect_emulator::host::check_listen(listen, public, ("listen", "public=True"))
             .map_err(PyValueError::new_err)?;
         if let Some(speed) = clock_speed.filter(|s| !rackconnect_emulator::clock::speed_is_valid(*s)) {
