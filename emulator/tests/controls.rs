@@ -128,4 +128,11 @@ fn the_binary_listens_beyond_loopback_only_with_public() {
     let (public, addr) = common::spawn_binary(&["--listen", "0.0.0.0:0", "--public"]);
     kill(public);
     assert!(addr.starts_with("0.0.0.0:"), "{addr}");
+    // Said before it listens: a bad scenario after it stops the run with the warning shown.
+    let warned = Command::new(BIN)
+        .args(["--listen", "0.0.0.0:0", "--public", "--scenario", "/nonexistent"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&warned.stderr);
+    assert!(stderr.contains("warning: listening on 0.0.0.0:0, beyond this machine (--public)"), "{stderr}");
 }

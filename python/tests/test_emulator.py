@@ -435,6 +435,8 @@ def test_the_console_script_and_its_options(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert "is not a loopback address" in refused.stderr and "add --public" in refused.stderr
     assert run("--scenario", "nope").returncode == 2
+    misspelt = run("--listen", "localhost")
+    assert misspelt.returncode == 2 and "--listen: expected ADDRESS:PORT (127.0.0.1:0)" in misspelt.stderr
     assert json.loads(run("--print-scenario", "--scenario", "fleet").stdout)["accounts"][0]["tenant"] == "222"
     assert json.loads(run("--print-scenario").stdout)["accounts"][0]["tenant"] == "123456"
     broken = tmp_path / "broken.json"
