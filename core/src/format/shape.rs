@@ -392,7 +392,8 @@ impl<'a> Pass<'a> {
         found
     }
 
-    /// A key's raw bytes; keys with escapes are left to the typed path.
+    /// A key's raw bytes; keys with escapes are left to the typed path. Not checked as UTF-8
+    /// here: a known key equals an ASCII name, and an unknown one is checked where it is kept.
     fn key(&mut self) -> Option<&'a [u8]> {
         self.eat(b'"')?;
         let from = self.at;
@@ -406,7 +407,7 @@ impl<'a> Pass<'a> {
         }
         let key = &self.bytes[from..self.at];
         self.at += 1;
-        (key.is_ascii() || std::str::from_utf8(key).is_ok()).then_some(key)
+        Some(key)
     }
 
     /// A string value as it is in the body, between its quotes; `None` at a raw control
