@@ -211,13 +211,17 @@ fn run_emulator(
     let world = host::initial_world(state.as_deref(), scenario.as_deref()).map_err(Failure::usage)?;
     let emulator = Emulator::start(world, Options { listen, cors, clock_speed, seed })
         .map_err(|e| Failure::new(exit::TRANSPORT, format!("cannot listen on {listen}: {e}")))?;
-    println!("listening on {}", emulator.url());
-    let _flushed = std::io::stdout().flush();
+    let signal_failure = |e: std::io::Error| Failure::new(exit::TRANSPORT, format!("cannot wait for a signal: {e}"));
     let Some(state) = state else {
+        println!("listening on {}", emulator.url());
+        let _flushed = std::io::stdout().flush();
         emulator.wait();
         return Ok(exit::DONE);
     };
-    host::until_interrupted().map_err(|e| Failure::new(exit::TRANSPORT, format!("cannot wait for a signal: {e}")))?;
+    let interrupts = host::Interrupts::install().map_err(signal_failure)?;
+    println!("listening on {}", emulator.url());
+    let _flushed = std::io::stdout().flush();
+    interrupts.wait().map_err(signal_failure)?;
     let snapshot = emulator.engine().snapshot();
     emulator.stop();
     host::save_state(&state, &snapshot)

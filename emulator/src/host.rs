@@ -66,22 +66,50 @@ pub fn save_state(path: &Path, snapshot: &Scenario) -> io::Result<()> {
     std::fs::rename(&temporary, path)
 }
 
-/// Blocks until SIGINT or SIGTERM (Ctrl-C elsewhere).
+/// SIGINT and SIGTERM (Ctrl-C elsewhere), caught from [`Interrupts::install`] on: install them
+/// before saying "listening", or a signal sent as soon as the emulator answers could come before
+/// the handlers and kill it without its state being saved.
 #[cfg(feature = "server")]
-pub fn until_interrupted() -> io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(async {
+pub struct Interrupts {
+    runtime: tokio::runtime::Runtime,
+    #[cfg(unix)]
+    signals: [tokio::signal::unix::Signal; 2],
+}
+
+#[cfg(feature = "server")]
+impl Interrupts {
+    /// Catches SIGINT and SIGTERM from now on.
+    pub fn install() -> io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        #[cfg(unix)]
+        let signals = {
+            use tokio::signal::unix::{SignalKind, signal};
+            let _context = runtime.enter();
+            [signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?]
+        };
+        Ok(Self {
+            runtime,
+            #[cfg(unix)]
+            signals,
+        })
+    }
+
+    /// Blocks until one of them arrives (or arrived since `install`).
+    pub fn wait(self) -> io::Result<()> {
         #[cfg(unix)]
         {
-            let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-            tokio::select! {
-                result = tokio::signal::ctrl_c() => result,
-                _ = terminate.recv() => Ok(()),
-            }
+            let [mut interrupt, mut terminate] = self.signals;
+            self.runtime.block_on(async {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            });
+            Ok(())
         }
         #[cfg(not(unix))]
-        tokio::signal::ctrl_c().await
-    })
+        self.runtime.block_on(tokio::signal::ctrl_c())
+    }
 }
 
 #[cfg(test)]

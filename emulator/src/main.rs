@@ -78,13 +78,22 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    println!("listening on {}", emulator.url());
-    let _flushed = std::io::stdout().flush();
     let Some(state) = args.state else {
+        println!("listening on {}", emulator.url());
+        let _flushed = std::io::stdout().flush();
         emulator.wait();
         return ExitCode::SUCCESS;
     };
-    if let Err(e) = host::until_interrupted() {
+    let interrupts = match host::Interrupts::install() {
+        Ok(interrupts) => interrupts,
+        Err(e) => {
+            eprintln!("rackconnect-emulator: cannot wait for a signal: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    println!("listening on {}", emulator.url());
+    let _flushed = std::io::stdout().flush();
+    if let Err(e) = interrupts.wait() {
         eprintln!("rackconnect-emulator: cannot wait for a signal: {e}");
         return ExitCode::from(1);
     }
