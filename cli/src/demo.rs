@@ -35,7 +35,7 @@ struct Teller {
 impl Teller {
     fn say(self, text: &str) {
         match (self.format, self.quiet) {
-            (Format::Text, _) => println!("{text}"),
+            (Format::Text, _) => crate::output::write_stdout(format!("{text}\n").as_bytes()),
             (Format::Json, false) => eprintln!("{text}"),
             (Format::Json, true) => {}
         }

@@ -4,7 +4,8 @@ use rackconnect::wait::Outcome;
 
 /// Done: the wait reached its target, the change was made or nothing was needed.
 pub const DONE: u8 = 0;
-/// Automation failed (FAILED, Build Error, ADD_FAILED …), or an ensure could not converge.
+/// Automation failed (FAILED, Build Error, ADD_FAILED …), an ensure could not converge, or the
+/// result could not be written to stdout.
 pub const FAILED: u8 = 1;
 /// The command line was wrong (clap's own code).
 pub const USAGE: u8 = 2;
@@ -21,7 +22,7 @@ pub const TRANSPORT: u8 = 6;
 pub const CANCELLED: u8 = 130;
 
 /// The text `--help` shows.
-pub const HELP: &str = "Exit codes: 0 done, 1 failed (automation or change), 2 usage, 3 timed out, \
+pub const HELP: &str = "Exit codes: 0 done, 1 failed (automation, change, or writing the result), 2 usage, 3 timed out, \
 4 not applicable (with --not-applicable fail), 5 authentication, 6 transport, 130 interrupted. \
 Results go to stdout, errors to stderr (with --output json, one JSON line: {\"error\": {\"kind\", \"message\", …}, \"exit_code\"}).";
 
@@ -33,7 +34,8 @@ pub const MAN_SECTIONS: &str = r#".SH "EXIT STATUS"
 done: the wait reached its target, the change was made or nothing was needed
 .TP
 1
-failed: automation failed (FAILED, Build Error, ADD_FAILED ...), or an ensure could not converge
+failed: automation failed (FAILED, Build Error, ADD_FAILED ...), an ensure could not converge, or the
+result could not be written to standard output (a reader that closed the pipe early is not an error)
 .TP
 2
 usage: the command line was wrong (an unknown option, an insecure URL, an unknown region ...)

@@ -95,7 +95,13 @@ fn main() -> ExitCode {
     install_interrupt_handler();
     output::VERBOSE.store(cli.global.verbose, std::sync::atomic::Ordering::Relaxed);
     let format = cli.global.output;
-    match refuse_options_that_do_not_apply(&matches).and_then(|()| run(cli)) {
+    let result = refuse_options_that_do_not_apply(&matches).and_then(|()| run(cli));
+    // Whatever the command's own verdict, a result that could not be written is a failure.
+    let result = match output::stdout_lost() {
+        Some(lost) => Err(Failure::new(exit::FAILED, lost)),
+        None => result,
+    };
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             // Errors go to stderr in either format; stdout holds only results.
@@ -138,14 +144,17 @@ fn refuse_options_that_do_not_apply(matches: &ArgMatches) -> Result<(), Failure>
 fn run(cli: Cli) -> CommandResult {
     match cli.command {
         Command::Emulator { print_scenario: true, .. } => {
-            print!("{}", rackconnect_emulator::scenario::DEFAULT_SCENARIO);
+            output::write_stdout(rackconnect_emulator::scenario::DEFAULT_SCENARIO.as_bytes());
             Ok(exit::DONE)
         }
         Command::Emulator { listen, scenario, state, cors, clock_speed, seed, public, .. } => {
             run_emulator(listen, scenario, state, (cors, clock_speed, seed), public)
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "rackconnect", &mut std::io::stdout());
+            // Into memory first: clap_complete panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "rackconnect", &mut script);
+            output::write_stdout(&script);
             Ok(exit::DONE)
         }
         Command::Man { dir } => man(dir),
@@ -168,7 +177,7 @@ fn run(cli: Cli) -> CommandResult {
 fn man(dir: Option<std::path::PathBuf>) -> CommandResult {
     let cannot = |e: std::io::Error| Failure::new(exit::FAILED, format!("cannot write the manual page: {e}"));
     match dir {
-        None => std::io::stdout().write_all(&man_page().map_err(cannot)?).map_err(cannot)?,
+        None => output::write_stdout(&man_page().map_err(cannot)?),
         Some(dir) => {
             // A page per subcommand (rackconnect-v3-pools.1 …), then the main page with its own
             // sections in place of the generated one.

@@ -22,16 +22,34 @@ pub enum Format {
 
 /// Prints a result.
 pub fn print<T: Serialize>(format: Format, value: &T, text: impl FnOnce() -> String) {
-    let mut out = std::io::stdout().lock();
-    let _written = match format {
-        Format::Json => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-        ),
+    let line = match format {
+        Format::Json => serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")),
         // Names and messages come from the API: no escape sequence of theirs reaches the terminal.
-        Format::Text => writeln!(out, "{}", rackconnect::client::terminal_safe(&text())),
+        Format::Text => rackconnect::client::terminal_safe(&text()).into_owned(),
     };
+    write_stdout(format!("{line}\n").as_bytes());
+}
+
+/// The first failure to write stdout, kept for [`stdout_lost`]: a result that could not be
+/// written must not pass for one that was.
+static LOST: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+
+/// Writes to stdout (and flushes), keeping the first failure instead of panicking as `print!` does.
+pub fn write_stdout(bytes: &[u8]) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|()| out.flush()) {
+        let mut lost = LOST.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        lost.get_or_insert(e);
+    }
+}
+
+/// Why stdout could not be written, when that is news: a reader that went away (`| head`) closed
+/// the pipe on purpose and is not told.
+pub fn stdout_lost() -> Option<String> {
+    let lost = LOST.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    lost.as_ref()
+        .filter(|e| e.kind() != std::io::ErrorKind::BrokenPipe)
+        .map(|e| format!("cannot write the output: {e}"))
 }
 
 /// The one JSON shape of every wait and ensure: the core's result (`ok`, `outcome`, `summary`,

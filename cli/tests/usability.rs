@@ -515,3 +515,42 @@ fn version_is_the_releases_one() {
         assert_eq!(out.stdout, format!("rackconnect {}\n", env!("CARGO_PKG_VERSION")), "{flag}");
     }
 }
+
+/// Output that cannot be written is reported, never a panic: a full disk fails the command
+/// (its result is lost), a reader that went away (`| head`) ends it quietly.
+#[test]
+#[cfg(target_os = "linux")]
+fn output_that_cannot_be_written_fails_clearly_and_a_closed_pipe_quietly() {
+    let emulator = EmulatorProcess::start(None, None);
+    let command = |args: &[&str]| {
+        let mut command = Command::new(BIN);
+        command.args(args).stdin(Stdio::null()).stderr(Stdio::piped());
+        for (name, value) in
+            [("RAX_IDENTITY_URL", emulator.url.as_str()), ("RAX_USERNAME", "demo"), ("RAX_API_KEY", "demo-api-key")]
+        {
+            command.env(name, value);
+        }
+        command
+    };
+    for args in [
+        &["completions", "bash"][..],
+        &["man"],
+        &["emulator", "--print-scenario"],
+        &["server", "list", "--region", "dfw"],
+        &["--output", "json", "server", "list", "--region", "dfw"],
+    ] {
+        let full = std::fs::File::create("/dev/full").expect("/dev/full");
+        let out = command(args).stdout(full).output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot write the output: No space left on device"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+
+        let mut child = command(args).stdout(Stdio::piped()).spawn().expect("run");
+        drop(child.stdout.take()); // the reader goes away before a byte is read
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}
