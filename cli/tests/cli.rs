@@ -399,8 +399,8 @@ fn server_wait_of_several_servers_reads_pages_and_ends_each_on_its_own_status() 
     assert_eq!(servers[0]["reachable_ip"], "198.51.100.101", "{}", out.context());
     assert_eq!(servers[1]["summary"], "RackConnect automation FAILED", "{}", out.context());
     assert_eq!(servers[2]["summary"], "FAILED: Managed Operations: Build Error", "{}", out.context());
-    // The names were resolved from one listing, then one page judged them all.
-    assert_eq!(value["requests"], 1, "{}", out.context());
+    // The names were resolved from one listing, then one page judged them all: both count.
+    assert_eq!(value["requests"], 2, "{}", out.context());
 
     let out = rc(&["--emulated", "-q", "server", "wait", WEB1, "unmanaged"]).run();
     out.expect_code(0)
@@ -464,14 +464,31 @@ fn server_wait_of_a_fresh_batch_with_failed_unprocessable_and_managed_errors_mix
     assert_eq!(value["servers"][3]["ok"], false, "not applicable fails with --not-applicable fail");
 }
 
+/// A batch given by name: the listing that resolved the names counts among the requests, as
+/// every request sent does (it was left out, so the result said one request where two were sent).
+#[test]
+fn server_wait_by_name_counts_every_request_it_sent() {
+    let emulator = fast_emulator();
+    emulator.clear_log();
+    let out = emulator.rc(&["-q", "--output", "json", "server", "wait", "web1", "web2"]).run();
+    out.expect_code(0);
+    let sent = calls(&emulator.log(), "GET", "/servers/detail").len();
+    assert!(sent >= 2, "the names were listed, then the batch read: {sent}{}", out.context());
+    assert_eq!(out.json()["requests"], sent, "{}", out.context());
+}
+
 #[test]
 fn server_wait_takes_servers_or_a_window_not_both_nor_neither() {
     let out = rc(&["--emulated", "-q", "server", "wait"]).run();
-    out.expect_code(2).expect_stderr("invalid SERVER: expected servers (SERVER) or a window (--built-within)");
+    out.expect_code(2).expect_stderr(
+        "invalid SERVER: expected the servers to wait for (SERVER) or a window (--built-within), found \"neither\"",
+    );
     let out = rc(&["--emulated", "-q", "server", "wait", WEB1, "--built-within", "5m"]).run();
     out.expect_code(2).expect_stderr("cannot be used with");
     let out = rc(&["--emulated", "-q", "server", "wait", WEB1, "nosuch-server"]).run();
     out.expect_code(2).expect_stderr("SERVER[1]");
+    let out = rc(&["--emulated", "-q", "server", "wait", WEB1, " "]).run();
+    out.expect_code(2).expect_stderr("invalid SERVER[1]: expected a server id or name");
 }
 
 // ------------------------------------------------------------------------------------------------

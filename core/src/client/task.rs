@@ -110,6 +110,9 @@ pub trait Task {
     fn budget_kind(&self) -> BudgetKind {
         BudgetKind::Api
     }
+    /// Requests sent for it before it started (the listing that resolved names for it): a
+    /// result that counts its requests counts these too. Nothing to count by default.
+    fn add_prior_requests(&mut self, _sent: u32) {}
 }
 
 impl<T: Task + ?Sized> Task for Box<T> {
@@ -143,6 +146,9 @@ impl<T: Task + ?Sized> Task for Box<T> {
     }
     fn budget_kind(&self) -> BudgetKind {
         (**self).budget_kind()
+    }
+    fn add_prior_requests(&mut self, sent: u32) {
+        (**self).add_prior_requests(sent);
     }
 }
 
@@ -380,6 +386,8 @@ pub struct MachineTask<M: Machine, O> {
     finish: fn(&M, M::Output) -> O,
     machine: Option<M>,
     cancelled: bool,
+    /// Requests sent for it before it started, added to its result's count.
+    prior_requests: u32,
 }
 
 impl<M: Machine, O> std::fmt::Debug for MachineTask<M, O> {
@@ -398,7 +406,16 @@ impl<M: Machine, O> MachineTask<M, O> {
         build: impl FnOnce(&Start) -> Result<M> + 'static,
         finish: fn(&M, M::Output) -> O,
     ) -> Self {
-        Self { needs, timeout_ms, budget_kind, build: Some(Box::new(build)), finish, machine: None, cancelled: false }
+        Self {
+            needs,
+            timeout_ms,
+            budget_kind,
+            build: Some(Box::new(build)),
+            finish,
+            machine: None,
+            cancelled: false,
+            prior_requests: 0,
+        }
     }
 }
 
@@ -433,6 +450,7 @@ impl<M: Machine, O: super::Verdict> Task for MachineTask<M, O> {
             Step::Finished(output) => {
                 // The verdict is the core's: every result a driver sees is judged.
                 let mut output = (self.finish)(machine, output);
+                output.add_requests(self.prior_requests);
                 output.judge();
                 Step::Finished(Ok(output))
             }
@@ -469,6 +487,10 @@ impl<M: Machine, O: super::Verdict> Task for MachineTask<M, O> {
     fn budget_kind(&self) -> BudgetKind {
         self.budget_kind
     }
+
+    fn add_prior_requests(&mut self, sent: u32) {
+        self.prior_requests += sent;
+    }
 }
 
 type Next<A, O> = Box<dyn FnOnce(A, &Start) -> Result<Box<dyn Task<Output = O>>>>;
@@ -484,6 +506,9 @@ pub struct Chain<A, O> {
     timeout_ms: Option<Millis>,
     start: Option<Start>,
     cancelled: bool,
+    /// Requests sent before the second task started (by the first, and for the chain itself
+    /// before it started): the second's result counts them.
+    sent_before_second: u32,
 }
 
 impl<A, O> std::fmt::Debug for Chain<A, O> {
@@ -501,13 +526,23 @@ impl<A: 'static, O: 'static> Chain<A, O> {
         timeout_ms: Option<Millis>,
         next: impl FnOnce(A, &Start) -> Result<Box<dyn Task<Output = O>>> + 'static,
     ) -> Self {
-        Self { first, next: Some(Box::new(next)), second: None, needs, timeout_ms, start: None, cancelled: false }
+        Self {
+            first,
+            next: Some(Box::new(next)),
+            second: None,
+            needs,
+            timeout_ms,
+            start: None,
+            cancelled: false,
+            sent_before_second: 0,
+        }
     }
 
     fn begin_second(&mut self, value: A) -> Result<()> {
         let start = self.start.clone().ok_or_else(|| Error::invalid("task", "a started task", ""))?;
         let next = self.next.take().ok_or_else(|| Error::invalid("task", "a chain that moves on once", "twice"))?;
         let mut second = next(value, &start)?;
+        second.add_prior_requests(self.sent_before_second);
         second.start(&start.for_needs(second.needs())?)?;
         if self.cancelled {
             second.cancel();
@@ -544,7 +579,10 @@ impl<A: 'static + Default, O: 'static> Task for Chain<A, O> {
             return Step::Finished(Err(Error::invalid("task", "a started task", "")));
         };
         match first.poll(now, budget) {
-            Step::Send(request) => Step::Send(request),
+            Step::Send(request) => {
+                self.sent_before_second += 1;
+                Step::Send(request)
+            }
             Step::SleepUntil(at) => Step::SleepUntil(at),
             Step::Finished(Err(error)) => Step::Finished(Err(error)),
             Step::Finished(Ok(value)) => match self.begin_second(value) {
@@ -596,6 +634,13 @@ impl<A: 'static + Default, O: 'static> Task for Chain<A, O> {
             (Some(second), _) => second.budget_kind(),
             (None, Some(first)) => first.budget_kind(),
             (None, None) => BudgetKind::Api,
+        }
+    }
+
+    fn add_prior_requests(&mut self, sent: u32) {
+        match self.second.as_mut() {
+            Some(second) => second.add_prior_requests(sent),
+            None => self.sent_before_second += sent,
         }
     }
 }

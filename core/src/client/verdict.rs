@@ -11,6 +11,9 @@ use crate::wait::Outcome;
 pub trait Verdict {
     /// Sets `ok` and `summary` from what the result holds.
     fn judge(&mut self);
+    /// Counts `sent` more requests: those sent for it before its machine started (the
+    /// listing that resolved the names it was given).
+    fn add_requests(&mut self, sent: u32);
 }
 
 /// How an outcome is said at the head of a summary.
@@ -44,6 +47,10 @@ fn because(outcome: Outcome, reason: Option<&str>) -> String {
 }
 
 impl Verdict for MembershipResult {
+    fn add_requests(&mut self, sent: u32) {
+        self.requests += sent;
+    }
+
     fn judge(&mut self) {
         self.ok = self.outcome == Outcome::Done;
         let plan = &self.plan;
@@ -76,6 +83,10 @@ impl Verdict for MembershipResult {
 }
 
 impl Verdict for PublicIpResult {
+    fn add_requests(&mut self, sent: u32) {
+        self.requests += sent;
+    }
+
     fn judge(&mut self) {
         self.ok = self.outcome == Outcome::Done;
         let public_ip = self.public_ip.as_ref();
@@ -124,16 +135,28 @@ impl Verdict for NodesWait {
     fn judge(&mut self) {
         self.result.judge();
     }
+
+    fn add_requests(&mut self, sent: u32) {
+        self.result.add_requests(sent);
+    }
 }
 
 impl Verdict for PublicIpWait {
     fn judge(&mut self) {
         self.result.judge();
     }
+
+    fn add_requests(&mut self, sent: u32) {
+        self.result.add_requests(sent);
+    }
 }
 
 impl Verdict for MetadataWait {
     fn judge(&mut self) {
         self.result.judge();
+    }
+
+    fn add_requests(&mut self, sent: u32) {
+        self.result.add_requests(sent);
     }
 }

@@ -128,20 +128,28 @@ impl FleetSelection {
     /// and a window (more than zero). `fields` names them in errors (e.g. `("SERVER",
     /// "--built-within")`). Ids are checked now, before anything is sent.
     pub fn of(servers: Vec<String>, built_within_ms: Option<Millis>, fields: (&str, &str)) -> Result<Self> {
-        let expected = format!("servers ({}) or a window ({}), not both", fields.0, fields.1);
         let selection = match (servers.is_empty(), built_within_ms) {
             (false, None) => FleetSelection::Servers(servers),
             (true, Some(0)) => return Err(Error::invalid(fields.1, "a window longer than zero", "0")),
             (true, Some(within)) => FleetSelection::BuiltWithin(within),
-            (true, None) => return Err(Error::invalid(fields.0, &expected, "neither")),
-            (false, Some(_)) => return Err(Error::invalid(fields.0, &expected, "both")),
+            (true, None) => {
+                let expected = format!("the servers to wait for ({}) or a window ({})", fields.0, fields.1);
+                return Err(Error::invalid(fields.0, &expected, "neither"));
+            }
+            (false, Some(_)) => {
+                let expected = format!("either servers ({}) or a window ({}), not both", fields.0, fields.1);
+                return Err(Error::invalid(fields.0, &expected, "both"));
+            }
         };
         if let FleetSelection::Servers(servers) = &selection {
-            for server in servers.iter().filter(|s| looks_like_id(s)) {
-                ServerId::new_as(fields.0, server.clone())?;
-            }
-            if let Some(blank) = servers.iter().find(|s| s.trim().is_empty()) {
-                return Err(Error::invalid(fields.0, "a server id or name", blank));
+            for (index, server) in servers.iter().enumerate() {
+                let field = format!("{}[{index}]", fields.0);
+                if server.trim().is_empty() {
+                    return Err(Error::invalid(&field, "a server id or name", server));
+                }
+                if looks_like_id(server) {
+                    ServerId::new_as(&field, server.clone())?;
+                }
             }
         }
         Ok(selection)
@@ -759,5 +767,8 @@ where
     }
     fn budget_kind(&self) -> BudgetKind {
         self.0.budget_kind()
+    }
+    fn add_prior_requests(&mut self, sent: u32) {
+        self.0.add_prior_requests(sent);
     }
 }

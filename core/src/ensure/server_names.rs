@@ -19,15 +19,37 @@ pub fn needs_server_list(servers: &[String]) -> bool {
 pub fn resolve_server_name(wanted: &str, known: &[Server], field: &str) -> Result<String> {
     let candidates: Vec<(&str, Option<&str>)> =
         known.iter().filter_map(|s| Some((s.id.as_deref()?, s.name.as_deref()))).collect();
-    resolve_by_name(wanted, &candidates, field, "server", || names(known))
+    resolve_by_name(wanted, &candidates, field, "server", || names_of(known))
 }
 
 /// The ids of `servers`, each resolved as [`resolve_server_name`] does; `field` gives `field[i]`.
+/// Every name no server has is named in the one error, so that one run shows all the typos.
 pub fn resolve_server_names(servers: &[String], known: &[Server], field: &str) -> Result<Vec<String>> {
-    servers.iter().enumerate().map(|(i, wanted)| resolve_server_name(wanted, known, &format!("{field}[{i}]"))).collect()
+    let resolved: Vec<Result<String>> = servers
+        .iter()
+        .enumerate()
+        .map(|(i, wanted)| resolve_server_name(wanted, known, &format!("{field}[{i}]")))
+        .collect();
+    let unknown: Vec<(usize, &str)> = servers
+        .iter()
+        .enumerate()
+        .filter(|(_, wanted)| !looks_like_id(wanted))
+        .filter(|(_, wanted)| !known.iter().any(|s| s.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(wanted))))
+        .map(|(i, wanted)| (i, wanted.as_str()))
+        .collect();
+    if unknown.len() > 1 {
+        let fields: Vec<String> = unknown.iter().map(|(i, _)| format!("{field}[{i}]")).collect();
+        let names: Vec<&str> = unknown.iter().map(|(_, wanted)| *wanted).collect();
+        return Err(crate::Error::invalid(
+            &fields.join(", "),
+            format!("server ids, or the names of servers in the region ({})", names_of(known)),
+            &names.join(", "),
+        ));
+    }
+    resolved.into_iter().collect()
 }
 
-fn names(known: &[Server]) -> String {
+fn names_of(known: &[Server]) -> String {
     let listed: Vec<&str> = known.iter().filter_map(|s| s.name.as_deref()).collect();
     match listed.len() {
         0 => "there are none".to_owned(),
@@ -58,5 +80,11 @@ mod tests {
         assert!(twin.contains(b) && twin.contains(c) && twin.contains("--server"), "{twin}");
         let none = resolve_server_name("db9", &known, "servers[0]").expect_err("unknown").to_string();
         assert!(none.contains("servers[0]") && none.contains("web1, twin, twin"), "{none}");
+        // Every unknown name at once; a single one keeps its own wording.
+        let wanted = ["web1", "db9", a, "db10"].map(String::from);
+        let both = resolve_server_names(&wanted, &known, "servers").expect_err("unknown").to_string();
+        assert!(both.contains("invalid servers[1], servers[3]: ") && both.contains(r#"found "db9, db10""#), "{both}");
+        let one = resolve_server_names(&wanted[..3], &known, "servers").expect_err("unknown").to_string();
+        assert_eq!(one, none.replace("servers[0]", "servers[1]"));
     }
 }

@@ -150,6 +150,10 @@ pub struct FleetWaitResult {
 }
 
 impl crate::client::Verdict for FleetWaitResult {
+    fn add_requests(&mut self, sent: u32) {
+        self.requests += sent;
+    }
+
     fn judge(&mut self) {
         self.counts = FleetCounts::of(&self.servers);
         self.ok = match self.outcome {

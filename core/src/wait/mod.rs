@@ -204,6 +204,10 @@ impl WaitResult {
 }
 
 impl crate::client::Verdict for WaitResult {
+    fn add_requests(&mut self, sent: u32) {
+        self.requests += sent;
+    }
+
     fn judge(&mut self) {
         let seconds = self.elapsed_ms / 1000;
         let status = self.status.as_deref();
