@@ -372,9 +372,32 @@ fn the_deadline_cancellation_and_refusals_end_the_batch_with_each_servers_last_s
     let run = drive(waiter(ids(&["a", "b"]), short), |t, r| Some(page(&r.url, &deploying(t), t)));
     let result = &run.result;
     assert_eq!(result.outcome, Outcome::TimedOut);
-    assert_eq!(result.summary, "timed out after 60 s: 2 servers: 1 done, 1 still waiting; name-a: still DEPLOYING");
+    assert_eq!(
+        result.summary,
+        "timed out after 60 s: 2 servers: 1 done, 1 still waiting; name-a: still waiting for RackConnect automation (DEPLOYING)"
+    );
     assert_eq!(by_id(result, "a").summary, "timed out after 60 s; the last status seen was DEPLOYING");
     assert_eq!(result.elapsed_ms, 60_000, "reported on time");
+
+    // Under a Managed wait, a server DEPLOYED whose Managed key is not there yet is waiting for
+    // Managed Operations, not "still DEPLOYED".
+    let mut managed = config(true);
+    managed.wait.timeout_ms = 60_000;
+    managed.grace_ms = 3_600_000;
+    let run = drive(waiter(ids(&["b"]), managed), |t, r| Some(page(&r.url, &deploying(t), t)));
+    assert_eq!(run.result.outcome, Outcome::TimedOut);
+    let reason = "still waiting for Managed Operations (rax_service_level_automation not written yet)";
+    assert!(run.result.summary.ends_with(&format!("name-b: {reason}")), "{}", run.result.summary);
+    assert_eq!(by_id(&run.result, "b").reason.as_deref(), Some(reason));
+    assert_eq!(
+        by_id(&run.result, "b").summary,
+        format!("timed out after 60 s; the last status seen was none; {reason}")
+    );
+    assert_eq!(
+        by_id(result, "a").reason.as_deref(),
+        Some("still waiting for RackConnect automation (DEPLOYING)"),
+        "the why of a server still waited for"
+    );
 
     let mut cancelled = waiter(ids(&["a"]), config(false));
     let mut budget = RateBudget::api();

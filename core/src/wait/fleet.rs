@@ -248,6 +248,33 @@ impl Tracked {
     fn name(&self) -> &str {
         self.last.as_ref().and_then(|s| s.name.as_deref()).filter(|n| !n.is_empty()).unwrap_or(&self.id)
     }
+
+    /// What it was still waiting for, with the status that part last had: RackConnect's
+    /// automation until it settles, then Managed Operations (the status of a part already
+    /// settled, such as a DEPLOYED under a Managed wait, would mislead).
+    fn awaited(&self) -> String {
+        let (part, key) = if self.rackconnect == Part::Pending {
+            ("RackConnect automation", keys::AUTOMATION_STATUS)
+        } else {
+            ("Managed Operations", keys::MANAGED_STATUS)
+        };
+        match (self.last.is_some(), self.awaited_status()) {
+            (false, _) => format!("{part} (the server was not seen yet)"),
+            (true, Some(status)) => format!("{part} ({status})"),
+            (true, None) if self.building => format!("{part} (the server is still being built)"),
+            (true, None) => format!("{part} ({key} not written yet)"),
+        }
+    }
+
+    /// The last status of the part [`awaited`](Self::awaited).
+    fn awaited_status(&self) -> Option<String> {
+        let view = &self.last.as_ref()?.rackconnect;
+        if self.rackconnect == Part::Pending {
+            view.automation_status.as_ref().map(|s| s.as_str().to_owned())
+        } else {
+            view.managed_status.as_ref().map(|s| s.as_str().to_owned())
+        }
+    }
 }
 
 /// What one answer says about the time: the runner's and the region's.
@@ -422,9 +449,18 @@ impl FleetWaiter {
             (None, Some((outcome, reason))) => (outcome, reason, now),
             (None, None) => (Outcome::TimedOut, None, now),
         };
-        // The one-server wait's words for the same end.
-        let mut verdict = WaitResult::new(outcome, t.last_status.clone(), 0, at.saturating_sub(self.clock.start));
-        verdict.reason = reason.clone();
+        // The one-server wait's words for the same end. A server the wait ended before it did
+        // says what it was still waiting for, and the status of that part (not of one settled).
+        let (status, reason, summary_reason) = match (&t.ended, reason) {
+            (None, None) => {
+                let status = t.awaited_status();
+                let awaited = format!("still waiting for {}", t.awaited());
+                (status.clone(), Some(awaited.clone()), status.is_none().then_some(awaited))
+            }
+            (_, reason) => (t.last_status.clone(), reason.clone(), reason),
+        };
+        let mut verdict = WaitResult::new(outcome, status, 0, at.saturating_sub(self.clock.start));
+        verdict.reason = summary_reason;
         verdict.not_applicable_ok = self.config.wait.not_applicable_ok;
         verdict.judge();
         let last = t.last.as_ref();
@@ -483,7 +519,7 @@ impl FleetWaiter {
                 .filter(|(_, s)| s.outcome != Outcome::Done)
                 .map(|(t, s)| match s.outcome {
                     Outcome::TimedOut | Outcome::Cancelled => {
-                        format!("{}: still {}", t.name(), t.last_status.as_deref().unwrap_or("without a status"))
+                        format!("{}: still waiting for {}", t.name(), t.awaited())
                     }
                     _ => format!("{}: {}", t.name(), s.reason.as_deref().unwrap_or(&s.summary)),
                 })
