@@ -58,12 +58,12 @@ pub(crate) fn report_fleet(ctx: &Context, result: &FleetWaitResult, not_applicab
             .servers
             .iter()
             .map(|s| {
-                // The address is only worth printing once automation is through (it changes at DEPLOYED).
-                let through = matches!(s.outcome, Outcome::Done | Outcome::NotApplicable);
+                // The core's address for each server, as `--output json` gives it (its rule: the
+                // RackConnect public IP once DEPLOYED, else the best address Nova lists).
                 vec![
                     s.name.clone().unwrap_or_else(|| "-".into()),
                     s.id.clone(),
-                    s.reachable_ip.clone().filter(|_| through).unwrap_or_else(|| "-".into()),
+                    s.reachable_ip.clone().unwrap_or_else(|| "-".into()),
                     s.summary.clone(),
                 ]
             })

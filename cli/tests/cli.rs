@@ -401,6 +401,12 @@ fn server_wait_of_several_servers_reads_pages_and_ends_each_on_its_own_status() 
     assert_eq!(servers[2]["summary"], "FAILED: Managed Operations: Build Error", "{}", out.context());
     // The names were resolved from one listing, then one page judged them all: both count.
     assert_eq!(value["requests"], 2, "{}", out.context());
+    // The table shows each server's address as the JSON gives it, a failed one's too.
+    let failed_ip = servers[1]["reachable_ip"].as_str().expect("the core's address for app-failed").to_owned();
+    let out = rc(&["--emulated", "-q", "server", "wait", "app-failed", WEB1]).run();
+    out.expect_code(1);
+    let row = out.stdout.lines().find(|l| l.starts_with("app-failed ")).unwrap_or_default();
+    assert!(row.contains(&failed_ip), "{row:?}{}", out.context());
 
     let out = rc(&["--emulated", "-q", "server", "wait", WEB1, "unmanaged"]).run();
     out.expect_code(0)
