@@ -7,20 +7,23 @@ use crate::args::NotApplicable;
 use crate::context::Context;
 use crate::{CommandResult, exit, output};
 
+/// `reachable`: for a server's wait, the core's address for it (`reachable_ipv4`, null when it
+/// has none); `None` for a wait that has no server to reach (`v2 wait`).
 pub(crate) fn report_wait(
     ctx: &Context,
     result: &WaitResult,
-    reachable: Option<&str>,
+    reachable: Option<Option<&str>>,
     not_applicable: NotApplicable,
 ) -> CommandResult {
     // The choice went into the wait (`not_applicable_ok`); the verdict is the core's.
     if result.outcome == Outcome::NotApplicable && not_applicable != NotApplicable::Fail {
         output::warn(&format!("not applicable: {}", result.reason.as_deref().unwrap_or("no reason given")));
     }
-    // The address is only worth printing once automation is through (it changes at DEPLOYED).
-    let reachable = reachable.filter(|_| matches!(result.outcome, Outcome::Done | Outcome::NotApplicable));
+    // The core's address, as every front door gives it (its rule: the RackConnect public IP once
+    // DEPLOYED, else the best address Nova lists); the key is there whenever a server is.
     let beside: Vec<(&str, serde_json::Value)> =
         reachable.map(|ip| ("reachable_ipv4", json!(ip))).into_iter().collect();
+    let reachable = reachable.flatten();
     let value = output::verdict(result, &beside);
     output::print(ctx.global.output, &value, || {
         // The headline is the core's verdict, the same words in every front door.

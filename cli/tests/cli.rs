@@ -318,6 +318,8 @@ fn server_wait_managed_fails_on_build_and_authentication_errors() {
     let out = rc(&["--emulated", "-q", "--output", "json", "server", "wait", DB_AUTH_ERROR, "--managed"]).run();
     out.expect_code(1);
     assert_eq!(out.json()["outcome"], "failed", "{}", out.context());
+    // The one shape: the address is there whatever the outcome, as the core gives it.
+    assert!(out.json()["reachable_ipv4"].is_string(), "{}", out.context());
 }
 
 #[test]
