@@ -115,7 +115,10 @@ def test_wait_servers_ends_each_server_of_a_batch_on_its_own_status(salt: Salt, 
     ).data
     assert strict["success"] is False, strict
     neither = salt("rackconnect.wait_servers", ok=False)
-    assert "give servers" in neither.output and "neither" in neither.output, neither
+    assert "the servers to wait for (servers) or a window (built_within)" in neither.output, neither
+    assert 'found "neither"' in neither.output, neither
+    both = salt("rackconnect.wait_servers", "servers=salt-batch-ok", "built_within=60", ok=False)
+    assert "not both" in both.output and 'found "both"' in both.output, both
 
 
 def test_v3_lists(salt: Salt) -> None:

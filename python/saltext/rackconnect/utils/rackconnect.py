@@ -301,13 +301,8 @@ def as_list(value, name):
 def wait_servers(client, servers, built_within, rackconnect, managed, timeout, grace, not_applicable_ok):
     """The core's fleet wait (``Session.wait_servers``) with the arguments as Salt gives them, for
     the execution module and the runner alike: ``servers`` a list or a comma-separated string
-    (ids or names), or ``built_within`` seconds; the result with ``success``."""
-    if (servers is None) == (built_within is None):
-        raise SaltInvocationError(
-            "give servers (ids or names, a list or comma-separated) or built_within (seconds), not {}".format(
-                "both" if servers is not None else "neither"
-            )
-        )
+    (ids or names), or ``built_within`` seconds; the result with ``success``. Which of the two
+    was given is the core's to judge, before anything is sent."""
     options = dict(
         built_within=optional_seconds(built_within, "built_within"),
         managed=flag(managed, "managed"),
