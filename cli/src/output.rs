@@ -147,8 +147,13 @@ impl Progress {
         let fleet = self.fleet.is_some();
         let line = match event {
             // A batch: every line names its server.
-            Event::Status { what, id: Some(id), status, .. } if fleet => format!("{id} {what}: {status}"),
-            Event::KeyMissing { key, id: Some(id), .. } if fleet => format!("{id}: {key} not written yet"),
+            // A server of a batch by its name once a page has shown it, as its "ended" line says it.
+            Event::Status { what, id: Some(id), name, status, .. } if fleet => {
+                format!("{} {what}: {status}", name.as_deref().unwrap_or(id))
+            }
+            Event::KeyMissing { key, id: Some(id), name, .. } if fleet => {
+                format!("{}: {key} not written yet", name.as_deref().unwrap_or(id))
+            }
             Event::ServerEnded { id, name, summary, .. } if fleet => {
                 format!("{}: {summary}", name.as_deref().unwrap_or(id))
             }

@@ -483,6 +483,10 @@ fn server_wait_by_name_counts_every_request_it_sent() {
     let sent = calls(&emulator.log(), "GET", "/servers/detail").len();
     assert!(sent >= 2, "the names were listed, then the batch read: {sent}{}", out.context());
     assert_eq!(out.json()["requests"], sent, "{}", out.context());
+    // Progress names each server as its result does, not by id on some lines and name on others.
+    let out = emulator.rc(&["server", "wait", "web1", "web2"]).run();
+    out.expect_code(0).expect_stderr("web2 rackconnect: DEPLOYED").expect_stderr("web2: done");
+    assert!(!out.stderr.contains(WEB2), "{}", out.context());
 }
 
 #[test]

@@ -217,6 +217,17 @@ fn a_mixed_batch_ends_each_server_on_its_own_status_over_two_pages() {
     let ok_statuses =
         run.events.iter().filter(|e| matches!(e, Event::Status { id: Some(id), .. } if id == "ok")).count();
     assert_eq!(ok_statuses, 4, "DEPLOYING, DEPLOYED, Pending, Complete: {:?}", run.events);
+    // Each server's events say its name too, as its "ended" event does.
+    assert!(
+        run.events.iter().all(|e| match e {
+            Event::Status { id: Some(id), name, .. } | Event::KeyMissing { id: Some(id), name, .. } => {
+                name.as_deref() == Some(format!("name-{id}").as_str())
+            }
+            _ => true,
+        }),
+        "{:?}",
+        run.events
+    );
     assert_eq!(
         run.events.iter().filter(|e| matches!(e, Event::KeyMissing { id: Some(id), .. } if id == "late-key")).count(),
         1,

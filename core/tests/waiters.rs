@@ -341,7 +341,7 @@ fn nodes_waiter_announces_the_whole_set_before_the_first_change() {
         .iter()
         .take(3)
         .filter_map(|e| match e {
-            Event::Status { at: 7, what, id: Some(id), status, changed } if what == "node" => {
+            Event::Status { at: 7, what, id: Some(id), status, changed, .. } if what == "node" => {
                 Some((id.clone(), status.clone(), *changed))
             }
             _ => None,

@@ -1307,7 +1307,12 @@ class FleetWaitResult(TypedDict):
     """Time from the start to the end."""
 
 
-class StatusEvent(TypedDict):
+class _StatusEventOptional(TypedDict, total=False):
+    name: Optional[str]
+    """The server's name, in a batch of servers once a page has shown it (absent otherwise). Present only when known."""
+
+
+class StatusEvent(_StatusEventOptional):
     """A status was read (``changed`` when it differs from the previous one)."""
 
     event: Literal["status"]
@@ -1336,7 +1341,12 @@ class UnknownStatusEvent(TypedDict):
     """The status as received."""
 
 
-class KeyMissingEvent(TypedDict):
+class _KeyMissingEventOptional(TypedDict, total=False):
+    name: Optional[str]
+    """The server's name, in a batch of servers once a page has shown it (absent otherwise). Present only when known."""
+
+
+class KeyMissingEvent(_KeyMissingEventOptional):
     """A metadata key is not written yet; waiting within the grace period."""
 
     event: Literal["key_missing"]

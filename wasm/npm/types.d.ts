@@ -1067,6 +1067,8 @@ export interface StatusEvent {
    * server that asks.
    */
   id: string | null;
+  /** The server's name, in a batch of servers once a page has shown it (absent otherwise). */
+  name?: string | null;
   /** The status. */
   status: string;
   /** True when it differs from the last one seen for the same `id`. */
@@ -1093,6 +1095,8 @@ export interface KeyMissingEvent {
   key: string;
   /** The server whose key it is. */
   id: string | null;
+  /** The server's name, in a batch of servers once a page has shown it (absent otherwise). */
+  name?: string | null;
   /** When the grace period ends. */
   grace_until: number;
 }

@@ -246,7 +246,12 @@ impl Tracked {
     }
 
     fn name(&self) -> &str {
-        self.last.as_ref().and_then(|s| s.name.as_deref()).filter(|n| !n.is_empty()).unwrap_or(&self.id)
+        self.known_name().unwrap_or(&self.id)
+    }
+
+    /// Its name, once a page has shown one.
+    fn known_name(&self) -> Option<&str> {
+        self.last.as_ref().and_then(|s| s.name.as_deref()).filter(|n| !n.is_empty())
     }
 
     /// What it was still waiting for, with the status that part last had: RackConnect's
@@ -552,8 +557,8 @@ impl FleetWaiter {
         let t = &mut self.tracked[i];
         if t.said_missing.insert(key) {
             let grace_until = at.now.saturating_add(grace - spent);
-            let id = Some(t.id.clone());
-            self.clock.events.push(Event::KeyMissing { at: at.now, key: key.to_owned(), id, grace_until });
+            let (id, name) = (Some(t.id.clone()), t.known_name().map(str::to_owned));
+            self.clock.events.push(Event::KeyMissing { at: at.now, key: key.to_owned(), id, name, grace_until });
         }
         false
     }
@@ -564,7 +569,8 @@ impl FleetWaiter {
         // Only changes: a batch of 200 read every few seconds would otherwise say everything
         // again at every poll.
         if self.clock.seen.get(&key).map(String::as_str) != Some(status) {
-            self.clock.saw(now, what, Some(&id), status);
+            let name = self.tracked[i].known_name().map(str::to_owned);
+            self.clock.saw_named(now, what, Some(&id), name.as_deref(), status);
         }
         self.tracked[i].last_status = Some(status.to_owned());
     }

@@ -160,7 +160,7 @@ impl MetadataWaiter {
             return true;
         }
         let id = Some(self.server_id.as_str().to_owned());
-        self.clock.events.push(Event::KeyMissing { at: now, key: key.to_owned(), id, grace_until });
+        self.clock.events.push(Event::KeyMissing { at: now, key: key.to_owned(), id, name: None, grace_until });
         false
     }
 

@@ -257,6 +257,9 @@ pub enum Event {
         /// Which one: the node, public IP or server id; none for v2, which is always about the
         /// server that asks.
         id: Option<String>,
+        /// The server's name, in a batch of servers once a page has shown it (absent otherwise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
         /// The status.
         status: String,
         /// True when it differs from the last one seen for the same `id`.
@@ -281,6 +284,9 @@ pub enum Event {
         key: String,
         /// The server whose key it is.
         id: Option<String>,
+        /// The server's name, in a batch of servers once a page has shown it (absent otherwise).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
         /// When the grace period ends.
         grace_until: Millis,
     },
@@ -366,12 +372,18 @@ impl Clock {
 
     /// Records a status read of `id` (none for v2), as an event.
     pub fn saw(&mut self, now: Millis, what: &str, id: Option<&str>, status: &str) {
+        self.saw_named(now, what, id, None, status);
+    }
+
+    /// [`saw`](Self::saw), for one server of a batch, by its name too.
+    pub fn saw_named(&mut self, now: Millis, what: &str, id: Option<&str>, name: Option<&str>, status: &str) {
         let key = (what.to_owned(), id.map(str::to_owned));
         let changed = self.seen.get(&key).map(String::as_str) != Some(status);
         self.events.push(Event::Status {
             at: now,
             what: what.to_owned(),
             id: key.1.clone(),
+            name: name.map(str::to_owned),
             status: status.to_owned(),
             changed,
         });

@@ -78,6 +78,7 @@ impl NodesWaiter {
                     at: self.clock.start,
                     what: "node".to_owned(),
                     id: Some(id.to_owned()),
+                    name: None,
                     status: status.to_owned(),
                     changed: false,
                 });
