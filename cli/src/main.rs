@@ -15,7 +15,6 @@ mod v2;
 mod v3;
 mod verbose;
 
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
@@ -220,20 +219,6 @@ fn run_emulator(
     let world = host::initial_world(state.as_deref(), scenario.as_deref()).map_err(Failure::usage)?;
     let emulator = Emulator::start(world, Options { listen, cors, clock_speed, seed })
         .map_err(|e| Failure::new(exit::TRANSPORT, format!("cannot listen on {listen}: {e}")))?;
-    let signal_failure = |e: std::io::Error| Failure::new(exit::TRANSPORT, format!("cannot wait for a signal: {e}"));
-    let Some(state) = state else {
-        println!("listening on {}", emulator.url());
-        let _flushed = std::io::stdout().flush();
-        emulator.wait();
-        return Ok(exit::DONE);
-    };
-    let interrupts = host::Interrupts::install().map_err(signal_failure)?;
-    println!("listening on {}", emulator.url());
-    let _flushed = std::io::stdout().flush();
-    interrupts.wait().map_err(signal_failure)?;
-    let snapshot = emulator.engine().snapshot();
-    emulator.stop();
-    host::save_state(&state, &snapshot)
-        .map_err(|e| Failure::new(exit::TRANSPORT, format!("cannot write the state to {}: {e}", state.display())))?;
+    host::serve(emulator, state.as_deref()).map_err(|e| Failure::new(exit::TRANSPORT, e))?;
     Ok(exit::DONE)
 }

@@ -112,6 +112,28 @@ impl Interrupts {
     }
 }
 
+/// Runs a started emulator until it ends: with a state file, until SIGINT or SIGTERM, and then
+/// writes its state there; without one, until the process is killed. Says `listening on URL`
+/// on stdout once it can be stopped safely (the first line, which scripts wait for). The error
+/// says what failed, for the caller to print with its own name.
+#[cfg(feature = "server")]
+pub fn serve(emulator: crate::Emulator, state: Option<&Path>) -> Result<(), String> {
+    let interrupts = match state {
+        Some(_) => Some(Interrupts::install().map_err(|e| format!("cannot wait for a signal: {e}"))?),
+        None => None,
+    };
+    println!("listening on {}", emulator.url());
+    let _flushed = io::stdout().flush();
+    let (Some(state), Some(interrupts)) = (state, interrupts) else {
+        emulator.wait();
+        return Ok(());
+    };
+    interrupts.wait().map_err(|e| format!("cannot wait for a signal: {e}"))?;
+    let snapshot = emulator.engine().snapshot();
+    emulator.stop();
+    save_state(state, &snapshot).map_err(|e| format!("cannot write the state to {}: {e}", state.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,6 @@
 //! `rackconnect-emulator`: runs the emulator until interrupted. The first line on stdout is
 //! `listening on http://ADDR:PORT`.
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,31 +77,10 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let Some(state) = args.state else {
-        println!("listening on {}", emulator.url());
-        let _flushed = std::io::stdout().flush();
-        emulator.wait();
-        return ExitCode::SUCCESS;
-    };
-    let interrupts = match host::Interrupts::install() {
-        Ok(interrupts) => interrupts,
-        Err(e) => {
-            eprintln!("rackconnect-emulator: cannot wait for a signal: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    println!("listening on {}", emulator.url());
-    let _flushed = std::io::stdout().flush();
-    if let Err(e) = interrupts.wait() {
-        eprintln!("rackconnect-emulator: cannot wait for a signal: {e}");
-        return ExitCode::from(1);
-    }
-    let snapshot = emulator.engine().snapshot();
-    emulator.stop();
-    match host::save_state(&state, &snapshot) {
+    match host::serve(emulator, args.state.as_deref()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("rackconnect-emulator: cannot write the state to {}: {e}", state.display());
+            eprintln!("rackconnect-emulator: {e}");
             ExitCode::from(1)
         }
     }
