@@ -37,6 +37,7 @@ __all__ = [
     "Auth",
     "Exchange",
     "QUICK_LOOK_TIMEOUT",
+    "seconds_to_millis",
     "Secret",
     "Session",
     "STATUS_CACHE_TTL",
@@ -219,6 +220,10 @@ def token_from_response(status: int, headers: _Headers, body: Union[bytes, str])
     """The token of an Identity answer (``identity.token``'s response) as a ``Secret``, for a
     caller who brings their own HTTP client: ``parse_response`` redacts it, this keeps it.
     ``build_request`` takes the ``Secret`` itself as ``token``."""
+
+def seconds_to_millis(field: str, seconds: float) -> int:
+    """Seconds, as every method of the package takes them, into the core's milliseconds;
+    a negative or non-finite number raises ``InvalidInput`` naming ``field``."""
 
 def terminal_safe(text: str) -> str:
     """``text`` with its control characters (escape sequences, NUL, carriage return) shown

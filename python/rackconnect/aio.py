@@ -138,7 +138,10 @@ async def drive(
 def _seconds_to_ms(name: str, seconds: Optional[float]) -> Optional[int]:
     if seconds is None:
         return None
-    return int(round(float(seconds) * 1000))
+    # As the blocking Session's arguments are read: a number (not a text such as "30m").
+    if not isinstance(seconds, (int, float)):
+        raise TypeError(f"{name}: expected a number of seconds, found {type(seconds).__name__} {seconds!r}")
+    return _native.seconds_to_millis(name, float(seconds))
 
 
 def _wait(timeout: Optional[float], not_applicable_ok: bool) -> Dict[str, Any]:
@@ -306,7 +309,13 @@ class Session:
         config: Dict[str, Any] = {"rackconnect": rackconnect, "managed": managed, "wait": _wait(timeout, not_applicable_ok)}
         if grace is not None:
             config["grace_ms"] = _seconds_to_ms("grace", grace)
-        spec: Dict[str, Any] = {"kind": "servers", "servers": list(servers or ()), "config": config}
+        spec: Dict[str, Any] = {
+            "kind": "servers",
+            "servers": list(servers or ()),
+            "config": config,
+            # The core's errors then name this method's arguments.
+            "input_names": ["servers", "built_within"],
+        }
         if built_within is not None:
             spec["built_within_ms"] = _seconds_to_ms("built_within", built_within)
         result: Dict[str, Any] = await self._run(_native.Exchange.wait(self._auth, json.dumps(spec), self._driver), progress)

@@ -855,6 +855,14 @@ fn wait_v2<'py>(
     PyV2::new(py, base_url, region, source_address, None)?.wait(py, timeout, not_applicable_ok, progress)
 }
 
+/// Seconds, as every method of the package takes them, into the core's milliseconds; a
+/// negative or non-finite number is refused, named `field` (for `rackconnect.aio`, which
+/// builds the core's JSON specs itself).
+#[pyfunction]
+fn seconds_to_millis(py: Python<'_>, field: &str, seconds: f64) -> PyResult<Millis> {
+    millis(field, seconds).map_err(|e| to_py_err(py, &e))
+}
+
 /// `text` with its control characters (escape sequences, NUL, carriage return) shown escaped,
 /// newlines and tabs kept: for API text on its way to a terminal or a log.
 #[pyfunction]
@@ -862,7 +870,7 @@ fn terminal_safe(text: &str) -> String {
     rackconnect::client::terminal_safe(text).into_owned()
 }
 
-/// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2`, `terminal_safe`,
+/// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2`, `terminal_safe`, `seconds_to_millis`,
 /// `__version__` and the pacing constants `WATCH_INTERVAL`, `STATUS_CACHE_TTL`, `QUICK_LOOK_TIMEOUT`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -871,6 +879,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wait_v2, m)?)?;
     m.add_function(wrap_pyfunction!(exception_from_data, m)?)?;
     m.add_function(wrap_pyfunction!(terminal_safe, m)?)?;
+    m.add_function(wrap_pyfunction!(seconds_to_millis, m)?)?;
     m.add_function(wrap_pyfunction!(token_from_response, m)?)?;
     m.add_class::<PySecret>()?;
     m.add_class::<exchange::PyAuth>()?;

@@ -246,8 +246,18 @@ def test_a_batch_is_waited_for_as_the_blocking_session_waits_for_it() -> None:
             async with session(url) as s:
                 by_name = await s.wait_servers(list(specs), managed=True, timeout=120, progress=events.append)
                 recent = await s.wait_servers(built_within=1800, managed=True, timeout=120)
-                with pytest.raises(rackconnect.InvalidInputError, match="neither"):
+                # The core names this method's arguments, not its own spec's fields.
+                with pytest.raises(rackconnect.InvalidInputError, match=r"neither") as neither:
                     await s.wait_servers()
+                assert "built_within)" in str(neither.value) and "built_within_ms" not in str(neither.value)
+                with pytest.raises(rackconnect.InvalidInputError, match="not both") as both:
+                    await s.wait_servers(["web1"], built_within=60)
+                assert "built_within_ms" not in str(both.value)
+                with pytest.raises(TypeError, match=r"built_within: expected a number of seconds, found str '30m'"):
+                    await s.wait_servers(built_within="30m")  # type: ignore[arg-type]
+                with pytest.raises(rackconnect.InvalidInputError) as negative:
+                    await s.wait_servers(built_within=-5)
+                assert negative.value.data["field"] == "built_within", negative.value.data
                 with pytest.raises(TypeError, match="a single id goes in a list"):
                     await s.wait_servers("web1")
             return by_name, recent, events

@@ -400,4 +400,20 @@ mod tests {
         assert_eq!(step["step"], "failed", "{step}");
         assert_eq!(step["error"]["kind"], "cancelled", "{step}");
     }
+
+    /// A fleet wait's selection errors name the inputs as the caller's users know them.
+    #[test]
+    fn a_fleet_waits_mistakes_name_the_callers_inputs() {
+        let refused = |spec: &str| JsonExchange::wait(&auth(), spec, "{}").expect_err("refused").to_string();
+        let neither = refused(r#"{"kind": "servers"}"#);
+        assert!(neither.contains("(servers) or a window (built_within_ms)"), "{neither}");
+        let named = refused(r#"{"kind": "servers", "input_names": ["servers", "builtWithinMs"]}"#);
+        assert!(named.contains("(servers) or a window (builtWithinMs)") && !named.contains("_ms"), "{named}");
+        let zero = refused(r#"{"kind": "servers", "built_within_ms": 0, "input_names": ["hosts", "recent"]}"#);
+        assert!(zero.starts_with("invalid recent: expected a window longer than zero"), "{zero}");
+        let blank = refused(r#"{"kind": "servers", "servers": ["web1", " "], "input_names": ["hosts", "recent"]}"#);
+        assert!(blank.starts_with("invalid hosts[1]"), "{blank}");
+        let three = refused(r#"{"kind": "servers", "servers": ["web1"], "input_names": ["a", "b", "c"]}"#);
+        assert!(three.contains("input_names") && three.contains("3 names"), "{three}");
+    }
 }

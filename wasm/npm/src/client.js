@@ -339,6 +339,8 @@ export class Client {
       servers: servers ?? [],
       built_within_ms: millisOption("builtWithinMs", options.builtWithinMs),
       config,
+      // The core's errors then name this package's options.
+      input_names: ["servers", "builtWithinMs"],
     });
     return this.#wait(spec, options);
   }

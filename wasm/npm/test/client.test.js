@@ -329,7 +329,20 @@ test("waitServers ends each server of a batch on its own status, by name and by 
     assert.deepStrictEqual(recent.counts, { ...byName.counts });
     await assert.rejects(
       batchClient.waitServers([], options),
-      (error) => error instanceof InvalidInputError && /neither/.test(error.message),
+      // The core names this package's options, not its own spec's fields.
+      (error) =>
+        error instanceof InvalidInputError &&
+        /neither/.test(error.message) &&
+        /builtWithinMs/.test(error.message) &&
+        !/built_within_ms/.test(error.message),
+    );
+    await assert.rejects(
+      batchClient.waitServers(["web1"], { ...options, builtWithinMs: 60_000 }),
+      (error) => error instanceof InvalidInputError && /not both/.test(error.message) && /builtWithinMs/.test(error.message),
+    );
+    await assert.rejects(
+      batchClient.waitServers({ ...options, builtWithinMs: 0 }),
+      (error) => error instanceof InvalidInputError && error.field === "builtWithinMs" && /longer than zero/.test(error.message),
     );
     await assert.rejects(batchClient.waitServers("web1", options), InvalidInputError);
   } finally {
