@@ -1468,10 +1468,13 @@ fn an_unknown_server_is_caught_at_once_in_one_wording() {
     let result = real.json();
     assert_eq!(result["outcome"], "failed", "{result:#}");
     assert!(result["summary"].as_str().unwrap_or("").contains("not found in region DFW"), "{result:#}");
-    let ip = emulator.rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--server", UNKNOWN]).run();
+    let ip = emulator.rc(&["--output", "json", "v3", "public-ip", "ensure", "--server", UNKNOWN]).run();
     let result = ip.json();
     assert_eq!(result["outcome"], "failed", "{result:#}");
     assert!(result["summary"].as_str().unwrap_or("").contains("not found in region DFW"), "{result:#}");
+    // RackConnect's "does not exist" sends the planner to Cloud Servers at once: no retry first.
+    assert!(!ip.stderr.contains("retrying"), "{}", ip.context());
+    assert_eq!(result["requests"], 3, "the IPs, the create, the server check: {result:#}");
     let ip_dry =
         emulator.rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--dry-run", "--server", UNKNOWN]).run();
     let result = ip_dry.json();

@@ -172,6 +172,8 @@ pub struct PublicIpPlanner {
     post_build_grace_ms: Millis,
     retrying_since: Option<Millis>,
     server_check: Option<ServerCheck>,
+    /// The refusal that asked for the server check, retried once the server is known.
+    retry_after_check: Option<(String, Option<u64>)>,
     phase: Phase,
     result: Option<PublicIpResult>,
 }
@@ -199,6 +201,7 @@ impl PublicIpPlanner {
             post_build_grace_ms,
             retrying_since: None,
             server_check: None,
+            retry_after_check: None,
             phase: Phase::ReadServer,
             result: None,
         }
@@ -466,10 +469,7 @@ impl Machine for PublicIpPlanner {
                         self.finish(now, Outcome::Failed, Some(message));
                     }
                     _ if self.dry_run => self.finish(now, Outcome::Done, None),
-                    _ => {
-                        self.phase = Phase::Applying;
-                        self.clock.again(now, 0);
-                    }
+                    _ => self.apply_after_check(now),
                 }
             }
             Phase::ReadMoving => match v3::parse_public_ip(response) {
@@ -525,8 +525,7 @@ impl Machine for PublicIpPlanner {
                 if self.dry_run {
                     return self.finish(now, Outcome::Done, None);
                 }
-                self.phase = Phase::Applying;
-                self.clock.again(now, 0);
+                self.apply_after_check(now);
             }
             // A change that got no answer may have happened: read again before retrying.
             Phase::Applying => {
@@ -560,6 +559,16 @@ impl Machine for PublicIpPlanner {
 }
 
 impl PublicIpPlanner {
+    /// Back to the change once the server is known to exist (or could not be asked about): at
+    /// once before a first attempt, else as the refusal that led to the check would be retried.
+    fn apply_after_check(&mut self, now: Millis) {
+        self.phase = Phase::Applying;
+        match self.retry_after_check.take() {
+            Some((messages, retry_after)) => self.clock.retry(now, messages, retry_after),
+            None => self.clock.again(now, 0),
+        }
+    }
+
     fn applying_error(&mut self, now: Millis, error: crate::Error) {
         let Some(api) = error.as_api() else { return self.fail_with(now, error) };
         if api.status == 409 {
@@ -573,8 +582,12 @@ impl PublicIpPlanner {
                     .iter()
                     .any(|k| matches!(k, ConflictKind::ServerDoesNotExist | ConflictKind::ServerUnprocessable));
                 if unknown_server && self.check_server() {
-                    // Asked at the first retry; the answer decides between the grace and a failure.
+                    // Asked at once, at the first such refusal: the answer decides between the
+                    // grace (this retry, then) and a failure, with no wait and no "retrying" first.
                     self.phase = Phase::CheckingServer;
+                    self.retry_after_check = Some((messages, retry_after));
+                    self.clock.next_at = now;
+                    return;
                 }
                 if now.saturating_sub(since) > self.post_build_grace_ms {
                     let waited = now.saturating_sub(since) / 1000;
