@@ -419,6 +419,18 @@ fn the_deadline_cancellation_and_refusals_end_the_batch_with_each_servers_last_s
     assert_eq!(result.outcome, Outcome::Cancelled);
     assert_eq!(result.servers[0].outcome, Outcome::Cancelled);
 
+    // Answers that keep failing until the deadline are the batch's last words.
+    let mut short = config(false);
+    short.wait.timeout_ms = 20_000;
+    let run = drive(waiter(ids(&["a"]), short), |_, _| {
+        Some(Response::new(500, r#"{"computeFault": {"code": 500, "message": "Injected fault"}}"#))
+    });
+    assert_eq!(run.result.outcome, Outcome::TimedOut);
+    let reason = run.result.reason.as_deref().unwrap_or("");
+    assert!(reason.starts_with("a: still waiting for ") && reason.contains("; the last attempt: "), "{reason}");
+    assert!(reason.contains("Injected fault"), "{reason}");
+    assert!(run.result.summary.contains("Injected fault"), "{}", run.result.summary);
+
     // A 503 is retried; a 403 ends the batch, refused.
     let mut calls = 0;
     let run = drive(waiter(ids(&["a"]), config(false)), |_, _| {

@@ -228,6 +228,26 @@ fn metadata_missing_key_is_pending_within_the_grace_period() {
 }
 
 #[test]
+fn metadata_timed_out_says_what_kept_going_wrong_and_only_while_it_did() {
+    let short = |timeout_ms| MetadataWaitConfig {
+        wait: WaitConfig { timeout_ms, ..WaitConfig::default() },
+        ..MetadataWaitConfig::default()
+    };
+    let failing = || text(500, r#"{"computeFault": {"code": 500, "message": "Injected fault"}}"#);
+    let (result, _, _) = drive(&mut metadata_waiter(short(20_000)), &mut RateBudget::api(), |_, _| failing());
+    assert_eq!(result.outcome, Outcome::TimedOut);
+    let reason = result.reason.as_deref().unwrap_or("");
+    assert!(reason.starts_with("the last attempt: ") && reason.contains("Injected fault"), "{result:?}");
+
+    // A 500 that a good answer followed is not "the last attempt".
+    let (result, _, _) = drive(&mut metadata_waiter(short(30_000)), &mut RateBudget::api(), |now, _| {
+        if now < 5_000 { failing() } else { server(r#""rackconnect_automation_status": "DEPLOYING""#) }
+    });
+    assert_eq!(result.outcome, Outcome::TimedOut);
+    assert_eq!((result.reason, result.status.as_deref()), (None, Some("DEPLOYING")));
+}
+
+#[test]
 fn metadata_managed_is_waited_for_separately() {
     let both = MetadataWaitConfig { managed: true, ..MetadataWaitConfig::default() };
     let (result, _, _) = drive(&mut metadata_waiter(both.clone()), &mut RateBudget::api(), |now, _| {

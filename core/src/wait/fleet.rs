@@ -531,6 +531,14 @@ impl FleetWaiter {
                 .collect();
             (!lines.is_empty()).then(|| crate::error::bounded_list(lines.iter().map(String::as_str)))
         };
+        // A timeout says what kept going wrong, as the one-server wait does.
+        let reason = match (&self.clock.last_problem, outcome) {
+            (Some(problem), Some(Outcome::TimedOut)) => Some(match reason {
+                Some(reason) => format!("{reason}; the last attempt: {problem}"),
+                None => format!("the last attempt: {problem}"),
+            }),
+            _ => reason,
+        };
         let mut result = FleetWaitResult {
             outcome: batch,
             ok: false,

@@ -408,9 +408,11 @@ impl Clock {
         self.events.push(Event::Retrying { at: now, until: self.next_at, reason });
     }
 
-    /// Schedules the next regular poll.
+    /// Schedules the next regular poll, after an answer that was read: the problem before it,
+    /// if any, is no longer "the last attempt" a timeout reports.
     pub fn again(&mut self, now: Millis, interval: Millis) {
         self.backoff.reset();
+        self.last_problem = None;
         self.next_at = now.saturating_add(interval);
     }
 

@@ -319,7 +319,8 @@ impl PublicIpWaiter {
 
     fn finish(&mut self, now: Millis, outcome: Outcome, reason: Option<String>) {
         let mut result = self.clock.result(outcome, now);
-        result.reason = reason;
+        // Without a reason of its own, a timeout keeps the clock's: what kept going wrong.
+        result.reason = reason.or(result.reason);
         self.result = Some(result);
     }
 }
