@@ -265,7 +265,8 @@ pub enum ServerCommand {
         #[arg(value_name = "SERVER")]
         servers: Vec<String>,
         /// Instead of naming them: every server of the region built within this long (e.g.
-        /// 30m), by Nova's created and the region's clock.
+        /// 30m), by Nova's created and the region's clock. A window with no server in it is
+        /// a mistake (exit 2).
         #[arg(long, value_parser = parse_duration, conflicts_with = "servers")]
         built_within: Option<u64>,
         /// Also wait for Managed Operations (rax_service_level_automation) to be Complete.

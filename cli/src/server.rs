@@ -79,15 +79,18 @@ pub(crate) fn command(ctx: &mut Context, command: ServerCommand) -> CommandResul
             if let ([server], None) = (servers.as_slice(), built_within) {
                 return wait_one(ctx, region, server, config, label, wait.not_applicable);
             }
-            let selection = FleetSelection::of(servers, built_within, ("SERVER", "--built-within"))?;
+            let selection = FleetSelection::of(servers, built_within, FIELDS)?;
             let mut progress = ctx.progress(&format!("{label}, a batch")).fleet();
             let waited =
-                ctx.session()?.wait_servers(region, selection, config, "SERVER", &CANCEL, |e| progress.event(e))?;
+                ctx.session()?.wait_servers(region, selection, config, FIELDS, &CANCEL, |e| progress.event(e))?;
             progress.finish();
             report_fleet(ctx, &waited, wait.not_applicable)
         }
     }
 }
+
+/// `server wait`'s names for a batch's two selections, in the core's errors.
+const FIELDS: (&str, &str) = ("SERVER", "--built-within");
 
 /// One server, read on its own.
 fn wait_one(

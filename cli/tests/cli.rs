@@ -501,6 +501,11 @@ fn server_wait_takes_servers_or_a_window_not_both_nor_neither() {
     out.expect_code(2).expect_stderr("SERVER[1]");
     let out = rc(&["--emulated", "-q", "server", "wait", WEB1, " "]).run();
     out.expect_code(2).expect_stderr("invalid SERVER[1]: expected a server id or name");
+    // A window that holds no server (the demo has none in IAD) is a mistake of the command,
+    // said on stderr, not an empty table with "error" on stdout.
+    let out = rc(&["--emulated", "-q", "--region", "iad", "server", "wait", "--built-within", "30m"]).run();
+    out.expect_code(2).expect_stderr("invalid --built-within: expected a window in which a server of IAD was built");
+    assert_eq!(out.stdout, "", "{}", out.context());
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -364,6 +364,15 @@ fn built_within_selects_by_created_against_the_date_and_asks_for_changes_since()
     // Nothing built within the window: an error, not a silent success.
     let run = drive(waiter(Fleet::BuiltWithin(60_000), config(false)), |t, r| Some(page(&r.url, &servers(t)[2..3], t)));
     assert_eq!(run.result.outcome, Outcome::Error);
+    // An error of the input, as an unknown name is: the front doors report it as such.
+    let error = run.result.error.as_ref().map(ToString::to_string);
+    assert_eq!(
+        error.as_deref(),
+        Some(
+            "invalid built_within: expected a window in which a server of DFW was built (by Nova's created and the \
+             region's clock), found \"1 min\""
+        )
+    );
     assert_eq!(
         run.result.summary,
         "error: 0 servers: none; no server of DFW was built in the last 1 min (by Nova's created and the region's clock)"

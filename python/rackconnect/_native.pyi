@@ -349,7 +349,8 @@ class Session:
         """Waits for a batch of servers at once, reading ``servers/detail`` pages (100 servers a
         request) rather than one server at a time: ``servers`` by id or by a name only one
         server of the region has, or (instead) every server built within ``built_within``
-        seconds (Nova's ``created`` against the region's clock). Each server ends on its own
+        seconds (Nova's ``created`` against the region's clock; a window with no server in it
+        raises ``InvalidInputError``). Each server ends on its own
         status (FAILED and Managed errors at once, UNPROCESSABLE as not applicable, a missing
         key as pending within ``grace``) with its reachable IP; the result holds ``servers``,
         ``counts`` and the batch's ``ok``, ``outcome`` and ``summary``."""

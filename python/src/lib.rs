@@ -640,7 +640,7 @@ impl PySession {
         };
         let (selection, config) = prepare().map_err(|e| to_py_err(py, &e))?;
         let waited = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
-            s.wait_servers(region, selection, config, "servers", cancel, on_event)
+            s.wait_servers(region, selection, config, ("servers", "built_within"), cancel, on_event)
         })?;
         to_py_json(py, serde_json::to_value(&waited))
     }

@@ -320,6 +320,11 @@ def test_wait_servers_built_within_and_its_mistakes() -> None:
             session.wait_servers("web1")
         with pytest.raises(InvalidInputError, match="web1"):
             session.wait_servers(["web1", "no-such-server"])
+        # A window that holds no server (the demo has none in IAD) is a mistake, raised as one.
+        iad = Session(url, username="demo", api_key="demo-api-key", region="iad")
+        with pytest.raises(InvalidInputError, match="a window in which a server of IAD was built") as empty:
+            iad.wait_servers(built_within=60)
+        assert empty.value.data["field"] == "built_within", empty.value.data
 
 
 def test_ensure_pool_members_is_idempotent(session: Session) -> None:

@@ -337,7 +337,8 @@ export interface WaitServerOptions extends RunOptions {
 }
 export interface WaitServersOptions extends WaitServerOptions {
   /** Instead of a list: every server of the region built at most this long ago (Nova's
-   * `created` against the region's clock). */
+   * `created` against the region's clock); a window with no server in it rejects with
+   * `InvalidInputError`. */
   builtWithinMs?: number;
 }
 

@@ -422,18 +422,18 @@ impl Session {
 
     /// Waits for a batch of servers in `region` at once, through `servers/detail` pages (see
     /// [`work::fleet_wait`] and [`FleetWaiter`](crate::wait::FleetWaiter)): each server ends on
-    /// its own status, with its reachable address; names are resolved first. `field` names the
-    /// servers in errors (e.g. `SERVER`).
+    /// its own status, with its reachable address; names are resolved first. `fields` name the
+    /// servers and the window in errors (e.g. `("SERVER", "--built-within")`).
     pub fn wait_servers(
         &mut self,
         region: Region,
         selection: work::FleetSelection,
         config: MetadataWaitConfig,
-        field: &str,
+        fields: (&str, &str),
         cancel: &AtomicBool,
         on_event: impl FnMut(&Event),
     ) -> Result<crate::wait::FleetWaitResult> {
-        self.run(work::fleet_wait(selection, config, field), Some(region), cancel, on_event)
+        self.run(work::fleet_wait(selection, config, fields), Some(region), cancel, on_event)
     }
 }
 

@@ -452,7 +452,10 @@ impl<M: Machine, O: super::Verdict> Task for MachineTask<M, O> {
                 let mut output = (self.finish)(machine, output);
                 output.add_requests(self.prior_requests);
                 output.judge();
-                Step::Finished(Ok(output))
+                match output.input_error() {
+                    Some(mistake) => Step::Finished(Err(mistake)),
+                    None => Step::Finished(Ok(output)),
+                }
             }
         }
     }

@@ -14,6 +14,12 @@ pub trait Verdict {
     /// Counts `sent` more requests: those sent for it before its machine started (the
     /// listing that resolved the names it was given).
     fn add_requests(&mut self, sent: u32);
+    /// The mistake of the caller's input this result turned out to be (a selection that
+    /// selected nothing), which the task ends with instead of the result: every front door then
+    /// reports it as it reports a bad input, at once.
+    fn input_error(&self) -> Option<crate::Error> {
+        None
+    }
 }
 
 /// How an outcome is said at the head of a summary.

@@ -162,9 +162,10 @@ impl FleetSelection {
 pub fn fleet_wait(
     selection: FleetSelection,
     config: MetadataWaitConfig,
-    field: &str,
+    fields: (&str, &str),
 ) -> Box<dyn Task<Output = FleetWaitResult>> {
     let timeout = config.wait.timeout_ms;
+    let (field, within_field) = (fields.0.to_owned(), fields.1.to_owned());
     let waiter = move |fleet: Fleet| {
         MachineTask::new(
             Needs::Endpoint(Service::Compute),
@@ -173,7 +174,8 @@ pub fn fleet_wait(
             move |s: &Start| {
                 let config = MetadataWaitConfig { wait: mixed(config.wait.clone(), s), ..config };
                 let endpoint = ServersEndpoint::BaseUrl(s.endpoint()?.clone());
-                let waiter = FleetWaiter::new(endpoint, s.token()?.clone(), fleet, config, s.at);
+                let waiter =
+                    FleetWaiter::new(endpoint, s.token()?.clone(), fleet, config, s.at).window_named(&within_field);
                 Ok(match s.region {
                     Some(region) => waiter.in_region(region),
                     None => waiter,
@@ -187,7 +189,6 @@ pub fn fleet_wait(
         FleetSelection::Servers(servers) => {
             let list =
                 needs_server_list(&servers).then(|| Box::new(all_servers()) as Box<dyn Task<Output = Vec<Server>>>);
-            let field = field.to_owned();
             Box::new(Chain::new(
                 list,
                 Needs::Endpoint(Service::Compute),
@@ -691,7 +692,7 @@ pub fn wait_by_spec(spec: WaitSpec) -> Result<JsonTask> {
                 }
             };
             let selection = FleetSelection::of(servers, built_within_ms, names)?;
-            Box::new(AsJson(fleet_wait(selection, config, names.0)))
+            Box::new(AsJson(fleet_wait(selection, config, names)))
         }
         WaitSpec::Metadata { server_id, config } => {
             let timeout = config.wait.timeout_ms;

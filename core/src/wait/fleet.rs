@@ -154,6 +154,11 @@ impl crate::client::Verdict for FleetWaitResult {
         self.requests += sent;
     }
 
+    /// A window that held no server: nothing was waited for.
+    fn input_error(&self) -> Option<Error> {
+        self.error.clone().filter(|e| self.servers.is_empty() && matches!(e, Error::InvalidInput { .. }))
+    }
+
     fn judge(&mut self) {
         self.counts = FleetCounts::of(&self.servers);
         self.ok = match self.outcome {
@@ -349,6 +354,8 @@ pub struct FleetWaiter {
     selecting: Option<Millis>,
     /// The window of a `built_within` selection once made.
     selected_within: Option<Millis>,
+    /// The caller's name for the window, for the error of one that holds no server.
+    window_field: String,
     tracked: Vec<Tracked>,
     index: BTreeMap<String, usize>,
     round: Round,
@@ -357,6 +364,14 @@ pub struct FleetWaiter {
 }
 
 impl FleetWaiter {
+    /// Names the window as the caller's users know it (`--built-within`), for the error of a
+    /// window that holds no server; `built_within` otherwise.
+    #[must_use]
+    pub fn window_named(mut self, field: &str) -> Self {
+        field.clone_into(&mut self.window_field);
+        self
+    }
+
     /// A waiter for `fleet`, starting at `now`, reading `servers/detail` at `endpoint`.
     pub fn new(endpoint: ServersEndpoint, token: Token, fleet: Fleet, config: MetadataWaitConfig, now: Millis) -> Self {
         let clock = Clock::new(&config.wait, now);
@@ -367,6 +382,7 @@ impl FleetWaiter {
             page_size: crate::client::defaults::PAGE_SIZE,
             selecting: None,
             selected_within: None,
+            window_field: "built_within".to_owned(),
             tracked: Vec::new(),
             index: BTreeMap::new(),
             round: Round::default(),
@@ -538,6 +554,19 @@ impl FleetWaiter {
                 None => format!("the last attempt: {problem}"),
             }),
             _ => reason,
+        };
+        // A window that holds no server is the caller's mistake (the wrong region or window),
+        // an error of its input as an unknown name is: there is nothing to wait for.
+        let error = match (&error, self.selected_within) {
+            (None, Some(within)) if servers.is_empty() => Some(Error::invalid(
+                &self.window_field,
+                format!(
+                    "a window in which a server of {} was built (by Nova's created and the region's clock)",
+                    self.region.map_or_else(|| "the region".to_owned(), |r| r.upper().to_owned()),
+                ),
+                &duration_words(within),
+            )),
+            _ => error,
         };
         let mut result = FleetWaitResult {
             outcome: batch,

@@ -340,6 +340,14 @@ test("waitServers ends each server of a batch on its own status, by name and by 
       batchClient.waitServers(["web1"], { ...options, builtWithinMs: 60_000 }),
       (error) => error instanceof InvalidInputError && /not both/.test(error.message) && /builtWithinMs/.test(error.message),
     );
+    // A window that holds no server (none in IAD) is a mistake, rejected as one.
+    await assert.rejects(
+      new Client({ identityUrl: own.url, username: "demo", apiKey: API_KEY, region: "iad" }).waitServers({
+        ...options,
+        builtWithinMs: 60_000,
+      }),
+      (error) => error instanceof InvalidInputError && error.field === "builtWithinMs" && /server of IAD/.test(error.message),
+    );
     await assert.rejects(
       batchClient.waitServers({ ...options, builtWithinMs: 0 }),
       (error) => error instanceof InvalidInputError && error.field === "builtWithinMs" && /longer than zero/.test(error.message),
