@@ -18,6 +18,13 @@ function millisOption(name, value) {
   return Math.round(value);
 }
 
+/** A required text argument, by the name the caller knows it by (the core's own spec names
+ * its fields otherwise, e.g. `server_id`). */
+function requiredText(name, value, expected) {
+  if (typeof value !== "string") throw invalidInput(name, expected, String(value));
+  return value;
+}
+
 /** Only the fields that were given: what is left out takes the core's default. */
 function given(fields) {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
@@ -302,7 +309,8 @@ export class Client {
   }
 
   async waitPublicIp(publicIpId, options = {}) {
-    return this.#wait({ kind: "public_ip", public_ip_id: publicIpId, target: target(options.until), wait: waitConfig(options) }, options);
+    const id = requiredText("publicIpId", publicIpId, "a public IP id");
+    return this.#wait({ kind: "public_ip", public_ip_id: id, target: target(options.until), wait: waitConfig(options) }, options);
   }
 
   async waitServer(serverId, options = {}) {
@@ -314,7 +322,8 @@ export class Client {
       managed: options.managed,
       grace_ms: millisOption("graceMs", options.graceMs),
     });
-    return this.#wait({ kind: "metadata", server_id: serverId, config }, options);
+    const server = requiredText("serverId", serverId, "a server id or name");
+    return this.#wait({ kind: "metadata", server_id: server, config }, options);
   }
 
   async waitServers(servers, options = {}) {
@@ -361,7 +370,7 @@ export class Client {
   async ensurePublicIp(options) {
     const spec = {
       kind: "public_ip",
-      server_id: options.serverId,
+      server_id: requiredText("serverId", options?.serverId, "a server id or name"),
       options: ensureOptions(options),
       ...given({ present: options.present, retain: options.retain, move_ip: options.moveIp, unassign: options.unassign }),
     };

@@ -340,6 +340,14 @@ test("waitServers ends each server of a batch on its own status, by name and by 
       batchClient.waitServers(["web1"], { ...options, builtWithinMs: 60_000 }),
       (error) => error instanceof InvalidInputError && /not both/.test(error.message) && /builtWithinMs/.test(error.message),
     );
+    // A required argument left out is named as this package names it, not as the core's spec does.
+    for (const [call, name] of [
+      [() => batchClient.ensurePublicIp({}), "serverId"],
+      [() => batchClient.waitServer(undefined), "serverId"],
+      [() => batchClient.waitPublicIp(42), "publicIpId"],
+    ]) {
+      await assert.rejects(call(), (error) => error instanceof InvalidInputError && error.field === name && !/spec/.test(error.message));
+    }
     // A window that holds no server (none in IAD) is a mistake, rejected as one.
     await assert.rejects(
       new Client({ identityUrl: own.url, username: "demo", apiKey: API_KEY, region: "iad" }).waitServers({
