@@ -226,8 +226,23 @@ fn transitions_are_immediate_timed_or_manual_per_kind() {
     // Bad bodies say what was expected.
     let (status, error) = control(&mut engine, "POST", "transitions", Some(json!({"pool_nodes": "soon"})), at(7300.0));
     assert_eq!(status, 400);
-    assert!(error["error"].as_str().is_some_and(|e| e.contains("immediate")), "{error}");
+    assert!(
+        error["error"].as_str().is_some_and(|e| e.contains("immediate") && e.ends_with(r#", found "soon""#)),
+        "{error}"
+    );
     assert_eq!(control(&mut engine, "POST", "transitions/advance", Some(json!({"id": "nope"})), at(7300.0)).0, 404);
+    // And what they found instead.
+    let refused = |engine: &mut Engine, path: &str, body: Value| {
+        let (status, error) = control(engine, "POST", path, Some(body), at(7300.0));
+        assert_eq!(status, 400, "{error}");
+        error["error"].as_str().unwrap_or_default().to_owned()
+    };
+    assert!(refused(&mut engine, "transitions/advance", json!({"kind": "bogus"})).ends_with(r#"found "bogus""#));
+    assert!(refused(&mut engine, "transitions/advance", json!({"what": 1})).ends_with(r#"found the field "what""#));
+    assert!(refused(&mut engine, "clock", json!({"advance_seconds": -5})).ends_with("(ten years), found -5"));
+    // A number given as text is refused, not skipped (the clock would not have moved).
+    let text = refused(&mut engine, "clock", json!({"advance_seconds": "5"}));
+    assert_eq!(text, r#"advance_seconds: expected a number, found "5""#);
 }
 
 #[test]

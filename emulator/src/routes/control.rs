@@ -150,7 +150,7 @@ fn set_transitions(world: &mut World, call: &Call) -> Reply {
             _ => false,
         };
         if !ok {
-            return bad(&format!("{key}: {EXPECTED}"));
+            return bad(&format!("{key}: {EXPECTED}, found {value}"));
         }
     }
     world.timings = timings;
@@ -163,19 +163,19 @@ fn advance(world: &mut World, call: &Call) -> Reply {
     const EXPECTED: &str = "expected {\"id\"?: a node, public IP or server id, \"kind\"?: \"pool_nodes\" | \"public_ips\" | \"automation\"}";
     let body = if call.body.is_empty() { Some(json!({})) } else { call.json() };
     let Some(Value::Object(body)) = body else { return bad(EXPECTED) };
-    if body.keys().any(|k| k != "id" && k != "kind") {
-        return bad(EXPECTED);
+    if let Some(unknown) = body.keys().find(|k| *k != "id" && *k != "kind") {
+        return bad(&format!("{EXPECTED}, found the field {unknown:?}"));
     }
     let id = match body.get("id") {
         None => None,
         Some(Value::String(id)) => Some(id.clone()),
-        Some(_) => return bad(EXPECTED),
+        Some(other) => return bad(&format!("id: {EXPECTED}, found {other}")),
     };
     let kind = match body.get("kind") {
         None => None,
         Some(value) => match serde_json::from_value::<Kind>(value.clone()) {
             Ok(kind) => Some(kind),
-            Err(_) => return bad(EXPECTED),
+            Err(_) => return bad(&format!("kind: {EXPECTED}, found {value}")),
         },
     };
     let advanced = world.advance(kind, id.as_deref());
@@ -218,11 +218,17 @@ const MAX_ADVANCE_SECONDS: f64 = 10.0 * 365.25 * 86_400.0;
 
 fn set_clock(world: &mut World, call: &Call) -> Reply {
     let Some(body) = call.json() else { return bad("expected {\"advance_seconds\": N} and/or {\"speed\": X}") };
+    // A value given as anything but a number is refused, not skipped.
+    for key in ["advance_seconds", "speed"] {
+        if let Some(value) = body.get(key).filter(|v| !v.is_number()) {
+            return bad(&format!("{key}: expected a number, found {value}"));
+        }
+    }
     let advance = body.get("advance_seconds").and_then(Value::as_f64);
     let speed = body.get("speed").and_then(Value::as_f64);
     // Absurd values would wrap the clock (servers going back from DEPLOYED): refused whole.
-    if advance.is_some_and(|s| !(0.0..=MAX_ADVANCE_SECONDS).contains(&s)) {
-        return bad(&format!("advance_seconds: expected 0 to {MAX_ADVANCE_SECONDS} (ten years)"));
+    if let Some(seconds) = advance.filter(|s| !(0.0..=MAX_ADVANCE_SECONDS).contains(s)) {
+        return bad(&format!("advance_seconds: expected 0 to {MAX_ADVANCE_SECONDS} (ten years), found {seconds}"));
     }
     if let Some(speed) = speed.filter(|x| !crate::clock::speed_is_valid(*x)) {
         return bad(&format!("speed: expected {}, found {speed}", crate::clock::SPEED_EXPECTED));
