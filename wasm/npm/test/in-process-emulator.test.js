@@ -5,6 +5,7 @@
 import { after, afterEach, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { inspect } from "node:util";
 import { gzipSync } from "node:zlib";
 
 import { Client, InvalidInputError, RateLimitedError, TransportError } from "rackconnect";
@@ -39,6 +40,15 @@ test("signs in to the demo account through emulator.fetch; the catalog points at
   assert.equal(session.endpoints.rackconnect, `${EMULATOR_URL}/rackconnect/DFW/v3/123456`);
   const [signIn] = emulator.requests().requests;
   assert.deepStrictEqual([signIn.method, signIn.path, signIn.status], ["POST", "/v2.0/tokens", 200]);
+});
+
+test("the credentials are there when asked for by name, not in what console.log shows", () => {
+  assert.equal(emulator.apiKey, "demo-api-key");
+  assert.equal(emulator.password, "demo-password");
+  assert.equal(emulator.scenario.accounts[0].users[0].api_key, "demo-api-key");
+  const shown = inspect(emulator, { depth: 5 });
+  assert.ok(!shown.includes("demo-api-key") && !shown.includes("demo-password"), shown);
+  assert.ok(shown.includes("demo"), "the username is shown");
 });
 
 test("ensures a pool node to ACTIVE and a public IP, on the virtual clock", async () => {

@@ -105,6 +105,11 @@ export class Emulator {
   #wallAtStart = Date.now();
   #started = performance.now();
   #slept = 0;
+  // Behind getters, not own properties: `console.log(emulator)` then shows no credential (a
+  // custom scenario's are its user's own), as a Client shows no key.
+  #scenario;
+  #apiKey = null;
+  #password = null;
 
   /**
    * `scenario`: a built-in scenario's name (`demo`, the default), a scenario object or its JSON
@@ -141,14 +146,29 @@ export class Emulator {
 
   /** The scenario is valid (the engine read it): its first account and user are its sign-in. */
   #signInFrom(text) {
-    this.scenario = JSON.parse(text);
-    const account = this.scenario.accounts?.[0] ?? {};
+    this.#scenario = JSON.parse(text);
+    const account = this.#scenario.accounts?.[0] ?? {};
     const user = account.users?.[0] ?? {};
     this.username = user.username ?? "";
-    this.apiKey = user.api_key ?? null;
-    this.password = user.password ?? null;
+    this.#apiKey = user.api_key ?? null;
+    this.#password = user.password ?? null;
     this.tenantId = account.tenant ?? "";
     this.region = user.default_region ?? null;
+  }
+
+  /** The scenario as read (its credentials included). */
+  get scenario() {
+    return this.#scenario;
+  }
+
+  /** The first user's API key, or null. */
+  get apiKey() {
+    return this.#apiKey;
+  }
+
+  /** The first user's password, or null. */
+  get password() {
+    return this.#password;
   }
 
   /** The Identity URL, the v2 base URL and the root of every endpoint the catalog lists. */
