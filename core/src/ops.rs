@@ -55,7 +55,12 @@ macro_rules! operations {
             pub fn from_name(name: &str) -> Result<Operation> {
                 match name {
                     $($name => Ok(Operation::$variant),)+
-                    _ => Err(Error::invalid("op", "the name of an operation, e.g. v2.automation_status or v3.list_pools", name)),
+                    _ => {
+                        // Every name, so that a guess (or the emulator's own operation names,
+                        // which cover more than this crate calls) can be put right at once.
+                        let names: Vec<&str> = Operation::ALL.iter().map(|op| op.name()).collect();
+                        Err(Error::invalid("op", format!("the name of an operation: one of {}", names.join(", ")), name))
+                    }
                 }
             }
         }

@@ -164,7 +164,8 @@ pub fn credentials(
     if let Some(path) = &given.file {
         return read_credentials_file(path).map(|c| (c, CredentialSource::File(path.clone())));
     }
-    if let Some(username) = given.username.clone().or_else(|| env("RAX_USERNAME")) {
+    let env_username = env("RAX_USERNAME");
+    if let Some(username) = given.username.clone().or_else(|| env_username.clone()) {
         if let Some(credentials) = pair(username, env("RAX_API_KEY"), env("RAX_PASSWORD")) {
             return Ok((credentials, CredentialSource::Environment));
         }
@@ -188,7 +189,7 @@ pub fn credentials(
                  ~/.rackspace_cloud_credentials) or {}",
                 names.file
             ),
-            "none",
+            if env_username.is_some() { "RAX_USERNAME alone, without RAX_API_KEY or RAX_PASSWORD" } else { "none" },
         )),
     }
 }
@@ -208,7 +209,13 @@ pub fn identity_endpoint(given: Option<&str>, env: Env<'_>) -> Result<IdentityEn
 
 /// The region: the caller's, else `RAX_REGION`; `None` leaves it to the user's default region.
 pub fn region(given: Option<&str>, env: Env<'_>) -> Result<Option<Region>> {
-    given.map(str::to_owned).or_else(|| env("RAX_REGION")).map(|r| Region::parse(&r)).transpose()
+    if let Some(given) = given {
+        return Region::parse(given).map(Some);
+    }
+    // A mistake in the environment is named as such: the caller gave no region.
+    env("RAX_REGION")
+        .map(|r| Region::parse(&r).map_err(|_| Error::invalid("RAX_REGION", "one of dfw, hkg, iad, lon, ord, syd", &r)))
+        .transpose()
 }
 
 /// The tenant to scope tokens to: the caller's, else `RAX_TENANT`.
@@ -276,6 +283,9 @@ mod tests {
         let user_only = GivenCredentials { username: Some("u".into()), ..GivenCredentials::default() };
         let error = credentials(&user_only, CLI_NAMES, &none).expect_err("no secret").to_string();
         assert!(error.contains("RAX_API_KEY") && error.contains("--api-key"), "{error}");
+        let env_user_only = env_of(&[("RAX_USERNAME", "u")]);
+        let error = credentials(&GivenCredentials::default(), PYTHON_NAMES, &env_user_only).expect_err("no secret");
+        assert!(error.to_string().contains("found \"RAX_USERNAME alone, without RAX_API_KEY or RAX_PASSWORD\""));
         let error = v2_endpoint(None, None, &none).expect_err("neither").to_string();
         assert!(error.contains("RAX_RACKCONNECT_V2_URL") && error.contains("RAX_REGION"), "{error}");
     }
@@ -310,6 +320,9 @@ mod tests {
         assert_eq!(tenant(None, &env).as_deref(), Some("42"));
         assert_eq!(identity_endpoint(None, &env).expect("identity"), IdentityEndpoint::Uk);
         assert_eq!(v2_endpoint(None, None, &env).expect("v2"), V2Endpoint::Region(Region::Lon));
-        assert!(region(None, &env_of(&[("RAX_REGION", "mars")])).is_err());
+        let mars = region(None, &env_of(&[("RAX_REGION", "mars")])).expect_err("not a region").to_string();
+        assert!(mars.starts_with("invalid RAX_REGION: expected one of dfw"), "{mars}");
+        let given = region(Some("mars"), &env_of(&[("RAX_REGION", "dfw")])).expect_err("not a region").to_string();
+        assert!(given.starts_with("invalid region: "), "{given}");
     }
 }
