@@ -550,9 +550,10 @@ fn operation_by_id(op: Operation, input: Value) -> Result<CallTask<Value>> {
     })
 }
 
-/// The ways a wait can be asked for by name, with their inputs (the bindings' JSON form).
+/// The ways a wait can be asked for by name, with their inputs (the bindings' JSON form:
+/// `{"kind": "nodes" | "public_ip" | "metadata" | "servers", ...}`).
 #[derive(Clone, Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(try_from = "WaitSpecFields")]
 pub enum WaitSpec {
     /// Pool nodes.
     Nodes {
@@ -561,7 +562,6 @@ pub enum WaitSpec {
         /// `active` or `gone`.
         target: Target,
         /// Timeout, interval (defaults when absent).
-        #[serde(default)]
         wait: WaitConfig,
     },
     /// A public IP.
@@ -571,7 +571,6 @@ pub enum WaitSpec {
         /// `active` or `gone`.
         target: Target,
         /// Timeout, interval.
-        #[serde(default)]
         wait: WaitConfig,
     },
     /// A server's metadata.
@@ -579,28 +578,92 @@ pub enum WaitSpec {
         /// The server.
         server_id: String,
         /// What to wait for, and how long.
-        #[serde(default)]
         config: MetadataWaitConfig,
     },
     /// Many servers' metadata at once, through `servers/detail` (see [`fleet_wait`]): exactly
     /// one of `servers` and `built_within_ms`.
     Servers {
         /// Server ids, or names only one server of the region has.
-        #[serde(default)]
         servers: Vec<String>,
         /// Every server built at most this long before the region's first answer.
-        #[serde(default)]
         built_within_ms: Option<Millis>,
         /// What to wait for, and how long (as for one server).
-        #[serde(default)]
         config: MetadataWaitConfig,
         /// What the caller's users call the two inputs above, `[servers, built_within_ms]`,
         /// for errors that name them (npm: `builtWithinMs`); these field names when absent. (A
         /// list, not an object: its reader is in the package already, a struct's adds 1.3 KB
         /// gzipped to the `.wasm`.)
-        #[serde(default)]
         input_names: Vec<String>,
     },
+}
+
+/// A [`WaitSpec`] as read: every kind's fields in one flat object, checked against its kind
+/// when made into the enum. (serde's internally tagged enums buffer the whole object and read
+/// it again per variant, which cost 14 KB of the `.wasm` for this one type.)
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WaitSpecFields {
+    kind: String,
+    nodes: Option<Vec<NodeRef>>,
+    target: Option<Target>,
+    wait: Option<WaitConfig>,
+    public_ip_id: Option<String>,
+    server_id: Option<String>,
+    config: Option<MetadataWaitConfig>,
+    servers: Option<Vec<String>>,
+    built_within_ms: Option<Millis>,
+    input_names: Option<Vec<String>>,
+}
+
+impl TryFrom<WaitSpecFields> for WaitSpec {
+    type Error = String;
+
+    fn try_from(f: WaitSpecFields) -> std::result::Result<Self, String> {
+        let given: [(&str, bool); 9] = [
+            ("nodes", f.nodes.is_some()),
+            ("target", f.target.is_some()),
+            ("wait", f.wait.is_some()),
+            ("public_ip_id", f.public_ip_id.is_some()),
+            ("server_id", f.server_id.is_some()),
+            ("config", f.config.is_some()),
+            ("servers", f.servers.is_some()),
+            ("built_within_ms", f.built_within_ms.is_some()),
+            ("input_names", f.input_names.is_some()),
+        ];
+        let takes: &[&str] = match f.kind.as_str() {
+            "nodes" => &["nodes", "target", "wait"],
+            "public_ip" => &["public_ip_id", "target", "wait"],
+            "metadata" => &["server_id", "config"],
+            "servers" => &["servers", "built_within_ms", "config", "input_names"],
+            other => return Err(format!("unknown kind `{other}`, expected nodes, public_ip, metadata or servers")),
+        };
+        if let Some((field, _)) = given.iter().find(|(field, is)| *is && !takes.contains(field)) {
+            return Err(format!("unknown field `{field}` for kind `{}`, expected {}", f.kind, takes.join(", ")));
+        }
+        let missing = |field: &str| format!("missing field `{field}`");
+        Ok(match f.kind.as_str() {
+            "nodes" => WaitSpec::Nodes {
+                nodes: f.nodes.ok_or_else(|| missing("nodes"))?,
+                target: f.target.ok_or_else(|| missing("target"))?,
+                wait: f.wait.unwrap_or_default(),
+            },
+            "public_ip" => WaitSpec::PublicIp {
+                public_ip_id: f.public_ip_id.ok_or_else(|| missing("public_ip_id"))?,
+                target: f.target.ok_or_else(|| missing("target"))?,
+                wait: f.wait.unwrap_or_default(),
+            },
+            "metadata" => WaitSpec::Metadata {
+                server_id: f.server_id.ok_or_else(|| missing("server_id"))?,
+                config: f.config.unwrap_or_default(),
+            },
+            _ => WaitSpec::Servers {
+                servers: f.servers.unwrap_or_default(),
+                built_within_ms: f.built_within_ms,
+                config: f.config.unwrap_or_default(),
+                input_names: f.input_names.unwrap_or_default(),
+            },
+        })
+    }
 }
 
 /// A pool node, by ids.
@@ -613,9 +676,9 @@ pub struct NodeRef {
     pub node_id: String,
 }
 
-/// The ensures by name (the bindings' JSON form).
+/// The ensures by name (the bindings' JSON form: `{"kind": "pool_members" | "public_ip", ...}`).
 #[derive(Clone, Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(try_from = "EnsureSpecFields")]
 pub enum EnsureSpec {
     /// Every server in (or out of) every pool.
     PoolMembers {
@@ -626,7 +689,6 @@ pub enum EnsureSpec {
         /// Members (true) or not.
         present: bool,
         /// Dry run, wait, timeout.
-        #[serde(default)]
         options: EnsureOptions,
     },
     /// A server's public IP.
@@ -634,22 +696,74 @@ pub enum EnsureSpec {
         /// The server.
         server_id: String,
         /// Has one (true) or not; left out: true, or false with `unassign`.
-        #[serde(default)]
         present: Option<bool>,
         /// Keep the IP when the server goes.
-        #[serde(default)]
         retain: Option<bool>,
         /// A retained IP to move to the server.
-        #[serde(default)]
         move_ip: Option<String>,
         /// With `present: false`: unassign the server's retained IP, keeping it, instead of
         /// deleting it.
-        #[serde(default)]
         unassign: bool,
         /// Dry run, wait, timeout.
-        #[serde(default)]
         options: EnsureOptions,
     },
+}
+
+/// An [`EnsureSpec`] as read: flat, checked against its kind (as [`WaitSpecFields`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnsureSpecFields {
+    kind: String,
+    servers: Option<Vec<String>>,
+    pools: Option<Vec<String>>,
+    server_id: Option<String>,
+    present: Option<bool>,
+    retain: Option<bool>,
+    move_ip: Option<String>,
+    unassign: Option<bool>,
+    options: Option<EnsureOptions>,
+}
+
+impl TryFrom<EnsureSpecFields> for EnsureSpec {
+    type Error = String;
+
+    fn try_from(f: EnsureSpecFields) -> std::result::Result<Self, String> {
+        let given: [(&str, bool); 8] = [
+            ("servers", f.servers.is_some()),
+            ("pools", f.pools.is_some()),
+            ("server_id", f.server_id.is_some()),
+            ("present", f.present.is_some()),
+            ("retain", f.retain.is_some()),
+            ("move_ip", f.move_ip.is_some()),
+            ("unassign", f.unassign.is_some()),
+            ("options", f.options.is_some()),
+        ];
+        let takes: &[&str] = match f.kind.as_str() {
+            "pool_members" => &["servers", "pools", "present", "options"],
+            "public_ip" => &["server_id", "present", "retain", "move_ip", "unassign", "options"],
+            other => return Err(format!("unknown kind `{other}`, expected pool_members or public_ip")),
+        };
+        if let Some((field, _)) = given.iter().find(|(field, is)| *is && !takes.contains(field)) {
+            return Err(format!("unknown field `{field}` for kind `{}`, expected {}", f.kind, takes.join(", ")));
+        }
+        let missing = |field: &str| format!("missing field `{field}`");
+        Ok(match f.kind.as_str() {
+            "pool_members" => EnsureSpec::PoolMembers {
+                servers: f.servers.ok_or_else(|| missing("servers"))?,
+                pools: f.pools.ok_or_else(|| missing("pools"))?,
+                present: f.present.ok_or_else(|| missing("present"))?,
+                options: f.options.unwrap_or_default(),
+            },
+            _ => EnsureSpec::PublicIp {
+                server_id: f.server_id.ok_or_else(|| missing("server_id"))?,
+                present: f.present,
+                retain: f.retain,
+                move_ip: f.move_ip,
+                unassign: f.unassign.unwrap_or(false),
+                options: f.options.unwrap_or_default(),
+            },
+        })
+    }
 }
 
 /// A task of any output, as JSON (what the bindings hand to their host's parser).
