@@ -84,14 +84,33 @@ pub enum Hostnames {
     Id,
 }
 
-/// One pattern or several.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
+/// One pattern or several: a string, or a list of strings.
+#[derive(Clone, Debug)]
 pub enum Patterns {
     /// One pattern.
     One(String),
     /// Any of these.
     Any(Vec<String>),
+}
+
+// By hand, not `#[serde(untagged)]`: that buffers the value and tries each variant in turn
+// (code in the `.wasm` for every deserializer it meets) and says only that nothing matched.
+impl<'de> Deserialize<'de> for Patterns {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let expected = || serde::de::Error::custom("expected a pattern or a list of patterns");
+        match Value::deserialize(deserializer)? {
+            Value::String(one) => Ok(Patterns::One(one)),
+            Value::Array(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(pattern) => Ok(pattern),
+                    _ => Err(expected()),
+                })
+                .collect::<std::result::Result<_, _>>()
+                .map(Patterns::Any),
+            _ => Err(expected()),
+        }
+    }
 }
 
 impl Patterns {

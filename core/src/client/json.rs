@@ -416,4 +416,16 @@ mod tests {
         let three = refused(r#"{"kind": "servers", "servers": ["web1"], "input_names": ["a", "b", "c"]}"#);
         assert!(three.contains("input_names") && three.contains("3 names"), "{three}");
     }
+
+    /// A filter is a pattern or a list of them; anything else says so.
+    #[test]
+    fn an_inventory_filter_is_a_pattern_or_a_list_of_patterns() {
+        assert!(inventory_inputs(r#"{"options": {"filters": {"name": "web*"}}}"#).is_ok());
+        assert!(inventory_inputs(r#"{"options": {"filters": {"name": ["web*", "db*"]}}}"#).is_ok());
+        for bad in [r#"{"name": 5}"#, r#"{"name": ["web*", 5]}"#] {
+            let spec = format!(r#"{{"options": {{"filters": {bad}}}}}"#);
+            let error = inventory_inputs(&spec).expect_err("refused").to_string();
+            assert!(error.contains("expected a pattern or a list of patterns"), "{error}");
+        }
+    }
 }
