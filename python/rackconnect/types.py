@@ -1558,6 +1558,8 @@ class PublicIpResult(TypedDict):
     """True when the change was made (in dry-run mode: would be)."""
     plan: PublicIpAction
     """The change planned."""
+    server_id: str
+    """The server, by its id (a name given is resolved to it)."""
     public_ip: Optional[PublicIp]
     """The public IP as last read (with its address once ACTIVE); none after a delete."""
     reason: Optional[str]

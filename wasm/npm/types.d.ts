@@ -1274,6 +1274,8 @@ export interface PublicIpResult {
   changed: boolean;
   /** The change planned. */
   plan: PublicIpAction;
+  /** The server, by its id (a name given is resolved to it). */
+  server_id: string;
   /** The public IP as last read (with its address once ACTIVE); none after a delete. */
   public_ip: PublicIp | null;
   /** Why it did not end Done. */

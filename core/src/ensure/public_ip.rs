@@ -119,6 +119,8 @@ pub struct PublicIpResult {
     pub changed: bool,
     /// The change planned.
     pub plan: PublicIpAction,
+    /// The server, by its id (a name given is resolved to it).
+    pub server_id: String,
     /// The public IP as last read (with its address once ACTIVE); none after a delete.
     pub public_ip: Option<PublicIp>,
     /// Why it did not end Done.
@@ -236,6 +238,7 @@ impl PublicIpPlanner {
             outcome,
             changed,
             plan,
+            server_id: self.spec.server_id.as_str().to_owned(),
             public_ip: self.last.clone(),
             reason,
             requests: self.clock.requests,

@@ -198,7 +198,7 @@ def server_wait(
     server at once automation is done (RackConnect replaces the original public IP).
 
     server_id
-        The Cloud Server's id.
+        The Cloud Server's id (or a name only one server of the region has).
 
     rackconnect
         Wait for RackConnect automation (default True).
@@ -293,7 +293,7 @@ def server_show(server_id, **connection_args):
     from the metadata (``rackconnect.automation_status``, ``rackconnect.managed_status``, ...).
 
     server_id
-        The Cloud Server's id.
+        The Cloud Server's id (or a name only one server of the region has).
 
     CLI Example:
 
@@ -440,7 +440,7 @@ def ensure_pool_members(
     and ``success``.
 
     servers
-        Server ids: a list, or a comma-separated string.
+        Server ids (or names only one server of the region has): a list, or a comma-separated string.
 
     pools
         Pools, each by id or by the name of one pool in the region: a list, or a comma-separated string.
@@ -504,7 +504,7 @@ def ensure_public_ip(
     once allocated), ``reason`` and ``success``.
 
     server_id
-        The Cloud Server's id.
+        The Cloud Server's id (or a name only one server of the region has).
 
     present
         True (default) for a public IP, False for none.

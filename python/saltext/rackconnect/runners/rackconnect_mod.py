@@ -37,6 +37,8 @@ did not end well, and the result (each server with its reachable IP) is in its c
 
 import logging
 
+from salt.exceptions import SaltException
+
 from saltext.rackconnect.utils import rackconnect as rcutils
 
 log = logging.getLogger(__name__)
@@ -90,9 +92,18 @@ def wait_servers(
         salt-run rackconnect.wait_servers servers=web1,web2,web3 managed=True
         salt-run rackconnect.wait_servers built_within=1800
     """
-    settings = rcutils.connection_settings(_config_get, connection_args)
-    client = rcutils.session(__context__, settings)
-    result = rcutils.wait_servers(client, servers, built_within, rackconnect, managed, timeout, grace, not_applicable_ok)
+    try:
+        settings = rcutils.connection_settings(_config_get, connection_args)
+        client = rcutils.session(__context__, settings)
+        result = rcutils.wait_servers(
+            client, servers, built_within, rackconnect, managed, timeout, grace, not_applicable_ok
+        )
+    except SaltException as err:
+        # A mistake (an unknown name, a window with no server, a refused key) is the result,
+        # said once: salt-run would print an exception raised here with its whole traceback.
+        log.error("rackconnect.wait_servers: %s", err)
+        __context__["retcode"] = 1
+        return {"success": False, "comment": str(err), "retcode": 1}
     # What salt-run exits with (the result's ``retcode``) and what an orchestration's
     # ``salt.runner`` state reads (the runner's ``__context__["retcode"]``).
     result["retcode"] = 0 if result["success"] else 1

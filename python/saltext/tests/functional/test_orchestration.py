@@ -59,6 +59,12 @@ def test_the_runner_and_an_orchestration_wait_for_a_batch(master, emulator_contr
         fine = run.run("rackconnect.wait_servers", "servers=orch-batch-ok,orch-batch-unprocessable", "timeout=60")
         assert fine.returncode == 0 and fine.data["success"] is True, fine
 
+        # A mistake is said once, as the result, without a traceback: an unknown name.
+        mistake = run.run("rackconnect.wait_servers", "servers=orch-batch-ok,no-such-server", "timeout=60")
+        assert mistake.returncode != 0, mistake
+        assert mistake.data["success"] is False and "no-such-server" in mistake.data["comment"], mistake
+        assert "Traceback" not in mistake.stdout + mistake.stderr, mistake
+
         # Orchestrations: the batch that failed fails its state; the one that did not, passes.
         failed = run.run("state.orchestrate", "orch.batch", 'pillar={"servers": ["orch-batch-ok", "orch-batch-failed"]}')
         assert failed.returncode != 0, failed

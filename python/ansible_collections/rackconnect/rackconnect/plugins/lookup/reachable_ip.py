@@ -86,8 +86,22 @@ class LookupModule(LookupBase):
             )["hosts"]
             if not hosts:
                 raise AnsibleError("%s: no server matches %r" % (self.NAME, term))
-            for host in hosts:
-                if not host["address"]:
-                    raise AnsibleError("%s: server %s has no address to reach it by" % (self.NAME, host["name"]))
-                addresses.append(host["address"])
+            unreachable = [host for host in hosts if not host["address"]]
+            if unreachable:
+                raise AnsibleError(self.no_address(unreachable))
+            addresses.extend(host["address"] for host in hosts)
         return addresses
+
+    def no_address(self, hosts):
+        """Every server without an address, with the networks it has when one was asked for."""
+        network = self.get_option("access_network")
+        if not network:
+            names = ", ".join(host["name"] for host in hosts)
+            return "%s: no address to reach %s by" % (self.NAME, names)
+        prefix = "rackconnect_"
+        described = []
+        for host in hosts:
+            networks = sorted((host["vars"].get(prefix + "addresses") or {}).keys())
+            described.append("%s (its networks: %s)" % (host["name"], ", ".join(networks) or "none"))
+        return "%s: no address on the network %r (access_network, IPv%s) for %s" % (
+            self.NAME, network, self.get_option("ip_version"), "; ".join(described))

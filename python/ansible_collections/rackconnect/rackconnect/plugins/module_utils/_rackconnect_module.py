@@ -67,6 +67,18 @@ class RackConnectModule(AnsibleModule):
         kwargs.setdefault("supports_check_mode", True)
         super().__init__(argument_spec=spec, **kwargs)
         self.require_rackconnect()
+        self._blank_environment_as_unset()
+
+    def _blank_environment_as_unset(self):
+        """A variable exported empty (``RAX_REGION=``) counts as unset, as the core reads the
+        environment everywhere else: the option takes its default, not ``""``."""
+        for option, option_spec in self.argument_spec.items():
+            fallback = option_spec.get("fallback")
+            value = self.params.get(option)
+            if not (fallback and fallback[0] is env_fallback and isinstance(value, str)) or value.strip():
+                continue
+            if any(os.environ.get(variable) == value for variable in fallback[1]):
+                self.params[option] = option_spec.get("default")
 
     def require_rackconnect(self):
         """Fails the module when the rackconnect package cannot be imported on the target."""

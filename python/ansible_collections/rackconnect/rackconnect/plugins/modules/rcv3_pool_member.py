@@ -35,7 +35,7 @@ attributes:
     description: The diff shows the membership of the requested pairs, by pool id, before and after.
 options:
   servers:
-    description: The cloud server ids.
+    description: The cloud servers' ids (or names only one server of the region has).
     type: list
     elements: str
     required: true

@@ -39,7 +39,7 @@ attributes:
       - In check mode the "after" is the plan's; a new IP's address (or a moved one's) is V(null) there.
 options:
   server_id:
-    description: The cloud server's id.
+    description: The cloud server's id (or a name only one server of the region has).
     type: str
     required: true
   state:
@@ -176,8 +176,10 @@ from ansible_collections.rackconnect.rackconnect.plugins.module_utils._rackconne
 
 
 def shown(public_ip, server_id):
-    """What the diff shows of the server's public IP: {} when the server holds none."""
-    if not public_ip or (public_ip.get("cloud_server") or {}).get("id") != server_id:
+    """What the diff shows of the server's public IP: {} when the server holds none.
+    ``server_id`` is the core's (a name given resolved to its id); ids compare without case."""
+    holder = (public_ip or {}).get("cloud_server") or {}
+    if not public_ip or (holder.get("id") or "").lower() != server_id.lower():
         return {}
     return dict((key, public_ip.get(key)) for key in ("id", "public_ip_v4", "retain"))
 
@@ -196,11 +198,13 @@ def planned(before, plan):
     return {}
 
 
-def public_ip_diff(server_id, before_ip, ensured, check_mode):
-    """Ansible's diff of the server's public IP: before (as read), after (as left, or as planned)."""
+def public_ip_diff(server, before_ip, ensured, check_mode):
+    """Ansible's diff of the server's public IP: before (as read), after (as left, or as planned).
+    ``server`` as the task gave it (an id or a name), for the header."""
+    server_id = ensured["server_id"]
     before = shown(before_ip, server_id)
     after = planned(before, ensured["plan"]) if check_mode else shown(ensured["public_ip"], server_id)
-    return dict(before=before, after=after, before_header="public IP of server %s" % server_id,
+    return dict(before=before, after=after, before_header="public IP of server %s" % server,
                 after_header=ensured["summary"])
 
 

@@ -283,7 +283,8 @@ def wait_for_batch(module):
     """A batch through the core's fleet wait: every server on its own status, one verdict."""
     params = module.params
     if params["servers"] is not None:
-        doing = "waiting for %d servers" % len(params["servers"])
+        count = len(params["servers"])
+        doing = "waiting for %d server%s" % (count, "" if count == 1 else "s")
     else:
         doing = "waiting for the servers built in the last %g s" % params["built_within"]
     waited = module.call(

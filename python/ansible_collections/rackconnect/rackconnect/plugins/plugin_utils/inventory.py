@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleError
 
+from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import hint_for_exception
+
 try:
     import rackconnect
 except ImportError:
@@ -36,5 +38,7 @@ def read_inventory(plugin_name, get_option, regions=None, **options):
         )
         return session.inventory(regions or None, **options)
     except rackconnect.RackConnectError as exc:
-        # API text is shown escaped: it reaches terminals.
-        raise AnsibleError(rackconnect.terminal_safe("%s: %s" % (plugin_name, exc)))
+        # What it was doing and what the failure means, as the modules say it; API text is
+        # shown escaped: it reaches terminals.
+        message = "%s: reading the servers: %s: %s" % (plugin_name, hint_for_exception(exc), exc)
+        raise AnsibleError(rackconnect.terminal_safe(message))

@@ -38,4 +38,14 @@ bad=$(ansible-inventory -i "$OUTPUT_DIR/bad.rackconnect.yml" --list 2>&1 >/dev/n
 grep -q "filters.colour" <<<"$bad" || { echo "$bad"; fail "a bad filter did not say which"; }
 echo "ok: a bad filter is named"
 
+# A refused key says what the plugin was doing and what to check, and never the key.
+# (A cache of its own, empty: the shared one would answer without asking Identity.)
+wrong=$(RAX_API_KEY="wrong-key-$$" ANSIBLE_INVENTORY_CACHE_CONNECTION="$OUTPUT_DIR/wrong-key-cache" \
+  ansible-inventory -i "$servers" --list 2>&1 >/dev/null || true)
+# (Compared without blanks: older ansible-core wraps its warnings, anywhere in a word.)
+tr -d ' \n' <<<"$wrong" | grep -qF "readingtheservers:authenticationfailed;checkusername,andapi_keyorpassword" \
+  || { echo "$wrong"; fail "a refused key did not say what to check"; }
+if tr -d ' \n' <<<"$wrong" | grep -qF "wrong-key-$$"; then fail "the refused key was printed"; fi
+echo "ok: a refused key says what to check"
+
 playbook api_key -i "$servers" play.yml "$@"

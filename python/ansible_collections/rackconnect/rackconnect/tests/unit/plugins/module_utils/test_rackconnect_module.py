@@ -40,6 +40,22 @@ def test_an_option_wins_over_the_environment(exits, module_args, monkeypatch):
     assert module.params["region"] == "dfw"
 
 
+def test_a_variable_exported_empty_counts_as_unset(exits, module_args, monkeypatch):
+    monkeypatch.setenv("RAX_RACKCONNECT_V2_URL", "")
+    monkeypatch.setenv("RAX_REGION", "  ")
+    monkeypatch.setenv("RAX_IDENTITY_URL", "")
+    with module_args({}):
+        module = RackConnectModule(v2=True, auth=True)
+    assert module.params["base_url"] is None
+    assert module.params["region"] is None
+    assert module.params["identity_url"] == "us", "the option's default"
+    # An empty value given in the task is the task's own, and left for the core to refuse.
+    monkeypatch.delenv("RAX_RACKCONNECT_V2_URL")
+    with module_args({"base_url": ""}):
+        module = RackConnectModule(v2=True)
+    assert module.params["base_url"] == ""
+
+
 def test_module_options_join_the_shared_ones_and_check_mode_is_supported(exits, module_args):
     with module_args({"username": "demo", "api_key": KEY, "server_id": "s1", "_ansible_check_mode": True}):
         module = RackConnectModule(auth=True, argument_spec=dict(server_id=dict(type="str", required=True),

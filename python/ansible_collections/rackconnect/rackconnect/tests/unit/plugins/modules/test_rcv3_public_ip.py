@@ -32,7 +32,8 @@ def parsed_ip(server_id, retain):
 
 
 def ensured(plan, public_ip, summary="done"):
-    return dict(plan=plan, public_ip=public_ip, summary=summary)
+    # The core's result names the server by its id, a name given resolved to it.
+    return dict(plan=plan, public_ip=public_ip, summary=summary, server_id=SERVER)
 
 
 SHOWN = {"id": "d8277b1f-3eae-4cc8-ae68-1f4ea6b562f1", "public_ip_v4": "198.18.0.1", "retain": False}
@@ -71,3 +72,11 @@ def test_an_ip_on_no_server_or_another_is_not_the_servers():
                                 check_mode=False)
     assert unassigned["after"] == {}
     assert public_ip_diff(SERVER, parsed_ip(OTHER, False), ensured({"action": "none"}, None), False)["before"] == {}
+
+
+def test_a_server_given_by_name_or_in_capitals_is_found_by_the_cores_id():
+    real = ensured({"action": "set_retain", "id": SHOWN["id"], "retain": True}, parsed_ip(SERVER, True))
+    for given in ("db", SERVER.upper()):
+        diff = public_ip_diff(given, parsed_ip(SERVER, False), real, check_mode=False)
+        assert (diff["before"], diff["after"]) == (SHOWN, dict(SHOWN, retain=True)), given
+        assert diff["before_header"] == "public IP of server %s" % given
