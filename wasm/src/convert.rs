@@ -20,7 +20,7 @@ pub fn thrown(error: &Error) -> Thrown {
 }
 
 /// An input the JS layer handed over that does not read.
-fn invalid(field: &str, expected: &str, found: &str) -> Error {
+pub(crate) fn invalid(field: &str, expected: &str, found: &str) -> Error {
     Error::InvalidInput { field: field.to_owned(), expected: expected.to_owned(), found: found.to_owned() }
 }
 

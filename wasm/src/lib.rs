@@ -40,6 +40,18 @@ pub fn parse_response(op: &str, status: u16, headers: &str, count: u32, body: Ve
     op.parse_to_text(&response).map_err(|e| thrown(&e))
 }
 
+/// [`parse_response`] with the operation by its index in [`operation_names`]: the package maps
+/// names to indexes once, so that a call passes a number, not a string to encode and decode.
+#[wasm_bindgen(js_name = parseResponseAt)]
+pub fn parse_response_at(index: u32, status: u16, headers: &str, count: u32, body: Vec<u8>) -> Result<String, Thrown> {
+    let op = Operation::ALL
+        .get(index as usize)
+        .copied()
+        .ok_or_else(|| thrown(&convert::invalid("op", "an operation's index", &index.to_string())))?;
+    let response = response(status, headers, count, body).map_err(|e| thrown(&e))?;
+    op.parse_to_text(&response).map_err(|e| thrown(&e))
+}
+
 /// The names of every operation, as a JSON array.
 #[wasm_bindgen(js_name = operationNames)]
 pub fn operation_names() -> String {

@@ -88,8 +88,23 @@ export function buildRequest(op, input) {
 /** Parses the response to an operation into its result, or throws its error class. */
 export function parseResponse(op, response) {
   const pairs = headerPairs(response.headers);
-  const text = call(native.parseResponse, String(op), status(response), headerBlock(pairs), pairs.length, bodyBytes(response.body));
+  const block = headerBlock(pairs);
+  const body = bodyBytes(response.body);
+  // A known name goes by its index (a number crosses for free); any other by name, for the
+  // core's error.
+  const index = operationIndex().get(op);
+  const text =
+    index === undefined
+      ? call(native.parseResponse, String(op), status(response), block, pairs.length, body)
+      : call(native.parseResponseAt, index, status(response), block, pairs.length, body);
   return JSON.parse(text);
+}
+
+let indexes = null;
+/** Each operation's index in the core's list, read once. */
+function operationIndex() {
+  if (indexes === null) indexes = new Map(JSON.parse(call(native.operationNames)).map((name, i) => [name, i]));
+  return indexes;
 }
 
 /** The names of every operation. */

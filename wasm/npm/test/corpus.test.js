@@ -181,6 +181,13 @@ test("invalid inputs", () => {
   assert.equal(error.field, "pool_id");
   error = thrown(() => buildRequest("v9.nothing", V3));
   assert.equal(error.field, "op");
+  // parseResponse passes a known operation by its index; an unknown one still gets the core's
+  // error, which lists every operation.
+  for (const op of ["v9.nothing", 42, "constructor"]) {
+    error = thrown(() => parseResponse(op, { status: 200, body: "{}" }));
+    assert.ok(error instanceof InvalidInputError && error.field === "op", String(op));
+    assert.ok(error.expected.includes("v3.list_pools"), error.message);
+  }
   assert.ok(thrown(() => buildRequest(POOL, [1, 2])) instanceof InvalidInputError);
   assert.ok(thrown(() => buildRequest(POOL, { ...V3, pool_id: 1n })) instanceof InvalidInputError);
   assert.ok(thrown(() => parseResponse(POOL, { status: "200" })) instanceof InvalidInputError);
