@@ -400,7 +400,7 @@ fn server_wait_of_several_servers_reads_pages_and_ends_each_on_its_own_status() 
     assert_eq!(names, ["web1", "app-failed", "db-build-error"], "{}", out.context());
     assert_eq!(servers[0]["reachable_ip"], "198.51.100.101", "{}", out.context());
     assert_eq!(servers[1]["summary"], "RackConnect automation FAILED", "{}", out.context());
-    assert_eq!(servers[2]["summary"], "FAILED: Managed Operations: Build Error", "{}", out.context());
+    assert_eq!(servers[2]["summary"], "Managed Operations FAILED: Build Error", "{}", out.context());
     // The names were resolved from one listing, then one page judged them all: both count.
     assert_eq!(value["requests"], 2, "{}", out.context());
     // The table shows each server's address as the JSON gives it, a failed one's too.
@@ -446,7 +446,7 @@ fn server_wait_of_a_fresh_batch_with_failed_unprocessable_and_managed_errors_mix
     out.expect_code(1)
         .expect_stdout("FAILED: 4 servers: 1 done, 2 FAILED, 1 not applicable")
         .expect_stdout("batch-failed: RackConnect automation FAILED")
-        .expect_stdout("batch-managed-error: Managed Operations: Build Error")
+        .expect_stdout("batch-managed-error: Managed Operations FAILED: Build Error")
         .expect_stderr("warning: not applicable: batch-unprocessable: UNPROCESSABLE: built in the wrong region")
         // Progress counts the servers as they end, each by name.
         .expect_stderr("1/4 ended")

@@ -176,7 +176,7 @@ fn a_mixed_batch_ends_each_server_on_its_own_status_over_two_pages() {
     assert_eq!(outcome("managed-error"), Outcome::Failed);
     assert_eq!(outcome("late-key"), Outcome::Done);
     assert_eq!(by_id(result, "failed").reason.as_deref(), Some("RackConnect automation FAILED"));
-    assert_eq!(by_id(result, "managed-error").summary, "FAILED: Managed Operations: Build Error");
+    assert_eq!(by_id(result, "managed-error").summary, "Managed Operations FAILED: Build Error");
     let unprocessable = by_id(result, "unprocessable");
     assert_eq!(unprocessable.summary, "not applicable: UNPROCESSABLE: region mismatch");
     assert!(unprocessable.ok, "not applicable is fine by default");

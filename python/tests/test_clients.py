@@ -288,7 +288,7 @@ def test_wait_servers_a_mixed_batch_each_on_its_own_status(session: Session, emu
     reachable = by_name["batch-ok"]["reachable_ip"]
     assert reachable is not None and reachable.startswith("198.51.100."), by_name["batch-ok"]
     assert by_name["batch-failed"]["summary"] == "RackConnect automation FAILED"
-    assert by_name["batch-managed-error"]["summary"] == "FAILED: Managed Operations: Build Error"
+    assert by_name["batch-managed-error"]["summary"] == "Managed Operations FAILED: Build Error"
     unprocessable = by_name["batch-unprocessable"]
     assert unprocessable["outcome"] == "not_applicable" and unprocessable["ok"], unprocessable
     assert unprocessable["reason"] == "UNPROCESSABLE: built in the wrong region"

@@ -699,7 +699,7 @@ impl FleetWaiter {
                     match status {
                         ManagedStatus::Complete => self.tracked[i].managed = Part::Settled,
                         failed if failed.is_failure() => {
-                            let reason = format!("Managed Operations: {failed}");
+                            let reason = format!("Managed Operations FAILED: {failed}");
                             return self.end(i, at.now, Outcome::Failed, Some(reason));
                         }
                         ManagedStatus::Pending | ManagedStatus::InProgress => {}

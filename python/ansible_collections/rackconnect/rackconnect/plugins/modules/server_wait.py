@@ -147,7 +147,7 @@ reason:
   description: Why the wait did not end done, when known.
   returned: always
   type: str
-  sample: "Managed Operations: Build Error"
+  sample: "Managed Operations FAILED: Build Error"
 reachable_ipv4:
   description: The server's C(accessIPv4) as last read; after RackConnect v2 automation, the RackConnect public IP.
   returned: when O(server_id) is given
