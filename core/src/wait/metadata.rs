@@ -214,7 +214,11 @@ impl MetadataWaiter {
                     match status {
                         ManagedStatus::Complete => self.managed = Part::Settled,
                         failed if failed.is_failure() => {
-                            return self.finish(now, Outcome::Failed, Some(format!("Managed Operations FAILED: {failed}")));
+                            return self.finish(
+                                now,
+                                Outcome::Failed,
+                                Some(format!("Managed Operations FAILED: {failed}")),
+                            );
                         }
                         ManagedStatus::Pending | ManagedStatus::InProgress => {}
                         other => self.clock.events.push(Event::UnknownStatus {
