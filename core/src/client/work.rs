@@ -637,23 +637,20 @@ impl TryFrom<WaitSpecFields> for WaitSpec {
             "servers" => &["servers", "built_within_ms", "config", "input_names"],
             other => return Err(format!("unknown kind `{other}`, expected nodes, public_ip, metadata or servers")),
         };
-        if let Some((field, _)) = given.iter().find(|(field, is)| *is && !takes.contains(field)) {
-            return Err(format!("unknown field `{field}` for kind `{}`, expected {}", f.kind, takes.join(", ")));
-        }
-        let missing = |field: &str| format!("missing field `{field}`");
+        only_fields_of(&f.kind, &given, takes)?;
         Ok(match f.kind.as_str() {
             "nodes" => WaitSpec::Nodes {
-                nodes: f.nodes.ok_or_else(|| missing("nodes"))?,
-                target: f.target.ok_or_else(|| missing("target"))?,
+                nodes: f.nodes.ok_or_else(|| missing_field("nodes"))?,
+                target: f.target.ok_or_else(|| missing_field("target"))?,
                 wait: f.wait.unwrap_or_default(),
             },
             "public_ip" => WaitSpec::PublicIp {
-                public_ip_id: f.public_ip_id.ok_or_else(|| missing("public_ip_id"))?,
-                target: f.target.ok_or_else(|| missing("target"))?,
+                public_ip_id: f.public_ip_id.ok_or_else(|| missing_field("public_ip_id"))?,
+                target: f.target.ok_or_else(|| missing_field("target"))?,
                 wait: f.wait.unwrap_or_default(),
             },
             "metadata" => WaitSpec::Metadata {
-                server_id: f.server_id.ok_or_else(|| missing("server_id"))?,
+                server_id: f.server_id.ok_or_else(|| missing_field("server_id"))?,
                 config: f.config.unwrap_or_default(),
             },
             _ => WaitSpec::Servers {
@@ -664,6 +661,19 @@ impl TryFrom<WaitSpecFields> for WaitSpec {
             },
         })
     }
+}
+
+/// Refuses a field given (`given`: each field and whether it was) that `kind` does not take.
+fn only_fields_of(kind: &str, given: &[(&str, bool)], takes: &[&str]) -> std::result::Result<(), String> {
+    match given.iter().find(|(field, is)| *is && !takes.contains(field)) {
+        Some((field, _)) => Err(format!("unknown field `{field}` for kind `{kind}`, expected {}", takes.join(", "))),
+        None => Ok(()),
+    }
+}
+
+/// serde's words for a field a kind needs and did not get.
+fn missing_field(field: &str) -> String {
+    format!("missing field `{field}`")
 }
 
 /// A pool node, by ids.
@@ -743,19 +753,16 @@ impl TryFrom<EnsureSpecFields> for EnsureSpec {
             "public_ip" => &["server_id", "present", "retain", "move_ip", "unassign", "options"],
             other => return Err(format!("unknown kind `{other}`, expected pool_members or public_ip")),
         };
-        if let Some((field, _)) = given.iter().find(|(field, is)| *is && !takes.contains(field)) {
-            return Err(format!("unknown field `{field}` for kind `{}`, expected {}", f.kind, takes.join(", ")));
-        }
-        let missing = |field: &str| format!("missing field `{field}`");
+        only_fields_of(&f.kind, &given, takes)?;
         Ok(match f.kind.as_str() {
             "pool_members" => EnsureSpec::PoolMembers {
-                servers: f.servers.ok_or_else(|| missing("servers"))?,
-                pools: f.pools.ok_or_else(|| missing("pools"))?,
-                present: f.present.ok_or_else(|| missing("present"))?,
+                servers: f.servers.ok_or_else(|| missing_field("servers"))?,
+                pools: f.pools.ok_or_else(|| missing_field("pools"))?,
+                present: f.present.ok_or_else(|| missing_field("present"))?,
                 options: f.options.unwrap_or_default(),
             },
             _ => EnsureSpec::PublicIp {
-                server_id: f.server_id.ok_or_else(|| missing("server_id"))?,
+                server_id: f.server_id.ok_or_else(|| missing_field("server_id"))?,
                 present: f.present,
                 retain: f.retain,
                 move_ip: f.move_ip,

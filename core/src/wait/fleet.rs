@@ -372,6 +372,11 @@ impl FleetWaiter {
         self
     }
 
+    /// The region as its words say it: `DFW`, or "the region" when unknown.
+    fn region_words(&self) -> String {
+        self.region.map_or_else(|| "the region".to_owned(), |r| r.upper().to_owned())
+    }
+
     /// A waiter for `fleet`, starting at `now`, reading `servers/detail` at `endpoint`.
     pub fn new(endpoint: ServersEndpoint, token: Token, fleet: Fleet, config: MetadataWaitConfig, now: Millis) -> Self {
         let clock = Clock::new(&config.wait, now);
@@ -526,7 +531,7 @@ impl FleetWaiter {
             Some(match self.selected_within {
                 Some(within) => format!(
                     "no server of {} was built in the last {} (by Nova's created and the region's clock)",
-                    self.region.map_or_else(|| "the region".to_owned(), |r| r.upper().to_owned()),
+                    self.region_words(),
                     duration_words(within)
                 ),
                 None => "no servers to wait for".to_owned(),
@@ -562,7 +567,7 @@ impl FleetWaiter {
                 &self.window_field,
                 format!(
                     "a window in which a server of {} was built (by Nova's created and the region's clock)",
-                    self.region.map_or_else(|| "the region".to_owned(), |r| r.upper().to_owned()),
+                    self.region_words(),
                 ),
                 &duration_words(within),
             )),

@@ -90,17 +90,9 @@ export function parseResponse(op, response) {
   // The per-call path is kept lean (issue 16's 3 µs per small answer): headers given as pairs,
   // the usual form, go straight into the block, without a copy of each pair.
   const headers = response.headers;
-  let block;
-  let count;
-  if (Array.isArray(headers)) {
-    block = "";
-    for (const [name, value] of headers) block += `${name}\0${value}\0`;
-    count = headers.length;
-  } else {
-    const pairs = headerPairs(headers);
-    block = headerBlock(pairs);
-    count = pairs.length;
-  }
+  const pairs = Array.isArray(headers) ? headers : headerPairs(headers);
+  const block = headerBlock(pairs);
+  const count = pairs.length;
   const body = bodyBytes(response.body);
   // A known name goes by its index (a number crosses for free); any other by name, for the
   // core's error.

@@ -73,7 +73,8 @@ def wait_servers(
     servers a poll), each server ending on its own status with its reachable IP: the execution
     module's ``rackconnect.wait_servers``, run on the master. When any server did not end well,
     ``success`` is false, ``retcode`` is 1 (salt-run's exit code) and an orchestration's
-    ``salt.runner`` state fails.
+    ``salt.runner`` state fails. A mistake (an unknown server name, a window with no server, a
+    refused key) is returned the same way, with the core's message as ``comment``.
 
     servers
         The servers: ids, or names only one server of the region has (a list, or
