@@ -401,8 +401,10 @@ fn server_wait_of_several_servers_reads_pages_and_ends_each_on_its_own_status() 
     assert_eq!(servers[0]["reachable_ip"], "198.51.100.101", "{}", out.context());
     assert_eq!(servers[1]["summary"], "RackConnect automation FAILED", "{}", out.context());
     assert_eq!(servers[2]["summary"], "Managed Operations FAILED: Build Error", "{}", out.context());
-    // The names were resolved from one listing, then one page judged them all: both count.
-    assert_eq!(value["requests"], 2, "{}", out.context());
+    // The names were resolved from one listing, then one page judged them all, then the
+    // region's RackConnect v3 public IPs were read (app-failed is not reached by a v2 address):
+    // all three count.
+    assert_eq!(value["requests"], 3, "{}", out.context());
     // The table shows each server's address as the JSON gives it, a failed one's too.
     let failed_ip = servers[1]["reachable_ip"].as_str().expect("the core's address for app-failed").to_owned();
     let out = rc(&["--emulated", "-q", "server", "wait", "app-failed", WEB1]).run();
@@ -434,11 +436,15 @@ fn server_wait_of_a_fresh_batch_with_failed_unprocessable_and_managed_errors_mix
     };
     let ok = build("batch-ok", json!({}));
     build("batch-failed", json!({"automation": {"outcome": "FAILED", "failed_task": 1}}));
-    build(
+    let unprocessable = build(
         "batch-unprocessable",
         json!({"automation": {"outcome": "UNPROCESSABLE", "unprocessable_reason": "built in the wrong region"}}),
     );
     build("batch-managed-error", json!({"managed": {"outcome": "Build Error"}}));
+    // Not a RackConnect v2 server, but given a RackConnect v3 public IP: its address.
+    let out = emulator.rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--server", &unprocessable]).run();
+    out.expect_code(0);
+    let v3_ip = out.json()["public_ip"]["public_ip_v4"].as_str().expect("the new public IP").to_owned();
     emulator.clear_log();
 
     let names = ["batch-ok", "batch-failed", "batch-unprocessable", "batch-managed-error"];
@@ -454,7 +460,9 @@ fn server_wait_of_a_fresh_batch_with_failed_unprocessable_and_managed_errors_mix
     let log = emulator.log();
     let pages = calls(&log, "GET", "/servers/detail");
     assert!(!pages.is_empty(), "{}", out.context());
-    assert_eq!(pages.len(), log.len() - 1, "only pages besides the sign-in: {log:?}");
+    // Then the region's RackConnect v3 public IPs, once.
+    assert_eq!(calls(&log, "GET", "/public_ips").len(), 1, "{log:?}");
+    assert_eq!(pages.len(), log.len() - 2, "only pages besides the sign-in and the public IPs: {log:?}");
 
     let out = emulator
         .rc(&["--output", "json", "server", "wait", "--built-within", "30m", "--managed", "--not-applicable", "fail"])
@@ -470,6 +478,10 @@ fn server_wait_of_a_fresh_batch_with_failed_unprocessable_and_managed_errors_mix
     assert_eq!(first["managed_status"], "Complete", "{}", out.context());
     assert!(first["reachable_ip"].as_str().is_some_and(|ip| ip.starts_with("198.51.100.")), "{}", out.context());
     assert_eq!(value["servers"][3]["ok"], false, "not applicable fails with --not-applicable fail");
+    // The inventory's rule: a server's active RackConnect v3 public IP before Cloud Servers' addresses.
+    let reached = &value["servers"][3];
+    assert_eq!(reached["reachable_ip"], v3_ip.as_str(), "{}", out.context());
+    assert_eq!(reached["reached_by"], "rackconnect_v3_public_ip", "{}", out.context());
 }
 
 /// A batch given by name: the listing that resolved the names counts among the requests, as

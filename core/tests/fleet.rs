@@ -484,3 +484,111 @@ fn paging_follows_more_than_a_hundred_servers_and_a_marker_that_stops_ends_the_w
     let run = drive(waiter(ids(&["x", "y"]), config(false)), |t, _| Some(stuck(t)));
     assert_eq!(by_id(&run.result, "y").outcome, Outcome::Error, "not found once the walk ended");
 }
+
+const V3: &str = "https://dfw.rackconnect.example.test/v3/123456";
+
+/// Two servers done in one page: `a` not a RackConnect v2 server (its key never appears, so
+/// UNPROCESSABLE-like, reached by `accessIPv4`), `b` v2 and DEPLOYED (reached by its v2 IP).
+fn v3_region(t: Millis) -> Vec<Value> {
+    vec![
+        server(
+            "a",
+            "ACTIVE",
+            START - 3_600_000,
+            json!({"rackconnect_automation_status": "UNPROCESSABLE",
+            "rackconnect_unprocessable_reason": "a RackConnect v3 server"}),
+        ),
+        server("bb", "ACTIVE", START - 3_600_000, json!({"rackconnect_automation_status": "DEPLOYED"})),
+    ]
+    .into_iter()
+    .map(|mut s| {
+        s["updated"] = json!(t.to_string());
+        s
+    })
+    .collect()
+}
+
+fn public_ips() -> Response {
+    let ip = |id: &str, server: &str, status: &str, address: &str| json!({"id": id, "cloud_server": {"id": server}, "status": status, "public_ip_v4": address});
+    // `A` in capitals: RackConnect may write an id as it likes; the active one counts.
+    let body = json!([
+        ip("ip-0", "A", "REMOVED", "198.51.100.9"),
+        ip("ip-1", "A", "ACTIVE", "198.51.100.10"),
+        ip("ip-2", "bb", "ACTIVE", "198.51.100.11"),
+    ]);
+    Response::new(200, body.to_string())
+}
+
+fn v3_waiter() -> FleetWaiter {
+    let v3 = rackconnect::v3::V3Endpoint::BaseUrl(BaseUrl::new("endpoint", V3).expect("a base URL"));
+    waiter(ids(&["a", "bb"]), config(false)).with_rackconnect_v3(v3)
+}
+
+#[test]
+fn a_server_with_a_rackconnect_v3_public_ip_is_reached_by_it_read_once_after_the_wait() {
+    let run = drive(v3_waiter(), |at, request| {
+        Some(if request.url.starts_with(V3) { public_ips() } else { page(&request.url, &v3_region(at), at) })
+    });
+    let r = &run.result;
+    assert_eq!(r.outcome, Outcome::NotApplicable, "{r:?}");
+    let a = by_id(r, "a");
+    assert_eq!(a.reachable_ip.as_deref(), Some("198.51.100.10"), "{a:?}");
+    assert_eq!(a.reached_by, Some(rackconnect::inventory::ReachedBy::RackconnectV3PublicIp));
+    // RackConnect v2's address comes first, as in the inventory.
+    let b = by_id(r, "bb");
+    assert_eq!(b.reachable_ip.as_deref(), Some("203.0.113.2"), "{b:?}");
+    assert_eq!(b.reached_by, Some(rackconnect::inventory::ReachedBy::RackconnectV2));
+    let v3_reads: Vec<_> = run.urls.iter().filter(|(_, u)| u.starts_with(V3)).collect();
+    assert_eq!(v3_reads.len(), 1, "{:?}", run.urls);
+    assert_eq!(v3_reads[0].1, format!("{V3}/public_ips"));
+    assert_eq!(r.requests, 2, "one page, one read of the public IPs: {:?}", run.urls);
+}
+
+#[test]
+fn no_public_ip_read_when_every_server_has_its_rackconnect_v2_address() {
+    let v3 = rackconnect::v3::V3Endpoint::BaseUrl(BaseUrl::new("endpoint", V3).expect("a base URL"));
+    let run = drive(waiter(ids(&["bb"]), config(false)).with_rackconnect_v3(v3), |at, request| {
+        Some(page(&request.url, &v3_region(at), at))
+    });
+    assert_eq!(run.result.outcome, Outcome::Done, "{:?}", run.result);
+    assert!(run.urls.iter().all(|(_, u)| !u.starts_with(V3)), "{:?}", run.urls);
+}
+
+#[test]
+fn a_refused_or_failing_public_ip_read_leaves_cloud_servers_addresses_and_the_outcome() {
+    // Refused (an account without RackConnect v3 here): read once, not again.
+    let refused = drive(v3_waiter(), |at, request| {
+        Some(if request.url.starts_with(V3) {
+            Response::new(403, r#"{"forbidden": {"code": 403, "message": "no"}}"#)
+        } else {
+            page(&request.url, &v3_region(at), at)
+        })
+    });
+    assert_eq!(refused.result.outcome, Outcome::NotApplicable, "{:?}", refused.result);
+    assert_eq!(by_id(&refused.result, "a").reachable_ip.as_deref(), Some("203.0.113.1"));
+    assert_eq!(refused.urls.iter().filter(|(_, u)| u.starts_with(V3)).count(), 1);
+    // Failing (5xx, a dropped connection): tried twice, as every read, then without.
+    let mut calls = 0;
+    let failing = drive(v3_waiter(), |at, request| {
+        if request.url.starts_with(V3) {
+            calls += 1;
+            return (calls == 1).then(|| Response::new(503, "busy"));
+        }
+        Some(page(&request.url, &v3_region(at), at))
+    });
+    assert_eq!(failing.result.outcome, Outcome::NotApplicable, "{:?}", failing.result);
+    assert_eq!(by_id(&failing.result, "a").reachable_ip.as_deref(), Some("203.0.113.1"));
+    assert_eq!(calls, 2);
+    // The deadline passing while the addresses are read ends the wait as the servers ended.
+    let mut short = config(false);
+    short.wait.timeout_ms = 1_000;
+    let v3 = rackconnect::v3::V3Endpoint::BaseUrl(BaseUrl::new("endpoint", V3).expect("a base URL"));
+    let late = drive(waiter(ids(&["a"]), short).with_rackconnect_v3(v3), |at, request| {
+        if request.url.starts_with(V3) {
+            return Some(Response::new(503, "busy").with_header("Retry-After", "30"));
+        }
+        Some(page(&request.url, &v3_region(at), at))
+    });
+    assert_eq!(late.result.outcome, Outcome::NotApplicable, "{:?}", late.result);
+    assert_eq!(by_id(&late.result, "a").outcome, Outcome::NotApplicable);
+}

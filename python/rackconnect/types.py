@@ -1272,8 +1272,9 @@ class FleetServer(TypedDict):
     reason: Optional[str]
     """Why it failed, does not apply, or is still waited for, when known."""
     reachable_ip: Optional[str]
-    """The address to reach it by (the inventory's rule: the RackConnect public IP once
-    ``DEPLOYED``, else ``accessIPv4``, the public network, a cloud network, ServiceNet)."""
+    """The address to reach it by (the inventory's rule: the RackConnect v2 public IP once
+    ``DEPLOYED``, else its active RackConnect v3 public IP, ``accessIPv4``, the public network,
+    a cloud network, ServiceNet)."""
     reached_by: Optional[ReachedBy]
     """Where ``reachable_ip`` came from."""
     elapsed_ms: int

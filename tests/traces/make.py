@@ -188,7 +188,8 @@ TRACES = {
         result={"ok": [{"id": SERVER, "name": "web1"}]}),
     "fleet_wait_reads_pages_not_servers": dict(
         about="A fleet wait reads servers/detail (one page holds the batch: its next page is not read), ends the FAILED "
-              "server at once and the other at DEPLOYED one interval later, with its reachable address",
+              "server at once and the other at DEPLOYED one interval later, then reads the region's RackConnect v3 public "
+              "IPs once (the FAILED server has no RackConnect v2 address): each server with its reachable address",
         task={"wait": {"kind": "servers", "servers": [SERVER, SERVER2], "config": {"wait": {"interval_ms": 5_000}}}}, region="dfw",
         steps=[token_step(),
                get(f"{COMPUTE}/servers/detail?limit=100", {
@@ -196,11 +197,14 @@ TRACES = {
                    "servers_links": [{"rel": "next", "href": f"{COMPUTE}/servers/detail?limit=100&marker={SERVER2}"}]},
                    headers=[["Content-Type", "application/json"], ["Date", "Fri, 15 Jan 2027 08:00:00 GMT"]]),
                get(f"{COMPUTE}/servers/detail?limit=100", {"servers": [fleet_server(SERVER, "web1", "DEPLOYED", "198.51.100.7")]},
-                   headers=[["Content-Type", "application/json"], ["Date", "Fri, 15 Jan 2027 08:00:05 GMT"]], not_before=5_000)],
-        result={"ok": {"outcome": "failed", "ok": False, "requests": 2,
+                   headers=[["Content-Type", "application/json"], ["Date", "Fri, 15 Jan 2027 08:00:05 GMT"]], not_before=5_000),
+               get(f"{RC}/public_ips", [{**public_ip(), "cloud_server": {"id": SERVER2}}])],
+        result={"ok": {"outcome": "failed", "ok": False, "requests": 3,
                        "counts": {"total": 2, "done": 1, "failed": 1, "not_applicable": 0},
-                       "servers": [{"id": SERVER, "name": "web1", "outcome": "done", "status": "DEPLOYED", "reachable_ip": "198.51.100.7"},
-                                   {"id": SERVER2, "outcome": "failed", "reason": "RackConnect automation FAILED"}]}}),
+                       "servers": [{"id": SERVER, "name": "web1", "outcome": "done", "status": "DEPLOYED", "reachable_ip": "198.51.100.7",
+                                    "reached_by": "rackconnect_v2"},
+                                   {"id": SERVER2, "outcome": "failed", "reason": "RackConnect automation FAILED",
+                                    "reachable_ip": "203.0.113.17", "reached_by": "rackconnect_v3_public_ip"}]}}),
     "insecure_identity_url_is_refused_before_sending": dict(
         about="An http:// Identity URL to a host that is not loopback: refused, nothing sent (the key never leaves)",
         auth={**AUTH, "identity_url": "http://identity.example.test"},

@@ -1015,8 +1015,9 @@ export interface FleetServer {
   /** Why it failed, does not apply, or is still waited for, when known. */
   reason: string | null;
   /**
-   * The address to reach it by (the inventory's rule: the RackConnect public IP once
-   * `DEPLOYED`, else `accessIPv4`, the public network, a cloud network, ServiceNet).
+   * The address to reach it by (the inventory's rule: the RackConnect v2 public IP once
+   * `DEPLOYED`, else its active RackConnect v3 public IP, `accessIPv4`, the public network,
+   * a cloud network, ServiceNet).
    */
   reachable_ip: string | null;
   /** Where `reachable_ip` came from. */

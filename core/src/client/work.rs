@@ -174,8 +174,12 @@ pub fn fleet_wait(
             move |s: &Start| {
                 let config = MetadataWaitConfig { wait: mixed(config.wait.clone(), s), ..config };
                 let endpoint = ServersEndpoint::BaseUrl(s.endpoint()?.clone());
-                let waiter =
+                let mut waiter =
                     FleetWaiter::new(endpoint, s.token()?.clone(), fleet, config, s.at).window_named(&within_field);
+                // Where the region has RackConnect v3, a server's public IP there is its address.
+                if let Some(v3) = s.other_endpoint(Service::RackConnect) {
+                    waiter = waiter.with_rackconnect_v3(V3Endpoint::BaseUrl(v3));
+                }
                 Ok(match s.region {
                     Some(region) => waiter.in_region(region),
                     None => waiter,

@@ -13,6 +13,7 @@ use crate::secret::Token;
 use crate::servers::{self, ManagedStatus, Server, ServersEndpoint, keys};
 use crate::time::Timestamp;
 use crate::v2::AutomationStatus;
+use crate::v3::{self, PublicIp, PublicIpFilter, V3Endpoint};
 
 /// How far the client's clock may be ahead of the region's before a `changes-since` filter
 /// could leave out a server it should list: the filter asks for this much more.
@@ -51,8 +52,9 @@ pub struct FleetServer {
     pub nova_status: Option<String>,
     /// Why it failed, does not apply, or is still waited for, when known.
     pub reason: Option<String>,
-    /// The address to reach it by (the inventory's rule: the RackConnect public IP once
-    /// `DEPLOYED`, else `accessIPv4`, the public network, a cloud network, ServiceNet).
+    /// The address to reach it by (the inventory's rule: the RackConnect v2 public IP once
+    /// `DEPLOYED`, else its active RackConnect v3 public IP, `accessIPv4`, the public network,
+    /// a cloud network, ServiceNet).
     pub reachable_ip: Option<String>,
     /// Where `reachable_ip` came from.
     pub reached_by: Option<ReachedBy>,
@@ -335,8 +337,13 @@ struct Round {
 /// A poll reads pages from the first one until every server still waited for has been seen
 /// (a batch built together is usually on one or two pages); a server is only declared missing
 /// after a walk of every page. Each server ends with its reachable address by the inventory's
-/// rule ([`crate::inventory::reachable`]: the RackConnect public IP once `DEPLOYED`, then
-/// `accessIPv4`, the public network, a cloud network, ServiceNet).
+/// rule ([`crate::inventory::reachable`]: the RackConnect v2 public IP once `DEPLOYED`, then
+/// the server's active RackConnect v3 public IP, `accessIPv4`, the public network, a cloud
+/// network, ServiceNet). For the v3 step, a waiter told the region's RackConnect v3 endpoint
+/// ([`FleetWaiter::with_rackconnect_v3`]) reads the region's public IPs once, after every server
+/// has ended, when a server's address could come from one; a refusal or an error of that read
+/// (an account without RackConnect v3 there) leaves Cloud Servers' addresses, as does a wait
+/// cut short (deadline, cancel).
 ///
 /// Filters: `servers/detail` cannot be asked for a list of ids. Its documented `changes-since`
 /// ("when the server last changed status") narrows only the first listing of a
@@ -360,7 +367,22 @@ pub struct FleetWaiter {
     index: BTreeMap<String, usize>,
     round: Round,
     region: Option<crate::Region>,
+    /// The region's RackConnect v3, whose public IPs may be the servers' addresses.
+    rackconnect_v3: Option<V3Endpoint>,
+    addresses: Addresses,
     result: Option<FleetWaitResult>,
+}
+
+/// The read of the region's RackConnect v3 public IPs, after every server has ended.
+#[derive(Debug, Default)]
+enum Addresses {
+    /// Not (yet) wanted.
+    #[default]
+    Unread,
+    /// Being read: this many attempts sent (a read is tried twice, as every read is).
+    Reading(u32),
+    /// Read: the region's public IPs.
+    Read(Vec<PublicIp>),
 }
 
 impl FleetWaiter {
@@ -392,6 +414,8 @@ impl FleetWaiter {
             index: BTreeMap::new(),
             round: Round::default(),
             region: None,
+            rackconnect_v3: None,
+            addresses: Addresses::Unread,
             result: None,
             config,
         };
@@ -411,6 +435,14 @@ impl FleetWaiter {
     #[must_use]
     pub fn in_region(mut self, region: crate::Region) -> Self {
         self.region = Some(region);
+        self
+    }
+
+    /// The region's RackConnect v3 (from the catalog), whose active public IPs are the servers'
+    /// addresses where the inventory's rule puts them first.
+    #[must_use]
+    pub fn with_rackconnect_v3(mut self, endpoint: V3Endpoint) -> Self {
+        self.rackconnect_v3 = Some(endpoint);
         self
     }
 
@@ -490,7 +522,14 @@ impl FleetWaiter {
         verdict.not_applicable_ok = self.config.wait.not_applicable_ok;
         verdict.judge();
         let last = t.last.as_ref();
-        let reached = last.and_then(|s| reachable(s, &[], &InventoryOptions::default()));
+        let public_ips: Vec<&PublicIp> = match &self.addresses {
+            Addresses::Read(ips) => ips
+                .iter()
+                .filter(|ip| ip.cloud_server.as_ref().is_some_and(|s| s.id.eq_ignore_ascii_case(&t.id)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let reached = last.and_then(|s| reachable(s, &public_ips, &InventoryOptions::default()));
         FleetServer {
             id: t.id.clone(),
             name: last.and_then(|s| s.name.clone()),
@@ -800,6 +839,13 @@ impl FleetWaiter {
         }
         self.round = Round::default();
         if self.pending().next().is_none() {
+            if self.wants_addresses() {
+                // One more read, at once: the region's public IPs.
+                self.addresses = Addresses::Reading(0);
+                self.clock.backoff.reset();
+                self.clock.next_at = at.now;
+                return;
+            }
             return self.finish(at.now, None, None);
         }
         self.clock.again(at.now, self.config.wait.interval_ms);
@@ -809,7 +855,36 @@ impl FleetWaiter {
         }
     }
 
+    /// Whether a server's address could be a RackConnect v3 public IP: the region has
+    /// RackConnect v3, and a server seen is not reached by its RackConnect v2 address (which
+    /// the rule puts first).
+    fn wants_addresses(&self) -> bool {
+        self.rackconnect_v3.is_some()
+            && matches!(self.addresses, Addresses::Unread)
+            && self.tracked.iter().filter_map(|t| t.last.as_ref()).any(|s| {
+                let reached = reachable(s, &[], &InventoryOptions::default());
+                !matches!(reached, Some((_, ReachedBy::RackconnectV2)))
+            })
+    }
+
+    /// The read of the public IPs is over (read or not): the wait ends as the servers did.
+    fn addresses_read(&mut self, now: Millis, ips: Vec<PublicIp>) {
+        self.addresses = Addresses::Read(ips);
+        self.finish(now, None, None);
+    }
+
+    /// An attempt at the public IPs failed: once more, as every read is tried, then without.
+    fn addresses_failed(&mut self, now: Millis, reason: String) {
+        match self.addresses {
+            Addresses::Reading(sent) if sent < 2 => self.clock.retry(now, reason, None),
+            _ => self.addresses_read(now, Vec::new()),
+        }
+    }
+
     fn request(&self, now: Millis) -> crate::Result<crate::Request> {
+        if let (Addresses::Reading(_), Some(endpoint)) = (&self.addresses, &self.rackconnect_v3) {
+            return v3::list_public_ips(endpoint, &self.token, &PublicIpFilter::default());
+        }
         // The first walk of a `built_within` wait asks only for what changed since a little
         // before the window (a build is a change); the selection is made by `created` anyway.
         let since = self.selecting.and_then(|within| {
@@ -852,6 +927,11 @@ impl Machine for FleetWaiter {
             return self.poll(now, budget);
         }
         match self.clock.gate(now, budget) {
+            // Every server has ended; only their addresses were being read.
+            Some(Err(_)) if matches!(self.addresses, Addresses::Reading(_)) => {
+                self.finish(now, None, None);
+                return self.poll(now, budget);
+            }
             Some(Err(outcome)) => {
                 self.finish(now, Some(outcome), None);
                 return self.poll(now, budget);
@@ -862,6 +942,9 @@ impl Machine for FleetWaiter {
         match self.request(now) {
             Ok(request) => {
                 self.clock.sent(now, budget);
+                if let Addresses::Reading(sent) = &mut self.addresses {
+                    *sent += 1;
+                }
                 Step::Send(request)
             }
             Err(error) => {
@@ -873,6 +956,15 @@ impl Machine for FleetWaiter {
 
     fn on_response(&mut self, now: Millis, response: &Response) {
         self.clock.in_flight = false;
+        if matches!(self.addresses, Addresses::Reading(_)) {
+            return match v3::parse_public_ips(response) {
+                Ok(ips) => self.addresses_read(now, ips),
+                Err(error) if super::is_retryable(&error) => self.addresses_failed(now, error.to_string()),
+                // Refused (no RackConnect v3 for this account) or unreadable: Cloud Servers'
+                // addresses stand.
+                Err(_) => self.addresses_read(now, Vec::new()),
+            };
+        }
         let date = response.header("Date").and_then(|d| Timestamp::parse_http_date(d).ok()).map(|t| t.unix_millis());
         let page = match servers::parse_servers_detail(response) {
             Ok(page) => page,
@@ -914,6 +1006,9 @@ impl Machine for FleetWaiter {
 
     fn on_transport_error(&mut self, now: Millis, error: &str) {
         self.clock.in_flight = false;
+        if matches!(self.addresses, Addresses::Reading(_)) {
+            return self.addresses_failed(now, error.to_owned());
+        }
         self.clock.retry(now, error.to_owned(), None);
     }
 

@@ -197,7 +197,10 @@ servers:
       type: str
       sample: "UNPROCESSABLE: built in the wrong region"
     reachable_ip:
-      description: The address to reach it by (the RackConnect public IP once V(DEPLOYED)).
+      description:
+        - The address to reach it by, by the inventory's rule; the RackConnect v2 public IP once
+          V(DEPLOYED), else its active RackConnect v3 public IP (read once, after the wait, where the
+          region has RackConnect v3), else its C(accessIPv4) or a network's address.
       type: str
       sample: 198.51.100.101
 by_id:
