@@ -436,7 +436,8 @@ impl Operation {
     /// levels, well within serde_json's recursion limit of 128).
     pub fn parse(self, response: &Response) -> Result<Value> {
         let text = self.parse_to_text(response)?;
-        serde_json::from_str(&text).map_err(|e| Error::json("", format!("the result could not be read back: {e}")))
+        serde_json::from_slice(text.as_bytes())
+            .map_err(|e| Error::json("", format!("the result could not be read back: {e}")))
     }
 
     /// Parses a response to this operation into the typed result's JSON text: what a binding

@@ -20,9 +20,11 @@ use crate::secret::{ApiKey, Password};
 use crate::v2::V2Endpoint;
 use crate::wait::{Millis, WaitConfig};
 
-/// JSON text from a binding into a typed value; `field` names it in the error.
+/// JSON text from a binding into a typed value; `field` names it in the error. Read as bytes, as
+/// every answer is: one copy of serde_json's reader in the `.wasm`, not one per input kind (the
+/// same result for any `&str`).
 pub fn parse_input<T: DeserializeOwned>(field: &str, text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| Error::invalid(field, "JSON of the right shape", &e.to_string()))
+    serde_json::from_slice(text.as_bytes()).map_err(|e| Error::invalid(field, "JSON of the right shape", &e.to_string()))
 }
 
 /// A request in the drivers' JSON form (the token in its header exposed: it is about to be sent).
