@@ -1,5 +1,6 @@
 //! Reporting a wait: the summary, the warning for "not applicable", the exit code.
 
+use rackconnect::inventory::ReachedBy;
 use rackconnect::wait::{FleetWaitResult, Outcome, WaitResult};
 use serde_json::json;
 
@@ -7,23 +8,28 @@ use crate::args::NotApplicable;
 use crate::context::Context;
 use crate::{CommandResult, exit, output};
 
-/// `reachable`: for a server's wait, the core's address for it (`reachable_ipv4`, null when it
-/// has none); `None` for a wait that has no server to reach (`v2 wait`).
+/// `reachable`: for a server's wait, the core's address for it and where it came from
+/// (`reachable_ipv4`, `reached_by`, null when it has none); `None` for a wait that has no server
+/// to reach (`v2 wait`).
 pub(crate) fn report_wait(
     ctx: &Context,
     result: &WaitResult,
-    reachable: Option<Option<&str>>,
+    reachable: Option<(Option<&str>, Option<ReachedBy>)>,
     not_applicable: NotApplicable,
 ) -> CommandResult {
     // The choice went into the wait (`not_applicable_ok`); the verdict is the core's.
     if result.outcome == Outcome::NotApplicable && not_applicable != NotApplicable::Fail {
         output::warn(&format!("not applicable: {}", result.reason.as_deref().unwrap_or("no reason given")));
     }
-    // The core's address, as every front door gives it (its rule: the RackConnect public IP once
-    // DEPLOYED, else the best address Nova lists); the key is there whenever a server is.
-    let beside: Vec<(&str, serde_json::Value)> =
-        reachable.map(|ip| ("reachable_ipv4", json!(ip))).into_iter().collect();
-    let reachable = reachable.flatten();
+    // The core's address, as every front door gives it (the inventory's rule: the RackConnect v2
+    // public IP once DEPLOYED, else a RackConnect v3 public IP, else the best address Nova
+    // lists); the keys are there whenever a server is.
+    let beside: Vec<(&str, serde_json::Value)> = reachable
+        .map(|(ip, by)| [("reachable_ipv4", json!(ip)), ("reached_by", json!(by))])
+        .into_iter()
+        .flatten()
+        .collect();
+    let reachable = reachable.and_then(|(ip, _)| ip);
     let value = output::verdict(result, &beside);
     output::print(ctx.global.output, &value, || {
         // The headline is the core's verdict, the same words in every front door.

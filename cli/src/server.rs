@@ -108,7 +108,7 @@ fn wait_one(
         .servers(region)?
         .wait_metadata(id, config, &mut RateBudget::api(), &CANCEL, |e| progress.event(e))?;
     progress.finish();
-    report_wait(ctx, &waited.result, Some(waited.access_ipv4.as_deref()), not_applicable)
+    report_wait(ctx, &waited.result, Some((waited.access_ipv4.as_deref(), waited.reached_by)), not_applicable)
 }
 
 /// A 404 for a server says which server and region were asked, since the API's text does not.

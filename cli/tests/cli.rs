@@ -482,6 +482,19 @@ fn server_wait_of_a_fresh_batch_with_failed_unprocessable_and_managed_errors_mix
     let reached = &value["servers"][3];
     assert_eq!(reached["reachable_ip"], v3_ip.as_str(), "{}", out.context());
     assert_eq!(reached["reached_by"], "rackconnect_v3_public_ip", "{}", out.context());
+    // The one-server wait gives the same address by the same rule, its public IPs read once.
+    emulator.clear_log();
+    let out = emulator.rc(&["--output", "json", "server", "wait", &unprocessable]).run();
+    out.expect_code(0);
+    let value = out.json();
+    assert_eq!(value["outcome"], "not_applicable", "{}", out.context());
+    assert_eq!(value["reachable_ipv4"], v3_ip.as_str(), "{}", out.context());
+    assert_eq!(value["reached_by"], "rackconnect_v3_public_ip", "{}", out.context());
+    let log = emulator.log();
+    assert_eq!(calls(&log, "GET", "/public_ips").len(), 1, "{log:?}");
+    assert_eq!(value["requests"], log.len() - 1, "every request but the sign-in: {log:?}");
+    let out = emulator.rc(&["server", "wait", &unprocessable]).run();
+    out.expect_code(0).expect_stdout(&format!("reachable at {v3_ip}"));
 }
 
 /// A batch given by name: the listing that resolved the names counts among the requests, as

@@ -2,6 +2,7 @@
 //! budget, backoff, Retry-After, cancellation. (The same machines are driven over real HTTP
 //! against the emulator by the blocking runner's tests.)
 
+use rackconnect::inventory::ReachedBy;
 use rackconnect::servers::ServersEndpoint;
 use rackconnect::v2::V2Endpoint;
 use rackconnect::v3::V3Endpoint;
@@ -420,4 +421,57 @@ fn a_timeout_of_zero_checks_once() {
     let (result, sent, _) = drive(&mut waiter, &mut budget, |_, _| text(200, "DEPLOYED"));
     assert_eq!((result.outcome, sent.len()), (Outcome::Done, 1), "{result:?}");
     assert!(sent[0] >= 60_000, "waited for the budget: {sent:?}");
+}
+
+/// The server's public IPs as RackConnect v3 lists them for `?cloud_server_id=s1`.
+fn public_ips_of_s1() -> Option<Response> {
+    text(200, r#"[{"id": "ip-1", "cloud_server": {"id": "S1"}, "status": "ACTIVE", "public_ip_v4": "203.0.113.44"}]"#)
+}
+
+#[test]
+fn metadata_wait_reads_a_v3_servers_public_ip_once_after_it_ends() {
+    let with_v3 = || metadata_waiter(MetadataWaitConfig::default()).with_rackconnect_v3(v3_endpoint());
+    let unprocessable =
+        r#""rackconnect_automation_status": "UNPROCESSABLE", "rackconnect_unprocessable_reason": "a v3 server""#;
+    let mut waiter = with_v3();
+    let mut urls = Vec::new();
+    let (result, sent, _) = drive(&mut waiter, &mut RateBudget::api(), |_, request| {
+        urls.push(request.url.clone());
+        if request.url.contains("/public_ips") { public_ips_of_s1() } else { server(unprocessable) }
+    });
+    assert_eq!(result.outcome, Outcome::NotApplicable, "{result:?}");
+    assert_eq!((sent.len(), result.requests), (2, 2), "{urls:?}");
+    assert!(urls[1].ends_with("/public_ips?cloud_server_id=s1"), "{urls:?}");
+    let (ip, by) = waiter.reachable().expect("an address");
+    assert_eq!((ip.as_str(), by), ("203.0.113.44", ReachedBy::RackconnectV3PublicIp));
+
+    // DEPLOYED: RackConnect v2's address, nothing more read.
+    let mut waiter = with_v3();
+    let (result, sent, _) =
+        drive(&mut waiter, &mut RateBudget::api(), |_, _| server(r#""rackconnect_automation_status": "DEPLOYED""#));
+    assert_eq!((result.outcome, sent.len()), (Outcome::Done, 1));
+    assert_eq!(waiter.reachable(), Some(("198.51.100.7".to_owned(), ReachedBy::RackconnectV2)));
+
+    // Refused, or failing twice: Cloud Servers' address, the outcome unchanged.
+    for (answer, attempts) in [(text(403, "no RackConnect v3 here"), 1), (text(503, "busy"), 2), (None, 2)] {
+        let mut waiter = with_v3();
+        let (result, sent, _) = drive(&mut waiter, &mut RateBudget::api(), |_, request| {
+            if request.url.contains("/public_ips") { answer.clone() } else { server(unprocessable) }
+        });
+        assert_eq!((result.outcome, sent.len()), (Outcome::NotApplicable, 1 + attempts), "{answer:?}");
+        assert_eq!(waiter.reachable(), Some(("198.51.100.7".to_owned(), ReachedBy::AccessIp)));
+    }
+
+    // The deadline while the public IPs are read: the server's own end stands.
+    let short =
+        MetadataWaitConfig { wait: WaitConfig { timeout_ms: 1_000, ..WaitConfig::default() }, ..Default::default() };
+    let mut waiter = metadata_waiter(short).with_rackconnect_v3(v3_endpoint());
+    let (result, _, _) = drive(&mut waiter, &mut RateBudget::api(), |_, request| {
+        if request.url.contains("/public_ips") {
+            text(503, "busy").map(|r| r.with_header("Retry-After", "30"))
+        } else {
+            server(unprocessable)
+        }
+    });
+    assert_eq!(result.outcome, Outcome::NotApplicable, "{result:?}");
 }

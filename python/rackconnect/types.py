@@ -111,9 +111,9 @@ __all__ = [
     "NodeFailure",
     "NodesWaitResult",
     "PublicIpWaitResult",
+    "ReachedBy",
     "ServerWaitResult",
     "FleetCounts",
-    "ReachedBy",
     "FleetServer",
     "FleetWaitResult",
     "StatusEvent",
@@ -1188,6 +1188,18 @@ class PublicIpWaitResult(TypedDict):
     """The public IP as last read (with its address once ``ACTIVE``)."""
 
 
+ReachedBy = Union[
+    Literal["access_network"],
+    Literal["rackconnect_v2"],
+    Literal["rackconnect_v3_public_ip"],
+    Literal["access_ip"],
+    Literal["public"],
+    Literal["cloud_network"],
+    Literal["servicenet"],
+]
+"""Where the address a host is reached by came from."""
+
+
 class ServerWaitResult(TypedDict):
     """How a metadata wait ended, with the last server read."""
 
@@ -1211,8 +1223,12 @@ class ServerWaitResult(TypedDict):
     summary: str
     """One line saying how it ended, the same words in every front door."""
     reachable_ipv4: Optional[str]
-    """The last server's ``accessIPv4``: after RackConnect v2 automation, the address to reach the
-    server by (it changes at ``DEPLOYED``)."""
+    """The address to reach the server by, by the inventory's rule: its ``accessIPv4`` once
+    RackConnect v2 automation is ``DEPLOYED`` (it changes then), else its active RackConnect v3
+    public IP (read once, after the wait, where the region has RackConnect v3), else its
+    ``accessIPv4``, the public network, a cloud network, ServiceNet."""
+    reached_by: Optional[ReachedBy]
+    """Where ``reachable_ipv4`` came from."""
     server: Optional[Server]
     """The last server read."""
 
@@ -1236,18 +1252,6 @@ class FleetCounts(TypedDict):
     """``forbidden``: still waited for when the service refused the token."""
     error: int
     """``error``: not found, gone during the wait, or still waited for when an error ended it."""
-
-
-ReachedBy = Union[
-    Literal["access_network"],
-    Literal["rackconnect_v2"],
-    Literal["rackconnect_v3_public_ip"],
-    Literal["access_ip"],
-    Literal["public"],
-    Literal["cloud_network"],
-    Literal["servicenet"],
-]
-"""Where the address a host is reached by came from."""
 
 
 class FleetServer(TypedDict):

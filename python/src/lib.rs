@@ -589,7 +589,8 @@ impl PySession {
     }
 
     /// Waits on a server's metadata for RackConnect and/or Managed Operations: the wait's result
-    /// plus `reachable_ipv4` and the last `server` read.
+    /// plus `reachable_ipv4` (the address by the inventory's rule), `reached_by` and the last
+    /// `server` read.
     #[pyo3(signature = (server_id, *, managed = false, rackconnect = true, timeout = None, grace = None, not_applicable_ok = true, progress = None))]
     #[allow(clippy::too_many_arguments, reason = "the Python keyword arguments")]
     fn wait_server<'py>(

@@ -267,6 +267,8 @@ def test_wait_server_managed(session: Session) -> None:
     assert result["outcome"] == "done", result
     reachable = result["reachable_ipv4"]
     assert reachable is not None and reachable.startswith("198.51.100."), result
+    # The inventory's rule, said: RackConnect v2's address once DEPLOYED.
+    assert result["reached_by"] == "rackconnect_v2", result
     assert events and all(isinstance(e, dict) and "event" in e for e in events)
     # Each status says which server it is about.
     assert any(e["event"] == "status" and e["id"] == WEB2 for e in events), events

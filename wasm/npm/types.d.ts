@@ -939,6 +939,9 @@ export interface PublicIpWaitResult {
   public_ip: PublicIp | null;
 }
 
+/** Where the address a host is reached by came from. */
+export type ReachedBy = "access_network" | "rackconnect_v2" | "rackconnect_v3_public_ip" | "access_ip" | "public" | "cloud_network" | "servicenet";
+
 /** How a metadata wait ended, with the last server read. */
 export interface ServerWaitResult {
   /** How it ended. */
@@ -963,10 +966,14 @@ export interface ServerWaitResult {
   /** One line saying how it ended, the same words in every front door. */
   summary: string;
   /**
-   * The last server's `accessIPv4`: after RackConnect v2 automation, the address to reach the
-   * server by (it changes at `DEPLOYED`).
+   * The address to reach the server by, by the inventory's rule: its `accessIPv4` once
+   * RackConnect v2 automation is `DEPLOYED` (it changes then), else its active RackConnect v3
+   * public IP (read once, after the wait, where the region has RackConnect v3), else its
+   * `accessIPv4`, the public network, a cloud network, ServiceNet.
    */
   reachable_ipv4: string | null;
+  /** Where `reachable_ipv4` came from. */
+  reached_by: ReachedBy | null;
   /** The last server read. */
   server: Server | null;
 }
@@ -990,9 +997,6 @@ export interface FleetCounts {
   /** `error`: not found, gone during the wait, or still waited for when an error ended it. */
   error: number;
 }
-
-/** Where the address a host is reached by came from. */
-export type ReachedBy = "access_network" | "rackconnect_v2" | "rackconnect_v3_public_ip" | "access_ip" | "public" | "cloud_network" | "servicenet";
 
 /** How one server of a fleet wait ended, with what was last read of it. */
 export interface FleetServer {

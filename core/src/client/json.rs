@@ -24,7 +24,8 @@ use crate::wait::{Millis, WaitConfig};
 /// every answer is: one copy of serde_json's reader in the `.wasm`, not one per input kind (the
 /// same result for any `&str`).
 pub fn parse_input<T: DeserializeOwned>(field: &str, text: &str) -> Result<T> {
-    serde_json::from_slice(text.as_bytes()).map_err(|e| Error::invalid(field, "JSON of the right shape", &e.to_string()))
+    serde_json::from_slice(text.as_bytes())
+        .map_err(|e| Error::invalid(field, "JSON of the right shape", &e.to_string()))
 }
 
 /// A request in the drivers' JSON form (the token in its header exposed: it is about to be sent).

@@ -58,10 +58,14 @@ pub struct MetadataWait {
     /// The result.
     #[serde(flatten)]
     pub result: WaitResult,
-    /// The last server's `accessIPv4`: after RackConnect v2 automation, the address to reach the
-    /// server by (it changes at `DEPLOYED`).
+    /// The address to reach the server by, by the inventory's rule: its `accessIPv4` once
+    /// RackConnect v2 automation is `DEPLOYED` (it changes then), else its active RackConnect v3
+    /// public IP (read once, after the wait, where the region has RackConnect v3), else its
+    /// `accessIPv4`, the public network, a cloud network, ServiceNet.
     #[serde(rename = "reachable_ipv4")]
     pub access_ipv4: Option<String>,
+    /// Where `reachable_ipv4` came from.
+    pub reached_by: Option<crate::inventory::ReachedBy>,
     /// The last server read.
     pub server: Option<Server>,
 }
@@ -100,15 +104,19 @@ pub fn metadata_wait(server: ServerId, config: MetadataWaitConfig) -> MachineTas
         move |s: &Start| {
             let config = MetadataWaitConfig { wait: mixed(config.wait.clone(), s), ..config };
             let endpoint = ServersEndpoint::BaseUrl(s.endpoint()?.clone());
-            let waiter = MetadataWaiter::new(endpoint, s.token()?.clone(), server, config, s.at);
+            let mut waiter = MetadataWaiter::new(endpoint, s.token()?.clone(), server, config, s.at);
+            // Where the region has RackConnect v3, the server's public IP there is its address.
+            if let Some(v3) = s.other_endpoint(Service::RackConnect) {
+                waiter = waiter.with_rackconnect_v3(V3Endpoint::BaseUrl(v3));
+            }
             Ok(match s.region {
                 Some(region) => waiter.in_region(region),
                 None => waiter,
             })
         },
         |m: &MetadataWaiter, result| {
-            let server = m.server().cloned();
-            MetadataWait { result, access_ipv4: server.as_ref().and_then(|s| s.access_ipv4.clone()), server }
+            let (access_ipv4, reached_by) = m.reachable().map_or((None, None), |(ip, by)| (Some(ip), Some(by)));
+            MetadataWait { result, access_ipv4, reached_by, server: m.server().cloned() }
         },
     )
 }

@@ -4,16 +4,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::addresses::AddressRead;
 use super::{BudgetKind, Clock, Event, Machine, MetadataWaitConfig, Millis, Outcome, RateBudget, Step, WaitResult};
 use crate::error::Error;
 use crate::http::Response;
 use crate::id::ServerId;
-use crate::inventory::{InventoryOptions, ReachedBy, reachable};
+use crate::inventory::ReachedBy;
 use crate::secret::Token;
 use crate::servers::{self, ManagedStatus, Server, ServersEndpoint, keys};
 use crate::time::Timestamp;
 use crate::v2::AutomationStatus;
-use crate::v3::{self, PublicIp, PublicIpFilter, V3Endpoint};
+use crate::v3::V3Endpoint;
 
 /// How far the client's clock may be ahead of the region's before a `changes-since` filter
 /// could leave out a server it should list: the filter asks for this much more.
@@ -343,7 +344,7 @@ struct Round {
 /// ([`FleetWaiter::with_rackconnect_v3`]) reads the region's public IPs once, after every server
 /// has ended, when a server's address could come from one; a refusal or an error of that read
 /// (an account without RackConnect v3 there) leaves Cloud Servers' addresses, as does a wait
-/// cut short (deadline, cancel).
+/// cut short (deadline, cancel) before or during it.
 ///
 /// Filters: `servers/detail` cannot be asked for a list of ids. Its documented `changes-since`
 /// ("when the server last changed status") narrows only the first listing of a
@@ -367,22 +368,9 @@ pub struct FleetWaiter {
     index: BTreeMap<String, usize>,
     round: Round,
     region: Option<crate::Region>,
-    /// The region's RackConnect v3, whose public IPs may be the servers' addresses.
-    rackconnect_v3: Option<V3Endpoint>,
-    addresses: Addresses,
+    /// The region's RackConnect v3 public IPs, read once after the servers have ended.
+    addresses: AddressRead,
     result: Option<FleetWaitResult>,
-}
-
-/// The read of the region's RackConnect v3 public IPs, after every server has ended.
-#[derive(Debug, Default)]
-enum Addresses {
-    /// Not (yet) wanted.
-    #[default]
-    Unread,
-    /// Being read: this many attempts sent (a read is tried twice, as every read is).
-    Reading(u32),
-    /// Read: the region's public IPs.
-    Read(Vec<PublicIp>),
 }
 
 impl FleetWaiter {
@@ -414,8 +402,7 @@ impl FleetWaiter {
             index: BTreeMap::new(),
             round: Round::default(),
             region: None,
-            rackconnect_v3: None,
-            addresses: Addresses::Unread,
+            addresses: AddressRead::default(),
             result: None,
             config,
         };
@@ -442,7 +429,7 @@ impl FleetWaiter {
     /// addresses where the inventory's rule puts them first.
     #[must_use]
     pub fn with_rackconnect_v3(mut self, endpoint: V3Endpoint) -> Self {
-        self.rackconnect_v3 = Some(endpoint);
+        self.addresses = AddressRead::new(Some(endpoint));
         self
     }
 
@@ -522,14 +509,7 @@ impl FleetWaiter {
         verdict.not_applicable_ok = self.config.wait.not_applicable_ok;
         verdict.judge();
         let last = t.last.as_ref();
-        let public_ips: Vec<&PublicIp> = match &self.addresses {
-            Addresses::Read(ips) => ips
-                .iter()
-                .filter(|ip| ip.cloud_server.as_ref().is_some_and(|s| s.id.eq_ignore_ascii_case(&t.id)))
-                .collect(),
-            _ => Vec::new(),
-        };
-        let reached = last.and_then(|s| reachable(s, &public_ips, &InventoryOptions::default()));
+        let reached = last.and_then(|s| self.addresses.reachable(s, &t.id));
         FleetServer {
             id: t.id.clone(),
             name: last.and_then(|s| s.name.clone()),
@@ -839,9 +819,8 @@ impl FleetWaiter {
         }
         self.round = Round::default();
         if self.pending().next().is_none() {
-            if self.wants_addresses() {
+            if self.addresses.begin(self.tracked.iter().filter_map(|t| t.last.as_ref())) {
                 // One more read, at once: the region's public IPs.
-                self.addresses = Addresses::Reading(0);
                 self.clock.backoff.reset();
                 self.clock.next_at = at.now;
                 return;
@@ -855,35 +834,9 @@ impl FleetWaiter {
         }
     }
 
-    /// Whether a server's address could be a RackConnect v3 public IP: the region has
-    /// RackConnect v3, and a server seen is not reached by its RackConnect v2 address (which
-    /// the rule puts first).
-    fn wants_addresses(&self) -> bool {
-        self.rackconnect_v3.is_some()
-            && matches!(self.addresses, Addresses::Unread)
-            && self.tracked.iter().filter_map(|t| t.last.as_ref()).any(|s| {
-                let reached = reachable(s, &[], &InventoryOptions::default());
-                !matches!(reached, Some((_, ReachedBy::RackconnectV2)))
-            })
-    }
-
-    /// The read of the public IPs is over (read or not): the wait ends as the servers did.
-    fn addresses_read(&mut self, now: Millis, ips: Vec<PublicIp>) {
-        self.addresses = Addresses::Read(ips);
-        self.finish(now, None, None);
-    }
-
-    /// An attempt at the public IPs failed: once more, as every read is tried, then without.
-    fn addresses_failed(&mut self, now: Millis, reason: String) {
-        match self.addresses {
-            Addresses::Reading(sent) if sent < 2 => self.clock.retry(now, reason, None),
-            _ => self.addresses_read(now, Vec::new()),
-        }
-    }
-
-    fn request(&self, now: Millis) -> crate::Result<crate::Request> {
-        if let (Addresses::Reading(_), Some(endpoint)) = (&self.addresses, &self.rackconnect_v3) {
-            return v3::list_public_ips(endpoint, &self.token, &PublicIpFilter::default());
+    fn request(&mut self, now: Millis) -> crate::Result<crate::Request> {
+        if let Some(request) = self.addresses.request(&self.token, None) {
+            return request;
         }
         // The first walk of a `built_within` wait asks only for what changed since a little
         // before the window (a build is a change); the selection is made by `created` anyway.
@@ -928,7 +881,8 @@ impl Machine for FleetWaiter {
         }
         match self.clock.gate(now, budget) {
             // Every server has ended; only their addresses were being read.
-            Some(Err(_)) if matches!(self.addresses, Addresses::Reading(_)) => {
+            Some(Err(_)) if self.addresses.reading() => {
+                self.addresses.stop();
                 self.finish(now, None, None);
                 return self.poll(now, budget);
             }
@@ -942,9 +896,6 @@ impl Machine for FleetWaiter {
         match self.request(now) {
             Ok(request) => {
                 self.clock.sent(now, budget);
-                if let Addresses::Reading(sent) = &mut self.addresses {
-                    *sent += 1;
-                }
                 Step::Send(request)
             }
             Err(error) => {
@@ -956,13 +907,10 @@ impl Machine for FleetWaiter {
 
     fn on_response(&mut self, now: Millis, response: &Response) {
         self.clock.in_flight = false;
-        if matches!(self.addresses, Addresses::Reading(_)) {
-            return match v3::parse_public_ips(response) {
-                Ok(ips) => self.addresses_read(now, ips),
-                Err(error) if super::is_retryable(&error) => self.addresses_failed(now, error.to_string()),
-                // Refused (no RackConnect v3 for this account) or unreadable: Cloud Servers'
-                // addresses stand.
-                Err(_) => self.addresses_read(now, Vec::new()),
+        if self.addresses.reading() {
+            return match self.addresses.on_response(response) {
+                Ok(()) => self.finish(now, None, None),
+                Err(reason) => self.clock.retry(now, reason, None),
             };
         }
         let date = response.header("Date").and_then(|d| Timestamp::parse_http_date(d).ok()).map(|t| t.unix_millis());
@@ -1006,8 +954,11 @@ impl Machine for FleetWaiter {
 
     fn on_transport_error(&mut self, now: Millis, error: &str) {
         self.clock.in_flight = false;
-        if matches!(self.addresses, Addresses::Reading(_)) {
-            return self.addresses_failed(now, error.to_owned());
+        if self.addresses.reading() {
+            return match self.addresses.failed(error.to_owned()) {
+                Ok(()) => self.finish(now, None, None),
+                Err(reason) => self.clock.retry(now, reason, None),
+            };
         }
         self.clock.retry(now, error.to_owned(), None);
     }

@@ -3,12 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::addresses::AddressRead;
 use super::{BudgetKind, Clock, Event, Machine, Millis, Outcome, RateBudget, Step, WaitConfig, WaitResult};
 use crate::http::Response;
 use crate::id::ServerId;
+use crate::inventory::ReachedBy;
 use crate::secret::Token;
 use crate::servers::{self, ManagedStatus, Server, ServersEndpoint, keys};
 use crate::v2::AutomationStatus;
+use crate::v3::V3Endpoint;
 
 /// What to wait for, and for how long a missing key counts as "not written yet".
 ///
@@ -86,8 +89,11 @@ enum Part {
 /// Waits on a server's metadata: `DEPLOYED` then (if asked) Managed `Complete`. `FAILED`,
 /// `Build Error` and `Authentication Error` fail at once; `UNPROCESSABLE` (with its reason) and a
 /// key missing past the grace period are "not applicable". The result's `status` is the last
-/// RackConnect status; [`MetadataWaiter::server`] holds the last server read, with the
-/// reachable address (`accessIPv4`, which switches to the RackConnect public IP at DEPLOYED).
+/// RackConnect status; [`MetadataWaiter::server`] holds the last server read and
+/// [`MetadataWaiter::reachable`] its address by the inventory's rule (`accessIPv4`, which
+/// switches to the RackConnect public IP at DEPLOYED; for a server not reached that way, its
+/// active RackConnect v3 public IP when the waiter was told the region's RackConnect v3
+/// ([`MetadataWaiter::with_rackconnect_v3`]): read once, after the server's wait has ended).
 #[derive(Debug)]
 pub struct MetadataWaiter {
     endpoint: ServersEndpoint,
@@ -100,6 +106,10 @@ pub struct MetadataWaiter {
     not_applicable: Vec<String>,
     last_server: Option<Server>,
     region: Option<crate::Region>,
+    /// The server's RackConnect v3 public IPs, read once after its wait has ended.
+    addresses: AddressRead,
+    /// The result while the public IPs are read.
+    held: Option<WaitResult>,
     result: Option<WaitResult>,
 }
 
@@ -126,6 +136,8 @@ impl MetadataWaiter {
             not_applicable: Vec::new(),
             last_server: None,
             region: None,
+            addresses: AddressRead::default(),
+            held: None,
             result: None,
         }
     }
@@ -138,12 +150,25 @@ impl MetadataWaiter {
         self
     }
 
+    /// The region's RackConnect v3 (from the catalog): the server's active public IP there is
+    /// its address unless RackConnect v2 gave it one.
+    #[must_use]
+    pub fn with_rackconnect_v3(mut self, endpoint: V3Endpoint) -> Self {
+        self.addresses = AddressRead::new(Some(endpoint));
+        self
+    }
+
+    /// The last server's address by the inventory's rule, and where it came from.
+    pub fn reachable(&self) -> Option<(String, ReachedBy)> {
+        self.addresses.reachable(self.last_server.as_ref()?, self.server_id.as_str())
+    }
+
     /// Replaces the token (after the runner re-authenticated).
     pub fn set_token(&mut self, token: Token) {
         self.token = token;
     }
 
-    /// The last server read: its `access_ipv4` is the address to reach it by.
+    /// The last server read.
     pub fn server(&self) -> Option<&Server> {
         self.last_server.as_ref()
     }
@@ -152,7 +177,41 @@ impl MetadataWaiter {
         let mut result = self.clock.result(outcome, now);
         // Without a reason of its own, a timeout keeps the clock's: what kept going wrong.
         result.reason = reason.or(result.reason);
+        let on_its_status = matches!(outcome, Outcome::Done | Outcome::NotApplicable | Outcome::Failed);
+        if on_its_status && self.addresses.begin(self.last_server.iter()) {
+            // One more read, at once: the server's public IPs.
+            self.clock.backoff.reset();
+            self.clock.next_at = now;
+            self.held = Some(result);
+            return;
+        }
         self.result = Some(result);
+    }
+
+    /// The read of the public IPs is over (read or not): the wait ends as the server did.
+    fn addresses_over(&mut self) {
+        self.addresses.stop();
+        if let Some(mut result) = self.held.take() {
+            result.requests = self.clock.requests;
+            self.result = Some(result);
+        }
+    }
+
+    /// The next attempt at the public IPs (the server's wait has ended).
+    fn poll_addresses(&mut self, now: Millis, budget: &mut RateBudget) -> Step<WaitResult> {
+        match self.clock.gate(now, budget) {
+            // The deadline or a cancellation: the server's own end stands.
+            Some(Err(_)) => self.addresses_over(),
+            Some(Ok(at)) => return Step::SleepUntil(at),
+            None => match self.addresses.request(&self.token, Some(&self.server_id)) {
+                Some(Ok(request)) => {
+                    self.clock.sent(now, budget);
+                    return Step::Send(request);
+                }
+                _ => self.addresses_over(),
+            },
+        }
+        self.poll(now, budget)
     }
 
     fn missing(&mut self, now: Millis, key: &str) -> bool {
@@ -259,6 +318,9 @@ impl Machine for MetadataWaiter {
         if let Some(result) = &self.result {
             return Step::Finished(result.clone());
         }
+        if self.addresses.reading() {
+            return self.poll_addresses(now, budget);
+        }
         if self.rackconnect == Part::Settled && self.managed == Part::Settled {
             self.finish(now, Outcome::Done, Some("nothing to wait for".into()));
             return self.poll(now, budget);
@@ -285,10 +347,17 @@ impl Machine for MetadataWaiter {
 
     fn on_response(&mut self, now: Millis, response: &Response) {
         self.clock.in_flight = false;
+        if self.addresses.reading() {
+            return match self.addresses.on_response(response) {
+                Ok(()) => self.addresses_over(),
+                Err(reason) => self.clock.retry(now, reason, None),
+            };
+        }
         match servers::parse_server(response) {
             Ok(server) => {
+                // Kept first: a wait that ends on this answer reads the addresses for it.
+                self.last_server = Some(server.clone());
                 self.read(now, &server);
-                self.last_server = Some(server);
             }
             Err(error) if super::is_retryable(&error) => {
                 let retry_after = super::retry_after(&error);
@@ -306,6 +375,12 @@ impl Machine for MetadataWaiter {
 
     fn on_transport_error(&mut self, now: Millis, error: &str) {
         self.clock.in_flight = false;
+        if self.addresses.reading() {
+            return match self.addresses.failed(error.to_owned()) {
+                Ok(()) => self.addresses_over(),
+                Err(reason) => self.clock.retry(now, reason, None),
+            };
+        }
         self.clock.retry(now, error.to_owned(), None);
     }
 

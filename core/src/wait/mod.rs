@@ -32,6 +32,7 @@
 
 use std::collections::BTreeMap;
 
+mod addresses;
 mod budget;
 mod fleet;
 mod metadata;

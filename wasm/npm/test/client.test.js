@@ -246,6 +246,7 @@ test("servers are named where only one has the name: gets, waits and plans", asy
   assert.equal((await client.getServer("WEB1")).id, WEB1);
   const waited = await client.waitServer("web1", FAST);
   assert.equal(waited.reachable_ipv4, "198.51.100.101", JSON.stringify(waited));
+  assert.equal(waited.reached_by, "rackconnect_v2", JSON.stringify(waited));
   const planned = await client.ensurePoolMembers({ servers: ["unmanaged"], pools: ["dfw-api-443"], dryRun: true, ...FAST });
   assert.deepStrictEqual(planned.plan.add.concat(planned.plan.unchanged), [
     { server_id: UNMANAGED, pool_id: DFW_API_POOL, server_name: "unmanaged", pool_name: "dfw-api-443" },

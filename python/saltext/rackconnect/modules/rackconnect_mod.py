@@ -195,7 +195,9 @@ def server_wait(
     ends with ``Complete`` or ``Build Error``/``Authentication Error``.
 
     Returns the wait's result (as ``wait``) plus ``reachable_ipv4``: the address to reach the
-    server at once automation is done (RackConnect replaces the original public IP).
+    server at once automation is done, by the inventory's rule (RackConnect v2 replaces the
+    original public IP; a RackConnect v3 server's active public IP comes next), and
+    ``reached_by``: where it came from.
 
     server_id
         The Cloud Server's id (or a name only one server of the region has).

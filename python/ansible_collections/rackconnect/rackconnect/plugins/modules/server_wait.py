@@ -18,8 +18,10 @@ description:
   - V(DEPLOYED) and V(Complete) succeed; V(FAILED), V(Build Error) and V(Authentication Error) fail at once.
     V(UNPROCESSABLE), or a metadata key that never appears within O(grace), means the automation does not
     apply, which is a warning by default and a failure with O(not_applicable=fail).
-  - Returns the address the server is reachable at once automation is done, its C(accessIPv4). Under
-    RackConnect v2 that is the RackConnect public IP, not the address the server was built with.
+  - Returns the address the server is reachable at once automation is done, by the inventory's rule. Under
+    RackConnect v2 that is its C(accessIPv4), the RackConnect public IP, not the address the server was built
+    with; otherwise its active RackConnect v3 public IP (read once, after the wait, where the region has
+    RackConnect v3), else its C(accessIPv4) or a network's address.
   - With O(servers) (or O(built_within)) it waits for a batch at once, as Rackspace asks RackConnect
     customers to build (up to 30 Linux or 20 Windows servers at a time), with one C(servers/detail) page (100
     servers) per poll instead of one request per server. Each server ends on its own status (V(FAILED) at
@@ -149,10 +151,18 @@ reason:
   type: str
   sample: "Managed Operations FAILED: Build Error"
 reachable_ipv4:
-  description: The server's C(accessIPv4) as last read; after RackConnect v2 automation, the RackConnect public IP.
+  description:
+    - The address to reach the server by, by the inventory's rule; after RackConnect v2 automation, the RackConnect
+      public IP (its C(accessIPv4)); else its active RackConnect v3 public IP, else its C(accessIPv4) or a network's
+      address.
   returned: when O(server_id) is given
   type: str
   sample: 198.51.100.101
+reached_by:
+  description: Where RV(reachable_ipv4) came from.
+  returned: when O(server_id) is given
+  type: str
+  sample: rackconnect_v2
 summary:
   description: One line saying how the wait ended (for a batch, the counts and the servers that did not end well).
   returned: success
@@ -269,6 +279,7 @@ def main():
         status=waited["status"],
         reason=waited["reason"],
         reachable_ipv4=waited["reachable_ipv4"],
+        reached_by=waited["reached_by"],
         elapsed=seconds(waited["elapsed_ms"]),
         requests=waited["requests"],
     )
