@@ -101,12 +101,15 @@ fn wait_one(
     label: &str,
     not_applicable: crate::args::NotApplicable,
 ) -> CommandResult {
-    let id = ctx.session()?.server_id(region, server, "SERVER")?;
     let mut progress = ctx.progress(label);
-    let waited = ctx
-        .session()?
-        .servers(region)?
-        .wait_metadata(id, config, &mut RateBudget::api(), &CANCEL, |e| progress.event(e))?;
+    let waited = ctx.session()?.servers(region)?.wait_metadata_named(
+        server,
+        "SERVER",
+        config,
+        &mut RateBudget::api(),
+        &CANCEL,
+        |e| progress.event(e),
+    )?;
     progress.finish();
     report_wait(ctx, &waited.result, Some((waited.access_ipv4.as_deref(), waited.reached_by)), not_applicable)
 }

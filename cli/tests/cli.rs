@@ -1588,3 +1588,24 @@ fn four_waiters_on_one_server_stay_within_30_requests_a_minute() {
     assert!(v2.len() <= 30, "{} v2 requests in 20 s from four waiters", v2.len());
     assert!(v2.len() >= 20, "they did poll: {}", v2.len());
 }
+
+/// A wait by name reads the name's listing as patiently as the wait reads the server: a few 5xx
+/// answers (which a wait by id rides out) are tried again with backoff, not the end after one
+/// retry; the listing's requests count among the wait's.
+#[test]
+fn server_wait_by_name_rides_out_5xx_on_the_lookup_as_a_wait_by_id_does() {
+    let emulator = fast_emulator();
+    emulator.fault(json!({"kind": "status", "status": 500, "operation": "servers.detail", "count": 3}));
+    emulator.clear_log();
+    let out = emulator.rc(&["--output", "json", "server", "wait", "web1", "--timeout", "60s"]).run();
+    out.expect_code(0).expect_stderr("retrying");
+    let value = out.json();
+    assert_eq!(value["outcome"], "done", "{}", out.context());
+    let log = emulator.log();
+    assert_eq!(calls(&log, "GET", "/servers/detail").len(), 4, "three 500s, then the listing: {log:?}");
+    assert_eq!(value["requests"], log.len() - 1, "every request but the sign-in: {log:?}");
+    // A lookup that is not for a wait keeps the read policy: one retry, then the error.
+    emulator.fault(json!({"kind": "status", "status": 500, "operation": "servers.detail", "count": 3}));
+    let out = emulator.rc(&["server", "status", "web1"]).run();
+    out.expect_code(1).expect_stderr("500");
+}

@@ -607,8 +607,14 @@ impl PySession {
         let config =
             metadata_config(managed, rackconnect, timeout, grace, not_applicable_ok).map_err(|e| to_py_err(py, &e))?;
         let waited = self.call(py, progress.as_ref(), |s, region, cancel, on_event| {
-            let id = s.server_id(region, server_id, "server_id")?;
-            s.servers(region)?.wait_metadata(id, config, &mut RateBudget::api(), cancel, on_event)
+            s.servers(region)?.wait_metadata_named(
+                server_id,
+                "server_id",
+                config,
+                &mut RateBudget::api(),
+                cancel,
+                on_event,
+            )
         })?;
         // The core's one shape (as aio, npm and the CLI give it): the result, `reachable_ipv4`
         // and the last `server` read.

@@ -202,6 +202,25 @@ impl<'s> ServersClient<'s> {
     ) -> Result<super::MetadataWait> {
         super::runner::wait_metadata(self.session, self.region, server, config, budget, cancel, on_event)
     }
+
+    /// Waits on the metadata of the server `server` names: an id, or a name only one server of
+    /// the region has, looked up as patiently as the wait reads (see
+    /// [`work::metadata_wait_named`]); the lookup's requests count among the wait's. `field`
+    /// names the input in errors (e.g. `SERVER`).
+    pub fn wait_metadata_named(
+        &mut self,
+        server: &str,
+        field: &str,
+        config: MetadataWaitConfig,
+        budget: &mut RateBudget,
+        cancel: &AtomicBool,
+        on_event: impl FnMut(&Event),
+    ) -> Result<super::MetadataWait> {
+        let task = work::metadata_wait_named(server, field, config)?;
+        let (result, used) = self.session.run_with_budget(task, Some(self.region), budget.clone(), cancel, on_event);
+        *budget = used;
+        result
+    }
 }
 
 /// RackConnect v3, with the token of a [`Session`].

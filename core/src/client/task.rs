@@ -195,6 +195,9 @@ pub struct CallTask<T> {
     events: Vec<Event>,
     about_server: Option<String>,
     region: Option<crate::Region>,
+    /// A patient read: tried again after a 5xx or a transient transport error (with backoff)
+    /// until then, not only once.
+    patient_until: Option<Millis>,
 }
 
 impl<T> std::fmt::Debug for CallTask<T> {
@@ -227,7 +230,31 @@ impl<T> CallTask<T> {
             events: Vec::new(),
             about_server: None,
             region: None,
+            patient_until: None,
         }
+    }
+
+    /// A read made for a wait (the name of the server to wait for): tried again, with backoff,
+    /// until `until` (the wait's deadline) rather than once, as the wait's own reads are.
+    #[must_use]
+    pub fn patient_until(mut self, until: Option<Millis>) -> Self {
+        self.patient_until = until;
+        self
+    }
+
+    /// The pause before another attempt at a read that failed (`retry_after`: the service's
+    /// `Retry-After`), or `None` when the read policy allows none: one more attempt always, more
+    /// while a patient read's deadline is ahead.
+    fn read_retry(&mut self, now: Millis, retry_after: Option<Millis>) -> Option<Millis> {
+        if self.kind != CallKind::Read {
+            return None;
+        }
+        let capped = retry_after.map(|ms| ms.min(READ_RETRY_AFTER_CAP_MS));
+        if self.attempts == 1 {
+            return Some(capped.unwrap_or(READ_RETRY_PAUSE_MS));
+        }
+        let pause = self.backoff.next_delay().max(capped.unwrap_or(0));
+        self.patient_until.filter(|&until| now.saturating_add(pause) < until).map(|_| pause)
     }
 
     /// The call reads `server` (show or metadata): a 404 says "server … not found in region …",
@@ -332,8 +359,9 @@ impl<T> Task for CallTask<T> {
     }
 
     fn on_response(&mut self, now: Millis, response: &Response) {
-        if self.kind == CallKind::Read && self.attempts == 1 && response.status >= 500 {
-            let pause = retry_after_ms(response).map_or(READ_RETRY_PAUSE_MS, |ms| ms.min(READ_RETRY_AFTER_CAP_MS));
+        if response.status >= 500
+            && let Some(pause) = self.read_retry(now, retry_after_ms(response))
+        {
             self.again(now, pause, format!("HTTP {}", response.status));
             return;
         }
@@ -357,8 +385,10 @@ impl<T> Task for CallTask<T> {
     }
 
     fn on_transport_error(&mut self, now: Millis, error: &Error) {
-        if self.kind == CallKind::Read && self.attempts == 1 && is_transient_transport(error) {
-            self.again(now, READ_RETRY_PAUSE_MS, error.to_string());
+        if is_transient_transport(error)
+            && let Some(pause) = self.read_retry(now, None)
+        {
+            self.again(now, pause, error.to_string());
             return;
         }
         self.finish(Err(error.clone()));
@@ -716,6 +746,9 @@ impl<T: Task, U> Task for Mapped<T, U> {
 /// moving ends the walk rather than looping.
 pub struct AllServers {
     page_size: u32,
+    /// For a wait: how long its pages' reads may be tried again (see [`CallTask::patient_until`]).
+    patience: Option<Millis>,
+    patient_until: Option<Millis>,
     page: Option<CallTask<crate::servers::ServerPage>>,
     servers: Vec<crate::servers::Server>,
     marker: Option<crate::ServerId>,
@@ -735,6 +768,8 @@ impl AllServers {
     pub fn new(page_size: u32) -> Self {
         Self {
             page_size,
+            patience: None,
+            patient_until: None,
             page: None,
             servers: Vec::new(),
             marker: None,
@@ -744,9 +779,17 @@ impl AllServers {
         }
     }
 
+    /// For a wait of at most `timeout_ms` (`None`: not for a wait): each page is tried again
+    /// until the wait's deadline, as the wait's own reads are, not once.
+    #[must_use]
+    pub fn patient_for(mut self, timeout_ms: Option<Millis>) -> Self {
+        self.patience = timeout_ms;
+        self
+    }
+
     fn page_task(&self, at: Millis) -> Result<CallTask<crate::servers::ServerPage>> {
         let (limit, marker) = (self.page_size, self.marker.clone());
-        let mut task = CallTask::new(
+        let task = CallTask::new(
             CallKind::Read,
             Needs::Endpoint(Service::Compute),
             move |start| {
@@ -755,6 +798,7 @@ impl AllServers {
             },
             crate::servers::parse_servers_detail,
         );
+        let mut task = task.patient_until(self.patient_until);
         let mut start = self.start.clone().ok_or_else(|| Error::invalid("task", "a started task", ""))?;
         start.at = at;
         task.start(&start)?;
@@ -771,6 +815,7 @@ impl Task for AllServers {
 
     fn start(&mut self, start: &Start) -> Result<()> {
         self.start = Some(start.clone());
+        self.patient_until = self.patience.map(|p| start.at.saturating_add(p));
         self.page = Some(self.page_task(start.at)?);
         Ok(())
     }

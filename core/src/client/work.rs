@@ -121,6 +121,20 @@ pub fn metadata_wait(server: ServerId, config: MetadataWaitConfig) -> MachineTas
     )
 }
 
+/// Waits on the metadata of the server `server` names (an id, or a name only one server of the
+/// region has, looked up as patiently as the wait reads): the one way every front door waits
+/// for one server. `field` names the input in errors.
+pub fn metadata_wait_named(
+    server: &str,
+    field: &str,
+    config: MetadataWaitConfig,
+) -> Result<Box<dyn Task<Output = MetadataWait>>> {
+    let (timeout, field_name) = (config.wait.timeout_ms, field.to_owned());
+    for_server(server, field, Needs::Endpoint(Service::Compute), Some(timeout), move |id| {
+        Ok(Box::new(metadata_wait(ServerId::new_as(&field_name, id)?, config)) as Box<dyn Task<Output = MetadataWait>>)
+    })
+}
+
 /// Which servers a fleet wait is for, as a front door gives them: ids or names, or every
 /// server built within a window.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -199,8 +213,9 @@ pub fn fleet_wait(
     match selection {
         FleetSelection::BuiltWithin(within) => Box::new(waiter(Fleet::BuiltWithin(within))),
         FleetSelection::Servers(servers) => {
-            let list =
-                needs_server_list(&servers).then(|| Box::new(all_servers()) as Box<dyn Task<Output = Vec<Server>>>);
+            // Read as patiently as the wait reads its pages.
+            let list = needs_server_list(&servers)
+                .then(|| Box::new(all_servers().patient_for(Some(timeout))) as Box<dyn Task<Output = Vec<Server>>>);
             Box::new(Chain::new(
                 list,
                 Needs::Endpoint(Service::Compute),
@@ -366,15 +381,27 @@ fn pools_if_named(pools: &[String]) -> Option<Box<dyn Task<Output = Vec<Pool>>>>
 /// every page of the region's servers, and the one whose name it is (exactly, then ignoring
 /// case; an unknown name lists the region's servers, an ambiguous one the candidates' ids).
 pub fn server_id(server: &str, field: &str) -> Option<Mapped<AllServers, String>> {
+    server_id_within(server, field, None)
+}
+
+/// [`server_id`] for a task of at most `timeout_ms` (a wait): its reads are tried again until the
+/// task's deadline, as the task's own are, so a 5xx that a wait by id rides out does not end a
+/// wait by name at once.
+pub fn server_id_within(
+    server: &str,
+    field: &str,
+    timeout_ms: Option<crate::wait::Millis>,
+) -> Option<Mapped<AllServers, String>> {
     if looks_like_id(server) {
         return None;
     }
     let (server, field) = (server.to_owned(), field.to_owned());
-    Some(Mapped::new(all_servers(), move |known: Vec<Server>| resolve_server_name(&server, &known, &field)))
+    let list = all_servers().patient_for(timeout_ms);
+    Some(Mapped::new(list, move |known: Vec<Server>| resolve_server_name(&server, &known, &field)))
 }
 
-/// `task(id)` for the server `server` names: at once for an id, after [`server_id`] for a name.
-/// `needs` is what `task` needs.
+/// `task(id)` for the server `server` names: at once for an id, after [`server_id_within`] the
+/// task's timeout for a name. `needs` is what `task` needs.
 fn for_server<O: 'static>(
     server: &str,
     field: &str,
@@ -382,7 +409,7 @@ fn for_server<O: 'static>(
     timeout_ms: Option<crate::wait::Millis>,
     task: impl FnOnce(String) -> Result<Box<dyn Task<Output = O>>> + 'static,
 ) -> Result<Box<dyn Task<Output = O>>> {
-    match server_id(server, field) {
+    match server_id_within(server, field, timeout_ms) {
         None => task(server.to_owned()),
         Some(resolve) => {
             let first: Box<dyn Task<Output = String>> = Box::new(resolve);
@@ -828,10 +855,7 @@ pub fn wait_by_spec(spec: WaitSpec) -> Result<JsonTask> {
             Box::new(AsJson(fleet_wait(selection, config, names)))
         }
         WaitSpec::Metadata { server_id, config } => {
-            let timeout = config.wait.timeout_ms;
-            for_server(&server_id, "server_id", Needs::Endpoint(Service::Compute), Some(timeout), move |id| {
-                Ok(Box::new(AsJson(metadata_wait(ServerId::new_as("server_id", id)?, config))) as JsonTask)
-            })?
+            Box::new(AsJson(metadata_wait_named(&server_id, "server_id", config)?))
         }
     })
 }
