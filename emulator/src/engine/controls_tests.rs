@@ -58,6 +58,16 @@ fn a_fault_picks_its_operation_and_leaves_the_others_alone() {
     let log = control(&mut engine, "GET", "requests", None, T).1;
     let last = log["requests"].as_array().and_then(|l| l.last()).cloned().unwrap_or_default();
     assert_eq!((last["operation"].as_str(), last["fault"].as_str()), (Some("v3.public_ips.add"), Some("status")));
+    // The client's name for a call picks it too, and is kept as the table's.
+    let fault = json!({"kind": "status", "status": 500, "operation": "v3.add_node", "count": 1});
+    let (status, armed) = control(&mut engine, "POST", "faults", Some(fault), T);
+    assert_eq!(status, 201);
+    assert!(
+        armed["faults"].as_array().is_some_and(|f| f.iter().any(|f| f["operation"] == "v3.pool_nodes.add")),
+        "{armed}"
+    );
+    assert_eq!(answer(&mut engine, pools(&token), T).status, 200, "another operation");
+    assert_eq!(answer(&mut engine, add_node(&token, UNMANAGED), T).status, 500);
     for (bad, wanted) in [
         (json!({"kind": "status", "operation": "v3.nope"}), "unknown operation"),
         (json!({"kind": "status", "probability": 1.5}), "probability"),

@@ -55,9 +55,11 @@ pub fn route(world: &mut World, call: &Call) -> Reply {
         },
         ("GET", ["faults"]) => Reply::json(200, &json!({"faults": world.faults})),
         ("POST", ["faults"]) => match serde_json::from_slice::<Fault>(call.body) {
-            Ok(fault) => match fault_problem(&fault) {
+            Ok(mut fault) => match fault_problem(&fault) {
                 Some(problem) => bad(&problem),
                 None => {
+                    // A client's name for a call (`v3.get_pool`) is kept as the table's.
+                    fault.operation = fault.operation.map(|name| operations::canonical(&name).to_owned());
                     world.faults.push(fault);
                     Reply::json(201, &json!({"faults": world.faults}))
                 }
@@ -107,10 +109,10 @@ fn fault_problem(fault: &Fault) -> Option<String> {
         return Some("probability: expected a number from 0 to 1".to_owned());
     }
     if let Some(name) = &fault.operation
-        && !operations::is_known(name)
+        && !operations::is_known(operations::canonical(name))
     {
         return Some(format!(
-            "operation: unknown operation {name:?} (GET /__emulator/operations lists them; a prefix ending in '.' picks several)"
+            "operation: unknown operation {name:?} (GET /__emulator/operations lists them, and the client's name of each call it makes works too; a prefix ending in '.' picks several)"
         ));
     }
     if !(100..=599).contains(&fault.status) {

@@ -48,6 +48,44 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("DELETE", "/rackconnect/*/v3/*/public_ips/*", "v3.public_ips.remove"),
 ];
 
+/// `(the client's name, this table's name)`: the operation names of the `rackconnect` core
+/// (`Operation`'s, which its errors list and its users know) for the calls they make, so a fault
+/// can name a call either way. The emulator's own names cover more calls (flavors, images,
+/// other clients'), so they stay the table's.
+pub const CLIENT_NAMES: &[(&str, &str)] = &[
+    ("identity.token", "identity.authenticate"),
+    ("v2.automation_status", "v2.status"),
+    ("v2.details", "v2.status_details"),
+    ("v2.automation_features", "v2.features"),
+    ("servers.show", "servers.get"),
+    ("servers.list_detail", "servers.detail"),
+    ("servers.v1_auth", "identity.v1_authenticate"),
+    ("servers.v1_show", "v1.servers.get"),
+    ("v3.list_networks", "v3.networks.list"),
+    ("v3.get_network", "v3.networks.get"),
+    ("v3.list_pools", "v3.pools.list"),
+    ("v3.get_pool", "v3.pools.get"),
+    ("v3.list_nodes", "v3.pool_nodes.list"),
+    ("v3.add_node", "v3.pool_nodes.add"),
+    ("v3.list_node_details", "v3.pool_nodes.list_details"),
+    ("v3.get_node", "v3.pool_nodes.get"),
+    ("v3.remove_node", "v3.pool_nodes.remove"),
+    ("v3.get_node_details", "v3.pool_nodes.get_details"),
+    ("v3.bulk_add_nodes", "v3.pool_nodes.add_many"),
+    ("v3.bulk_remove_nodes", "v3.pool_nodes.remove_many"),
+    ("v3.server_node_details", "v3.pool_nodes.by_server"),
+    ("v3.list_public_ips", "v3.public_ips.list"),
+    ("v3.create_public_ip", "v3.public_ips.add"),
+    ("v3.get_public_ip", "v3.public_ips.get"),
+    ("v3.update_public_ip", "v3.public_ips.update"),
+    ("v3.delete_public_ip", "v3.public_ips.remove"),
+];
+
+/// The table's name for `name`: itself, or the operation a client's name stands for.
+pub fn canonical(name: &str) -> &str {
+    CLIENT_NAMES.iter().find(|(client, _)| *client == name).map_or(name, |(_, table)| table)
+}
+
 /// The name of the operation a request calls, if it calls one of [`OPERATIONS`].
 pub fn operation(method: &str, path: &str) -> Option<&'static str> {
     // Segment by segment, without allocating: this runs for every request.
@@ -79,7 +117,22 @@ pub fn picks(wanted: &str, name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{OPERATIONS, operation};
+    use super::{CLIENT_NAMES, OPERATIONS, canonical, is_known, operation};
+
+    #[test]
+    fn every_operation_of_the_client_names_a_call_of_the_table() {
+        for op in rackconnect::ops::Operation::ALL {
+            let name = canonical(op.name());
+            assert!(is_known(name) && !name.ends_with('.'), "{} -> {name}", op.name());
+        }
+        // Every alias is the client's and stands for one call of the table.
+        for (client, table) in CLIENT_NAMES {
+            assert!(rackconnect::ops::Operation::ALL.iter().any(|op| op.name() == *client), "{client}");
+            assert!(OPERATIONS.iter().any(|(_, _, n)| n == table), "{table}");
+        }
+        assert_eq!(canonical("v3.get_pool"), "v3.pools.get");
+        assert_eq!(canonical("v3.pools.get"), "v3.pools.get");
+    }
 
     #[test]
     fn every_name_is_unique_and_specific_paths_win() {
