@@ -265,7 +265,7 @@ impl Error {
             Error::BodyTooLarge { limit, size } => json!({"limit": limit, "size": size}),
             Error::TooDeep { limit, at } => json!({"limit": limit, "at": at}),
             Error::MissingHeader { header, expected } => json!({"header": header, "expected": expected}),
-            Error::Api(api) => serde_json::to_value(api).unwrap_or_default(),
+            Error::Api(api) => crate::client::json::to_value(api).unwrap_or_default(),
             // `kind` is the variant's name in this form, so the transport's own kind is renamed.
             Error::Transport { kind, detail } => json!({"transport_kind": kind, "detail": detail}),
             Error::Cancelled => json!({}),

@@ -432,7 +432,7 @@ impl schemars::JsonSchema for HostVars {
 
 fn prefixed<S: serde::Serializer>(facts: &HostFacts, serializer: S) -> std::result::Result<S::Ok, S::Error> {
     use serde::ser::{Error as _, SerializeMap};
-    let Value::Object(fields) = serde_json::to_value(facts).map_err(S::Error::custom)? else {
+    let Value::Object(fields) = crate::client::json::to_value(facts).map_err(S::Error::custom)? else {
         return Err(S::Error::custom("host facts are an object"));
     };
     let mut map = serializer.serialize_map(Some(fields.len()))?;

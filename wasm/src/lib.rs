@@ -80,7 +80,7 @@ pub fn parse_sign_in(status: u16, headers: &str, count: u32, body: Vec<u8>) -> R
     if let Value::Object(map) = &mut shown {
         map.insert("token".into(), json!(access.token.id.expose()));
         map.insert("endpoints".into(), Value::Object(endpoints));
-        map.insert("access".into(), serde_json::to_value(&access).unwrap_or(Value::Null));
+        map.insert("access".into(), rackconnect::client::json::to_value(&access).unwrap_or(Value::Null));
     }
     to_json(&shown)
 }

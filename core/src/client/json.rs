@@ -20,6 +20,15 @@ use crate::secret::{ApiKey, Password};
 use crate::v2::V2Endpoint;
 use crate::wait::{Millis, WaitConfig};
 
+/// A value as a JSON tree, through its JSON text. `serde_json::to_value` compiles a second
+/// `Serialize` of every type it is given (into serde_json's `Value` serializer), besides the one
+/// into text every result already has: 13 KB raw, 4.6 KB gzipped of the npm package's `.wasm`
+/// (2026-12-04). The tree is the same (numbers, order and all), a few microseconds slower for
+/// the small values it is used for.
+pub fn to_value<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<Value> {
+    serde_json::to_vec(value).and_then(|text| serde_json::from_slice(&text))
+}
+
 /// JSON text from a binding into a typed value; `field` names it in the error. Read as bytes, as
 /// every answer is: one copy of serde_json's reader in the `.wasm`, not one per input kind (the
 /// same result for any `&str`).
@@ -250,7 +259,7 @@ impl JsonExchange {
     }
 
     fn events(&mut self) -> Value {
-        serde_json::to_value(self.inner.take_events()).unwrap_or(Value::Null)
+        crate::client::json::to_value(&self.inner.take_events()).unwrap_or(Value::Null)
     }
 }
 
@@ -259,6 +268,19 @@ mod tests {
     use super::*;
 
     const START: Millis = 1_800_000_000_000;
+
+    #[test]
+    fn to_value_through_text_is_serde_jsons_tree() {
+        // A model with unknown fields, open enums, timestamps, nulls, big and small numbers.
+        let body = r#"[{"id": "ip-1", "cloud_server": {"id": "s1", "cloud_network": {"id": "n"}},
+            "status": "ACTIVE", "public_ip_v4": "203.0.113.7", "retain": true,
+            "created": "2014-09-12T13:26:54.45", "updated": null, "zeta": [1, -2, 1.5e300, 18446744073709551615],
+            "alpha": {"b": "\u00e9\n", "a": false}}]"#;
+        let ips = crate::v3::parse_public_ips(&Response::new(200, body)).expect("a list");
+        assert_eq!(to_value(&ips).ok(), serde_json::to_value(&ips).ok());
+        let error = crate::Error::invalid("field", "a thing", "\u{1}");
+        assert_eq!(to_value(&error).ok(), serde_json::to_value(&error).ok());
+    }
 
     fn auth() -> Auth {
         auth_from_spec(r#"{"identity_url": "https://identity.example.test", "username": "demo", "api_key": "k"}"#)

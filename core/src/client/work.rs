@@ -917,7 +917,7 @@ where
             Step::Send(request) => Step::Send(request),
             Step::SleepUntil(at) => Step::SleepUntil(at),
             Step::Finished(outcome) => Step::Finished(outcome.and_then(|value| {
-                serde_json::to_value(value)
+                crate::client::json::to_value(&value)
                     .map_err(|e| Error::invalid("result", "a value that serializes to JSON", &e.to_string()))
             })),
         }
