@@ -259,7 +259,7 @@ impl JsonExchange {
     }
 
     fn events(&mut self) -> Value {
-        crate::client::json::to_value(&self.inner.take_events()).unwrap_or(Value::Null)
+        to_value(&self.inner.take_events()).unwrap_or(Value::Null)
     }
 }
 

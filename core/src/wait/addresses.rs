@@ -6,6 +6,7 @@
 //! The read never changes how the wait ended: refused (an account without RackConnect v3
 //! there), failing twice, or cut short by the deadline, Cloud Servers' addresses stand.
 
+use super::{Clock, Millis};
 use crate::http::{Request, Response};
 use crate::id::ServerId;
 use crate::inventory::{InventoryOptions, ReachedBy, reachable};
@@ -37,9 +38,15 @@ impl AddressRead {
         Self { endpoint, state: State::Unread }
     }
 
-    /// Begins the read when it could change an address: the region has RackConnect v3 and one of
-    /// `servers` is not reached by its RackConnect v2 address. False when there is nothing to read.
-    pub(super) fn begin<'a>(&mut self, mut servers: impl Iterator<Item = &'a Server>) -> bool {
+    /// Begins the read, due at once on the wait's `clock`, when it could change an address: the
+    /// region has RackConnect v3 and one of `servers` is not reached by its RackConnect v2
+    /// address. False when there is nothing to read.
+    pub(super) fn begin<'a>(
+        &mut self,
+        mut servers: impl Iterator<Item = &'a Server>,
+        clock: &mut Clock,
+        now: Millis,
+    ) -> bool {
         let wanted = self.endpoint.is_some()
             && matches!(self.state, State::Unread)
             && servers.any(|s| {
@@ -47,6 +54,8 @@ impl AddressRead {
             });
         if wanted {
             self.state = State::Reading(0);
+            clock.backoff.reset();
+            clock.next_at = now;
         }
         wanted
     }
@@ -64,29 +73,34 @@ impl AddressRead {
         Some(v3::list_public_ips(endpoint, token, &filter))
     }
 
-    /// An answer. `Err(reason)` when the attempt should be made again (a 5xx, once).
-    pub(super) fn on_response(&mut self, response: &Response) -> Result<(), String> {
+    /// An answer. True when the read is over; false when another attempt is due (a 5xx, once),
+    /// scheduled on the wait's `clock`.
+    pub(super) fn on_response(&mut self, response: &Response, clock: &mut Clock, now: Millis) -> bool {
         match v3::parse_public_ips(response) {
             Ok(ips) => {
                 self.state = State::Read(ips);
-                Ok(())
+                true
             }
-            Err(error) if super::is_retryable(&error) => self.failed(error.to_string()),
+            Err(error) if super::is_retryable(&error) => self.failed(error.to_string(), clock, now),
             // Refused or unreadable: Cloud Servers' addresses stand.
             Err(_) => {
                 self.state = State::Read(Vec::new());
-                Ok(())
+                true
             }
         }
     }
 
-    /// An attempt that got no answer (or a 5xx). `Err(reason)` when another attempt is due.
-    pub(super) fn failed(&mut self, reason: String) -> Result<(), String> {
+    /// An attempt that got no answer (or a 5xx). True when the read is over; false when another
+    /// attempt is due, scheduled on the wait's `clock`.
+    pub(super) fn failed(&mut self, reason: String, clock: &mut Clock, now: Millis) -> bool {
         match self.state {
-            State::Reading(sent) if sent < ATTEMPTS => Err(reason),
+            State::Reading(sent) if sent < ATTEMPTS => {
+                clock.retry(now, reason, None);
+                false
+            }
             _ => {
                 self.state = State::Read(Vec::new());
-                Ok(())
+                true
             }
         }
     }

@@ -819,10 +819,8 @@ impl FleetWaiter {
         }
         self.round = Round::default();
         if self.pending().next().is_none() {
-            if self.addresses.begin(self.tracked.iter().filter_map(|t| t.last.as_ref())) {
-                // One more read, at once: the region's public IPs.
-                self.clock.backoff.reset();
-                self.clock.next_at = at.now;
+            // One more read, at once, when it could change an address: the region's public IPs.
+            if self.addresses.begin(self.tracked.iter().filter_map(|t| t.last.as_ref()), &mut self.clock, at.now) {
                 return;
             }
             return self.finish(at.now, None, None);
@@ -908,10 +906,10 @@ impl Machine for FleetWaiter {
     fn on_response(&mut self, now: Millis, response: &Response) {
         self.clock.in_flight = false;
         if self.addresses.reading() {
-            return match self.addresses.on_response(response) {
-                Ok(()) => self.finish(now, None, None),
-                Err(reason) => self.clock.retry(now, reason, None),
-            };
+            if self.addresses.on_response(response, &mut self.clock, now) {
+                self.finish(now, None, None);
+            }
+            return;
         }
         let date = response.header("Date").and_then(|d| Timestamp::parse_http_date(d).ok()).map(|t| t.unix_millis());
         let page = match servers::parse_servers_detail(response) {
@@ -955,10 +953,10 @@ impl Machine for FleetWaiter {
     fn on_transport_error(&mut self, now: Millis, error: &str) {
         self.clock.in_flight = false;
         if self.addresses.reading() {
-            return match self.addresses.failed(error.to_owned()) {
-                Ok(()) => self.finish(now, None, None),
-                Err(reason) => self.clock.retry(now, reason, None),
-            };
+            if self.addresses.failed(error.to_owned(), &mut self.clock, now) {
+                self.finish(now, None, None);
+            }
+            return;
         }
         self.clock.retry(now, error.to_owned(), None);
     }

@@ -178,10 +178,8 @@ impl MetadataWaiter {
         // Without a reason of its own, a timeout keeps the clock's: what kept going wrong.
         result.reason = reason.or(result.reason);
         let on_its_status = matches!(outcome, Outcome::Done | Outcome::NotApplicable | Outcome::Failed);
-        if on_its_status && self.addresses.begin(self.last_server.iter()) {
-            // One more read, at once: the server's public IPs.
-            self.clock.backoff.reset();
-            self.clock.next_at = now;
+        // One more read, at once, when it could change the address: the server's public IPs.
+        if on_its_status && self.addresses.begin(self.last_server.iter(), &mut self.clock, now) {
             self.held = Some(result);
             return;
         }
@@ -348,10 +346,10 @@ impl Machine for MetadataWaiter {
     fn on_response(&mut self, now: Millis, response: &Response) {
         self.clock.in_flight = false;
         if self.addresses.reading() {
-            return match self.addresses.on_response(response) {
-                Ok(()) => self.addresses_over(),
-                Err(reason) => self.clock.retry(now, reason, None),
-            };
+            if self.addresses.on_response(response, &mut self.clock, now) {
+                self.addresses_over();
+            }
+            return;
         }
         match servers::parse_server(response) {
             Ok(server) => {
@@ -376,10 +374,10 @@ impl Machine for MetadataWaiter {
     fn on_transport_error(&mut self, now: Millis, error: &str) {
         self.clock.in_flight = false;
         if self.addresses.reading() {
-            return match self.addresses.failed(error.to_owned()) {
-                Ok(()) => self.addresses_over(),
-                Err(reason) => self.clock.retry(now, reason, None),
-            };
+            if self.addresses.failed(error.to_owned(), &mut self.clock, now) {
+                self.addresses_over();
+            }
+            return;
         }
         self.clock.retry(now, error.to_owned(), None);
     }
