@@ -81,8 +81,7 @@ macro_rules! id_type {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-                let value = String::deserialize(deserializer)?;
-                Self::new(value).map_err(serde::de::Error::custom)
+                crate::format::json::checked_string(deserializer, |value| Self::new(value).map_err(|e| e.to_string()))
             }
         }
     };
@@ -195,8 +194,7 @@ impl std::str::FromStr for Region {
 
 impl<'de> Deserialize<'de> for Region {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Region::parse(&value).map_err(serde::de::Error::custom)
+        crate::format::json::checked_string(deserializer, |value| Region::parse(&value).map_err(|e| e.to_string()))
     }
 }
 

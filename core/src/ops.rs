@@ -174,6 +174,34 @@ struct Input {
     retain: Option<bool>,
 }
 
+/// The input a failed read of [`Input`] stopped at, named as a path reader would name it
+/// (`limit`, `pairs[1]`, `pairs[0].server`): found again by reading each input alone, rather than
+/// by tracking the path through every read (a second copy of the reader in the npm `.wasm`).
+fn failing_input(given: &serde_json::Map<String, Value>) -> String {
+    let fails_alone = |key: &String, value: &Value| {
+        let alone: serde_json::Map<String, Value> = [(key.clone(), value.clone())].into_iter().collect();
+        Input::deserialize(&Value::Object(alone)).is_err()
+    };
+    let Some((key, value)) = given.iter().find(|(key, value)| fails_alone(key, value)) else {
+        return String::new();
+    };
+    let Value::Array(pairs) = value else {
+        return key.clone();
+    };
+    // A pair is two strings under two known keys: the first pair that fails, and in it the
+    // first key that is unknown or not a string.
+    let Some((n, pair)) = pairs.iter().enumerate().find(|(_, pair)| PairInput::deserialize(*pair).is_err()) else {
+        return key.clone();
+    };
+    let bad_key = pair.as_object().and_then(|fields| {
+        fields.iter().find(|(k, v)| !["server_id", "pool_id"].contains(&k.as_str()) || !v.is_string()).map(|(k, _)| k)
+    });
+    match bad_key {
+        Some(inner) => format!("{key}[{n}].{inner}"),
+        None => format!("{key}[{n}]"),
+    }
+}
+
 fn required<'a, T>(value: &'a Option<T>, field: &str, expected: &str) -> Result<&'a T> {
     value.as_ref().ok_or_else(|| Error::invalid(field, expected, "nothing"))
 }
@@ -347,10 +375,10 @@ impl Operation {
             // An input the operation does not take is a mistake to report, not to ignore.
             return Err(Error::invalid("input", format!("only {} for {}", allowed.join(", "), self.name()), unknown));
         }
-        let input: Input = serde_path_to_error::deserialize(input.clone()).map_err(|e| {
-            let field = e.path().to_string();
+        let input = Input::deserialize(input).map_err(|e| {
+            let field = failing_input(given);
             let secret = ["token", "auth_token", "api_key", "password"].contains(&field.as_str());
-            let problem = e.into_inner().to_string();
+            let problem = e.to_string();
             // serde's message may quote the value; a credential is never echoed.
             let found = if secret { crate::secret::REDACTED.to_owned() } else { problem };
             Error::invalid(&field, format!("a value of the right type for {}", self.name()), &found)
@@ -474,5 +502,51 @@ impl Operation {
             }
             V3RemoveNode | V3BulkRemoveNodes | V3DeletePublicIp => emit(v3::parse_no_content(response)?),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// The input a tracking reader names, for `failing_input` to find again.
+    fn tracked(input: &Value) -> Option<String> {
+        serde_path_to_error::deserialize::<_, Input>(input.clone()).err().map(|e| e.path().to_string())
+    }
+
+    #[test]
+    fn the_failing_input_is_the_one_a_tracking_reader_names() {
+        let wrong =
+            [json!(5), json!(-1), json!(4294967296_u64), json!(null), json!("x"), json!(true), json!([]), json!({})];
+        let mut cases = Vec::new();
+        for name in Operation::ALL.iter().flat_map(|op| op.inputs()) {
+            for value in &wrong {
+                cases.push(json!({ "region": "DFW", *name: value, "key": "k" }));
+            }
+        }
+        for pairs in [
+            json!([{"server_id": "s", "pool_id": "p"}, {"server_id": 5, "pool_id": "p"}]),
+            json!([{"server_id": "s", "pool_id": "p"}, {"pool_id": 5, "server_id": "s"}]),
+            json!([{"server_id": "s"}]),
+            json!([{"server_id": "s", "pool_id": "p", "server": "x"}]),
+            json!([{"server": "x", "server_id": 5, "pool_id": "p"}]),
+            json!([{"server_id": "s", "pool_id": "p"}, 5]),
+            json!([null]),
+            json!("pairs"),
+            json!({"server_id": "s"}),
+        ] {
+            cases.push(json!({ "token": "t", "pairs": pairs }));
+        }
+        let mut failed = 0;
+        for case in &cases {
+            let given = case.as_object().expect("an object");
+            let want = tracked(case);
+            let got = Input::deserialize(case).err().map(|_| failing_input(given));
+            assert_eq!(got, want, "{case}");
+            failed += usize::from(want.is_some());
+        }
+        assert!(failed > 150, "{failed} of {} cases failed to read", cases.len());
     }
 }

@@ -297,8 +297,7 @@ impl schemars::JsonSchema for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Timestamp::parse(&text).map_err(|e| serde::de::Error::custom(e.to_string()))
+        crate::format::json::checked_string(deserializer, |text| Timestamp::parse(&text).map_err(|e| e.to_string()))
     }
 }
 

@@ -9,22 +9,41 @@ use crate::error::{Error, Result};
 /// Parses a typed value. Shape errors carry a JSON pointer and the line and column.
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     check_size(body)?;
-    // Tracking the path costs as much as the parse itself, and only an error needs it: parse
-    // once without, and again with the path only to explain a failure. Not in wasm, where the
-    // untracked copy of every model's reader costs 50 KB of the download (16 KB gzipped) and
-    // the answers a page reads in bulk (v3 lists) take the one-pass reader (`shape`) instead:
-    // there the tracked parse is the only one, with the same results and errors.
-    #[cfg(not(target_arch = "wasm32"))]
-    if let Ok(value) = serde_json::from_slice(strip_bom(body)) {
-        return Ok(value);
+    let body = strip_bom(body);
+    // Read once, untracked; a failure finds its path again from its position (`locate`).
+    serde_json::from_slice(body).map_err(|e| {
+        let pointer = super::locate::pointer_of_error(body, &e);
+        from_serde(e, pointer)
+    })
+}
+
+/// Reads a string and checks it within the reader's own visit of it. A check made after the
+/// read is an error the reader places at the end of the object around the string, and so is
+/// located there (`locate`); made within, it is placed, and located, at the string.
+pub(crate) fn checked_string<'de, D, T>(
+    deserializer: D,
+    check: fn(String) -> std::result::Result<T, String>,
+) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Checked<T>(fn(String) -> std::result::Result<T, String>);
+
+    impl<T> serde::de::Visitor<'_> for Checked<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<T, E> {
+            (self.0)(v.to_owned()).map_err(E::custom)
+        }
+        fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<T, E> {
+            (self.0)(v).map_err(E::custom)
+        }
     }
-    let mut de = serde_json::Deserializer::from_slice(strip_bom(body));
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let pointer = pointer_of(e.path());
-        from_serde(e.into_inner(), pointer)
-    })?;
-    de.end().map_err(|e| from_serde(e, String::new()))?;
-    Ok(value)
+
+    deserializer.deserialize_string(Checked(check))
 }
 
 /// Parses into a tree, bounded by [`MAX_DEPTH`]. A key given twice in one object is refused:
@@ -42,7 +61,7 @@ pub(crate) fn parse_value(body: &[u8]) -> Result<Value> {
 const EXACT_NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// A JSON tree whose objects have each key once.
-struct StrictValue(Value);
+pub(crate) struct StrictValue(pub(crate) Value);
 
 impl<'de> serde::Deserialize<'de> for StrictValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
@@ -108,7 +127,7 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
     }
 }
 
-fn strip_bom(body: &[u8]) -> &[u8] {
+pub(crate) fn strip_bom(body: &[u8]) -> &[u8] {
     body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
 
@@ -143,20 +162,6 @@ pub(crate) fn escape_pointer<S: AsRef<str>>(segments: &[S]) -> String {
         out.push_str(&s.as_ref().replace('~', "~0").replace('/', "~1"));
     }
     out
-}
-
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let segments: Vec<String> = path
-        .iter()
-        .filter_map(|s| match s {
-            Segment::Seq { index } => Some(index.to_string()),
-            Segment::Map { key } => Some(key.clone()),
-            Segment::Enum { variant } => Some(variant.clone()),
-            Segment::Unknown => None,
-        })
-        .collect();
-    escape_pointer(&segments)
 }
 
 fn from_serde(e: serde_json::Error, pointer: String) -> Error {

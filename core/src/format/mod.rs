@@ -6,6 +6,7 @@
 //! written once, over that tree, and report paths in the syntax of the body they came from.
 
 pub(crate) mod json;
+pub(crate) mod locate;
 pub(crate) mod shape;
 pub(crate) mod text;
 pub(crate) mod tree;

@@ -11,7 +11,7 @@
 //! # Ok::<(), rackconnect::Error>(())
 //! ```
 
-mod model;
+pub(crate) mod model;
 
 pub use model::{Access, AuthToken, CatalogEntry, Endpoint, Role, TenantRef, User};
 

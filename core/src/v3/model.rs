@@ -332,10 +332,11 @@ fn null_is_false<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bo
 /// An id as the API sends it, refused when it holds a control character (an escape sequence or
 /// a NUL has no place in an id, and would reach terminals and logs).
 fn clean_id<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let id = String::deserialize(deserializer)?;
-    if crate::format::has_control(&id) {
-        let shown = crate::error::shorten(&id);
-        return Err(serde::de::Error::custom(format!("id \"{shown}\": expected an id without control characters")));
-    }
-    Ok(id)
+    crate::format::json::checked_string(deserializer, |id| {
+        if crate::format::has_control(&id) {
+            let shown = crate::error::shorten(&id);
+            return Err(format!("id \"{shown}\": expected an id without control characters"));
+        }
+        Ok(id)
+    })
 }
