@@ -36,6 +36,7 @@ __all__ = [
     "parse_response",
     "Auth",
     "Exchange",
+    "IDLE_REUSE",
     "QUICK_LOOK_TIMEOUT",
     "seconds_to_millis",
     "Secret",
@@ -57,6 +58,9 @@ STATUS_CACHE_TTL: float
 """How long a v2 answer shown as a property of the machine (grains) is reused."""
 QUICK_LOOK_TIMEOUT: float
 """The longest a look that must not hold up its caller may take (``V2(request_timeout=...)``)."""
+IDLE_REUSE: float
+"""The longest a kept connection may sit idle and still carry the next request (a server may be
+closing it as it is reused, and a create is never sent twice)."""
 
 # Each event of a wait or an ensure, as it happens; what the callback returns is ignored.
 _Progress = Optional[Callable[[ProgressEvent], object]]

@@ -46,6 +46,13 @@ async def _sleep(ms: float) -> None:
     await asyncio.sleep(max(ms, 1.0) / 1000.0)
 
 
+def _own_client() -> httpx.AsyncClient:
+    # No proxies or certificates from the environment beyond the defaults' checks; no connection
+    # reused once idle past the core's limit (httpx's own is 5 s, as long as many servers keep
+    # one: a request could go out on a connection being closed).
+    return httpx.AsyncClient(trust_env=False, limits=httpx.Limits(keepalive_expiry=_native.IDLE_REUSE))
+
+
 async def _send(client: httpx.AsyncClient, step: Dict[str, Any]) -> Tuple[Optional[_Answer], Optional[Tuple[str, str]]]:
     """Sends one request as the exchange asked: ``(answer, None)`` or ``(None, (kind, detail))``."""
     request = step["request"]
@@ -195,8 +202,7 @@ class Session:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            # No proxies or certificates from the environment beyond the defaults' checks.
-            self._client = httpx.AsyncClient(trust_env=False)
+            self._client = _own_client()
         return self._client
 
     async def _run(self, exchange: Any, progress: Progress = None) -> Any:
@@ -420,6 +426,6 @@ async def wait_v2(
     if client is not None:
         result: Dict[str, Any] = await drive(exchange, client, progress=progress)
         return result
-    async with httpx.AsyncClient(trust_env=False) as own:
+    async with _own_client() as own:
         result = await drive(exchange, own, progress=progress)
         return result

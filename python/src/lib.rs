@@ -900,5 +900,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("WATCH_INTERVAL", seconds(defaults::WATCH_INTERVAL_MS))?;
     m.add("STATUS_CACHE_TTL", seconds(defaults::STATUS_CACHE_MS))?;
     m.add("QUICK_LOOK_TIMEOUT", seconds(defaults::QUICK_LOOK_TIMEOUT_MS))?;
+    // And the longest a kept connection may sit idle before the next request (the async
+    // driver's httpx pool; the blocking transport applies it itself).
+    m.add("IDLE_REUSE", seconds(defaults::IDLE_REUSE_MS))?;
     Ok(())
 }

@@ -479,3 +479,58 @@ def test_cancelling_an_inventory_mid_read_stops_it_at_once(frozen_url: str) -> N
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__]))
+
+
+def test_a_connection_idle_past_the_cores_limit_is_not_reused() -> None:
+    # A server that keeps connections open and counts them: a server closing an idle connection
+    # on its own clock (Apache's 5 s, httpx's own keep-alive limit too) could get a request just
+    # as it closes, so the session's client reuses none idle past the core's limit.
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted: List[socket.socket] = []
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            buffered = b""
+            while True:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                buffered += chunk
+                while b"\r\n\r\n" in buffered:
+                    _, buffered = buffered.split(b"\r\n\r\n", 1)
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    url = "http://127.0.0.1:%d/ping" % listener.getsockname()[1]
+
+    async def main() -> None:
+        session = aio.Session("http://127.0.0.1:9/v2.0", username="demo", api_key="demo-api-key", region="DFW")
+        try:
+            client = session._http()
+            for _ in range(3):
+                assert (await client.get(url)).status_code == 200
+            assert len(accepted) == 1, "requests close together share one connection"
+            await asyncio.sleep(_native.IDLE_REUSE + 0.5)
+            assert (await client.get(url)).status_code == 200
+            assert len(accepted) == 2, "a connection idle past IDLE_REUSE was reused"
+        finally:
+            await session.aclose()
+
+    try:
+        asyncio.run(main())
+    finally:
+        listener.close()

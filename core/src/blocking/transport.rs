@@ -107,6 +107,7 @@ impl Transport {
                 .http_status_as_error(false)
                 // A redirect could lead to plain HTTP or carry the token elsewhere: none is followed.
                 .max_redirects(0)
+                .max_idle_age(Duration::from_millis(crate::client::defaults::IDLE_REUSE_MS))
                 .user_agent(config.user_agent.as_str())
                 .timeout_resolve(Some(config.connect_timeout))
                 .timeout_connect(Some(config.connect_timeout))

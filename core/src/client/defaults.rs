@@ -18,6 +18,12 @@ pub const METADATA_GRACE_MS: Millis = 5 * 60_000;
 /// planner and by a single create alike: long enough for RackConnect to learn of a new build,
 /// short enough that a mistyped id fails soon.
 pub const POST_BUILD_GRACE_MS: Millis = 120_000;
+/// The longest a kept connection may sit idle and still carry the next request. A server closes
+/// idle connections on its own clock (Apache's default and the emulator's: 5 s), and a request
+/// sent as it closes fails; a read is tried again, but a create (POST) is never sent twice. So a
+/// connection is not reused once idle this long: 4 s, below any common server's limit, at the
+/// cost of a new connection for polls further apart.
+pub const IDLE_REUSE_MS: Millis = 4_000;
 /// The longest a single request may take (connect, send, answer) when the caller gives none.
 pub const REQUEST_TIMEOUT_MS: Millis = 30_000;
 /// The shortest time a request is given, even close to a wait's deadline: a request cut
