@@ -878,7 +878,8 @@ fn terminal_safe(text: &str) -> String {
 }
 
 /// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2`, `terminal_safe`, `seconds_to_millis`,
-/// `__version__` and the pacing constants `WATCH_INTERVAL`, `STATUS_CACHE_TTL`, `QUICK_LOOK_TIMEOUT`.
+/// `__version__`, the pacing constants `WATCH_INTERVAL`, `STATUS_CACHE_TTL`, `QUICK_LOOK_TIMEOUT`
+/// and the connection limit `IDLE_REUSE`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_request, m)?)?;

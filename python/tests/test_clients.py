@@ -500,7 +500,9 @@ def test_ctrl_c_stops_a_wait_that_is_sleeping(emulator_url: str) -> None:
     # An unknown source address is answered 403 (rate limited, as v2 says it): the waiter then
     # pauses a full minute without a request or an event. Ctrl-C must still end it at once.
     code = (
-        "import rackconnect, sys\n"
+        "import faulthandler, rackconnect, signal, sys\n"
+        # Where it is, should it not end: every thread's stack on SIGUSR1.
+        "faulthandler.register(signal.SIGUSR1, all_threads=True)\n"
         "print('waiting', flush=True)\n"
         f"rackconnect.wait_v2({emulator_url!r}, source_address='127.0.0.99', timeout=300)\n"
     )
@@ -513,7 +515,14 @@ def test_ctrl_c_stops_a_wait_that_is_sleeping(emulator_url: str) -> None:
         time.sleep(2.0)
         sent = time.monotonic()
         child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=20)
+        try:
+            _, err = child.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.send_signal(signal.SIGUSR1)
+            time.sleep(1.0)
+            child.kill()
+            _, err = child.communicate()
+            raise AssertionError("Ctrl-C did not end the wait; its threads:\n" + err) from None
         assert time.monotonic() - sent < 5.0, "Ctrl-C waited for the pause to end"
         assert child.returncode != 0 and "KeyboardInterrupt" in err, err
     finally:
