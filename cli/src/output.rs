@@ -111,6 +111,9 @@ pub struct Progress {
     pairs: Option<(std::collections::BTreeMap<String, String>, &'static str)>,
     /// For a batch of servers: how many have ended of how many; each line says which server.
     fleet: Option<(u32, Option<u32>)>,
+    /// The status last shown of each thing watched (what, id): a plain line says a status once,
+    /// then only its changes, however the lines of several things interleave.
+    shown: std::collections::BTreeMap<(String, Option<String>), String>,
 }
 
 impl Progress {
@@ -124,6 +127,7 @@ impl Progress {
             last: String::new(),
             pairs: None,
             fleet: None,
+            shown: std::collections::BTreeMap::new(),
         }
     }
 
@@ -142,6 +146,17 @@ impl Progress {
     pub fn event(&mut self, event: &Event) {
         if self.quiet {
             return;
+        }
+        if let Event::Status { what, id, status, .. } = event
+            && !self.live
+        {
+            // Each read reports every status, changed or not; and a wait first announces what
+            // it waits for, which its first read then reads again.
+            let key = (what.clone(), id.clone());
+            if self.shown.get(&key) == Some(status) {
+                return;
+            }
+            self.shown.insert(key, status.clone());
         }
         let elapsed = self.started.elapsed().as_secs();
         let fleet = self.fleet.is_some();

@@ -77,6 +77,24 @@ fn demo_quiet_finds_nothing_left_to_change_on_its_second_run() {
     assert!(!out.stderr.contains(" · "), "progress shown despite --quiet{}", out.context());
 }
 
+#[test]
+fn demo_shows_each_node_status_once_and_then_its_changes() {
+    // Each read reports every node, changed or not, and a wait announces its nodes before its
+    // first read: plain progress lines said every status twice (issue 16's tryouts).
+    let out = rc(&["demo"]).run();
+    out.expect_code(0);
+    let mut counts = std::collections::BTreeMap::<(String, String), usize>::new();
+    for line in out.stderr.lines() {
+        let Some((_, node)) = line.split_once("pool members · node ") else { continue };
+        let Some((id, status)) = node.split_once(": ") else { continue };
+        *counts.entry((id.to_owned(), status.to_owned())).or_default() += 1;
+    }
+    let shown = |status: &str| counts.iter().filter(|((_, s), _)| s == status).map(|(_, n)| *n).collect::<Vec<_>>();
+    // Two nodes: ADDING once each (the first run); ACTIVE once in each of the two runs.
+    assert_eq!(shown("ADDING"), [1, 1], "{counts:?}{}", out.context());
+    assert_eq!(shown("ACTIVE"), [2, 2], "{counts:?}{}", out.context());
+}
+
 // ------------------------------------------------------------------------------------------------
 // v2 wait
 
