@@ -503,6 +503,9 @@ def test_ctrl_c_stops_a_wait_that_is_sleeping(emulator_url: str) -> None:
         "import faulthandler, rackconnect, signal, sys\n"
         # Where it is, should it not end: every thread's stack on SIGUSR1.
         "faulthandler.register(signal.SIGUSR1, all_threads=True)\n"
+        # Ctrl-C as a terminal gives it, even where this suite runs as a background job (which
+        # starts with SIGINT ignored, and Python then keeps ignoring it).
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "print('waiting', flush=True)\n"
         f"rackconnect.wait_v2({emulator_url!r}, source_address='127.0.0.99', timeout=300)\n"
     )
