@@ -5,6 +5,8 @@
 //! array, and a leaf element becomes its text. The tolerant RackConnect v2 readers are then
 //! written once, over that tree, and report paths in the syntax of the body they came from.
 
+#[cfg(test)]
+mod broken_json;
 pub(crate) mod json;
 pub(crate) mod locate;
 pub(crate) mod shape;
