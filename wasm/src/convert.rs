@@ -4,7 +4,6 @@
 //! JSON text rather than JS objects built call by call: a list of ten thousand nodes crosses as
 //! one string and one `JSON.parse`, which V8 does far faster than thousands of boundary calls.
 
-use rackconnect::wait::Millis;
 use rackconnect::{Error, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -59,6 +58,7 @@ pub fn response(status: u16, headers: &str, count: u32, body: Vec<u8>) -> Result
 }
 
 /// JS time (`performance.now()`-like milliseconds, a float) as the core's milliseconds.
-pub fn millis(now: f64) -> Millis {
-    if now.is_finite() && now > 0.0 { now as Millis } else { 0 }
+#[cfg(feature = "exchange")]
+pub fn millis(now: f64) -> rackconnect::wait::Millis {
+    if now.is_finite() && now > 0.0 { now as rackconnect::wait::Millis } else { 0 }
 }

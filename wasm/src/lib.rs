@@ -7,6 +7,7 @@
 //! `RackConnectError` subclass of its kind, and runs the machines with `fetch` and timers.
 
 mod convert;
+#[cfg(feature = "exchange")]
 pub mod machine;
 
 use rackconnect::identity::{self, Access};
@@ -66,6 +67,23 @@ pub(crate) fn region_endpoints(access: &Access, region: Region) -> Value {
     })
 }
 
+/// What a sign-in says about the account, as both `signIn` and `parseSignIn` show it: the
+/// tenant, the expiry, the default region and the regions with RackConnect v3 (by role, and by
+/// a `rax:rackconnect` endpoint in the catalog).
+pub(crate) fn regions(access: &Access) -> Value {
+    let default_region = access.user.default_region.as_deref().and_then(|r| Region::parse(r).ok()).map(Region::lower);
+    let rackconnect_regions: Vec<&str> = access.rackconnect_v3_regions().into_iter().map(Region::lower).collect();
+    let catalog_regions: Vec<&str> =
+        Region::ALL.into_iter().filter(|r| access.rackconnect_endpoint(*r).is_some()).map(Region::lower).collect();
+    json!({
+        "tenantId": access.token.tenant.as_ref().map(|t| t.id.clone()),
+        "expiresAt": access.token.expires.unix_millis(),
+        "defaultRegion": default_region,
+        "rackconnectRegions": rackconnect_regions,
+        "catalogRegions": catalog_regions,
+    })
+}
+
 /// Reads Identity's token answer for a client: the token (the one place it is exposed), its
 /// expiry in Unix milliseconds, the tenant, the default region, the regions with RackConnect v3
 /// (by role, and by a `rax:rackconnect` endpoint in the catalog), the endpoints per region and the redacted `access`, as JSON text (camelCase keys: this shape
@@ -76,7 +94,7 @@ pub fn parse_sign_in(status: u16, headers: &str, count: u32, body: Vec<u8>) -> R
     let access = identity::parse_token(&response).map_err(|e| thrown(&e))?;
     let endpoints: Map<String, Value> =
         Region::ALL.iter().map(|r| (r.lower().to_owned(), region_endpoints(&access, *r))).collect();
-    let mut shown = machine::regions(&access);
+    let mut shown = regions(&access);
     if let Value::Object(map) = &mut shown {
         map.insert("token".into(), json!(access.token.id.expose()));
         map.insert("endpoints".into(), Value::Object(endpoints));

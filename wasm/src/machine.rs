@@ -74,30 +74,13 @@ impl Auth {
 pub(crate) fn summary(access: &Access, username: &str, region: Option<Region>) -> Value {
     let region = client::region_of(access, region).ok();
     let endpoints = |r: Region| crate::region_endpoints(access, r);
-    let mut shown = regions(access);
+    let mut shown = crate::regions(access);
     if let Value::Object(map) = &mut shown {
         map.insert("username".into(), json!(username));
         map.insert("region".into(), json!(region.map(Region::lower)));
         map.insert("endpoints".into(), region.map_or(json!({"rackconnect": null, "compute": null}), endpoints));
     }
     shown
-}
-
-/// What a sign-in says about the account, as both `signIn` and `parseSignIn` show it: the
-/// tenant, the expiry, the default region and the regions with RackConnect v3 (by role, and by
-/// a `rax:rackconnect` endpoint in the catalog).
-pub(crate) fn regions(access: &Access) -> Value {
-    let default_region = access.user.default_region.as_deref().and_then(|r| Region::parse(r).ok()).map(Region::lower);
-    let rackconnect_regions: Vec<&str> = access.rackconnect_v3_regions().into_iter().map(Region::lower).collect();
-    let catalog_regions: Vec<&str> =
-        Region::ALL.into_iter().filter(|r| access.rackconnect_endpoint(*r).is_some()).map(Region::lower).collect();
-    json!({
-        "tenantId": access.token.tenant.as_ref().map(|t| t.id.clone()),
-        "expiresAt": access.token.expires.unix_millis(),
-        "defaultRegion": default_region,
-        "rackconnectRegions": rackconnect_regions,
-        "catalogRegions": catalog_regions,
-    })
 }
 
 /// Sign-in as a task whose output is the console's summary.
