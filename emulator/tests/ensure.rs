@@ -6,6 +6,7 @@
 mod common;
 
 use common::demo;
+use rackconnect::client::Verdict;
 use rackconnect::ensure::{
     EnsureOptions, MembershipPlanner, Pair, Presence, PublicIpAction, PublicIpPlanner, PublicIpSpec,
 };
@@ -282,6 +283,20 @@ fn public_ip(
     drive(ctx, &mut planner)
 }
 
+/// [`public_ip`] with or without `dry_run`.
+fn public_ip_run(ctx: &Ctx, server: &str, presence: Presence, dry_run: bool) -> rackconnect::ensure::PublicIpResult {
+    let spec = PublicIpSpec {
+        server_id: ServerId::new(server).expect("server"),
+        presence,
+        retain: None,
+        public_ip_id: None,
+        unassign: false,
+    };
+    let options = EnsureOptions { dry_run, ..options() };
+    let mut planner = PublicIpPlanner::new(ctx.dfw.clone(), ctx.token.clone(), spec, options, 0);
+    drive(ctx, &mut planner)
+}
+
 #[test]
 fn public_ip_present_retain_absent_each_idempotent() {
     let ctx = setup();
@@ -298,10 +313,23 @@ fn public_ip_present_retain_absent_each_idempotent() {
     assert!(retained.public_ip.as_ref().is_some_and(|i| i.retain && i.status.as_str() == "ACTIVE"));
     assert!(!public_ip(&ctx, demo::UNMANAGED, Presence::Present, Some(true), None).changed);
 
-    let removed = public_ip(&ctx, demo::UNMANAGED, Presence::Absent, None, None);
+    // A delete names the IP it deletes, as read before the delete, in a dry run and in a real
+    // run alike (the real run's `public_ip` is none: the IP is gone).
+    let address = ip.public_ip_v4.clone().expect("an address");
+    let mut would = public_ip_run(&ctx, demo::UNMANAGED, Presence::Absent, true);
+    let mut removed = public_ip(&ctx, demo::UNMANAGED, Presence::Absent, None, None);
     assert_eq!(removed.outcome, Outcome::Done, "{:?}", removed.reason);
     assert!(removed.changed && removed.public_ip.is_none());
-    assert!(!public_ip(&ctx, demo::UNMANAGED, Presence::Absent, None, None).changed);
+    for result in [&mut would, &mut removed] {
+        assert_eq!(result.plan, PublicIpAction::Delete { id: ip.id.clone() });
+        let deleted = result.deleted.as_ref().expect("the deleted IP");
+        assert_eq!((deleted.id.as_str(), deleted.public_ip_v4.as_deref()), (ip.id.as_str(), Some(address.as_str())));
+        result.judge();
+    }
+    assert_eq!(would.summary, format!("dry run: would delete {} (a retained IP) ({address})", ip.id));
+    assert_eq!(removed.summary, format!("done: deleted {} (a retained IP) ({address})", ip.id));
+    let again = public_ip(&ctx, demo::UNMANAGED, Presence::Absent, None, None);
+    assert!(!again.changed && again.deleted.is_none(), "nothing to delete, nothing named");
 }
 
 #[test]

@@ -1567,6 +1567,9 @@ class PublicIpResult(TypedDict):
     """The server, by its id (a name given is resolved to it)."""
     public_ip: Optional[PublicIp]
     """The public IP as last read (with its address once ACTIVE); none after a delete."""
+    deleted: Optional[PublicIp]
+    """For a delete, the public IP it deletes as read before the delete (in a dry run, the one it
+    would delete), so that a real run can name it as a dry run does; none for other plans."""
     reason: Optional[str]
     """Why it did not end Done."""
     requests: int

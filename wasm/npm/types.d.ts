@@ -1283,6 +1283,11 @@ export interface PublicIpResult {
   server_id: string;
   /** The public IP as last read (with its address once ACTIVE); none after a delete. */
   public_ip: PublicIp | null;
+  /**
+   * For a delete, the public IP it deletes as read before the delete (in a dry run, the one it
+   * would delete), so that a real run can name it as a dry run does; none for other plans.
+   */
+  deleted: PublicIp | null;
   /** Why it did not end Done. */
   reason: string | null;
   /** Requests sent. */

@@ -95,7 +95,8 @@ impl Verdict for PublicIpResult {
 
     fn judge(&mut self) {
         self.ok = self.outcome == Outcome::Done;
-        let public_ip = self.public_ip.as_ref();
+        // A delete names the IP as it was before the delete, in a real run as in a dry run.
+        let public_ip = self.public_ip.as_ref().or(self.deleted.as_ref());
         let retained = |id: &str| public_ip.filter(|ip| ip.id == id && ip.retain).map_or("", |_| " (a retained IP)");
         let (action, done) = match &self.plan {
             PublicIpAction::None => ("change nothing".to_owned(), "no change needed".to_owned()),

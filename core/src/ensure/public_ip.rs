@@ -123,6 +123,9 @@ pub struct PublicIpResult {
     pub server_id: String,
     /// The public IP as last read (with its address once ACTIVE); none after a delete.
     pub public_ip: Option<PublicIp>,
+    /// For a delete, the public IP it deletes as read before the delete (in a dry run, the one it
+    /// would delete), so that a real run can name it as a dry run does; none for other plans.
+    pub deleted: Option<PublicIp>,
     /// Why it did not end Done.
     pub reason: Option<String>,
     /// Requests sent.
@@ -169,6 +172,8 @@ pub struct PublicIpPlanner {
     changed: bool,
     /// The plan as first made, for the result.
     first_plan: Option<PublicIpAction>,
+    /// The IP the first plan deletes, as read before the delete, for the result.
+    deleting: Option<PublicIp>,
     /// A change was sent and its answer lost: found applied on re-read, it counts as made.
     unanswered: bool,
     post_build_grace_ms: Millis,
@@ -199,6 +204,7 @@ impl PublicIpPlanner {
             last: None,
             changed: false,
             first_plan: None,
+            deleting: None,
             unanswered: false,
             post_build_grace_ms,
             retrying_since: None,
@@ -234,12 +240,14 @@ impl PublicIpPlanner {
         // The plan as first made; a re-read after a lost answer plans again, for itself.
         let plan = self.first_plan.clone().or_else(|| self.plan.clone()).unwrap_or(PublicIpAction::None);
         let changed = if self.dry_run { plan != PublicIpAction::None } else { self.changed };
+        let deleted = if matches!(plan, PublicIpAction::Delete { .. }) { self.deleting.clone() } else { None };
         self.result = Some(PublicIpResult {
             outcome,
             changed,
             plan,
             server_id: self.spec.server_id.as_str().to_owned(),
             public_ip: self.last.clone(),
+            deleted,
             reason,
             requests: self.clock.requests,
             elapsed_ms: now.saturating_sub(self.clock.start),
@@ -290,6 +298,9 @@ impl PublicIpPlanner {
         };
         self.plan = Some(plan.clone());
         if self.first_plan.is_none() {
+            if matches!(plan, PublicIpAction::Delete { .. }) {
+                self.deleting = current.clone();
+            }
             self.first_plan = Some(plan.clone());
         }
         if self.unanswered && plan == PublicIpAction::None {

@@ -102,6 +102,11 @@ def test_pool_members_and_public_ip_converge(salt: Salt, sls) -> None:
     removed = salt("state.apply", absent).states()
     assert_all(removed, True, True)
     assert len(removed["api_pool_members_gone"]["changes"]["removed"]) == 2, removed
+    # The IP is named by its address in the test run and in the real run alike.
+    would, gone = planned_removal["db_build_error_public_ip_gone"], removed["db_build_error_public_ip_gone"]
+    assert would["comment"] == f"Would remove the public IP {address} of server {DB_BUILD_ERROR}.", would
+    assert gone["comment"] == f"Removed the public IP {address} of server {DB_BUILD_ERROR}.", gone
+    assert would["changes"]["public_ip_v4"] == gone["changes"]["public_ip_v4"] == address, (would, gone)
     again = salt("state.apply", absent).states()
     assert_all(again, True, False)
     assert api_pool_members(salt) == [] and public_ips(salt, DB_BUILD_ERROR) == []

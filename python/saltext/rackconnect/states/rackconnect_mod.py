@@ -228,7 +228,8 @@ def _public_ip(name, present, retain, move_ip, wait, timeout, connection_args, u
 
     plan = dict(result["plan"])
     action = plan["action"]
-    public_ip = result.get("public_ip") or {}
+    # A delete leaves no IP to read afterwards; the core keeps it as read before the delete.
+    public_ip = result.get("public_ip") or result.get("deleted") or {}
     address = public_ip.get("public_ip_v4")
     # Real run: what was changed (even if it then failed); test run: what would be.
     if action != "none" and ((result["changed"] and not test) or (test and result["success"])):
