@@ -43,6 +43,7 @@ __all__ = [
     "Session",
     "STATUS_CACHE_TTL",
     "terminal_safe",
+    "environment_value",
     "token_from_response",
     "V2",
     "wait_v2",
@@ -228,6 +229,11 @@ def token_from_response(status: int, headers: _Headers, body: Union[bytes, str])
 def seconds_to_millis(field: str, seconds: float) -> int:
     """Seconds, as every method of the package takes them, into the core's milliseconds;
     a negative or non-finite number raises ``InvalidInput`` naming ``field``."""
+
+def environment_value(names: Sequence[str]) -> Optional[str]:
+    """The first of the environment variables ``names`` that is set, a blank value counting as
+    unset, as the core reads the environment everywhere: for hosts that look options up in the
+    environment themselves (the Ansible collection's option fallbacks)."""
 
 def terminal_safe(text: str) -> str:
     """``text`` with its control characters (escape sequences, NUL, carriage return) shown

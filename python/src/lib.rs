@@ -877,7 +877,17 @@ fn terminal_safe(text: &str) -> String {
     rackconnect::client::terminal_safe(text).into_owned()
 }
 
-/// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2`, `terminal_safe`, `seconds_to_millis`,
+/// The first of the environment variables `names` that is set, a blank value counting as unset,
+/// as the core reads the environment everywhere: for hosts that look options up in the
+/// environment themselves (the Ansible collection's option fallbacks).
+#[pyfunction]
+fn environment_value(names: Vec<String>) -> Option<String> {
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    rackconnect::blocking::settings::first_set(&names, &rackconnect::blocking::settings::process_env)
+}
+
+/// The native module: `build_request`, `parse_response`, `Session`, `V2`, `wait_v2`, `terminal_safe`,
+/// `environment_value`, `seconds_to_millis`,
 /// `__version__`, the pacing constants `WATCH_INTERVAL`, `STATUS_CACHE_TTL`, `QUICK_LOOK_TIMEOUT`
 /// and the connection limit `IDLE_REUSE`.
 #[pymodule]
@@ -887,6 +897,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wait_v2, m)?)?;
     m.add_function(wrap_pyfunction!(exception_from_data, m)?)?;
     m.add_function(wrap_pyfunction!(terminal_safe, m)?)?;
+    m.add_function(wrap_pyfunction!(environment_value, m)?)?;
     m.add_function(wrap_pyfunction!(seconds_to_millis, m)?)?;
     m.add_function(wrap_pyfunction!(token_from_response, m)?)?;
     m.add_class::<PySecret>()?;

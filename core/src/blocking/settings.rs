@@ -30,6 +30,12 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// The first of `names` that is set, blank counting as unset: for a front door whose host looks
+/// the environment up itself (an Ansible option's fallback), so that it reads it as the others do.
+pub fn first_set(names: &[&str], env: Env<'_>) -> Option<String> {
+    names.iter().find_map(|name| env(name))
+}
+
 /// Where credentials were found (never the secret itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CredentialSource {

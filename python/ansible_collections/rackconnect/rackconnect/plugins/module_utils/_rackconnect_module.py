@@ -13,9 +13,8 @@ Private to the collection (the leading underscore): its interface may change in 
 
 from __future__ import annotations
 
-import os
-
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common import (
     RACKCONNECT_IMPORT_ERROR,
@@ -25,22 +24,34 @@ from ansible_collections.rackconnect.rackconnect.plugins.module_utils.common imp
     terminal_safe,
 )
 
+
+def rax_environment(*names):
+    """An option's fallback to the environment (Ansible's ``env_fallback``), read as the core reads
+    the environment everywhere: a variable exported empty (``RAX_REGION=``) counts as unset, so
+    the option keeps its default rather than ``""``. Without the rackconnect package nothing is
+    found; the module then fails saying the package is missing."""
+    value = rackconnect._native.environment_value(list(names)) if rackconnect else None
+    if value is None:
+        raise AnsibleFallbackNotFound
+    return value
+
+
 # The options of the `rackconnect.rackconnect.auth` doc fragment (Identity, for Cloud Servers
 # and RackConnect v3). username and the secrets are checked by check_credentials rather than by
 # Ansible, whose messages cannot mention the environment variables the values may come from.
 AUTH_ARGUMENT_SPEC = dict(
-    identity_url=dict(type="str", default="us", fallback=(env_fallback, ["RAX_IDENTITY_URL"])),
-    username=dict(type="str", fallback=(env_fallback, ["RAX_USERNAME"])),
-    api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["RAX_API_KEY"])),
-    password=dict(type="str", no_log=True, fallback=(env_fallback, ["RAX_PASSWORD"])),
-    region=dict(type="str", fallback=(env_fallback, ["RAX_REGION"])),
-    tenant=dict(type="str", fallback=(env_fallback, ["RAX_TENANT"])),
+    identity_url=dict(type="str", default="us", fallback=(rax_environment, ["RAX_IDENTITY_URL"])),
+    username=dict(type="str", fallback=(rax_environment, ["RAX_USERNAME"])),
+    api_key=dict(type="str", no_log=True, fallback=(rax_environment, ["RAX_API_KEY"])),
+    password=dict(type="str", no_log=True, fallback=(rax_environment, ["RAX_PASSWORD"])),
+    region=dict(type="str", fallback=(rax_environment, ["RAX_REGION"])),
+    tenant=dict(type="str", fallback=(rax_environment, ["RAX_TENANT"])),
 )
 
 # The options of the `rackconnect.rackconnect.v2` doc fragment (RackConnect v2, asked from the server).
 V2_ARGUMENT_SPEC = dict(
-    region=dict(type="str", fallback=(env_fallback, ["RAX_REGION"])),
-    base_url=dict(type="str", fallback=(env_fallback, ["RAX_RACKCONNECT_V2_URL"])),
+    region=dict(type="str", fallback=(rax_environment, ["RAX_REGION"])),
+    base_url=dict(type="str", fallback=(rax_environment, ["RAX_RACKCONNECT_V2_URL"])),
     source_address=dict(type="str"),
 )
 
@@ -67,18 +78,6 @@ class RackConnectModule(AnsibleModule):
         kwargs.setdefault("supports_check_mode", True)
         super().__init__(argument_spec=spec, **kwargs)
         self.require_rackconnect()
-        self._blank_environment_as_unset()
-
-    def _blank_environment_as_unset(self):
-        """A variable exported empty (``RAX_REGION=``) counts as unset, as the core reads the
-        environment everywhere else: the option takes its default, not ``""``."""
-        for option, option_spec in self.argument_spec.items():
-            fallback = option_spec.get("fallback")
-            value = self.params.get(option)
-            if not (fallback and fallback[0] is env_fallback and isinstance(value, str)) or value.strip():
-                continue
-            if any(os.environ.get(variable) == value for variable in fallback[1]):
-                self.params[option] = option_spec.get("default")
 
     def require_rackconnect(self):
         """Fails the module when the rackconnect package cannot be imported on the target."""
@@ -88,17 +87,20 @@ class RackConnectModule(AnsibleModule):
     def option_sources(self, option):
         """How an option can be given, for messages: ``region (or RAX_REGION)``."""
         fallback = self.argument_spec.get(option, {}).get("fallback")
-        if fallback and fallback[0] is env_fallback:
+        if fallback and fallback[0] is rax_environment:
             return "%s (or %s)" % (option, " or ".join(fallback[1]))
         return option
 
     def option_source(self, option):
         """Where an option's value came from, for messages: the task or the environment."""
         fallback = self.argument_spec.get(option, {}).get("fallback")
-        if fallback and fallback[0] is env_fallback:
+        if fallback and fallback[0] is rax_environment:
             for variable in fallback[1]:
-                from_env = os.environ.get(variable)
-                if from_env is not None and self.params[option] == from_env:
+                try:
+                    from_env = rax_environment(variable)
+                except AnsibleFallbackNotFound:
+                    continue
+                if self.params[option] == from_env:
                     return "%s (from %s)" % (option, variable)
         return option
 
