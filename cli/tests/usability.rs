@@ -327,6 +327,31 @@ fn spawn_emulator(args: &[&str], stderr: Stdio) -> (std::process::Child, String)
 }
 
 #[test]
+fn emulator_stops_on_the_first_ctrl_c_or_sigterm_without_a_state_file() {
+    for signal in ["-INT", "-TERM"] {
+        let (mut child, url) = spawn_emulator(&["--listen", "127.0.0.1:0"], Stdio::null());
+        let (status, _) = common::http(&url, "GET", "/__emulator/", None);
+        assert_eq!(status, 200, "{signal}");
+        let signalled = Command::new("kill").args([signal, &child.id().to_string()]).status().expect("kill");
+        assert!(signalled.success());
+        // One signal is enough (the first SIGINT used to be swallowed): given 10 s to end.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("the emulator's status") {
+                break Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                let _killed = child.kill();
+                let _reaped = child.wait();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert!(status.is_some_and(|s| s.success()), "{signal}: {status:?} (none: still running after 10 s)");
+    }
+}
+
+#[test]
 fn emulator_keeps_its_state_across_a_restart_and_takes_a_seed() {
     let dir = TempDir::new("emulator-state");
     let file = dir.join("world.json");

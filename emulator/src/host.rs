@@ -112,26 +112,25 @@ impl Interrupts {
     }
 }
 
-/// Runs a started emulator until it ends: with a state file, until SIGINT or SIGTERM, and then
-/// writes its state there; without one, until the process is killed. Says `listening on URL`
-/// on stdout once it can be stopped safely (the first line, which scripts wait for). The error
-/// says what failed, for the caller to print with its own name.
+/// Runs a started emulator until SIGINT (Ctrl-C) or SIGTERM, then stops it and, with a state
+/// file, writes its state there: one way to stop it, with or without a file, so that a script's
+/// `kill` and a user's Ctrl-C both end it with success. Says `listening on URL` on stdout once it
+/// can be stopped safely (the first line, which scripts wait for). The error says what failed,
+/// for the caller to print with its own name.
 #[cfg(feature = "server")]
 pub fn serve(emulator: crate::Emulator, state: Option<&Path>) -> Result<(), String> {
-    let interrupts = match state {
-        Some(_) => Some(Interrupts::install().map_err(|e| format!("cannot wait for a signal: {e}"))?),
-        None => None,
-    };
+    let interrupts = Interrupts::install().map_err(|e| format!("cannot wait for a signal: {e}"))?;
     println!("listening on {}", emulator.url());
     let _flushed = io::stdout().flush();
-    let (Some(state), Some(interrupts)) = (state, interrupts) else {
-        emulator.wait();
-        return Ok(());
-    };
     interrupts.wait().map_err(|e| format!("cannot wait for a signal: {e}"))?;
-    let snapshot = emulator.engine().snapshot();
+    let snapshot = state.map(|_| emulator.engine().snapshot());
     emulator.stop();
-    save_state(state, &snapshot).map_err(|e| format!("cannot write the state to {}: {e}", state.display()))
+    match (state, snapshot) {
+        (Some(state), Some(snapshot)) => {
+            save_state(state, &snapshot).map_err(|e| format!("cannot write the state to {}: {e}", state.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
