@@ -20,8 +20,10 @@ pub struct Cli {
 
 /// Options every command that talks to RackConnect takes (listed under their own heading in
 /// each command's `--help`). `emulator`, `completions` and `man` refuse them; `demo` takes only
-/// `--output`, `--quiet`, `--verbose` and `--emulated-speed`.
-#[derive(Args, Debug, Clone)]
+/// `--output`, `--quiet`, `--verbose` and `--emulated-speed`; `v2` none of the account's, `server`
+/// and `v3` none of v2's (see `refuse_options_that_do_not_apply`). Its `Debug` form hides the
+/// API key and the password.
+#[derive(Args, Clone)]
 #[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Output format.
@@ -64,8 +66,9 @@ pub struct Global {
     /// No progress display (results and errors are still printed).
     #[arg(long, short, global = true)]
     pub quiet: bool,
-    /// Print each HTTP request and response line to stderr (method, URL, status, time taken);
-    /// credentials are never shown.
+    /// Print each HTTP exchange to stderr: the request's method, URL, headers and body (the first
+    /// 300 characters), then the answer's status, time taken and size; credentials show as
+    /// <redacted>, and no answer's body is shown.
     #[arg(long, short, global = true)]
     pub verbose: bool,
 }
@@ -87,6 +90,28 @@ pub const GLOBAL_OPTIONS: [(&str, &str); 14] = [
     ("quiet", "--quiet"),
     ("verbose", "--verbose"),
 ];
+
+impl std::fmt::Debug for Global {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |secret: &Option<String>| secret.as_ref().map(|_| rackconnect::REDACTED);
+        f.debug_struct("Global")
+            .field("output", &self.output)
+            .field("emulated", &self.emulated)
+            .field("region", &self.region)
+            .field("tenant", &self.tenant)
+            .field("identity_url", &self.identity_url)
+            .field("credentials", &self.credentials)
+            .field("username", &self.username)
+            .field("api_key", &hidden(&self.api_key))
+            .field("password", &hidden(&self.password))
+            .field("v2_url", &self.v2_url)
+            .field("source_address", &self.source_address)
+            .field("emulated_speed", &self.emulated_speed)
+            .field("quiet", &self.quiet)
+            .field("verbose", &self.verbose)
+            .finish()
+    }
+}
 
 /// `--retain` / `--no-retain` as a filter: only retained public IPs, or only the others; neither
 /// given lists both.
@@ -489,4 +514,18 @@ fn parse_any_duration(text: &str) -> Result<u64, String> {
         _ => return Err(format!("expected a duration such as 90s, 5m or 1h, found {text:?}")),
     };
     Ok(value.saturating_mul(scale))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    #[test]
+    fn the_debug_form_hides_the_secrets() {
+        let args = ["rackconnect", "--api-key", "the-key", "--password", "the-password", "v3", "pools", "list"];
+        let cli = super::Cli::try_parse_from(args).expect("parses");
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("the-key") && !shown.contains("the-password"), "{shown}");
+        assert_eq!(shown.matches(rackconnect::REDACTED).count(), 2, "{shown}");
+    }
 }

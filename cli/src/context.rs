@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use rackconnect::blocking::{HttpConfig, IdentityClient, Session, Transport};
+use rackconnect::blocking::{HttpConfig, IdentityClient, Session, Transport, settings};
 use rackconnect::identity::{IdentityEndpoint, TenantScope};
 use rackconnect::v2::V2Endpoint;
 use rackconnect::{BaseUrl, Region};
@@ -30,8 +30,9 @@ pub struct Context {
     session: Option<Session>,
 }
 
+/// The environment as the core reads it for every front door (a blank value counts as unset).
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    settings::process_env(name)
 }
 
 impl Context {
@@ -59,24 +60,18 @@ impl Context {
         let api = crate::verbose::transport(HttpConfig::default(), global.verbose);
         let v2 =
             crate::verbose::transport(HttpConfig { local_address: source, ..HttpConfig::default() }, global.verbose);
-        let identity_url = match (&global.identity_url, &emulator_url) {
-            (Some(url), _) => IdentityEndpoint::parse(url)?,
-            (None, Some(url)) => IdentityEndpoint::parse(url)?,
-            (None, None) => {
-                env("RAX_IDENTITY_URL").map_or(Ok(IdentityEndpoint::Us), |u| IdentityEndpoint::parse(&u))?
-            }
+        // --emulated with --identity-url or --v2-url is refused before this (main.rs).
+        let identity_url = match &emulator_url {
+            Some(url) => IdentityEndpoint::parse(url)?,
+            None => settings::identity_endpoint(global.identity_url.as_deref(), &env)?,
         };
-        // A region that is given is checked even when the command does not need one.
-        if let Some(region) = &global.region {
-            Region::parse(region)?;
-        }
+        // A region that is given (or exported) is checked even when the command does not need
+        // one; a mistake in RAX_REGION is named as such.
+        let region = settings::region(global.region.as_deref(), &env)?;
         let v2_url = global.v2_url.clone().or_else(|| emulator_url.clone()).or_else(|| env("RAX_RACKCONNECT_V2_URL"));
         let v2_endpoint = match v2_url {
             Some(url) => Some(V2Endpoint::BaseUrl(BaseUrl::new("v2_url", &url)?)),
-            None => match global.region.clone().or_else(|| env("RAX_REGION")) {
-                Some(region) => Some(V2Endpoint::Region(Region::parse(&region)?)),
-                None => None,
-            },
+            None => region.map(V2Endpoint::Region),
         };
         Ok(Self { global, _emulator: emulator, emulator_url, api, v2, v2_endpoint, identity_url, session: None })
     }
@@ -112,7 +107,7 @@ impl Context {
             if let Some(warning) = warning {
                 output::warn(&warning);
             }
-            let tenant = self.global.tenant.clone().or_else(|| env("RAX_TENANT")).map(TenantScope::Id);
+            let tenant = settings::tenant(self.global.tenant.as_deref(), &env).map(TenantScope::Id);
             let identity = IdentityClient::new(self.identity_url.clone(), credentials, tenant);
             self.session = Some(Session::new(self.api.clone(), identity));
         }
@@ -121,8 +116,8 @@ impl Context {
 
     /// The region for token APIs: --region, RAX_REGION, or the user's default region.
     pub(crate) fn region(&mut self) -> Result<Region, Failure> {
-        if let Some(region) = self.global.region.clone().or_else(|| env("RAX_REGION")) {
-            return Ok(Region::parse(&region)?);
+        if let Some(region) = settings::region(self.global.region.as_deref(), &env)? {
+            return Ok(region);
         }
         let access = self.session()?.access()?;
         match access.user.default_region.clone().filter(|r| !r.is_empty()) {

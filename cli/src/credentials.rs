@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use rackconnect::blocking::settings::{self, CLI_NAMES, CredentialSource, GivenCredentials};
 use rackconnect::identity::Credentials;
 
-/// What the command line said about credentials.
-#[derive(Debug, Default, Clone)]
+/// What the command line said about credentials (no `Debug`: it holds secrets).
+#[derive(Default, Clone)]
 pub struct Given {
     /// `--username`.
     pub username: Option<String>,

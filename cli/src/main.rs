@@ -118,26 +118,52 @@ fn main() -> ExitCode {
 /// these.
 const DEMO_OPTIONS: [&str; 5] = ["output", "quiet", "verbose", "emulated_speed", "emulated"];
 
+/// The global options only RackConnect v2 uses (asked from the server itself).
+const V2_ONLY: [&str; 2] = ["v2_url", "source_address"];
+/// The global options only the account's APIs use (Identity, Cloud Servers, RackConnect v3).
+const ACCOUNT_ONLY: [&str; 6] = ["identity_url", "credentials", "username", "api_key", "password", "tenant"];
+/// The global options that would send a command elsewhere than `--emulated`'s own emulator.
+const ELSEWHERE: [&str; 2] = ["identity_url", "v2_url"];
+
 /// Refuses a global option given to a command it does not apply to, rather than ignoring it.
 fn refuse_options_that_do_not_apply(matches: &ArgMatches) -> Result<(), Failure> {
     let Some((name, sub)) = matches.subcommand() else { return Ok(()) };
+    let given = |id: &str| [matches, sub].iter().any(|m| matches!(m.value_source(id), Some(ValueSource::CommandLine)));
+    let flags = |ids: &mut dyn Iterator<Item = &str>| -> Vec<&str> {
+        ids.filter(|id| given(id))
+            .filter_map(|id| GLOBAL_OPTIONS.iter().find(|(i, _)| *i == id).map(|(_, f)| *f))
+            .collect()
+    };
     let applies = |id: &str| match name {
         "emulator" | "completions" | "man" => false,
         "demo" => DEMO_OPTIONS.contains(&id),
-        _ => true,
+        "v2" => !ACCOUNT_ONLY.contains(&id),
+        _ => !V2_ONLY.contains(&id),
     };
-    let given = |id: &str| [matches, sub].iter().any(|m| matches!(m.value_source(id), Some(ValueSource::CommandLine)));
-    let refused: Vec<&str> =
-        GLOBAL_OPTIONS.iter().filter(|(id, _)| !applies(id) && given(id)).map(|(_, flag)| *flag).collect();
-    if refused.is_empty() {
-        return Ok(());
+    let refused = flags(&mut GLOBAL_OPTIONS.iter().map(|(id, _)| *id).filter(|id| !applies(id)));
+    if !refused.is_empty() {
+        let why = match name {
+            "emulator" => "it serves its scenario's account and talks to no other; see `rackconnect emulator --help`",
+            "demo" => "it runs its own emulator with the demo account",
+            "v2" => "RackConnect v2 is asked from the server itself, without an account",
+            "server" | "v3" => "they are RackConnect v2's, which it does not ask",
+            _ => "it talks to no account",
+        };
+        return Err(Failure::usage(format!("`rackconnect {name}` does not take {}: {why}", refused.join(", "))));
     }
-    let why = match name {
-        "emulator" => "it serves its scenario's account and talks to no other; see `rackconnect emulator --help`",
-        "demo" => "it runs its own emulator with the demo account",
-        _ => "it talks to no account",
-    };
-    Err(Failure::usage(format!("`rackconnect {name}` does not take {}: {why}", refused.join(", "))))
+    if given("emulated") {
+        // The emulator's demo account would be sent to the URL given instead.
+        let elsewhere = flags(&mut ELSEWHERE.into_iter());
+        if !elsewhere.is_empty() {
+            return Err(Failure::usage(format!(
+                "--emulated talks to its own emulator, so {} cannot apply; leave out one or the other",
+                elsewhere.join(" and ")
+            )));
+        }
+    } else if given("emulated_speed") && name != "demo" {
+        return Err(Failure::usage("--emulated-speed applies only with --emulated"));
+    }
+    Ok(())
 }
 
 fn run(cli: Cli) -> CommandResult {

@@ -391,11 +391,41 @@ fn options_that_do_not_apply_are_refused() {
         (vec!["man", "--verbose"], "--verbose"),
         (vec!["demo", "--region", "iad"], "--region"),
         (vec!["--username", "me", "demo"], "--username"),
+        // RackConnect v2 is asked from the server itself; the account's APIs are not v2.
+        (vec!["--username", "demo", "v2", "status", "--v2-url", "http://127.0.0.1:9"], "--username"),
+        (vec!["--tenant", "1", "v2", "gateway-ip", "--v2-url", "http://127.0.0.1:9"], "--tenant"),
+        (vec!["--source-address", "127.0.0.2", "v3", "pools", "list"], "--source-address"),
+        (vec!["--v2-url", "http://127.0.0.1:9", "server", "list"], "--v2-url"),
     ] {
         let out = rc(&args).run();
         out.expect_code(2).expect_stderr(&format!("does not take {named}"));
         assert!(out.stdout.is_empty(), "{}", out.context());
     }
+    // --emulated would send its demo account to a URL given beside it; a speed needs an emulator.
+    for (args, said) in [
+        (
+            vec!["--emulated", "--identity-url", "uk", "v3", "pools", "list"],
+            "--emulated talks to its own emulator, so --identity-url cannot apply",
+        ),
+        (
+            vec!["--emulated", "--v2-url", "http://127.0.0.1:9", "v2", "status"],
+            "--emulated talks to its own emulator, so --v2-url cannot apply",
+        ),
+        (vec!["--emulated-speed", "5", "v3", "pools", "list"], "--emulated-speed applies only with --emulated"),
+    ] {
+        let out = rc(&args).run();
+        out.expect_code(2).expect_stderr(said);
+        assert!(out.stdout.is_empty() && !out.stderr.contains("emulated: a local"), "{}", out.context());
+    }
+}
+
+#[test]
+fn the_environments_mistakes_are_named_and_two_secrets_are_refused() {
+    let out = rc(&["v3", "pools", "list"]).env("RAX_REGION", "dwf").run();
+    out.expect_code(2).expect_stderr("invalid RAX_REGION: expected one of dfw");
+    let out = rc(&["v3", "pools", "list", "--username", "demo", "--api-key", "k", "--password", "p"]).run();
+    out.expect_code(2).expect_stderr("expected one of --api-key / --password, not both");
+    assert!(!out.stderr.contains("\"k\"") && !out.stderr.contains("\"p\""), "{}", out.context());
 }
 
 #[test]

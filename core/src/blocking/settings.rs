@@ -66,8 +66,8 @@ pub const CLI_NAMES: OptionNames =
 pub const PYTHON_NAMES: OptionNames =
     OptionNames { username: "username=", secret: "api_key= / password=", file: "credentials_file=" };
 
-/// What the caller said about credentials.
-#[derive(Debug, Clone, Default)]
+/// What the caller said about credentials. Its `Debug` form hides the secrets.
+#[derive(Clone, Default)]
 pub struct GivenCredentials {
     /// A user name.
     pub username: Option<String>,
@@ -77,6 +77,18 @@ pub struct GivenCredentials {
     pub password: Option<String>,
     /// A credentials file.
     pub file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for GivenCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |secret: &Option<String>| secret.as_ref().map(|_| crate::secret::REDACTED);
+        f.debug_struct("GivenCredentials")
+            .field("username", &self.username)
+            .field("api_key", &hidden(&self.api_key))
+            .field("password", &hidden(&self.password))
+            .field("file", &self.file)
+            .finish()
+    }
 }
 
 fn pair(username: String, api_key: Option<String>, password: Option<String>) -> Option<Credentials> {
@@ -158,6 +170,10 @@ pub fn credentials(
     names: OptionNames,
     env: Env<'_>,
 ) -> Result<(Credentials, CredentialSource)> {
+    if given.api_key.is_some() && given.password.is_some() {
+        // Which one the caller meant is not ours to guess.
+        return Err(Error::invalid("credentials", format!("one of {}, not both", names.secret), "both"));
+    }
     if given.api_key.is_some() || given.password.is_some() {
         let username = given.username.clone().or_else(|| env("RAX_USERNAME")).ok_or_else(|| {
             Error::invalid("username", format!("{} (or RAX_USERNAME) with {}", names.username, names.secret), "none")
@@ -289,6 +305,15 @@ mod tests {
         let user_only = GivenCredentials { username: Some("u".into()), ..GivenCredentials::default() };
         let error = credentials(&user_only, CLI_NAMES, &none).expect_err("no secret").to_string();
         assert!(error.contains("RAX_API_KEY") && error.contains("--api-key"), "{error}");
+        let both = GivenCredentials {
+            api_key: Some("the-key".into()),
+            password: Some("the-password".into()),
+            ..user_only.clone()
+        };
+        let shown = format!("{both:?}");
+        assert!(!shown.contains("the-key") && !shown.contains("the-password") && shown.contains("\"u\""), "{shown}");
+        let error = credentials(&both, CLI_NAMES, &none).expect_err("both").to_string();
+        assert_eq!(error, "invalid credentials: expected one of --api-key / --password, not both, found \"both\"");
         let env_user_only = env_of(&[("RAX_USERNAME", "u")]);
         let error = credentials(&GivenCredentials::default(), PYTHON_NAMES, &env_user_only).expect_err("no secret");
         assert!(error.to_string().contains("found \"RAX_USERNAME alone, without RAX_API_KEY or RAX_PASSWORD\""));
