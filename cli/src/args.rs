@@ -224,8 +224,8 @@ pub enum Command {
 /// How long to wait.
 #[derive(Args, Debug, Clone)]
 pub struct WaitArgs {
-    /// Give up after this long (e.g. 30m, 90s, 1h) [default: the core's, 30m].
-    #[arg(long, value_parser = parse_duration)]
+    /// Give up after this long (e.g. 30m, 90s, 1h30m; 0 checks once) [default: the core's, 30m].
+    #[arg(long, value_parser = parse_any_duration)]
     pub timeout: Option<u64>,
     /// What "not applicable" (UNPROCESSABLE, or a key that never appears) means.
     #[arg(long, value_enum, default_value = "ok")]
@@ -300,8 +300,9 @@ pub enum ServerCommand {
         /// Wait only for Managed Operations, not RackConnect (implies --managed).
         #[arg(long)]
         managed_only: bool,
-        /// How long a missing key counts as "not written yet" [default: the core's, 5m].
-        #[arg(long, value_parser = parse_duration)]
+        /// How long a missing key counts as "not written yet" (0: not applicable at once)
+        /// [default: the core's, 5m].
+        #[arg(long, value_parser = parse_any_duration)]
         grace: Option<u64>,
         #[command(flatten)]
         wait: WaitArgs,
@@ -487,7 +488,7 @@ pub enum PublicIpCommand {
 pub fn parse_duration(text: &str) -> Result<u64, String> {
     let value = parse_any_duration(text)?;
     if value == 0 {
-        return Err(format!("expected a duration above zero, such as 90s, 5m or 1h, found {text:?}"));
+        return Err(format!("expected a duration above zero, such as 90s, 5m, 1h or 1h30m, found {text:?}"));
     }
     Ok(value)
 }
@@ -501,19 +502,32 @@ fn parse_clock_speed(text: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("expected {}", clock::SPEED_EXPECTED))
 }
 
-fn parse_any_duration(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let (number, unit) = text.find(|c: char| !c.is_ascii_digit()).map_or((text, ""), |i| text.split_at(i));
-    let value: u64 =
-        number.parse().map_err(|_| format!("expected a duration such as 90s, 5m or 1h, found {text:?}"))?;
-    let scale = match unit {
-        "" | "s" => 1_000,
-        "ms" => 1,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        _ => return Err(format!("expected a duration such as 90s, 5m or 1h, found {text:?}")),
-    };
-    Ok(value.saturating_mul(scale))
+/// Parses `90` (seconds), `90s`, `5m`, `1h`, `1500ms` or a sum of them (`1h30m`) into
+/// milliseconds, zero included.
+pub fn parse_any_duration(text: &str) -> Result<u64, String> {
+    let expected = || format!("expected a duration such as 90s, 5m, 1h or 1h30m, found {text:?}");
+    let mut rest = text.trim();
+    if rest.chars().all(|c| c.is_ascii_digit()) {
+        // A bare number is seconds.
+        return rest.parse::<u64>().map(|s| s.saturating_mul(1_000)).map_err(|_| expected());
+    }
+    let mut total: u64 = 0;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let value: u64 = rest[..digits].parse().map_err(|_| expected())?;
+        rest = &rest[digits..];
+        let unit = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let scale: u64 = match &rest[..unit] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            _ => return Err(expected()),
+        };
+        rest = &rest[unit..];
+        total = total.saturating_add(value.saturating_mul(scale));
+    }
+    Ok(total)
 }
 
 #[cfg(test)]
@@ -527,5 +541,18 @@ mod tests {
         let shown = format!("{cli:?}");
         assert!(!shown.contains("the-key") && !shown.contains("the-password"), "{shown}");
         assert_eq!(shown.matches(rackconnect::REDACTED).count(), 2, "{shown}");
+    }
+
+    #[test]
+    fn durations_are_units_and_their_sums() {
+        use super::{parse_any_duration as any, parse_duration};
+        for (text, ms) in [("90", 90_000), ("90s", 90_000), ("5m", 300_000), ("1h30m", 5_400_000), ("1500ms", 1_500)] {
+            assert_eq!(any(text), Ok(ms), "{text}");
+        }
+        assert_eq!((any("0"), any("0s")), (Ok(0), Ok(0)));
+        for bad in ["", "5x", "1.5m", "m", "h1", "-1s", "1h 30m"] {
+            assert!(any(bad).is_err_and(|e| e.contains("such as 90s")), "{bad}");
+        }
+        assert!(parse_duration("0").is_err_and(|e| e.contains("above zero")));
     }
 }

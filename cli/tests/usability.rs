@@ -609,3 +609,16 @@ fn output_that_cannot_be_written_fails_clearly_and_a_closed_pipe_quietly() {
         assert!(!stderr.contains("panicked") && !stderr.contains("error"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_wait_with_a_timeout_of_zero_checks_once() {
+    let done = rc(&["--emulated", "-q", "server", "wait", "web1", "--timeout", "0"]).run();
+    done.expect_code(0).expect_stdout("done: DEPLOYED");
+    let pending = rc(&["--emulated", "-q", "server", "wait", "web2", "--timeout", "0s"]).run();
+    pending.expect_code(3).expect_stdout("timed out after 0 s");
+    // No grace: a key not written yet is not applicable at once.
+    let no_grace = rc(&["--emulated", "-q", "server", "wait", "web2", "--timeout", "0", "--grace", "0"]).run();
+    no_grace.expect_code(0).expect_stdout("not applicable: rackconnect_automation_status never appeared");
+    let refused = rc(&["--emulated", "v3", "public-ip", "ensure", "--server", "web1", "--timeout", "0"]).run();
+    refused.expect_code(2).expect_stderr("expected a duration above zero");
+}
