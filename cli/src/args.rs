@@ -476,7 +476,8 @@ pub enum PublicIpCommand {
         // neither is given).
         #[command(flatten)]
         retain: Retain,
-        /// Move this (retained) public IP to the server instead of creating one.
+        /// Move this retained public IP, given by its id (as `public-ips list` shows it), to
+        /// the server instead of creating one.
         #[arg(long)]
         move_ip: Option<String>,
         #[command(flatten)]

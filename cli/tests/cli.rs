@@ -1462,6 +1462,9 @@ fn public_ip_unassign_keeps_the_retained_ip_on_no_server() {
     assert_eq!((code, done["changed"].as_bool()), (0, Some(true)), "{done:#}");
     assert_eq!(done["public_ip"]["cloud_server"], Value::Null, "{done:#}");
     assert_eq!(done["public_ip"]["retain"], true, "{done:#}");
+    let (id, address) = (done["public_ip"]["id"].as_str().unwrap_or("?"), done["public_ip"]["public_ip_v4"].as_str());
+    let expected = format!("done: unassigned {id} from the server, keeping it retained ({})", address.unwrap_or("?"));
+    assert_eq!(done["summary"].as_str(), Some(expected.as_str()), "one pair of parentheses: {done:#}");
     let (code, again) = json(&["--unassign"]);
     assert_eq!((code, again["changed"].as_bool()), (0, Some(false)), "{again:#}");
     let listed = emulator.rc(&["-q", "--output", "json", "v3", "public-ips", "list", "--server", UNMANAGED]).run();

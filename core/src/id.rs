@@ -101,7 +101,7 @@ id_type!(
 );
 id_type!(
     /// A RackConnect v3 public IP id.
-    PublicIpId, "public_ip_id", &[], "1 to 128 characters from A-Z a-z 0-9 - _"
+    PublicIpId, "public_ip_id", &[], "a public IP's id, not its address: 1 to 128 characters from A-Z a-z 0-9 - _"
 );
 id_type!(
     /// A cloud network id (a UUID).
@@ -270,6 +270,9 @@ mod tests {
         assert!(ServerId::new("5E4C5A4F-8B3B-4B5B-9B5B-1B2B3B4B5B6B").is_ok());
         assert!(TenantId::new("hybrid:123456").is_ok());
         assert!(ServerId::new("hybrid:1").is_err());
+        // A public IP's address given for its id: said so.
+        let err = PublicIpId::new_as("move_ip", "198.18.0.1").expect_err("an address").to_string();
+        assert!(err.starts_with("invalid move_ip: expected a public IP's id, not its address"), "{err}");
     }
 
     #[test]

@@ -111,8 +111,8 @@ impl Verdict for PublicIpResult {
                 (format!("move {id} to the server"), format!("moved {id} to the server"))
             }
             PublicIpAction::Unassign { id, .. } => (
-                format!("unassign {id} from the server (the IP is kept, retained)"),
-                format!("unassigned {id} from the server (the IP is kept, retained)"),
+                format!("unassign {id} from the server, keeping it retained"),
+                format!("unassigned {id} from the server, keeping it retained"),
             ),
             PublicIpAction::Delete { id } => {
                 (format!("delete {id}{}", retained(id)), format!("deleted {id}{}", retained(id)))
