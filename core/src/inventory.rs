@@ -152,10 +152,27 @@ impl InventoryOptions {
                     "an empty list",
                 ));
             }
+            // Where the values are a closed set, a pattern that matches none of them is a
+            // mistake (`deployed` for `done`), not a filter that selects nothing.
+            let known: Vec<&str> = match key.as_str() {
+                "automation" => AUTOMATION_GROUPS.to_vec(),
+                "region" => crate::Region::ALL.iter().map(|r| r.lower()).collect(),
+                _ => continue,
+            };
+            if let Some(unknown) = patterns.list().iter().find(|p| !known.iter().any(|value| glob(p, value))) {
+                return Err(Error::invalid(
+                    &format!("filters.{key}"),
+                    format!("patterns of {}", known.join(", ")),
+                    unknown,
+                ));
+            }
         }
         Ok(())
     }
 }
+
+/// The names of [`Automation`]'s values, as hosts and groups carry them.
+const AUTOMATION_GROUPS: &[&str] = &["done", "running", "failed", "not_applicable"];
 
 /// Where a server's automation stands, for grouping: only `done` servers are ready for
 /// post-build work.
@@ -709,6 +726,26 @@ mod tests {
         assert!(unknown.contains("filters.colour") && unknown.contains("automation"), "{unknown}");
         assert!(bad(json!({"filters": {"name": []}})).contains("filters.name"));
         assert!(serde_json::from_value::<InventoryOptions>(json!({"hostname": "id"})).is_err());
+    }
+
+    #[test]
+    fn a_filter_on_a_closed_set_must_match_one_of_its_values() {
+        let check = |filters: Value| {
+            serde_json::from_value::<InventoryOptions>(json!({ "filters": filters })).expect("options").check()
+        };
+        assert!(check(json!({"automation": ["done", "not_*"], "region": "d*"})).is_ok());
+        let wrong = check(json!({"automation": "deployed"})).expect_err("not a group").to_string();
+        assert_eq!(
+            wrong,
+            "invalid filters.automation: expected patterns of done, running, failed, not_applicable, found \"deployed\""
+        );
+        let wrong = check(json!({"region": ["dfw", "mars"]})).expect_err("not a region").to_string();
+        assert!(wrong.contains("patterns of dfw, hkg, iad, lon, ord, syd, found \"mars\""), "{wrong}");
+        // The names are those the hosts carry.
+        for automation in [Automation::Done, Automation::Running, Automation::Failed, Automation::NotApplicable] {
+            let name = serde_json::to_value(automation).expect("a name");
+            assert!(AUTOMATION_GROUPS.contains(&name.as_str().unwrap_or("")), "{name}");
+        }
     }
 
     #[test]
