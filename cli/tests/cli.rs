@@ -1537,6 +1537,12 @@ fn an_unknown_server_is_caught_at_once_in_one_wording() {
         emulator.rc(&["-q", "--output", "json", "v3", "public-ip", "ensure", "--dry-run", "--server", UNKNOWN]).run();
     let result = ip_dry.json();
     assert_eq!((result["outcome"].as_str(), result["changed"].as_bool()), (Some("failed"), Some(false)), "{result:#}");
+    // The single calls too (they had no check: two minutes of retries, then the 409's words).
+    for args in [["v3", "nodes", "add", WEB_POOL, UNKNOWN].as_slice(), ["v3", "public-ips", "add", UNKNOWN].as_slice()]
+    {
+        let single = emulator.rc(args).run();
+        single.expect_code(1).expect_stderr(&format!("server {UNKNOWN} not found in region DFW"));
+    }
     assert!(started.elapsed() < Duration::from_secs(30), "took {:?}: the grace was spent", started.elapsed());
     let log = emulator.log();
     let asked = calls(&log, "GET", &format!("/servers/{UNKNOWN}"));

@@ -162,12 +162,24 @@ TRACES = {
         steps=[token_step('{"unauthorized": {"code": 401, "message": "Unable to authenticate user with credentials provided."}}', status=401)],
         result={"error": {"kind": "unauthorized", "class": "UnauthorizedError"}}),
     "create_rides_out_the_post_build_409": dict(
-        about="A create refused with 'does not exist' (RackConnect has not seen the new server yet) is sent again",
+        about="A create refused with 'does not exist' (RackConnect has not seen the new server yet) is sent again, once "
+              "Cloud Servers has said it has the server (asked once)",
         task={"call": "v3.add_node", "input": {"pool_id": POOL, "server_id": SERVER}}, region="dfw",
         steps=[token_step(),
                {"expect": {"method": "POST", "url": NODES}, "respond": {"status": 409, "headers": [], "body": json.dumps(CONFLICT)}},
-               {"expect": {"method": "POST", "url": NODES}, "respond": {"status": 201, "headers": [], "body": json.dumps(node("ADDING"))}, "not_before": 500}],
+               get(f"{COMPUTE}/servers/{SERVER}", {"server": {"id": SERVER, "name": "web1", "status": "BUILD", "metadata": {}}}),
+               {"expect": {"method": "POST", "url": NODES}, "respond": {"status": 409, "headers": [], "body": json.dumps(CONFLICT)}, "not_before": 500},
+               {"expect": {"method": "POST", "url": NODES}, "respond": {"status": 201, "headers": [], "body": json.dumps(node("ADDING"))}, "not_before": 1_000}],
         result={"ok": {"id": NODE, "status": "ADDING"}}),
+    "a_create_for_a_server_cloud_servers_lacks_fails_at_once": dict(
+        about="A create refused with 'does not exist' for a server Cloud Servers does not have either (a mistyped id) "
+              "fails at once, in the one wording, instead of spending the post-build grace",
+        task={"call": "v3.add_node", "input": {"pool_id": POOL, "server_id": SERVER}}, region="dfw",
+        steps=[token_step(),
+               {"expect": {"method": "POST", "url": NODES}, "respond": {"status": 409, "headers": [], "body": json.dumps(CONFLICT)}},
+               get(f"{COMPUTE}/servers/{SERVER}", {"itemNotFound": {"code": 404, "message": "Instance could not be found"}}, status=404)],
+        result={"error": {"kind": "not_found", "class": "NotFoundError", "status": 404,
+                          "messages": [f"server {SERVER} not found in region DFW"]}}),
     "a_change_is_never_retried": dict(
         about="A DELETE that meets a 503 is not sent again",
         task={"call": "v3.remove_node", "input": {"pool_id": POOL, "node_id": NODE}}, region="dfw",

@@ -2,11 +2,13 @@
 //! listing, a waiter or planner, or a chain of them (list the pools, then plan with their ids).
 
 use super::defaults::{POST_BUILD_GRACE_MS, READ_RETRY_AFTER_CAP_MS, READ_RETRY_PAUSE_MS};
+use crate::ensure::server_check::{Known, ServerCheck};
 use crate::error::{Error, Result};
 use crate::http::{Request, Response};
-use crate::id::BaseUrl;
+use crate::id::{BaseUrl, ServerId};
 use crate::identity::Access;
 use crate::secret::Token;
+use crate::servers::{ServersEndpoint, name_not_found};
 use crate::wait::{Backoff, BudgetKind, Event, Machine, Millis, RateBudget, Step};
 
 /// Which service's endpoint a task's requests go to (from the catalog, in the exchange's region).
@@ -198,6 +200,14 @@ pub struct CallTask<T> {
     /// A patient read: tried again after a 5xx or a transient transport error (with backoff)
     /// until then, not only once.
     patient_until: Option<Millis>,
+    /// For a create: Cloud Servers, asked once about each server a post-build 409 names before
+    /// the grace is spent on it (RackConnect says "does not exist" both of a server built
+    /// seconds ago and of a mistyped id).
+    server_check: Option<ServerCheck>,
+    /// The token, for the server check's requests.
+    token: Option<Token>,
+    /// The post-build 409 being checked: the retry's reason once the check is done.
+    checking: Option<String>,
 }
 
 impl<T> std::fmt::Debug for CallTask<T> {
@@ -231,6 +241,9 @@ impl<T> CallTask<T> {
             about_server: None,
             region: None,
             patient_until: None,
+            server_check: None,
+            token: None,
+            checking: None,
         }
     }
 
@@ -284,7 +297,39 @@ impl<T> CallTask<T> {
         self.events.push(Event::Retrying { at: now, until, reason });
         self.state = CallState::Due(until);
     }
+
+    /// Cloud Servers' answer about a server a post-build 409 named (`answered` reads it from
+    /// the check): a server it does not have ends the call at once, with the error reading it
+    /// gives, in the one wording; otherwise the next server is asked about, then the create is
+    /// sent again after its pause, as without the check.
+    fn on_check<'r>(
+        &mut self,
+        now: Millis,
+        answered: impl FnOnce(&mut ServerCheck) -> Option<(ServerId, Known, &'r Response)>,
+    ) {
+        let Some(check) = self.server_check.as_mut() else { return };
+        if let Some((server, Known::No(_), response)) = answered(check)
+            && let Some(region) = self.region
+        {
+            let missing =
+                crate::servers::parse_server(response).err().map(|e| name_not_found(e, server.as_str(), region));
+            self.checking = None;
+            self.finish(Err(missing.unwrap_or_else(|| Error::invalid("server", "a server", server.as_str()))));
+            return;
+        }
+        if check.busy() {
+            self.state = CallState::Due(now);
+            return;
+        }
+        let reason = self.checking.take().unwrap_or_default();
+        let spent = now.saturating_sub(self.first_sent.unwrap_or(now));
+        let pause = self.backoff.next_delay().min(POST_BUILD_GRACE_MS.saturating_sub(spent));
+        self.again(now, pause, reason);
+    }
 }
+
+/// What a check whose request got no answer reads: nothing.
+static NO_ANSWER: Response = Response { status: 0, headers: Vec::new(), body: Vec::new() };
 
 /// True for transport failures worth one more read: the connection failed, broke or timed out.
 pub(crate) fn is_transient_transport(error: &Error) -> bool {
@@ -323,6 +368,12 @@ impl<T> Task for CallTask<T> {
         }
         self.request = Some(request);
         self.region = start.region;
+        if self.kind == CallKind::Create
+            && let (Some(compute), Some(region)) = (start.other_endpoint(Service::Compute), start.region)
+        {
+            self.server_check = Some(ServerCheck::new(ServersEndpoint::BaseUrl(compute), region));
+            self.token = start.token.clone();
+        }
         self.backoff = Backoff::new(start.seed ^ 0x9E37_79B9_7F4A_7C15);
         self.state = CallState::Due(start.at);
         Ok(())
@@ -346,6 +397,22 @@ impl<T> Task for CallTask<T> {
                 if at > now {
                     return Step::SleepUntil(at);
                 }
+                if self.checking.is_some()
+                    && let (Some(check), Some(token)) = (self.server_check.as_mut(), self.token.as_ref())
+                    && let Some(request) = check.next_request(token)
+                {
+                    return match request {
+                        Ok(request) => {
+                            budget.record(now);
+                            self.state = CallState::InFlight;
+                            Step::Send(request)
+                        }
+                        Err(error) => {
+                            self.finish(Err(error));
+                            self.poll(now, budget)
+                        }
+                    };
+                }
                 let Some(request) = self.request.clone() else {
                     return Step::Finished(Err(Error::invalid("call", "a request", "none")));
                 };
@@ -359,6 +426,10 @@ impl<T> Task for CallTask<T> {
     }
 
     fn on_response(&mut self, now: Millis, response: &Response) {
+        if self.checking.is_some() {
+            return self
+                .on_check(now, |check| check.on_response(response).map(|(server, known)| (server, known, response)));
+        }
         if response.status >= 500
             && let Some(pause) = self.read_retry(now, retry_after_ms(response))
         {
@@ -376,6 +447,30 @@ impl<T> Task for CallTask<T> {
         {
             let spent = now.saturating_sub(self.first_sent.unwrap_or(now));
             if is_post_build_conflict(error) && spent < POST_BUILD_GRACE_MS {
+                // Each server it names is asked about once, before the grace is spent on it.
+                // Named as the request gave them (RackConnect may write ids in capitals).
+                let body = self.request.as_ref().and_then(|r| r.body.as_deref()).unwrap_or_default();
+                let as_given = |id: &str| {
+                    body.to_ascii_lowercase()
+                        .find(&id.to_ascii_lowercase())
+                        .and_then(|at| body.get(at..at + id.len()))
+                        .unwrap_or(id)
+                        .to_owned()
+                };
+                let named: Vec<String> = error
+                    .as_api()
+                    .map(|api| api.conflicts.iter().filter_map(|c| c.server_id.as_deref()).map(as_given).collect())
+                    .unwrap_or_default();
+                if let Some(check) = self.server_check.as_mut() {
+                    for server in named.iter().filter_map(|server| ServerId::new(server.as_str()).ok()) {
+                        check.want(&server);
+                    }
+                    if check.busy() {
+                        self.checking = Some(error.to_string());
+                        self.state = CallState::Due(now);
+                        return;
+                    }
+                }
                 let pause = self.backoff.next_delay().min(POST_BUILD_GRACE_MS - spent);
                 self.again(now, pause, error.to_string());
                 return;
@@ -385,6 +480,11 @@ impl<T> Task for CallTask<T> {
     }
 
     fn on_transport_error(&mut self, now: Millis, error: &Error) {
+        if self.checking.is_some() {
+            // No answer about the server: carry on as if Cloud Servers had it.
+            return self
+                .on_check(now, |check| check.on_transport_error().map(|server| (server, Known::Unsure, &NO_ANSWER)));
+        }
         if is_transient_transport(error)
             && let Some(pause) = self.read_retry(now, None)
         {

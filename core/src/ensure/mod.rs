@@ -8,7 +8,7 @@
 mod membership;
 mod pool_names;
 mod public_ip;
-mod server_check;
+pub(crate) mod server_check;
 mod server_names;
 
 pub use membership::{MembershipPlan, MembershipPlanner, MembershipResult, Pair, PairFailure, every_pair};
