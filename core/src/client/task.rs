@@ -200,14 +200,8 @@ pub struct CallTask<T> {
     /// A patient read: tried again after a 5xx or a transient transport error (with backoff)
     /// until then, not only once.
     patient_until: Option<Millis>,
-    /// For a create: Cloud Servers, asked once about each server a post-build 409 names before
-    /// the grace is spent on it (RackConnect says "does not exist" both of a server built
-    /// seconds ago and of a mistyped id).
-    server_check: Option<ServerCheck>,
-    /// The token, for the server check's requests.
-    token: Option<Token>,
-    /// The post-build 409 being checked: the retry's reason once the check is done.
-    checking: Option<String>,
+    /// For a create: Cloud Servers asked about the servers a post-build 409 names.
+    server_check: Option<CreateCheck>,
 }
 
 impl<T> std::fmt::Debug for CallTask<T> {
@@ -242,8 +236,6 @@ impl<T> CallTask<T> {
             region: None,
             patient_until: None,
             server_check: None,
-            token: None,
-            checking: None,
         }
     }
 
@@ -298,38 +290,97 @@ impl<T> CallTask<T> {
         self.state = CallState::Due(until);
     }
 
-    /// Cloud Servers' answer about a server a post-build 409 named (`answered` reads it from
-    /// the check): a server it does not have ends the call at once, with the error reading it
-    /// gives, in the one wording; otherwise the next server is asked about, then the create is
-    /// sent again after its pause, as without the check.
-    fn on_check<'r>(
-        &mut self,
-        now: Millis,
-        answered: impl FnOnce(&mut ServerCheck) -> Option<(ServerId, Known, &'r Response)>,
-    ) {
-        let Some(check) = self.server_check.as_mut() else { return };
-        if let Some((server, Known::No(_), response)) = answered(check)
-            && let Some(region) = self.region
-        {
-            let missing =
-                crate::servers::parse_server(response).err().map(|e| name_not_found(e, server.as_str(), region));
-            self.checking = None;
-            self.finish(Err(missing.unwrap_or_else(|| Error::invalid("server", "a server", server.as_str()))));
-            return;
+    /// Where a server check leaves the create: ended, asking on, or sent again after its pause.
+    fn after_check(&mut self, now: Millis, answer: CheckAnswer) {
+        match answer {
+            CheckAnswer::Missing(error) => self.finish(Err(error)),
+            CheckAnswer::Asking => self.state = CallState::Due(now),
+            CheckAnswer::Done(reason) => {
+                let spent = now.saturating_sub(self.first_sent.unwrap_or(now));
+                let pause = self.backoff.next_delay().min(POST_BUILD_GRACE_MS.saturating_sub(spent));
+                self.again(now, pause, reason);
+            }
         }
-        if check.busy() {
-            self.state = CallState::Due(now);
-            return;
-        }
-        let reason = self.checking.take().unwrap_or_default();
-        let spent = now.saturating_sub(self.first_sent.unwrap_or(now));
-        let pause = self.backoff.next_delay().min(POST_BUILD_GRACE_MS.saturating_sub(spent));
-        self.again(now, pause, reason);
     }
 }
 
-/// What a check whose request got no answer reads: nothing.
-static NO_ANSWER: Response = Response { status: 0, headers: Vec::new(), body: Vec::new() };
+/// Cloud Servers asked once about each server a create's post-build 409 names, before the grace
+/// is spent on it: RackConnect says "does not exist" both of a server built seconds ago and of
+/// a mistyped id, and only Cloud Servers tells them apart. Not generic, so that it is compiled
+/// once, not once per kind of call.
+#[derive(Debug)]
+struct CreateCheck {
+    check: ServerCheck,
+    token: Token,
+    region: crate::Region,
+    /// The 409 being checked: the retry's reason once every server is known.
+    checking: Option<String>,
+}
+
+/// What a server check's answer means for the create.
+enum CheckAnswer {
+    /// Cloud Servers does not have a server: the call ends with this (the one wording).
+    Missing(Error),
+    /// Another server is to be asked about.
+    Asking,
+    /// Every server is known (or unsure): the create is sent again, for this reason.
+    Done(String),
+}
+
+impl CreateCheck {
+    fn new(compute: BaseUrl, region: crate::Region, token: Option<Token>) -> Option<Self> {
+        let check = ServerCheck::new(ServersEndpoint::BaseUrl(compute), region);
+        token.map(|token| Self { check, token, region, checking: None })
+    }
+
+    /// Queues the servers `error` names, as the request's `body` spells them (RackConnect may
+    /// write ids in capitals); true when one is to be asked about.
+    fn begin(&mut self, error: &Error, body: Option<&str>) -> bool {
+        let body = body.unwrap_or_default();
+        let lower = body.to_ascii_lowercase();
+        let conflicts = error.as_api().map(|api| api.conflicts.as_slice()).unwrap_or_default();
+        for id in conflicts.iter().filter_map(|c| c.server_id.as_deref()) {
+            let at = lower.find(&id.to_ascii_lowercase());
+            let given = at.and_then(|at| body.get(at..at + id.len())).unwrap_or(id);
+            if let Ok(server) = ServerId::new(given) {
+                self.check.want(&server);
+            }
+        }
+        let busy = self.check.busy();
+        if busy {
+            self.checking = Some(error.to_string());
+        }
+        busy
+    }
+
+    /// The next question, while checking.
+    fn next_request(&mut self) -> Option<Result<Request>> {
+        self.checking.as_ref()?;
+        self.check.next_request(&self.token)
+    }
+
+    /// The answer to the question in flight (none: it got no answer, which counts as unsure);
+    /// `None` when no question was in flight.
+    fn on_answer(&mut self, response: Option<&Response>) -> Option<CheckAnswer> {
+        self.checking.as_ref()?;
+        let known = match response {
+            Some(response) => self.check.on_response(response),
+            None => self.check.on_transport_error().map(|server| (server, Known::Unsure)),
+        };
+        if let (Some((server, Known::No(_))), Some(response)) = (&known, response) {
+            self.checking = None;
+            let missing =
+                crate::servers::parse_server(response).err().map(|e| name_not_found(e, server.as_str(), self.region));
+            return Some(CheckAnswer::Missing(
+                missing.unwrap_or_else(|| Error::invalid("server", "a server", server.as_str())),
+            ));
+        }
+        if self.check.busy() {
+            return Some(CheckAnswer::Asking);
+        }
+        self.checking.take().map(CheckAnswer::Done)
+    }
+}
 
 /// True for transport failures worth one more read: the connection failed, broke or timed out.
 pub(crate) fn is_transient_transport(error: &Error) -> bool {
@@ -371,8 +422,7 @@ impl<T> Task for CallTask<T> {
         if self.kind == CallKind::Create
             && let (Some(compute), Some(region)) = (start.other_endpoint(Service::Compute), start.region)
         {
-            self.server_check = Some(ServerCheck::new(ServersEndpoint::BaseUrl(compute), region));
-            self.token = start.token.clone();
+            self.server_check = CreateCheck::new(compute, region, start.token.clone());
         }
         self.backoff = Backoff::new(start.seed ^ 0x9E37_79B9_7F4A_7C15);
         self.state = CallState::Due(start.at);
@@ -397,10 +447,7 @@ impl<T> Task for CallTask<T> {
                 if at > now {
                     return Step::SleepUntil(at);
                 }
-                if self.checking.is_some()
-                    && let (Some(check), Some(token)) = (self.server_check.as_mut(), self.token.as_ref())
-                    && let Some(request) = check.next_request(token)
-                {
+                if let Some(request) = self.server_check.as_mut().and_then(CreateCheck::next_request) {
                     return match request {
                         Ok(request) => {
                             budget.record(now);
@@ -426,9 +473,8 @@ impl<T> Task for CallTask<T> {
     }
 
     fn on_response(&mut self, now: Millis, response: &Response) {
-        if self.checking.is_some() {
-            return self
-                .on_check(now, |check| check.on_response(response).map(|(server, known)| (server, known, response)));
+        if let Some(answer) = self.server_check.as_mut().and_then(|check| check.on_answer(Some(response))) {
+            return self.after_check(now, answer);
         }
         if response.status >= 500
             && let Some(pause) = self.read_retry(now, retry_after_ms(response))
@@ -448,28 +494,12 @@ impl<T> Task for CallTask<T> {
             let spent = now.saturating_sub(self.first_sent.unwrap_or(now));
             if is_post_build_conflict(error) && spent < POST_BUILD_GRACE_MS {
                 // Each server it names is asked about once, before the grace is spent on it.
-                // Named as the request gave them (RackConnect may write ids in capitals).
-                let body = self.request.as_ref().and_then(|r| r.body.as_deref()).unwrap_or_default();
-                let as_given = |id: &str| {
-                    body.to_ascii_lowercase()
-                        .find(&id.to_ascii_lowercase())
-                        .and_then(|at| body.get(at..at + id.len()))
-                        .unwrap_or(id)
-                        .to_owned()
-                };
-                let named: Vec<String> = error
-                    .as_api()
-                    .map(|api| api.conflicts.iter().filter_map(|c| c.server_id.as_deref()).map(as_given).collect())
-                    .unwrap_or_default();
-                if let Some(check) = self.server_check.as_mut() {
-                    for server in named.iter().filter_map(|server| ServerId::new(server.as_str()).ok()) {
-                        check.want(&server);
-                    }
-                    if check.busy() {
-                        self.checking = Some(error.to_string());
-                        self.state = CallState::Due(now);
-                        return;
-                    }
+                let body = self.request.as_ref().and_then(|r| r.body.as_deref());
+                if let Some(check) = self.server_check.as_mut()
+                    && check.begin(error, body)
+                {
+                    self.state = CallState::Due(now);
+                    return;
                 }
                 let pause = self.backoff.next_delay().min(POST_BUILD_GRACE_MS - spent);
                 self.again(now, pause, error.to_string());
@@ -480,10 +510,8 @@ impl<T> Task for CallTask<T> {
     }
 
     fn on_transport_error(&mut self, now: Millis, error: &Error) {
-        if self.checking.is_some() {
-            // No answer about the server: carry on as if Cloud Servers had it.
-            return self
-                .on_check(now, |check| check.on_transport_error().map(|server| (server, Known::Unsure, &NO_ANSWER)));
+        if let Some(answer) = self.server_check.as_mut().and_then(|check| check.on_answer(None)) {
+            return self.after_check(now, answer);
         }
         if is_transient_transport(error)
             && let Some(pause) = self.read_retry(now, None)
