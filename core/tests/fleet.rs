@@ -280,6 +280,28 @@ fn a_missing_key_is_pending_within_the_grace_from_the_build_and_not_applicable_a
 }
 
 #[test]
+fn managed_operations_grace_counts_from_the_first_look_with_or_without_rackconnect() {
+    // Built a day ago, RackConnect DEPLOYED, no Managed Operations key: when RackConnect ended is
+    // not known, and Managed Operations runs after it, so its key gets the whole grace from the
+    // first look, whether RackConnect is waited for too or not (it was at once without it).
+    let servers = |_: Millis| {
+        vec![server("old", "ACTIVE", START - 86_400_000, json!({"rackconnect_automation_status": "DEPLOYED"}))]
+    };
+    for managed_only in [false, true] {
+        let mut config = config(true);
+        config.rackconnect = !managed_only;
+        let run = drive(waiter(ids(&["old"]), config), |t, r| Some(page(&r.url, &servers(t), t)));
+        let old = by_id(&run.result, "old");
+        assert_eq!(old.outcome, Outcome::NotApplicable, "managed only: {managed_only}");
+        assert_eq!(
+            old.reason.as_deref(),
+            Some("rax_service_level_automation never appeared: no Managed Operations here")
+        );
+        assert!((300_000..=301_200).contains(&old.elapsed_ms), "managed only: {managed_only}: {}", old.elapsed_ms);
+    }
+}
+
+#[test]
 fn the_grace_counts_from_the_end_of_the_build_and_without_dates_from_the_start() {
     // `slow` is BUILD for 10 minutes (a Windows build), built long ago; then ACTIVE without a
     // key for 2 minutes, then DEPLOYED. The grace starts when it leaves BUILD.

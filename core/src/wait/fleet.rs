@@ -329,8 +329,10 @@ struct Round {
 ///   past the grace.
 /// - A missing key is pending within the grace, counted from the server's build (Nova's
 ///   `created` against the answer's `Date`, the region's own clock) or from when it left
-///   `BUILD`; Managed Operations' key from when RackConnect settled. Without those times, from
-///   the start of the wait, as [`MetadataWaiter`](super::MetadataWaiter) counts.
+///   `BUILD`; Managed Operations' key from when RackConnect was seen to settle in this wait
+///   (or, when only Managed Operations is waited for, from the first look at the built server).
+///   Without those times, from the start of the wait, as [`MetadataWaiter`](super::MetadataWaiter)
+///   counts.
 /// - A server the region does not have (at the first complete walk of the pages), or that
 ///   disappears during the wait, ends with an error in the one wording ("server … not found in
 ///   region …").
@@ -709,8 +711,11 @@ impl FleetWaiter {
             match &view.managed_status {
                 None if building => {}
                 None => {
-                    let t = &self.tracked[i];
-                    let from = t.managed_from.unwrap_or(t.rackconnect_from);
+                    // Only Managed Operations waited for: from the first look at the built
+                    // server, as when RackConnect is seen to settle. Managed Operations runs after
+                    // RackConnect, whose end an earlier build does not tell; a grace counted from
+                    // the build would call a key not written yet "not applicable".
+                    let from = *self.tracked[i].managed_from.get_or_insert(at.anchor());
                     if self.missing(i, at, keys::MANAGED_STATUS, from) {
                         let t = &mut self.tracked[i];
                         t.managed = Part::Settled;
