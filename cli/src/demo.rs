@@ -146,7 +146,7 @@ pub fn run(global: &Global) -> CommandResult {
         )));
     }
     say(&format!(
-        "Managed Operations Complete; reach the server at {} (the RackConnect public IP, not the one it was built with).",
+        "Managed Operations Complete; reach the server at {} (its RackConnect v2 public IP, not the one it was built with).",
         managed.access_ipv4.as_deref().unwrap_or("?")
     ));
 
@@ -162,7 +162,7 @@ pub fn run(global: &Global) -> CommandResult {
     let mut runs = Vec::new();
     for run in 1..=2 {
         let title = if run == 1 {
-            "4. Ensure the server is in the web and API pools (one bulk call), and has a public IP"
+            "4. Ensure the server is in the web and API pools (one bulk call), and has a RackConnect v3 public IP"
         } else {
             "5. The same again: a second run finds nothing left to change"
         };
