@@ -224,7 +224,8 @@ pub enum Command {
 /// How long to wait.
 #[derive(Args, Debug, Clone)]
 pub struct WaitArgs {
-    /// Give up after this long (e.g. 30m, 90s, 1h30m; 0 checks once) [default: the core's, 30m].
+    /// Give up after this long (e.g. 30m, 90s, 1h30m; a bare number is seconds; 0 checks once)
+    /// [default: the core's, 30m].
     #[arg(long, value_parser = parse_any_duration)]
     pub timeout: Option<u64>,
     /// What "not applicable" (UNPROCESSABLE, or a key that never appears) means.
