@@ -30,11 +30,6 @@ pub struct Context {
     session: Option<Session>,
 }
 
-/// The environment as the core reads it for every front door (a blank value counts as unset).
-fn env(name: &str) -> Option<String> {
-    settings::process_env(name)
-}
-
 impl Context {
     pub(crate) fn new(global: Global) -> Result<Self, Failure> {
         let (emulator, emulator_url) = if global.emulated {
@@ -63,12 +58,16 @@ impl Context {
         // --emulated with --identity-url or --v2-url is refused before this (main.rs).
         let identity_url = match &emulator_url {
             Some(url) => IdentityEndpoint::parse(url)?,
-            None => settings::identity_endpoint(global.identity_url.as_deref(), &env)?,
+            None => settings::identity_endpoint(global.identity_url.as_deref(), &settings::process_env)?,
         };
         // A region that is given (or exported) is checked even when the command does not need
         // one; a mistake in RAX_REGION is named as such.
-        let region = settings::region(global.region.as_deref(), &env)?;
-        let v2_url = global.v2_url.clone().or_else(|| emulator_url.clone()).or_else(|| env("RAX_RACKCONNECT_V2_URL"));
+        let region = settings::region(global.region.as_deref(), &settings::process_env)?;
+        let v2_url = global
+            .v2_url
+            .clone()
+            .or_else(|| emulator_url.clone())
+            .or_else(|| settings::process_env("RAX_RACKCONNECT_V2_URL"));
         let v2_endpoint = match v2_url {
             Some(url) => Some(V2Endpoint::BaseUrl(BaseUrl::new("v2_url", &url)?)),
             None => region.map(V2Endpoint::Region),
@@ -107,7 +106,7 @@ impl Context {
             if let Some(warning) = warning {
                 output::warn(&warning);
             }
-            let tenant = settings::tenant(self.global.tenant.as_deref(), &env).map(TenantScope::Id);
+            let tenant = settings::tenant(self.global.tenant.as_deref(), &settings::process_env).map(TenantScope::Id);
             let identity = IdentityClient::new(self.identity_url.clone(), credentials, tenant);
             self.session = Some(Session::new(self.api.clone(), identity));
         }
@@ -116,7 +115,7 @@ impl Context {
 
     /// The region for token APIs: --region, RAX_REGION, or the user's default region.
     pub(crate) fn region(&mut self) -> Result<Region, Failure> {
-        if let Some(region) = settings::region(self.global.region.as_deref(), &env)? {
+        if let Some(region) = settings::region(self.global.region.as_deref(), &settings::process_env)? {
             return Ok(region);
         }
         let access = self.session()?.access()?;

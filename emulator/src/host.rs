@@ -123,13 +123,13 @@ pub fn serve(emulator: crate::Emulator, state: Option<&Path>) -> Result<(), Stri
     println!("listening on {}", emulator.url());
     let _flushed = io::stdout().flush();
     interrupts.wait().map_err(|e| format!("cannot wait for a signal: {e}"))?;
-    let snapshot = state.map(|_| emulator.engine().snapshot());
+    let kept = state.map(|state| (state, emulator.engine().snapshot()));
     emulator.stop();
-    match (state, snapshot) {
-        (Some(state), Some(snapshot)) => {
+    match kept {
+        Some((state, snapshot)) => {
             save_state(state, &snapshot).map_err(|e| format!("cannot write the state to {}: {e}", state.display()))
         }
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 

@@ -80,6 +80,8 @@ NODES = f"{POOLS}/{POOL}/nodes"
 NODE_URL = f"{NODES}/{NODE}"
 IP_URL = f"{RC}/public_ips/{IP}"
 CONFLICT = {"errors": [f"Cloud Server {SERVER} does not exist"]}
+# A node add refused because RackConnect does not know the server (yet).
+ADD_REFUSED = {"expect": {"method": "POST", "url": NODES}, "respond": {"status": 409, "headers": [], "body": json.dumps(CONFLICT)}}
 
 TRACES = {
     "sign_in_then_read": dict(
@@ -166,9 +168,9 @@ TRACES = {
               "Cloud Servers has said it has the server (asked once)",
         task={"call": "v3.add_node", "input": {"pool_id": POOL, "server_id": SERVER}}, region="dfw",
         steps=[token_step(),
-               {"expect": {"method": "POST", "url": NODES}, "respond": {"status": 409, "headers": [], "body": json.dumps(CONFLICT)}},
+               ADD_REFUSED,
                get(f"{COMPUTE}/servers/{SERVER}", {"server": {"id": SERVER, "name": "web1", "status": "BUILD", "metadata": {}}}),
-               {"expect": {"method": "POST", "url": NODES}, "respond": {"status": 409, "headers": [], "body": json.dumps(CONFLICT)}, "not_before": 500},
+               {**ADD_REFUSED, "not_before": 500},
                {"expect": {"method": "POST", "url": NODES}, "respond": {"status": 201, "headers": [], "body": json.dumps(node("ADDING"))}, "not_before": 1_000}],
         result={"ok": {"id": NODE, "status": "ADDING"}}),
     "a_create_for_a_server_cloud_servers_lacks_fails_at_once": dict(
@@ -176,7 +178,7 @@ TRACES = {
               "fails at once, in the one wording, instead of spending the post-build grace",
         task={"call": "v3.add_node", "input": {"pool_id": POOL, "server_id": SERVER}}, region="dfw",
         steps=[token_step(),
-               {"expect": {"method": "POST", "url": NODES}, "respond": {"status": 409, "headers": [], "body": json.dumps(CONFLICT)}},
+               ADD_REFUSED,
                get(f"{COMPUTE}/servers/{SERVER}", {"itemNotFound": {"code": 404, "message": "Instance could not be found"}}, status=404)],
         result={"error": {"kind": "not_found", "class": "NotFoundError", "status": 404,
                           "messages": [f"server {SERVER} not found in region DFW"]}}),
